@@ -1,0 +1,115 @@
+//! `GET /api/v1/audit-events`: the audit trail. LG, controller and VU see everything; a TÄ sees
+//! the events of their portfolios. The scope is applied in SQL.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{utc, PageRequest, Paginated};
+use crate::auth::policy::Action;
+use crate::auth::Authenticated;
+use crate::db::audit::{self, AuditEvent, AuditFilter};
+use crate::db::{self, people, DbPool};
+use crate::error::{AppError, AppResult};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventView {
+    pub id: i64,
+    pub occurred_at: DateTime<Utc>,
+    /// The `sub` of whoever made the change.
+    pub actor: String,
+    /// The roles that allowed it.
+    pub actor_roles: Vec<String>,
+    #[schema(example = "service.establish")]
+    pub action: String,
+    #[schema(example = "service")]
+    pub object_type: String,
+    pub object_id: i64,
+    pub portfolio_id: Option<i64>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub request_id: Option<String>,
+}
+
+impl From<AuditEvent> for AuditEventView {
+    fn from(e: AuditEvent) -> Self {
+        let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
+        AuditEventView {
+            id: e.id,
+            occurred_at: utc(e.occurred_at),
+            actor: e.actor_sub,
+            actor_roles: serde_json::from_str(&e.actor_roles).unwrap_or_default(),
+            action: e.action,
+            object_type: e.object_type,
+            object_id: e.object_id,
+            portfolio_id: e.portfolio_id,
+            before: json(e.before_state),
+            after: json(e.after_state),
+            request_id: e.request_id,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    pub object_type: Option<String>,
+    pub object_id: Option<i64>,
+    /// The actor's `sub`.
+    pub actor: Option<String>,
+    /// From this time (inclusive), RFC 3339.
+    pub since: Option<DateTime<Utc>>,
+    /// Until this time (exclusive), RFC 3339.
+    pub until: Option<DateTime<Utc>>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `id` (oldest first, the default) or `-id` (newest first).
+    pub ordering: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "listAuditEvents",
+    summary = "The audit trail (LG, controller, VU; TÄ for their portfolios)",
+    params(AuditQuery),
+    responses((status = 200, body = Paginated<AuditEventView>), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/audit-events")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: web::Query<AuditQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.offset, query.ordering.as_deref(), &["id"])?;
+    let p = page.clone();
+    let (count, rows) = db::run(&pool, move |conn| {
+        let caller = people::load_caller(conn, &who.identity, &who.actor())?;
+        let reach = caller.reach(Action::AuditRead);
+        if reach.is_nowhere() {
+            return Err(AppError::forbidden(Action::AuditRead.code()));
+        }
+        let filter = AuditFilter {
+            object_type: query.object_type,
+            object_id: query.object_id,
+            actor: query.actor,
+            since: query.since.map(|t| t.naive_utc()),
+            until: query.until.map(|t| t.naive_utc()),
+            portfolios: (!reach.everywhere).then_some(reach.portfolios),
+            services: reach.services,
+        };
+        audit::list(conn, &filter, p.sort.descending, p.limit, p.offset)
+    })
+    .await?;
+    let results = rows.into_iter().map(AuditEventView::from).collect();
+    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+}

@@ -1,0 +1,76 @@
+//! `GET /api/v1/catalog` (public): published services in operation, public fields only.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{PageRequest, Paginated};
+use crate::db::{self, services, DbPool};
+use crate::error::AppResult;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(catalog);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogEntry {
+    pub slug: String,
+    pub name: String,
+    /// Swedish catalogue text.
+    pub text: Option<String>,
+    /// English catalogue text.
+    pub text_en: Option<String>,
+    pub documentation_url: Option<String>,
+    pub ordering_routine: Option<String>,
+    pub portfolio_slug: Option<String>,
+    pub portfolio_name: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogQuery {
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+#[utoipa::path(
+    tag = "catalog",
+    operation_id = "getCatalog",
+    summary = "The public service catalogue (no token needed)",
+    params(CatalogQuery),
+    responses((status = 200, body = Paginated<CatalogEntry>), crate::openapi::PublicErrors)
+)]
+#[get("/catalog")]
+pub async fn catalog(
+    req: HttpRequest,
+    query: web::Query<CatalogQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.offset, Some("name"), &["name"])?;
+    let (limit, offset) = (page.limit, page.offset);
+    let (count, rows) = db::run(&pool, move |conn| {
+        services::catalog(conn, query.q.as_deref(), limit, offset)
+    })
+    .await?;
+    let results = rows
+        .into_iter()
+        .map(|(s, portfolio)| {
+            let (portfolio_slug, portfolio_name) = portfolio.unzip();
+            CatalogEntry {
+                slug: s.slug,
+                name: s.name,
+                text: s.catalog_text,
+                text_en: s.catalog_text_en,
+                documentation_url: s.documentation_url,
+                ordering_routine: s.ordering_routine,
+                portfolio_slug,
+                portfolio_name,
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+}

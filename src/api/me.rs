@@ -1,0 +1,201 @@
+//! `GET /api/v1/me` (who the caller is and what they may do) and `PATCH /api/v1/me`.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::people::PersonView;
+use crate::api::role_assignments::AssignmentView;
+use crate::api::{double_option, with_etag, Fields, IfMatch};
+use crate::auth::policy::{Action, Caller, RoleSource, Target};
+use crate::auth::Authenticated;
+use crate::db::audit::{self, Change, ObjectType};
+use crate::db::{self, people, role_assignments, DbPool};
+use crate::domain::role::RoleCode;
+use crate::domain::text;
+use crate::error::AppResult;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(me).service(update_me);
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GlobalRoleView {
+    pub role: RoleCode,
+    /// Where it came from: a token claim or a global role assignment.
+    pub source: RoleSource,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScopeView {
+    /// `global`, `portfolio` or `service`.
+    pub kind: &'static str,
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PermissionView {
+    pub scope: ScopeView,
+    /// The actions the caller may take there.
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    pub person: PersonView,
+    pub global_roles: Vec<GlobalRoleView>,
+    /// Active role assignments.
+    pub assignments: Vec<AssignmentView>,
+    pub permissions: Vec<PermissionView>,
+}
+
+/// What the caller may do, globally and on each place they hold a role.
+fn permissions(caller: &Caller) -> Vec<PermissionView> {
+    let allowed = |target: &Target| -> Vec<Action> {
+        Action::ALL
+            .into_iter()
+            .filter(|a| *a != Action::AcceptAssignment && caller.may(*a, target).is_some())
+            .collect()
+    };
+    let mut out = vec![PermissionView {
+        scope: ScopeView {
+            kind: "global",
+            portfolio_id: None,
+            service_id: None,
+        },
+        actions: allowed(&Target::global()),
+    }];
+    let mut seen: Vec<Target> = Vec::new();
+    for scoped in &caller.scoped_roles {
+        let (target, scope) = match (scoped.portfolio_id, scoped.service_id) {
+            (Some(p), _) => (
+                Target::portfolio(p),
+                ScopeView {
+                    kind: "portfolio",
+                    portfolio_id: Some(p),
+                    service_id: None,
+                },
+            ),
+            (None, Some(s)) => (
+                Target::service(s, scoped.service_portfolio_id),
+                ScopeView {
+                    kind: "service",
+                    portfolio_id: scoped.service_portfolio_id,
+                    service_id: Some(s),
+                },
+            ),
+            (None, None) => continue,
+        };
+        if seen.contains(&target) {
+            continue;
+        }
+        seen.push(target);
+        out.push(PermissionView {
+            scope,
+            actions: allowed(&target),
+        });
+    }
+    out
+}
+
+#[utoipa::path(
+    tag = "me",
+    operation_id = "getMe",
+    summary = "The caller: global roles and where they came from, assignments, and what they may do",
+    responses((status = 200, body = MeView), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpResponse> {
+    let view = db::run(&pool, move |conn| {
+        let caller = people::load_caller(conn, &who.identity, &who.actor())?;
+        let person = people::find(conn, caller.person_id)?;
+        let held = role_assignments::all_active(conn, Some(caller.person_id))?;
+        Ok(MeView {
+            person: PersonView::from(&person),
+            global_roles: caller
+                .global_roles
+                .iter()
+                .map(|g| GlobalRoleView {
+                    role: g.role,
+                    source: g.source.clone(),
+                })
+                .collect(),
+            assignments: held.iter().map(AssignmentView::from).collect(),
+            permissions: permissions(&caller),
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+}
+
+#[utoipa::path(
+    tag = "me",
+    operation_id = "updateMe",
+    summary = "Change one's own name and e-mail",
+    params(("If-Match" = Option<String>, Header, description = "The ETag last seen")),
+    request_body = ProfilePatch,
+    responses((status = 200, body = PersonView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[patch("/me")]
+pub async fn update_me(
+    req: HttpRequest,
+    who: Authenticated,
+    body: web::Json<ProfilePatch>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let patch = body.into_inner();
+    let if_match = IfMatch::from_request(&req);
+    let mut f = Fields::default();
+    let name = patch
+        .name
+        .map(|n| n.and_then(|n| f.take(text::required("name", &n, 200))));
+    let email = patch
+        .email
+        .map(|e| e.and_then(|e| f.take(text::email("email", &e))));
+    f.finish()?;
+    let view = db::run(&pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let actor = who.actor();
+            let caller = people::load_caller(conn, &who.identity, &actor)?;
+            let current = people::find(conn, caller.person_id)?;
+            if_match.check(current.version)?;
+            let updated = people::update_profile(conn, &current, name, email)?;
+            let view = PersonView::from(&updated);
+            let roles = ["self".to_string()];
+            audit::record(
+                conn,
+                &actor,
+                Change {
+                    action: "person.update",
+                    roles: &roles,
+                    object_type: ObjectType::Person,
+                    object_id: current.id,
+                    portfolio_id: None,
+                    before: None,
+                    after: None,
+                }
+                .before(&PersonView::from(&current))
+                .after(&view),
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}

@@ -1,0 +1,339 @@
+//! The HTTP API: one module per resource (handlers and wire types), and what they share:
+//! pagination, `ETag`/`If-Match`, and extractor error handling.
+
+pub mod architecture;
+pub mod audit_events;
+pub mod catalog;
+pub mod health;
+pub mod me;
+pub mod people;
+pub mod portfolios;
+pub mod role_assignments;
+pub mod roles;
+pub mod services;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{error, get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::db::Sort;
+use crate::error::{AppError, AppResult, FieldError};
+
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+/// Registers every endpoint (utoipa-actix-web collects their OpenAPI paths from here).
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.configure(health::configure);
+    cfg.service(
+        utoipa_actix_web::scope("/api/v1")
+            .configure(portfolios::configure)
+            .configure(services::configure)
+            .configure(people::configure)
+            .configure(role_assignments::configure)
+            .configure(roles::configure)
+            .configure(me::configure)
+            .configure(architecture::configure)
+            .configure(catalog::configure)
+            .configure(audit_events::configure)
+            .service(openapi_json),
+    );
+}
+
+/// The OpenAPI document, serialised once at startup.
+pub struct OpenApiJson(pub String);
+
+/// The OpenAPI document of this API (public).
+#[utoipa::path(
+    tag = "meta",
+    operation_id = "getOpenApi",
+    summary = "The OpenAPI document",
+    responses((status = 200, description = "OpenAPI 3.1 JSON", content_type = "application/json"))
+)]
+#[get("/openapi.json")]
+pub async fn openapi_json(document: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document.0.clone())
+}
+
+/// Bad JSON, unknown fields, too large bodies: problem+json like every other error.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        // curl sends form content types by default; the body is JSON whatever it says.
+        .content_type(|_| true)
+        .content_type_required(false)
+        .error_handler(|err, _req| json_error(err).into())
+}
+
+fn json_error(err: error::JsonPayloadError) -> AppError {
+    match err {
+        error::JsonPayloadError::Overflow { limit } | error::JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            AppError::PayloadTooLarge(format!("The body is larger than {limit} bytes."))
+        }
+        error::JsonPayloadError::Deserialize(e) => {
+            let message = e.to_string();
+            match backticked(&message) {
+                Some(field) if message.starts_with("unknown field") => {
+                    AppError::invalid(vec![FieldError::new(field, "is not a field of this object")])
+                }
+                Some(field) if message.starts_with("missing field") => {
+                    AppError::invalid(vec![FieldError::new(field, "is required")])
+                }
+                _ => AppError::bad_request(format!("The body is not valid for this request: {message}")),
+            }
+        }
+        other => AppError::bad_request(format!("The body could not be read as JSON: {other}")),
+    }
+}
+
+/// `unknown field `x`, expected …` → `x`.
+fn backticked(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let len = message[start..].find('`')?;
+    Some(message[start..start + len].to_string())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        let message = err.to_string();
+        match backticked(&message) {
+            Some(field) if message.contains("unknown field") => {
+                AppError::invalid(vec![FieldError::new(field, "is not a filter of this list")])
+            }
+            _ => AppError::bad_request(format!("Invalid query parameters: {message}")),
+        }
+        .into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _req| AppError::not_found(format!("Invalid path: {err}")).into())
+}
+
+/// Timestamps leave the service as RFC 3339 UTC with `Z`.
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+/// A list page (DESIGN.md §5).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paginated<T> {
+    /// All matching objects, not only this page.
+    pub count: i64,
+    /// The next page, or null.
+    pub next: Option<String>,
+    /// The previous page, or null.
+    pub previous: Option<String>,
+    pub results: Vec<T>,
+}
+
+/// `limit`, `offset` and `ordering` of a list request, checked.
+#[derive(Debug, Clone)]
+pub struct PageRequest {
+    pub limit: i64,
+    pub offset: i64,
+    pub sort: Sort,
+}
+
+impl PageRequest {
+    pub fn parse(
+        limit: Option<i64>,
+        offset: Option<i64>,
+        ordering: Option<&str>,
+        sort_fields: &[&str],
+    ) -> AppResult<Self> {
+        let mut errors = Vec::new();
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(FieldError::new("limit", format!("must be 1 to {MAX_LIMIT}")));
+        }
+        let offset = offset.unwrap_or(0);
+        if offset < 0 {
+            errors.push(FieldError::new("offset", "must not be negative"));
+        }
+        let ordering = ordering.unwrap_or("id");
+        let (field, descending) = match ordering.strip_prefix('-') {
+            Some(field) => (field, true),
+            None => (ordering, false),
+        };
+        if !sort_fields.contains(&field) {
+            errors.push(FieldError::new(
+                "ordering",
+                format!("must be one of {} (prefix '-' for descending)", sort_fields.join(", ")),
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(AppError::invalid(errors));
+        }
+        Ok(PageRequest {
+            limit,
+            offset,
+            sort: Sort {
+                field: field.to_string(),
+                descending,
+            },
+        })
+    }
+
+    pub fn respond<T>(&self, req: &HttpRequest, count: i64, results: Vec<T>) -> Paginated<T> {
+        let link = |offset: i64| {
+            let mut query: Vec<String> = req
+                .query_string()
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("offset=") && !p.starts_with("limit="))
+                .map(str::to_string)
+                .collect();
+            query.push(format!("limit={}", self.limit));
+            query.push(format!("offset={offset}"));
+            format!("{}?{}", req.path(), query.join("&"))
+        };
+        let next = (self.offset + self.limit < count).then(|| link(self.offset + self.limit));
+        let previous = (self.offset > 0).then(|| link((self.offset - self.limit).max(0)));
+        Paginated {
+            count,
+            next,
+            previous,
+            results,
+        }
+    }
+}
+
+/// The `If-Match` precondition of a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfMatch {
+    /// No header, or `*`: any version.
+    Any,
+    /// The versions named by strong entity tags (`"3"`); unparseable tags match nothing.
+    Versions(Vec<i64>),
+}
+
+impl IfMatch {
+    pub fn from_request(req: &HttpRequest) -> Self {
+        let Some(value) = req.headers().get(header::IF_MATCH) else {
+            return IfMatch::Any;
+        };
+        let text = value.to_str().unwrap_or("");
+        if text.trim() == "*" {
+            return IfMatch::Any;
+        }
+        IfMatch::Versions(
+            text.split(',')
+                .filter_map(|tag| {
+                    tag.trim()
+                        .strip_prefix('"')?
+                        .strip_suffix('"')?
+                        .parse()
+                        .ok()
+                })
+                .collect(),
+        )
+    }
+
+    /// 412 unless `current` is a version the client named. The write that follows compares
+    /// `version` again in its own statement, so a racing writer cannot slip in between.
+    pub fn check(&self, current: i64) -> AppResult<()> {
+        match self {
+            IfMatch::Any => Ok(()),
+            IfMatch::Versions(v) if v.contains(&current) => Ok(()),
+            IfMatch::Versions(_) => Err(AppError::PreconditionFailed(format!(
+                "If-Match does not match the current version (ETag \"{current}\")."
+            ))),
+        }
+    }
+}
+
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}
+
+/// A JSON response with the object's `ETag`.
+pub fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(version)))
+        .json(body)
+}
+
+/// Collects field errors of a request body: each `parse` adds its error instead of returning
+/// at the first one, so the client learns every problem at once.
+#[derive(Default)]
+pub struct Fields {
+    errors: Vec<FieldError>,
+}
+
+impl Fields {
+    pub fn take<T>(&mut self, result: Result<T, (String, String)>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err((field, message)) => {
+                self.errors.push(FieldError::new(field, message));
+                None
+            }
+        }
+    }
+
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+    }
+
+    pub fn finish(self) -> AppResult<()> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::invalid(self.errors))
+        }
+    }
+}
+
+/// Deserialises a PATCH field that may be absent (`None`), null (`Some(None)`) or a value.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn if_match_parses_strong_tags() {
+        let req = TestRequest::default()
+            .insert_header((header::IF_MATCH, "\"3\", \"4\""))
+            .to_http_request();
+        let m = IfMatch::from_request(&req);
+        assert!(m.check(4).is_ok());
+        assert!(m.check(5).is_err());
+        let weak = TestRequest::default()
+            .insert_header((header::IF_MATCH, "W/\"3\""))
+            .to_http_request();
+        assert!(IfMatch::from_request(&weak).check(3).is_err());
+    }
+
+    #[test]
+    fn pages_link_onwards_and_back() {
+        let req = TestRequest::with_uri("/api/v1/services?lifecycle=proposed&offset=50&limit=50")
+            .to_http_request();
+        let page = PageRequest::parse(Some(50), Some(50), None, &["id"]).unwrap();
+        let out = page.respond(&req, 120, vec![1]);
+        assert_eq!(
+            out.next.as_deref(),
+            Some("/api/v1/services?lifecycle=proposed&limit=50&offset=100")
+        );
+        assert_eq!(
+            out.previous.as_deref(),
+            Some("/api/v1/services?lifecycle=proposed&limit=50&offset=0")
+        );
+        assert!(PageRequest::parse(Some(501), None, None, &["id"]).is_err());
+        assert!(PageRequest::parse(None, None, Some("-secret"), &["id"]).is_err());
+    }
+}

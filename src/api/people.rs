@@ -1,0 +1,119 @@
+//! `/api/v1/people`: the people the service has seen or appointed, known by their `sub`.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{utc, with_etag, PageRequest, Paginated};
+use crate::auth::Authenticated;
+use crate::db::people::{self as db_people, load_caller, Person};
+use crate::db::{self, DbPool};
+use crate::error::AppResult;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list).service(get_one);
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PersonView {
+    pub id: i64,
+    /// The `sub` of the person's tokens.
+    #[schema(example = "asa.oberg@sunet.se")]
+    pub sub: String,
+    #[schema(example = "Åsa Öberg")]
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Person> for PersonView {
+    fn from(p: &Person) -> Self {
+        PersonView {
+            id: p.id,
+            sub: p.sub.clone(),
+            name: p.name.clone(),
+            email: p.email.clone(),
+            version: p.version,
+            created_at: utc(p.created_at),
+            updated_at: utc(p.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// Text search in sub, name and e-mail.
+    pub q: Option<String>,
+    /// Exactly this `sub`.
+    pub sub: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `id`, `sub`, `name`, `created_at`; prefix `-` for descending.
+    pub ordering: Option<String>,
+}
+
+#[utoipa::path(
+    tag = "people",
+    operation_id = "listPeople",
+    summary = "List people",
+    params(PeopleQuery),
+    responses((status = 200, body = Paginated<PersonView>), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/people")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: web::Query<PeopleQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(
+        query.limit,
+        query.offset,
+        query.ordering.as_deref(),
+        db_people::SORT_FIELDS,
+    )?;
+    let p = page.clone();
+    let filter = db_people::PeopleFilter {
+        q: query.q,
+        sub: query.sub,
+    };
+    let (count, rows) = db::run(&pool, move |conn| {
+        load_caller(conn, &who.identity, &who.actor())?;
+        db_people::list(conn, &filter, &p.sort, p.limit, p.offset)
+    })
+    .await?;
+    let results = rows.iter().map(PersonView::from).collect();
+    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+}
+
+#[utoipa::path(
+    tag = "people",
+    operation_id = "getPerson",
+    summary = "Get a person",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = PersonView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/people/{id}")]
+pub async fn get_one(
+    who: Authenticated,
+    path: web::Path<i64>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let view = db::run(&pool, move |conn| {
+        load_caller(conn, &who.identity, &who.actor())?;
+        Ok(PersonView::from(&db_people::find(conn, id)?))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}

@@ -1,0 +1,220 @@
+//! `/api/v1/portfolios`: tjänsteportföljer, created and changed by the management group.
+
+mod types;
+
+use actix_web::http::StatusCode;
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{with_etag, IfMatch, PageRequest, Paginated};
+use crate::auth::policy::{Action, Target};
+use crate::auth::Authenticated;
+use crate::db::audit::{self, Change, ObjectType};
+use crate::db::{self, people::load_caller, portfolios, DbPool};
+use crate::domain::slug::IdOrSlug;
+use crate::error::{AppError, AppResult};
+pub use types::*;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update)
+        .service(retire);
+}
+
+#[utoipa::path(
+    tag = "portfolios",
+    operation_id = "listPortfolios",
+    summary = "List portfolios",
+    params(PortfolioQuery),
+    responses((status = 200, body = Paginated<PortfolioView>), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/portfolios")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: web::Query<PortfolioQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(
+        query.limit,
+        query.offset,
+        query.ordering.as_deref(),
+        portfolios::SORT_FIELDS,
+    )?;
+    let filter = portfolios::PortfolioFilter {
+        q: query.q,
+        retired: query.retired,
+    };
+    let sort_page = page.clone();
+    let (count, rows) = db::run(&pool, move |conn| {
+        load_caller(conn, &who.identity, &who.actor())?;
+        portfolios::list(conn, &filter, &sort_page.sort, sort_page.limit, sort_page.offset)
+    })
+    .await?;
+    let results = rows.iter().map(PortfolioView::from).collect();
+    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+}
+
+#[utoipa::path(
+    tag = "portfolios",
+    operation_id = "createPortfolio",
+    summary = "Create a portfolio (management group)",
+    request_body = NewPortfolio,
+    responses((status = 201, body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[post("/portfolios")]
+pub async fn create(
+    who: Authenticated,
+    body: web::Json<NewPortfolio>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let fields = body.into_inner().parse()?;
+    let view = db::run(&pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let caller = load_caller(conn, &who.identity, &who.actor())?;
+            let grant = caller.authorize(Action::PortfolioCreate, &Target::global())?;
+            let portfolio = portfolios::insert(conn, &fields)?;
+            let view = PortfolioView::from(&portfolio);
+            audit::record(
+                conn,
+                &who.actor(),
+                Change::by(&grant, ObjectType::Portfolio, portfolio.id)
+                    .in_portfolio(Some(portfolio.id))
+                    .after(&view),
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(with_etag(StatusCode::CREATED, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "portfolios",
+    operation_id = "getPortfolio",
+    summary = "Get a portfolio by id or slug",
+    params(("portfolio" = String, Path, description = "Id or slug")),
+    responses((status = 200, body = PortfolioView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/portfolios/{portfolio}")]
+pub async fn get_one(
+    who: Authenticated,
+    path: web::Path<String>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let view = db::run(&pool, move |conn| {
+        load_caller(conn, &who.identity, &who.actor())?;
+        Ok(PortfolioView::from(&portfolios::find(conn, &key)?))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "portfolios",
+    operation_id = "updatePortfolio",
+    summary = "Change a portfolio (management group)",
+    params(
+        ("portfolio" = String, Path, description = "Id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last seen; 412 if the portfolio changed since")
+    ),
+    request_body = PortfolioPatch,
+    responses((status = 200, body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[patch("/portfolios/{portfolio}")]
+pub async fn update(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<PortfolioPatch>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let if_match = IfMatch::from_request(&req);
+    let patch = body.into_inner();
+    let view = db::run(&pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let caller = load_caller(conn, &who.identity, &who.actor())?;
+            let current = portfolios::find(conn, &key)?;
+            let grant = caller.authorize(Action::PortfolioUpdate, &Target::portfolio(current.id))?;
+            if_match.check(current.version)?;
+            if current.retired_at.is_some() {
+                return Err(AppError::conflict("The portfolio is retired."));
+            }
+            let fields = patch.apply(&current)?;
+            let updated = portfolios::update(conn, &current, &fields)?;
+            let view = PortfolioView::from(&updated);
+            audit::record(
+                conn,
+                &who.actor(),
+                Change::by(&grant, ObjectType::Portfolio, current.id)
+                    .in_portfolio(Some(current.id))
+                    .before(&PortfolioView::from(&current))
+                    .after(&view),
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "portfolios",
+    operation_id = "retirePortfolio",
+    summary = "Retire a portfolio (management group); refused while it has services that are not decommissioned",
+    params(
+        ("portfolio" = String, Path, description = "Id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last seen")
+    ),
+    responses((status = 200, body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[delete("/portfolios/{portfolio}")]
+pub async fn retire(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let if_match = IfMatch::from_request(&req);
+    let view = db::run(&pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let caller = load_caller(conn, &who.identity, &who.actor())?;
+            let current = portfolios::find(conn, &key)?;
+            let grant = caller.authorize(Action::PortfolioRetire, &Target::portfolio(current.id))?;
+            if_match.check(current.version)?;
+            if current.retired_at.is_some() {
+                return Err(AppError::conflict("The portfolio is already retired."));
+            }
+            let live = portfolios::count_live_services(conn, current.id)?;
+            if live > 0 {
+                return Err(AppError::conflict(format!(
+                    "The portfolio still has {live} services that are not decommissioned; move or decommission them first."
+                )));
+            }
+            let retired = portfolios::retire(conn, &current)?;
+            let view = PortfolioView::from(&retired);
+            audit::record(
+                conn,
+                &who.actor(),
+                Change::by(&grant, ObjectType::Portfolio, current.id)
+                    .in_portfolio(Some(current.id))
+                    .before(&PortfolioView::from(&current))
+                    .after(&view),
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}

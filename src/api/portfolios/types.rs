@@ -1,0 +1,99 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{utc, Fields};
+use crate::db::portfolios::{Portfolio, PortfolioFields};
+use crate::domain::slug::Slug;
+use crate::domain::text;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PortfolioView {
+    pub id: i64,
+    #[schema(example = "natverkstjanster")]
+    pub slug: String,
+    #[schema(example = "Nätverkstjänster")]
+    pub name: String,
+    pub description: String,
+    /// Set when the management group retired the portfolio.
+    pub retired_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Portfolio> for PortfolioView {
+    fn from(p: &Portfolio) -> Self {
+        PortfolioView {
+            id: p.id,
+            slug: p.slug.clone(),
+            name: p.name.clone(),
+            description: p.description.clone(),
+            retired_at: p.retired_at.map(utc),
+            version: p.version,
+            created_at: utc(p.created_at),
+            updated_at: utc(p.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPortfolio {
+    #[schema(example = "natverkstjanster")]
+    pub slug: String,
+    #[schema(example = "Nätverkstjänster")]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+impl NewPortfolio {
+    pub fn parse(self) -> AppResult<PortfolioFields> {
+        let mut f = Fields::default();
+        let slug = f.take(Slug::parse(&self.slug).map_err(|m| ("slug".to_string(), m)));
+        let name = f.take(text::required("name", &self.name, 200));
+        let description = f.take(text::bounded("description", &self.description, 10_000));
+        f.finish()?;
+        Ok(PortfolioFields {
+            slug: slug.map(String::from).unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortfolioPatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+impl PortfolioPatch {
+    pub fn apply(self, current: &Portfolio) -> AppResult<PortfolioFields> {
+        NewPortfolio {
+            slug: self.slug.unwrap_or_else(|| current.slug.clone()),
+            name: self.name.unwrap_or_else(|| current.name.clone()),
+            description: self.description.unwrap_or_else(|| current.description.clone()),
+        }
+        .parse()
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PortfolioQuery {
+    /// Text search in slug, name and description.
+    pub q: Option<String>,
+    /// Only retired (true) or only active (false) portfolios.
+    pub retired: Option<bool>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `id`, `slug`, `name`, `created_at`, `updated_at`; prefix `-` for descending.
+    pub ordering: Option<String>,
+}

@@ -1,0 +1,308 @@
+//! `/api/v1/services`: tjänster, their fields, and their lifecycle.
+
+mod types;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{with_etag, IfMatch, PageRequest, Paginated};
+use crate::auth::policy::{Action, Target};
+use crate::auth::Authenticated;
+use crate::db::audit::{self, Change, ObjectType};
+use crate::db::{self, people::load_caller, portfolios, role_assignments, services, DbConnection, DbPool};
+use crate::domain::lifecycle::{check_transition, TransitionFacts};
+use crate::domain::role::RoleCode;
+use crate::domain::slug::IdOrSlug;
+use crate::error::{AppError, AppResult};
+pub use types::*;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(propose)
+        .service(get_one)
+        .service(update)
+        .service(transition);
+}
+
+#[utoipa::path(
+    tag = "services",
+    operation_id = "listServices",
+    summary = "List services",
+    params(ServiceQuery),
+    responses((status = 200, body = Paginated<ServiceView>), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/services")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: web::Query<ServiceQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(
+        query.limit,
+        query.offset,
+        query.ordering.as_deref(),
+        services::SORT_FIELDS,
+    )?;
+    let p = page.clone();
+    let (count, rows) = db::run(&pool, move |conn| {
+        load_caller(conn, &who.identity, &who.actor())?;
+        let portfolio_id = match &query.portfolio {
+            Some(key) => match portfolios::find(conn, &IdOrSlug::parse(key)) {
+                Ok(portfolio) => Some(portfolio.id),
+                // An unknown portfolio has no services.
+                Err(AppError::NotFound(_)) => return Ok((0, Vec::new())),
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let filter = services::ServiceFilter {
+            portfolio_id,
+            lifecycle: query.lifecycle,
+            published: query.published,
+            q: query.q,
+        };
+        services::list(conn, &filter, &p.sort, p.limit, p.offset)
+    })
+    .await?;
+    let results = rows.iter().map(ServiceView::from).collect();
+    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+}
+
+/// The portfolio a service is placed in must exist and be active.
+fn active_portfolio(conn: &mut DbConnection, id: i64) -> AppResult<()> {
+    match portfolios::find_by_id(conn, id) {
+        Ok(p) if p.retired_at.is_some() => Err(AppError::conflict("The portfolio is retired.")),
+        Ok(_) => Ok(()),
+        Err(AppError::NotFound(_)) => Err(AppError::invalid_field(
+            "portfolio_id",
+            format!("there is no portfolio {id}"),
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+#[utoipa::path(
+    tag = "services",
+    operation_id = "proposeService",
+    summary = "Propose a service (LG, KA, VU; TÄ, TS, TJF within their portfolio)",
+    request_body = NewService,
+    responses((status = 201, body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[post("/services")]
+pub async fn propose(
+    who: Authenticated,
+    body: web::Json<NewService>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let fields = body.into_inner().parse()?;
+    let view = db::run(&pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let caller = load_caller(conn, &who.identity, &who.actor())?;
+            let target = match fields.portfolio_id {
+                Some(p) => Target::portfolio(p),
+                None => Target::global(),
+            };
+            let grant = caller.authorize(Action::ServicePropose, &target)?;
+            if let Some(p) = fields.portfolio_id {
+                active_portfolio(conn, p)?;
+            }
+            let service = services::insert(conn, &fields)?;
+            let view = ServiceView::from(&service);
+            audit::record(
+                conn,
+                &who.actor(),
+                Change::by(&grant, ObjectType::Service, service.id)
+                    .in_portfolio(service.portfolio_id)
+                    .after(&view),
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(with_etag(StatusCode::CREATED, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "services",
+    operation_id = "getService",
+    summary = "Get a service by id or slug",
+    params(("service" = String, Path, description = "Id or slug")),
+    responses((status = 200, body = ServiceView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/services/{service}")]
+pub async fn get_one(
+    who: Authenticated,
+    path: web::Path<String>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let view = db::run(&pool, move |conn| {
+        load_caller(conn, &who.identity, &who.actor())?;
+        Ok(ServiceView::from(&services::find(conn, &key)?))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "services",
+    operation_id = "updateService",
+    summary = "Change a service's fields",
+    params(
+        ("service" = String, Path, description = "Id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last seen; 412 if the service changed since")
+    ),
+    request_body = ServicePatch,
+    responses((status = 200, body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[patch("/services/{service}")]
+pub async fn update(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<ServicePatch>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let if_match = IfMatch::from_request(&req);
+    let patch = body.into_inner();
+    let view = db::run(&pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let caller = load_caller(conn, &who.identity, &who.actor())?;
+            let current = services::find(conn, &key)?;
+            let target = Target::service(current.id, current.portfolio_id);
+            let grant = caller.authorize_all(&patch.actions(), &target)?;
+            if_match.check(current.version)?;
+            if let Some(p) = patch.portfolio_id {
+                active_portfolio(conn, p)?;
+            }
+            let fields = patch.apply(&current)?;
+            let updated = services::update(conn, &current, &fields, None)?;
+            let view = ServiceView::from(&updated);
+            audit::record(
+                conn,
+                &who.actor(),
+                Change::by(&grant, ObjectType::Service, current.id)
+                    .in_portfolio(updated.portfolio_id)
+                    .before(&ServiceView::from(&current))
+                    .after(&view),
+            )?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "services",
+    operation_id = "transitionService",
+    summary = "Move a service along its lifecycle",
+    description = "proposed → established (management group; places it in a portfolio) → in_operation (TÄ; needs a TÄ on the portfolio and at least one TJF) → decommissioning (TÄ) → decommissioned (management group; refused while deliveries are active).",
+    params(
+        ("service" = String, Path, description = "Id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last seen")
+    ),
+    request_body = TransitionRequest,
+    responses((status = 200, body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[post("/services/{service}/transitions")]
+pub async fn transition(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<TransitionRequest>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let if_match = IfMatch::from_request(&req);
+    let request = body.into_inner();
+    let reason = match &request.reason {
+        Some(r) => Some(
+            crate::domain::text::bounded("reason", r, 2000)
+                .map_err(|(f, m)| AppError::invalid_field(&f, m))?,
+        ),
+        None => None,
+    };
+    let view = db::run(&pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let caller = load_caller(conn, &who.identity, &who.actor())?;
+            let current = services::find(conn, &key)?;
+            let from = current.lifecycle();
+            let action = Action::lifecycle(request.to).ok_or_else(|| {
+                AppError::conflict(format!("A service cannot go back to {}.", request.to))
+            })?;
+            let grant = caller.authorize(action, &Target::service(current.id, current.portfolio_id))?;
+            if_match.check(current.version)?;
+            if request.portfolio_id.is_some() && action != Action::ServiceEstablish {
+                return Err(AppError::invalid_field(
+                    "portfolio_id",
+                    "is only given when establishing; moving a service is a PATCH of portfolio_id",
+                ));
+            }
+            let mut fields = db::services::ServiceFields::of(&current);
+            if let Some(p) = request.portfolio_id {
+                fields.portfolio_id = Some(p);
+            }
+            let facts = transition_facts(conn, current.id, fields.portfolio_id)?;
+            check_transition(from, request.to, &facts).map_err(|e| AppError::conflict(e.to_string()))?;
+            let updated = services::update(conn, &current, &fields, Some(request.to))?;
+            let view = ServiceView::from(&updated);
+            let mut after = serde_json::to_value(&view).unwrap_or_default();
+            after["transition_reason"] = serde_json::json!(reason);
+            let mut change = Change::by(&grant, ObjectType::Service, current.id)
+                .in_portfolio(updated.portfolio_id)
+                .before(&ServiceView::from(&current));
+            change.after = Some(after);
+            audit::record(conn, &who.actor(), change)?;
+            Ok(view)
+        })
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+fn transition_facts(
+    conn: &mut DbConnection,
+    service_id: i64,
+    portfolio_id: Option<i64>,
+) -> AppResult<TransitionFacts> {
+    let (portfolio_retired, portfolio_has_owner) = match portfolio_id {
+        Some(p) => {
+            let portfolio = match portfolios::find_by_id(conn, p) {
+                Err(AppError::NotFound(_)) => {
+                    return Err(AppError::invalid_field(
+                        "portfolio_id",
+                        format!("there is no portfolio {p}"),
+                    ))
+                }
+                other => other?,
+            };
+            let owners =
+                role_assignments::count_active(conn, RoleCode::ServiceOwner, Some(p), None)?;
+            (portfolio.retired_at.is_some(), owners > 0)
+        }
+        None => (false, false),
+    };
+    Ok(TransitionFacts {
+        portfolio_id,
+        portfolio_retired,
+        portfolio_has_owner,
+        managers: role_assignments::count_active(
+            conn,
+            RoleCode::ServiceManager,
+            None,
+            Some(service_id),
+        )?,
+        // Deliveries arrive with the contracts work; until then a service has none.
+        active_deliveries: 0,
+    })
+}

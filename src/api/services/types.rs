@@ -1,0 +1,232 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{double_option, utc, Fields};
+use crate::auth::policy::Action;
+use crate::db::services::{Service, ServiceFields};
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::slug::Slug;
+use crate::domain::text;
+use crate::error::AppResult;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ServiceView {
+    pub id: i64,
+    #[schema(example = "eduroam")]
+    pub slug: String,
+    #[schema(example = "eduroam")]
+    pub name: String,
+    /// The portfolio (null while only proposed without one).
+    pub portfolio_id: Option<i64>,
+    pub lifecycle: Lifecycle,
+    pub lifecycle_changed_at: DateTime<Utc>,
+    pub description: String,
+    pub documentation_url: Option<String>,
+    /// Guidelines 4.2 item 8: the support process is established and works.
+    pub support_process_established: bool,
+    /// Guidelines 4.4 item 6: how customers order the service.
+    pub ordering_routine: Option<String>,
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    /// Shown in the public catalogue (when in operation).
+    pub published: bool,
+    /// Catalogue text, Swedish.
+    pub catalog_text: Option<String>,
+    /// Catalogue text, English.
+    pub catalog_text_en: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Service> for ServiceView {
+    fn from(s: &Service) -> Self {
+        ServiceView {
+            id: s.id,
+            slug: s.slug.clone(),
+            name: s.name.clone(),
+            portfolio_id: s.portfolio_id,
+            lifecycle: s.lifecycle(),
+            lifecycle_changed_at: utc(s.lifecycle_changed_at),
+            description: s.description.clone(),
+            documentation_url: s.documentation_url.clone(),
+            support_process_established: s.support_process_established,
+            ordering_routine: s.ordering_routine.clone(),
+            last_reviewed_at: s.last_reviewed_at.map(utc),
+            published: s.published,
+            catalog_text: s.catalog_text.clone(),
+            catalog_text_en: s.catalog_text_en.clone(),
+            version: s.version,
+            created_at: utc(s.created_at),
+            updated_at: utc(s.updated_at),
+        }
+    }
+}
+
+/// A proposal (from a needs inventory). The management group establishes it later.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewService {
+    #[schema(example = "eduroam")]
+    pub slug: String,
+    #[schema(example = "eduroam")]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The portfolio the service is proposed for; TÄ, TS and TJF propose within their own.
+    pub portfolio_id: Option<i64>,
+}
+
+fn slug_field(value: &str) -> Result<String, (String, String)> {
+    Slug::parse(value)
+        .map(String::from)
+        .map_err(|m| ("slug".to_string(), m))
+}
+
+impl NewService {
+    pub fn parse(self) -> AppResult<ServiceFields> {
+        let mut f = Fields::default();
+        let slug = f.take(slug_field(&self.slug));
+        let name = f.take(text::required("name", &self.name, 200));
+        let description = f.take(text::bounded("description", &self.description, 10_000));
+        f.finish()?;
+        Ok(ServiceFields {
+            slug: slug.unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            portfolio_id: self.portfolio_id,
+            description: description.unwrap_or_default(),
+            documentation_url: None,
+            support_process_established: false,
+            ordering_routine: None,
+            last_reviewed_at: None,
+            published: false,
+            catalog_text: None,
+            catalog_text_en: None,
+        })
+    }
+}
+
+/// Fields to change; absent fields stay, `null` clears an optional field. Which fields are
+/// present decides which rights are needed: service fields (TÄ, TS[documentation], TJF),
+/// catalogue fields (communicator, TÄ), `portfolio_id` (management group).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePatch {
+    pub slug: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub documentation_url: Option<Option<String>>,
+    pub support_process_established: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub ordering_routine: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub last_reviewed_at: Option<Option<DateTime<Utc>>>,
+    pub published: Option<bool>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub catalog_text: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub catalog_text_en: Option<Option<String>>,
+    /// Moves the service to another portfolio (management group only).
+    pub portfolio_id: Option<i64>,
+}
+
+impl ServicePatch {
+    /// The actions this patch needs.
+    pub fn actions(&self) -> Vec<Action> {
+        let mut actions = Vec::new();
+        if self.slug.is_some()
+            || self.name.is_some()
+            || self.description.is_some()
+            || self.documentation_url.is_some()
+            || self.support_process_established.is_some()
+            || self.ordering_routine.is_some()
+            || self.last_reviewed_at.is_some()
+        {
+            actions.push(Action::ServiceUpdate);
+        }
+        if self.published.is_some() || self.catalog_text.is_some() || self.catalog_text_en.is_some() {
+            actions.push(Action::ServiceUpdateCatalog);
+        }
+        if self.portfolio_id.is_some() {
+            actions.push(Action::ServiceMove);
+        }
+        actions
+    }
+
+    pub fn apply(self, current: &Service) -> AppResult<ServiceFields> {
+        let mut f = Fields::default();
+        let mut out = ServiceFields::of(current);
+        if let Some(slug) = self.slug {
+            out.slug = f.take(slug_field(&slug)).unwrap_or_default();
+        }
+        if let Some(name) = self.name {
+            out.name = f.take(text::required("name", &name, 200)).unwrap_or_default();
+        }
+        if let Some(description) = self.description {
+            out.description = f
+                .take(text::bounded("description", &description, 10_000))
+                .unwrap_or_default();
+        }
+        if let Some(url) = self.documentation_url {
+            out.documentation_url = url.and_then(|u| f.take(text::url("documentation_url", &u)));
+        }
+        if let Some(flag) = self.support_process_established {
+            out.support_process_established = flag;
+        }
+        if let Some(routine) = self.ordering_routine {
+            out.ordering_routine =
+                routine.and_then(|r| f.take(text::bounded("ordering_routine", &r, 10_000)));
+        }
+        if let Some(at) = self.last_reviewed_at {
+            out.last_reviewed_at = at.map(|t| t.naive_utc());
+        }
+        if let Some(flag) = self.published {
+            out.published = flag;
+        }
+        if let Some(t) = self.catalog_text {
+            out.catalog_text = t.and_then(|t| f.take(text::bounded("catalog_text", &t, 10_000)));
+        }
+        if let Some(t) = self.catalog_text_en {
+            out.catalog_text_en =
+                t.and_then(|t| f.take(text::bounded("catalog_text_en", &t, 10_000)));
+        }
+        if let Some(p) = self.portfolio_id {
+            out.portfolio_id = Some(p);
+        }
+        f.finish()?;
+        Ok(out)
+    }
+}
+
+/// A lifecycle step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    pub to: Lifecycle,
+    /// Why (the decision, a reference to minutes …); kept in the audit trail.
+    pub reason: Option<String>,
+    /// With `to: established`: the portfolio the management group places the service in.
+    pub portfolio_id: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ServiceQuery {
+    /// Portfolio id or slug.
+    pub portfolio: Option<String>,
+    pub lifecycle: Option<Lifecycle>,
+    pub published: Option<bool>,
+    /// Text search in slug, name and description.
+    pub q: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// `id`, `slug`, `name`, `lifecycle`, `created_at`, `updated_at`; prefix `-` for descending.
+    pub ordering: Option<String>,
+}

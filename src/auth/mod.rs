@@ -1,0 +1,81 @@
+//! Authentication (who the caller is: JWT and claim mapping) and authorization (the policy).
+
+pub mod claims;
+pub mod jwt;
+pub mod policy;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::header::AUTHORIZATION;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use crate::db::audit::Actor;
+use crate::error::AppError;
+use crate::startup::RequestId;
+use jwt::{Authenticator, Identity};
+
+/// A request with a valid bearer token. Taking it as a handler argument makes the handler
+/// authenticated; what the caller may do is asked of the policy with the target in hand.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub identity: Identity,
+    pub request_id: String,
+}
+
+impl Authenticated {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            sub: self.identity.sub.clone(),
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
+    let missing = || AppError::Unauthorized {
+        detail: "This endpoint needs a bearer token (Authorization: Bearer …).".into(),
+        token_presented: false,
+    };
+    let value = req.headers().get(AUTHORIZATION).ok_or_else(missing)?;
+    let text = value
+        .to_str()
+        .map_err(|_| AppError::invalid_token("the Authorization header is not ASCII"))?;
+    let (scheme, token) = text.trim().split_once(' ').ok_or_else(missing)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(missing());
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        return Err(missing());
+    }
+    Ok(token.to_string())
+}
+
+impl FromRequest for Authenticated {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let authenticator = req.app_data::<web::Data<Authenticator>>().cloned();
+        let token = bearer_token(req);
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|r| r.0.clone())
+            .unwrap_or_default();
+        Box::pin(async move {
+            let token = token?;
+            let authenticator = authenticator
+                .ok_or_else(|| AppError::internal("no authenticator configured"))?;
+            let identity = authenticator
+                .authenticate(&token)
+                .await
+                .map_err(AppError::invalid_token)?;
+            Ok(Authenticated {
+                identity,
+                request_id,
+            })
+        })
+    }
+}

@@ -1,0 +1,534 @@
+//! Who may do what: DESIGN.md §3 as one table.
+//!
+//! "In scope": the role is assigned on the target's portfolio, or on the target service; for a
+//! target that belongs to a portfolio as a whole, a role on any of its services is in scope.
+//! `Ts(x)`: a tjänstesamordnare (TS) in scope holding delegation x (guidelines 4.3).
+//! Anything not listed is refused.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::role::{Delegation, Delegations, RoleCode};
+use crate::error::AppError;
+
+/// Everything a caller may attempt, by its code (used in 403 problems and audit events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+pub enum Action {
+    #[serde(rename = "portfolio.create")]
+    PortfolioCreate,
+    #[serde(rename = "portfolio.update")]
+    PortfolioUpdate,
+    #[serde(rename = "portfolio.retire")]
+    PortfolioRetire,
+    #[serde(rename = "service.propose")]
+    ServicePropose,
+    #[serde(rename = "service.establish")]
+    ServiceEstablish,
+    #[serde(rename = "service.move")]
+    ServiceMove,
+    #[serde(rename = "service.start_operation")]
+    ServiceStartOperation,
+    #[serde(rename = "service.start_decommissioning")]
+    ServiceStartDecommissioning,
+    #[serde(rename = "service.decommission")]
+    ServiceDecommission,
+    #[serde(rename = "service.update")]
+    ServiceUpdate,
+    #[serde(rename = "service.update_catalog")]
+    ServiceUpdateCatalog,
+    #[serde(rename = "role_assignment.service_owner")]
+    AssignServiceOwner,
+    #[serde(rename = "role_assignment.global_role")]
+    AssignGlobalRole,
+    #[serde(rename = "role_assignment.service_coordinator")]
+    AssignCoordinator,
+    #[serde(rename = "role_assignment.service_manager")]
+    AssignManager,
+    #[serde(rename = "role_assignment.specialist")]
+    AssignSpecialist,
+    #[serde(rename = "role_assignment.accept")]
+    AcceptAssignment,
+    #[serde(rename = "audit_event.read")]
+    AuditRead,
+}
+
+/// Who a rule lets through.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    /// A global role, from the token or assigned in the database.
+    Global(RoleCode),
+    /// A scoped role assigned in scope of the target.
+    InScope(RoleCode),
+    /// A TS in scope holding this delegation.
+    Ts(Delegation),
+    /// The person the target (a role assignment) appoints.
+    Appointee,
+}
+
+use Action::*;
+use Delegation as D;
+use RoleCode::*;
+use Who::*;
+
+/// The table. Reads like DESIGN.md §3; Swedish role names in the comments.
+fn rule(action: Action) -> &'static [Who] {
+    match action {
+        // portfolio create / update / retire — LG (Sunets ledningsgrupp)
+        PortfolioCreate | PortfolioUpdate | PortfolioRetire => &[Global(ManagementGroup)],
+        // service propose — LG; TÄ, TS, TJF in scope; KA; VU
+        ServicePropose => &[
+            Global(ManagementGroup),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+            Global(AccountManager),
+            Global(BusinessDeveloper),
+        ],
+        // service establish; move to another portfolio; decommissioned — LG
+        ServiceEstablish | ServiceMove | ServiceDecommission => &[Global(ManagementGroup)],
+        // service in_operation; decommissioning — TÄ in scope
+        ServiceStartOperation | ServiceStartDecommissioning => &[InScope(ServiceOwner)],
+        // service update (description, documentation, support/ordering) — TÄ, TS[documentation], TJF
+        ServiceUpdate => &[
+            InScope(ServiceOwner),
+            Ts(D::Documentation),
+            InScope(ServiceManager),
+        ],
+        // service catalogue texts, published flag — communicator (KOM); TÄ in scope
+        ServiceUpdateCatalog => &[Global(Communicator), InScope(ServiceOwner)],
+        // assign / revoke TÄ; assign global roles — LG
+        AssignServiceOwner | AssignGlobalRole => &[Global(ManagementGroup)],
+        // assign / revoke TS — TÄ in scope
+        AssignCoordinator => &[InScope(ServiceOwner)],
+        // assign / revoke TJF — TÄ, TS[staffing] in scope
+        AssignManager => &[InScope(ServiceOwner), Ts(D::Staffing)],
+        // assign / revoke specialists — TÄ, TS[staffing], TJF in scope
+        AssignSpecialist => &[
+            InScope(ServiceOwner),
+            Ts(D::Staffing),
+            InScope(ServiceManager),
+        ],
+        // accepting an appointment (guidelines 2: "dokumenterat och accepterat") — the appointee
+        AcceptAssignment => &[Appointee],
+        // audit events read — LG, controller, VU; TÄ in scope
+        AuditRead => &[
+            Global(ManagementGroup),
+            Global(Controller),
+            Global(BusinessDeveloper),
+            InScope(ServiceOwner),
+        ],
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 18] = [
+        PortfolioCreate,
+        PortfolioUpdate,
+        PortfolioRetire,
+        ServicePropose,
+        ServiceEstablish,
+        ServiceMove,
+        ServiceStartOperation,
+        ServiceStartDecommissioning,
+        ServiceDecommission,
+        ServiceUpdate,
+        ServiceUpdateCatalog,
+        AssignServiceOwner,
+        AssignGlobalRole,
+        AssignCoordinator,
+        AssignManager,
+        AssignSpecialist,
+        AcceptAssignment,
+        AuditRead,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PortfolioCreate => "portfolio.create",
+            PortfolioUpdate => "portfolio.update",
+            PortfolioRetire => "portfolio.retire",
+            ServicePropose => "service.propose",
+            ServiceEstablish => "service.establish",
+            ServiceMove => "service.move",
+            ServiceStartOperation => "service.start_operation",
+            ServiceStartDecommissioning => "service.start_decommissioning",
+            ServiceDecommission => "service.decommission",
+            ServiceUpdate => "service.update",
+            ServiceUpdateCatalog => "service.update_catalog",
+            AssignServiceOwner => "role_assignment.service_owner",
+            AssignGlobalRole => "role_assignment.global_role",
+            AssignCoordinator => "role_assignment.service_coordinator",
+            AssignManager => "role_assignment.service_manager",
+            AssignSpecialist => "role_assignment.specialist",
+            AcceptAssignment => "role_assignment.accept",
+            AuditRead => "audit_event.read",
+        }
+    }
+
+    /// The action that assigns or revokes a role.
+    pub fn assign(role: RoleCode) -> Action {
+        match role {
+            ServiceOwner => AssignServiceOwner,
+            ServiceCoordinator => AssignCoordinator,
+            ServiceManager => AssignManager,
+            ServiceSpecialist | SupportSpecialist => AssignSpecialist,
+            _ => AssignGlobalRole,
+        }
+    }
+
+    /// The action that moves a service into `to`.
+    pub fn lifecycle(to: Lifecycle) -> Option<Action> {
+        match to {
+            Lifecycle::Proposed => None,
+            Lifecycle::Established => Some(ServiceEstablish),
+            Lifecycle::InOperation => Some(ServiceStartOperation),
+            Lifecycle::Decommissioning => Some(ServiceStartDecommissioning),
+            Lifecycle::Decommissioned => Some(ServiceDecommission),
+        }
+    }
+}
+
+/// Where a global role came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RoleSource {
+    /// Mapped from a token claim (named by its JSON pointer).
+    Token { claim: String },
+    /// A global role assignment in the database.
+    Assignment { assignment_id: i64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct GlobalRole {
+    pub role: RoleCode,
+    pub source: RoleSource,
+}
+
+/// An active scoped role assignment of the caller, with the portfolio of its service resolved.
+#[derive(Debug, Clone)]
+pub struct ScopedRole {
+    pub assignment_id: i64,
+    pub role: RoleCode,
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+    /// For a service assignment: the service's current portfolio.
+    pub service_portfolio_id: Option<i64>,
+    pub delegations: Delegations,
+}
+
+/// The caller, as loaded once per request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub person_id: i64,
+    pub sub: String,
+    pub global_roles: Vec<GlobalRole>,
+    pub scoped_roles: Vec<ScopedRole>,
+}
+
+/// The object an action is attempted on.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Target {
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+    /// For a role assignment: the person it appoints.
+    pub appointee: Option<i64>,
+}
+
+impl Target {
+    /// Something that belongs to no portfolio (creating a portfolio, a global role).
+    pub fn global() -> Self {
+        Target::default()
+    }
+
+    /// A portfolio, or something that belongs to a portfolio as a whole.
+    pub fn portfolio(id: i64) -> Self {
+        Target {
+            portfolio_id: Some(id),
+            ..Target::default()
+        }
+    }
+
+    /// A service (in its portfolio, if it has one yet).
+    pub fn service(id: i64, portfolio_id: Option<i64>) -> Self {
+        Target {
+            portfolio_id,
+            service_id: Some(id),
+            appointee: None,
+        }
+    }
+
+    pub fn with_appointee(mut self, person_id: i64) -> Self {
+        self.appointee = Some(person_id);
+        self
+    }
+}
+
+/// A permitted action and the roles that permitted it (recorded in the audit event).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub action: Action,
+    pub roles: Vec<String>,
+}
+
+impl ScopedRole {
+    fn in_scope(&self, target: &Target) -> bool {
+        match (target.service_id, target.portfolio_id) {
+            (Some(service), portfolio) => {
+                self.service_id == Some(service)
+                    || (portfolio.is_some() && self.portfolio_id == portfolio)
+            }
+            (None, Some(portfolio)) => {
+                self.portfolio_id == Some(portfolio) || self.service_portfolio_id == Some(portfolio)
+            }
+            (None, None) => false,
+        }
+    }
+
+    fn label(&self) -> String {
+        let scope = match (self.portfolio_id, self.service_id) {
+            (Some(p), _) => format!("portfolio:{p}"),
+            (_, Some(s)) => format!("service:{s}"),
+            _ => "global".to_string(),
+        };
+        if self.delegations.is_empty() {
+            format!("{}@{scope}", self.role)
+        } else {
+            format!("{}[{}]@{scope}", self.role, self.delegations.to_stored())
+        }
+    }
+}
+
+impl Caller {
+    pub fn has_global(&self, role: RoleCode) -> bool {
+        self.global_roles.iter().any(|g| g.role == role)
+    }
+
+    /// The roles of the caller that satisfy `who` on `target`.
+    fn matches(&self, who: Who, target: &Target) -> Vec<String> {
+        match who {
+            Global(role) => {
+                if self.has_global(role) {
+                    vec![role.to_string()]
+                } else {
+                    Vec::new()
+                }
+            }
+            InScope(role) => self
+                .scoped_roles
+                .iter()
+                .filter(|s| s.role == role && s.in_scope(target))
+                .map(ScopedRole::label)
+                .collect(),
+            Ts(delegation) => self
+                .scoped_roles
+                .iter()
+                .filter(|s| {
+                    s.role == ServiceCoordinator
+                        && s.delegations.contains(delegation)
+                        && s.in_scope(target)
+                })
+                .map(ScopedRole::label)
+                .collect(),
+            Appointee => {
+                if target.appointee == Some(self.person_id) {
+                    vec!["appointee".to_string()]
+                } else {
+                    Vec::new()
+                }
+            }
+        }
+    }
+
+    /// May the caller do `action` on `target`? The grant names the roles that allowed it.
+    pub fn may(&self, action: Action, target: &Target) -> Option<Grant> {
+        let mut roles: Vec<String> = Vec::new();
+        for who in rule(action) {
+            for role in self.matches(*who, target) {
+                if !roles.contains(&role) {
+                    roles.push(role);
+                }
+            }
+        }
+        (!roles.is_empty()).then_some(Grant { action, roles })
+    }
+
+    /// Like [`Caller::may`], as a 403 problem naming the action.
+    pub fn authorize(&self, action: Action, target: &Target) -> Result<Grant, AppError> {
+        self.may(action, target)
+            .ok_or_else(|| AppError::forbidden(action.code()))
+    }
+
+    /// All of `actions`, as one grant (a PATCH touching fields that need different rights).
+    pub fn authorize_all(&self, actions: &[Action], target: &Target) -> Result<Grant, AppError> {
+        let mut grant: Option<Grant> = None;
+        for action in actions {
+            let next = self.authorize(*action, target)?;
+            grant = Some(match grant {
+                None => next,
+                Some(mut g) => {
+                    for role in next.roles {
+                        if !g.roles.contains(&role) {
+                            g.roles.push(role);
+                        }
+                    }
+                    g
+                }
+            });
+        }
+        grant.ok_or_else(|| AppError::bad_request("nothing to change"))
+    }
+
+    /// Where the caller may do `action`: everywhere (a global role), or on these portfolios and
+    /// services. For list endpoints that must filter by scope in SQL.
+    pub fn reach(&self, action: Action) -> Reach {
+        let mut reach = Reach::default();
+        for who in rule(action) {
+            match *who {
+                Global(role) if self.has_global(role) => reach.everywhere = true,
+                InScope(role) => self
+                    .scoped_roles
+                    .iter()
+                    .filter(|s| s.role == role)
+                    .for_each(|s| reach.add(s)),
+                Ts(delegation) => self
+                    .scoped_roles
+                    .iter()
+                    .filter(|s| s.role == ServiceCoordinator && s.delegations.contains(delegation))
+                    .for_each(|s| reach.add(s)),
+                _ => {}
+            }
+        }
+        reach
+    }
+}
+
+/// See [`Caller::reach`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub everywhere: bool,
+    pub portfolios: Vec<i64>,
+    pub services: Vec<i64>,
+}
+
+impl Reach {
+    fn add(&mut self, scoped: &ScopedRole) {
+        if let Some(p) = scoped.portfolio_id {
+            self.portfolios.push(p);
+        }
+        if let Some(s) = scoped.service_id {
+            self.services.push(s);
+        }
+    }
+
+    pub fn is_nowhere(&self) -> bool {
+        !self.everywhere && self.portfolios.is_empty() && self.services.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The policy's own examples; the exhaustive table runs over HTTP in tests/api.
+    use super::*;
+
+    fn caller(global: &[RoleCode], scoped: Vec<ScopedRole>) -> Caller {
+        Caller {
+            person_id: 1,
+            sub: "kim@sunet.se".into(),
+            global_roles: global
+                .iter()
+                .map(|r| GlobalRole {
+                    role: *r,
+                    source: RoleSource::Token {
+                        claim: "/roles".into(),
+                    },
+                })
+                .collect(),
+            scoped_roles: scoped,
+        }
+    }
+
+    fn on_portfolio(role: RoleCode, portfolio: i64, delegations: &[Delegation]) -> ScopedRole {
+        ScopedRole {
+            assignment_id: 10,
+            role,
+            portfolio_id: Some(portfolio),
+            service_id: None,
+            service_portfolio_id: None,
+            delegations: Delegations::new(delegations.to_vec()),
+        }
+    }
+
+    fn on_service(role: RoleCode, service: i64, portfolio: i64) -> ScopedRole {
+        ScopedRole {
+            assignment_id: 11,
+            role,
+            portfolio_id: None,
+            service_id: Some(service),
+            service_portfolio_id: Some(portfolio),
+            delegations: Delegations::default(),
+        }
+    }
+
+    #[test]
+    fn the_management_group_creates_portfolios_and_nobody_else() {
+        assert!(caller(&[ManagementGroup], vec![])
+            .may(PortfolioCreate, &Target::global())
+            .is_some());
+        assert!(caller(&[Controller], vec![on_portfolio(ServiceOwner, 1, &[])])
+            .may(PortfolioCreate, &Target::global())
+            .is_none());
+    }
+
+    #[test]
+    fn a_service_owner_acts_only_in_their_own_portfolio() {
+        let owner = caller(&[], vec![on_portfolio(ServiceOwner, 1, &[])]);
+        let grant = owner
+            .may(ServiceStartOperation, &Target::service(7, Some(1)))
+            .unwrap();
+        assert_eq!(grant.roles, vec!["service_owner@portfolio:1".to_string()]);
+        assert!(owner
+            .may(ServiceStartOperation, &Target::service(8, Some(2)))
+            .is_none());
+    }
+
+    #[test]
+    fn a_coordinator_acts_only_within_their_delegations() {
+        let ts = caller(&[], vec![on_portfolio(ServiceCoordinator, 1, &[D::Staffing])]);
+        assert!(ts.may(AssignManager, &Target::service(7, Some(1))).is_some());
+        assert!(ts.may(ServiceUpdate, &Target::service(7, Some(1))).is_none());
+    }
+
+    #[test]
+    fn a_service_manager_is_in_scope_of_their_portfolio_as_a_whole() {
+        let tjf = caller(&[], vec![on_service(ServiceManager, 7, 1)]);
+        assert!(tjf.may(ServicePropose, &Target::portfolio(1)).is_some());
+        assert!(tjf.may(ServicePropose, &Target::portfolio(2)).is_none());
+        // ... but not of the portfolio's other services.
+        assert!(tjf.may(ServiceUpdate, &Target::service(8, Some(1))).is_none());
+    }
+
+    #[test]
+    fn reach_lists_where_an_action_is_allowed() {
+        let owner = caller(&[], vec![on_portfolio(ServiceOwner, 3, &[])]);
+        assert_eq!(
+            owner.reach(AuditRead),
+            Reach {
+                everywhere: false,
+                portfolios: vec![3],
+                services: vec![]
+            }
+        );
+        assert!(caller(&[Communicator], vec![]).reach(AuditRead).is_nowhere());
+    }
+
+    #[test]
+    fn action_codes_match_their_serialised_names() {
+        for action in Action::ALL {
+            assert_eq!(
+                serde_json::to_value(action).unwrap(),
+                serde_json::Value::String(action.code().to_string())
+            );
+        }
+    }
+}

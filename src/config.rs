@@ -1,0 +1,419 @@
+//! Configuration: environment variables (names fixed by DESIGN.md §6) over an optional TOML
+//! file over defaults. A bad value stops startup with a message naming the variable.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use jsonwebtoken::Algorithm;
+use serde::Deserialize;
+
+use crate::auth::claims::ClaimRule;
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// The leeway DESIGN.md allows at most ("a small leeway").
+pub const MAX_LEEWAY_SECONDS: u64 = 60;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+/// A string that never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    /// HS256 secret given explicitly (`FORVALTNING_JWT_SECRET` or `jwt.secret`).
+    pub secret: Option<Secret>,
+    pub public_key_files: Vec<PathBuf>,
+    pub jwks_url: Option<String>,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    /// Pinned algorithms; empty means "derived from the configured keys".
+    pub algorithms: Vec<Algorithm>,
+    pub leeway_seconds: u64,
+    /// Minimum seconds between two JWKS fetches caused by an unknown `kid`.
+    pub jwks_refetch_cooldown_seconds: u64,
+    /// Seconds after which a fetched JWKS is refreshed anyway.
+    pub jwks_max_age_seconds: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    /// `None`: the SQLite file in the data directory.
+    pub database_url: Option<Secret>,
+    pub environment: Environment,
+    pub jwt: JwtSettings,
+    pub claim_rules: Vec<ClaimRule>,
+    pub pool_size: u32,
+    pub pool_timeout_seconds: u64,
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error in {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(variable: &str, message: impl Into<String>) -> Self {
+        Self {
+            variable: variable.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The TOML file, every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    env: Option<String>,
+    workers: Option<usize>,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    jwt: FileJwt,
+    #[serde(default)]
+    claims: FileClaims,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    pool_size: Option<u32>,
+    pool_timeout_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileJwt {
+    secret: Option<String>,
+    public_key_file: Option<PathBuf>,
+    #[serde(default)]
+    public_key_files: Vec<PathBuf>,
+    jwks_url: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    #[serde(default)]
+    algorithms: Vec<String>,
+    leeway_seconds: Option<u64>,
+    jwks_refetch_cooldown_seconds: Option<u64>,
+    jwks_max_age_seconds: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileClaims {
+    roles: Option<Vec<ClaimRule>>,
+}
+
+impl Settings {
+    /// Reads the process environment and the optional TOML file.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(config_file, &|name| std::env::var(name).ok())
+    }
+
+    /// Same as [`Settings::load`], with the environment given as a lookup (for tests).
+    pub fn load_from(
+        config_file: Option<&Path>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let env = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+        let file = match config_file {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+
+        let bind_text = env("FORVALTNING_BIND")
+            .or(file.bind)
+            .unwrap_or_else(|| DEFAULT_BIND.to_string());
+        let bind = bind_text.parse().map_err(|_| {
+            ConfigError::new(
+                "FORVALTNING_BIND",
+                format!("'{bind_text}' is not an address:port such as 127.0.0.1:8080"),
+            )
+        })?;
+
+        let data_dir = env("FORVALTNING_DATA_DIR")
+            .map(PathBuf::from)
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+
+        let database_url = env("DATABASE_URL").or(file.database_url);
+        if let Some(url) = &database_url {
+            crate::db::DatabaseUrl::parse(url, &data_dir)
+                .map_err(|message| ConfigError::new("DATABASE_URL", message))?;
+        }
+
+        let environment = match env("FORVALTNING_ENV")
+            .or(file.env)
+            .as_deref()
+            .unwrap_or("development")
+        {
+            "development" => Environment::Development,
+            "production" => Environment::Production,
+            other => {
+                return Err(ConfigError::new(
+                    "FORVALTNING_ENV",
+                    format!("'{other}' is neither 'development' nor 'production'"),
+                ))
+            }
+        };
+
+        let jwt = jwt_settings(&env, file.jwt)?;
+        let claim_rules = match file.claims.roles {
+            Some(rules) => {
+                for (index, rule) in rules.iter().enumerate() {
+                    rule.check().map_err(|message| {
+                        ConfigError::new(&format!("claims.roles[{index}]"), message)
+                    })?;
+                }
+                rules
+            }
+            None => vec![ClaimRule::default_roles_claim()],
+        };
+
+        let pool_size = file.database.pool_size.unwrap_or(10);
+        if pool_size == 0 {
+            return Err(ConfigError::new("database.pool_size", "must be at least 1"));
+        }
+        Ok(Settings {
+            bind,
+            data_dir,
+            database_url: database_url.map(Secret::new),
+            environment,
+            jwt,
+            claim_rules,
+            pool_size,
+            pool_timeout_seconds: file.database.pool_timeout_seconds.unwrap_or(3),
+            workers: file.workers,
+        })
+    }
+
+    /// The effective configuration, without secrets, for the startup log.
+    pub fn describe(&self) -> String {
+        let database = match &self.database_url {
+            Some(url) => redact_url(url.expose()),
+            None => format!(
+                "sqlite file {}",
+                crate::db::default_sqlite_path(&self.data_dir).display()
+            ),
+        };
+        format!(
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={}",
+            self.bind,
+            self.data_dir.display(),
+            database,
+            self.environment,
+            if self.jwt.secret.is_some() { "set" } else { "not set" },
+            self.jwt.public_key_files,
+            self.jwt.jwks_url,
+            self.jwt.issuer,
+            self.jwt.audience,
+            self.jwt.algorithms,
+            self.jwt.leeway_seconds,
+            self.claim_rules.len(),
+            self.pool_size,
+        )
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError::new("--config", format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text)
+        .map_err(|e| ConfigError::new("--config", format!("{}: {e}", path.display())))
+}
+
+fn jwt_settings(
+    env: &dyn Fn(&str) -> Option<String>,
+    file: FileJwt,
+) -> Result<JwtSettings, ConfigError> {
+    let secret = env("FORVALTNING_JWT_SECRET").or(file.secret).map(Secret::new);
+    let mut public_key_files: Vec<PathBuf> = match env("FORVALTNING_JWT_PUBLIC_KEY_FILE") {
+        // Several files may be given, separated like PATH, for key rollover.
+        Some(value) => std::env::split_paths(&value).collect(),
+        None => file.public_key_file.into_iter().collect(),
+    };
+    public_key_files.extend(file.public_key_files);
+    for path in &public_key_files {
+        if !path.is_file() {
+            return Err(ConfigError::new(
+                "FORVALTNING_JWT_PUBLIC_KEY_FILE",
+                format!("{} is not a readable file", path.display()),
+            ));
+        }
+    }
+    let jwks_url = env("FORVALTNING_JWT_JWKS_URL").or(file.jwks_url);
+    if let Some(url) = &jwks_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(ConfigError::new(
+                "FORVALTNING_JWT_JWKS_URL",
+                format!("'{url}' is not an http(s) URL"),
+            ));
+        }
+    }
+    let algorithm_names: Vec<String> = match env("FORVALTNING_JWT_ALGORITHMS") {
+        Some(list) => list.split(',').map(|s| s.trim().to_string()).collect(),
+        None => file.algorithms,
+    };
+    let algorithms = algorithm_names
+        .iter()
+        .map(|name| parse_algorithm(name))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| ConfigError::new("FORVALTNING_JWT_ALGORITHMS", message))?;
+    let leeway_seconds = file.leeway_seconds.unwrap_or(30);
+    if leeway_seconds > MAX_LEEWAY_SECONDS {
+        return Err(ConfigError::new(
+            "jwt.leeway_seconds",
+            format!("{leeway_seconds} is more than the allowed {MAX_LEEWAY_SECONDS} seconds"),
+        ));
+    }
+    Ok(JwtSettings {
+        secret,
+        public_key_files,
+        jwks_url,
+        issuer: env("FORVALTNING_JWT_ISSUER").or(file.issuer),
+        audience: env("FORVALTNING_JWT_AUDIENCE").or(file.audience),
+        algorithms,
+        leeway_seconds,
+        jwks_refetch_cooldown_seconds: file.jwks_refetch_cooldown_seconds.unwrap_or(30),
+        jwks_max_age_seconds: file.jwks_max_age_seconds.unwrap_or(600),
+    })
+}
+
+/// The algorithms this service accepts at all; `none` never.
+pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
+    match name {
+        "HS256" => Ok(Algorithm::HS256),
+        "HS384" => Ok(Algorithm::HS384),
+        "HS512" => Ok(Algorithm::HS512),
+        "RS256" => Ok(Algorithm::RS256),
+        "RS384" => Ok(Algorithm::RS384),
+        "RS512" => Ok(Algorithm::RS512),
+        "PS256" => Ok(Algorithm::PS256),
+        "PS384" => Ok(Algorithm::PS384),
+        "PS512" => Ok(Algorithm::PS512),
+        "ES256" => Ok(Algorithm::ES256),
+        "ES384" => Ok(Algorithm::ES384),
+        "EdDSA" => Ok(Algorithm::EdDSA),
+        other => Err(format!("'{other}' is not a supported JWT algorithm")),
+    }
+}
+
+/// `postgres://user:password@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::load_from(None, &move |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let settings = load(&[]).unwrap();
+        assert_eq!(settings.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.data_dir, PathBuf::from("./data"));
+        assert_eq!(settings.environment, Environment::Development);
+        assert!(settings.database_url.is_none());
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let err = load(&[("FORVALTNING_BIND", "localhost")]).unwrap_err();
+        assert_eq!(err.variable, "FORVALTNING_BIND");
+        let err = load(&[("FORVALTNING_ENV", "prod")]).unwrap_err();
+        assert_eq!(err.variable, "FORVALTNING_ENV");
+        let err = load(&[("DATABASE_URL", "mysql://x/y")]).unwrap_err();
+        assert_eq!(err.variable, "DATABASE_URL");
+        let err = load(&[("FORVALTNING_JWT_ALGORITHMS", "none")]).unwrap_err();
+        assert_eq!(err.variable, "FORVALTNING_JWT_ALGORITHMS");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let settings = load(&[
+            ("FORVALTNING_JWT_SECRET", "hemligt-hemligt"),
+            ("DATABASE_URL", "postgres://app:lösen@db.sunet.se/forvaltning"),
+        ])
+        .unwrap();
+        let text = format!("{} {:?}", settings.describe(), settings);
+        assert!(!text.contains("hemligt"), "{text}");
+        assert!(!text.contains("lösen"), "{text}");
+    }
+
+    #[test]
+    fn toml_file_is_read_and_environment_wins() {
+        let dir = std::env::temp_dir().join(format!("forvaltning-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        std::fs::write(
+            &path,
+            r#"
+bind = "127.0.0.1:9000"
+env = "production"
+[jwt]
+issuer = "https://idp.sunet.se"
+[[claims.roles]]
+claim = "/eduPersonEntitlement"
+prefix = "urn:mace:sunet.se:forvaltning:"
+"#,
+        )
+        .unwrap();
+        let settings = Settings::load_from(Some(&path), &|name| {
+            (name == "FORVALTNING_BIND").then(|| "127.0.0.1:9100".to_string())
+        })
+        .unwrap();
+        assert_eq!(settings.bind.port(), 9100);
+        assert_eq!(settings.environment, Environment::Production);
+        assert_eq!(settings.jwt.issuer.as_deref(), Some("https://idp.sunet.se"));
+        assert_eq!(settings.claim_rules.len(), 1);
+        std::fs::remove_dir_all(dir).ok();
+    }
+}

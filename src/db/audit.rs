@@ -1,0 +1,177 @@
+//! The audit trail: every successful write records one event in the same transaction.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use super::schema::audit_events;
+use super::DbConnection;
+use crate::auth::policy::Grant;
+use crate::error::AppResult;
+
+/// The singular snake_case resource names of DESIGN.md §5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectType {
+    Portfolio,
+    Service,
+    Person,
+    RoleAssignment,
+}
+
+impl ObjectType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectType::Portfolio => "portfolio",
+            ObjectType::Service => "service",
+            ObjectType::Person => "person",
+            ObjectType::RoleAssignment => "role_assignment",
+        }
+    }
+}
+
+/// Who did it, and under which request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub sub: String,
+    pub request_id: String,
+}
+
+/// One change to record.
+pub struct Change<'a> {
+    /// The action code (the policy's, or e.g. `person.create` for a first sight).
+    pub action: &'a str,
+    /// The roles that allowed it.
+    pub roles: &'a [String],
+    pub object_type: ObjectType,
+    pub object_id: i64,
+    /// The portfolio the object belongs to, for scoped reading of the trail.
+    pub portfolio_id: Option<i64>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+impl<'a> Change<'a> {
+    pub fn by(grant: &'a Grant, object_type: ObjectType, object_id: i64) -> Self {
+        Change {
+            action: grant.action.code(),
+            roles: &grant.roles,
+            object_type,
+            object_id,
+            portfolio_id: None,
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn in_portfolio(mut self, portfolio_id: Option<i64>) -> Self {
+        self.portfolio_id = portfolio_id;
+        self
+    }
+
+    pub fn before(mut self, value: &impl serde::Serialize) -> Self {
+        self.before = serde_json::to_value(value).ok();
+        self
+    }
+
+    pub fn after(mut self, value: &impl serde::Serialize) -> Self {
+        self.after = serde_json::to_value(value).ok();
+        self
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: i64,
+    pub occurred_at: NaiveDateTime,
+    pub actor_sub: String,
+    pub actor_roles: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: i64,
+    pub portfolio_id: Option<i64>,
+    pub before_state: Option<String>,
+    pub after_state: Option<String>,
+    pub request_id: Option<String>,
+}
+
+pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> AppResult<()> {
+    let roles = serde_json::to_string(change.roles).unwrap_or_else(|_| "[]".into());
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::occurred_at.eq(super::now()),
+            audit_events::actor_sub.eq(&actor.sub),
+            audit_events::actor_roles.eq(roles),
+            audit_events::action.eq(change.action),
+            audit_events::object_type.eq(change.object_type.as_str()),
+            audit_events::object_id.eq(change.object_id),
+            audit_events::portfolio_id.eq(change.portfolio_id),
+            audit_events::before_state.eq(change.before.map(|v| v.to_string())),
+            audit_events::after_state.eq(change.after.map(|v| v.to_string())),
+            audit_events::request_id.eq(&actor.request_id),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Filters of `GET /api/v1/audit-events`.
+#[derive(Debug, Default)]
+pub struct AuditFilter {
+    pub object_type: Option<String>,
+    pub object_id: Option<i64>,
+    pub actor: Option<String>,
+    pub since: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+    /// `None`: everything; otherwise only events of these portfolios or services.
+    pub portfolios: Option<Vec<i64>>,
+    pub services: Vec<i64>,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AuditFilter,
+    descending: bool,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(i64, Vec<AuditEvent>)> {
+    let query = || {
+        let mut q = audit_events::table.into_boxed();
+        if let Some(t) = &filter.object_type {
+            q = q.filter(audit_events::object_type.eq(t.clone()));
+        }
+        if let Some(id) = filter.object_id {
+            q = q.filter(audit_events::object_id.eq(id));
+        }
+        if let Some(actor) = &filter.actor {
+            q = q.filter(audit_events::actor_sub.eq(actor.clone()));
+        }
+        if let Some(since) = filter.since {
+            q = q.filter(audit_events::occurred_at.ge(since));
+        }
+        if let Some(until) = filter.until {
+            q = q.filter(audit_events::occurred_at.lt(until));
+        }
+        if let Some(portfolios) = &filter.portfolios {
+            q = q.filter(
+                audit_events::portfolio_id
+                    .eq_any(portfolios.clone())
+                    .or(audit_events::object_type
+                        .eq(ObjectType::Service.as_str())
+                        .and(audit_events::object_id.eq_any(filter.services.clone()))),
+            );
+        }
+        q
+    };
+    let count: i64 = query().count().get_result(conn)?;
+    let page = if descending {
+        query().order(audit_events::id.desc())
+    } else {
+        query().order(audit_events::id.asc())
+    };
+    let rows = page
+        .limit(limit)
+        .offset(offset)
+        .select(AuditEvent::as_select())
+        .load(conn)?;
+    Ok((count, rows))
+}

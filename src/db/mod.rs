@@ -1,0 +1,295 @@
+//! Persistence: one connection enum over SQLite and PostgreSQL, chosen by the URL's scheme;
+//! an r2d2 pool of it; the embedded migrations of both backends; and the write transaction.
+
+pub mod audit;
+pub mod people;
+pub mod portfolios;
+pub mod role_assignments;
+pub mod schema;
+pub mod services;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+pub const SQLITE_FILE: &str = "forvaltning.sqlite3";
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+pub fn default_sqlite_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(SQLITE_FILE)
+}
+
+/// Where the data lives, parsed from `DATABASE_URL` (or defaulted to the data directory).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str, data_dir: &Path) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DatabaseUrl::Postgres(url.to_string()));
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.contains("://") {
+            return Err(format!(
+                "unsupported database URL scheme in '{}': use postgres://… or an SQLite file path",
+                crate::config::redact_url(url)
+            ));
+        }
+        if path.is_empty() {
+            return Ok(DatabaseUrl::Sqlite(default_sqlite_path(data_dir)));
+        }
+        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn from_settings(settings: &crate::config::Settings) -> Result<Self, String> {
+        match &settings.database_url {
+            Some(url) => Self::parse(url.expose(), &settings.data_dir),
+            None => Ok(DatabaseUrl::Sqlite(default_sqlite_path(&settings.data_dir))),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseUrl::Sqlite(_) => "sqlite",
+            DatabaseUrl::Postgres(_) => "postgresql",
+        }
+    }
+}
+
+/// An r2d2 manager that picks the backend itself. (The derived `establish` tries each backend
+/// and discards their errors; we want PostgreSQL's own message when it is down.)
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: DatabaseUrl,
+}
+
+impl ConnectionManager {
+    pub fn new(url: DatabaseUrl) -> Self {
+        Self { url }
+    }
+}
+
+fn setup_error(e: diesel::result::Error) -> ConnectionError {
+    ConnectionError::CouldntSetupConfiguration(e)
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectionError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
+                // busy_timeout first: several connections opening at once would otherwise race
+                // on switching the journal mode and fail with "database is locked".
+                // synchronous=FULL: with WAL, NORMAL may lose the last acknowledged commits.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(setup_error)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            DatabaseUrl::Postgres(url) => {
+                let conn = diesel::PgConnection::establish(url)?;
+                Ok(DbConnection::Postgresql(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
+        conn.batch_execute("SELECT 1").map_err(setup_error)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking()
+            || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
+    }
+}
+
+/// Builds the pool without connecting: the service starts (and `/health/ready` says 503) even
+/// when the database is down; a checkout waits at most `timeout`.
+pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(timeout)
+        .test_on_check_out(false)
+        .error_handler(Box::new(r2d2::LoggingErrorHandler))
+        .build_unchecked(ConnectionManager::new(url.clone()))
+}
+
+/// Creates the SQLite file's directory, so that a fresh checkout needs nothing.
+pub fn prepare(url: &DatabaseUrl) -> std::io::Result<()> {
+    if let DatabaseUrl::Sqlite(path) = url {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the pending migrations of the connection's backend; returns their names.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
+    let applied = match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|v| v.iter().map(|m| m.to_string()).collect()),
+        DbConnection::Postgresql(c) => {
+            // Several instances may start at once: one migrates, the others wait.
+            c.batch_execute("SELECT pg_advisory_lock(7466233)")
+                .map_err(|e| e.to_string())?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|v| v.iter().map(|m| m.to_string()).collect());
+            c.batch_execute("SELECT pg_advisory_unlock(7466233)")
+                .map_err(|e| e.to_string())?;
+            result
+        }
+    };
+    applied.map_err(|e| e.to_string())
+}
+
+/// Runs `f` in a write transaction. SQLite starts it with `BEGIN IMMEDIATE`, so a transaction
+/// that reads before it writes cannot fail with SQLITE_BUSY halfway; PostgreSQL uses `BEGIN`.
+pub fn write_transaction<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Postgresql(_) => Manager::begin_transaction(conn)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(error) => {
+            if let Err(rollback) = Manager::rollback_transaction(conn) {
+                log::error!("rollback failed: {rollback}");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// Runs blocking database work off the async workers, with a pooled connection.
+pub async fn run<T, F>(pool: &DbPool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// An ordering of a list: a field the resource allows, ascending or descending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort {
+    pub field: String,
+    pub descending: bool,
+}
+
+/// The row changed between our read and our write (the compare-and-write of `version` found
+/// another version): the caller's view is stale.
+pub fn concurrent_change() -> AppError {
+    AppError::PreconditionFailed(
+        "The object was changed by another request; fetch it again and retry.".into(),
+    )
+}
+
+/// Checks that the database answers (for `/health/ready`).
+pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
+    conn.batch_execute("SELECT 1").map_err(AppError::from)
+}
+
+/// The current time, truncated to microseconds so that both backends store the same value.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern, and lowercases (the stored
+/// `search_text` is lowercased in Rust, since SQLite's `lower()` only knows ASCII: å, ä, ö).
+pub fn like_pattern(q: &str) -> String {
+    let mut pattern = String::from("%");
+    for ch in q.trim().to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(ch);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        let data = Path::new("/srv/data");
+        assert_eq!(
+            DatabaseUrl::parse("postgres://u@h/db", data).unwrap(),
+            DatabaseUrl::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///tmp/x.db", data).unwrap(),
+            DatabaseUrl::Sqlite("/tmp/x.db".into())
+        );
+        assert_eq!(
+            DatabaseUrl::parse("x.db", data).unwrap(),
+            DatabaseUrl::Sqlite("x.db".into())
+        );
+        assert!(DatabaseUrl::parse("mysql://h/db", data).is_err());
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards_and_fold_swedish_letters() {
+        assert_eq!(like_pattern("Ö_%"), "%ö\\_\\%%");
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let names = |dir: &str| {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        let sqlite = names("migrations/sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, names("migrations/postgres"));
+    }
+}

@@ -1,0 +1,240 @@
+//! People, known by the token's `sub`; and the caller's roles, loaded once per request.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::audit::{self, Actor, Change, ObjectType};
+use super::schema::{people, role_assignments, services};
+use super::{DbConnection, Sort};
+use crate::auth::jwt::Identity;
+use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
+use crate::domain::role::{Delegations, RoleCode};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = people)]
+pub struct Person {
+    pub id: i64,
+    pub sub: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Person> {
+    people::table
+        .find(id)
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found(format!("There is no person {id}.")))
+}
+
+pub fn find_by_sub(conn: &mut DbConnection, sub: &str) -> AppResult<Option<Person>> {
+    Ok(people::table
+        .filter(people::sub.eq(sub))
+        .select(Person::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The person with this `sub`, created (and audited) on first sight.
+pub fn ensure(
+    conn: &mut DbConnection,
+    sub: &str,
+    name: Option<&str>,
+    email: Option<&str>,
+    actor: &Actor,
+) -> AppResult<Person> {
+    if let Some(person) = find_by_sub(conn, sub)? {
+        return Ok(person);
+    }
+    // A savepoint inside a request's transaction, a transaction of its own otherwise. Two
+    // first requests of the same person may race: the loser finds the winner's row.
+    let created = conn.transaction(|conn| -> AppResult<Person> {
+        let now = super::now();
+        let person: Person = diesel::insert_into(people::table)
+            .values((
+                people::sub.eq(sub),
+                people::name.eq(name),
+                people::email.eq(email),
+                people::version.eq(1),
+                people::created_at.eq(now),
+                people::updated_at.eq(now),
+            ))
+            .returning(people::all_columns)
+            .get_result(conn)?;
+        let roles = ["first_sight".to_string()];
+        audit::record(
+            conn,
+            actor,
+            Change {
+                action: "person.create",
+                roles: &roles,
+                object_type: ObjectType::Person,
+                object_id: person.id,
+                portfolio_id: None,
+                before: None,
+                after: serde_json::to_value(&person).ok(),
+            },
+        )?;
+        Ok(person)
+    });
+    match created {
+        Ok(person) => Ok(person),
+        Err(AppError::Conflict(_)) => find_by_sub(conn, sub)?
+            .ok_or_else(|| AppError::internal("person vanished after a unique violation")),
+        Err(other) => Err(other),
+    }
+}
+
+/// Loads the caller: their person (created on first sight), their global roles from the token
+/// and from global assignments, and their scoped assignments with each service's portfolio.
+/// Two queries when the person exists.
+pub fn load_caller(
+    conn: &mut DbConnection,
+    identity: &Identity,
+    actor: &Actor,
+) -> AppResult<Caller> {
+    let person = ensure(
+        conn,
+        &identity.sub,
+        identity.name.as_deref(),
+        identity.email.as_deref(),
+        actor,
+    )?;
+    let rows: Vec<(i64, String, Option<i64>, Option<i64>, String, Option<i64>)> =
+        role_assignments::table
+            .left_join(services::table)
+            .filter(role_assignments::person_id.eq(person.id))
+            .filter(role_assignments::ended_at.is_null())
+            .select((
+                role_assignments::id,
+                role_assignments::role,
+                role_assignments::portfolio_id,
+                role_assignments::service_id,
+                role_assignments::delegations,
+                services::portfolio_id.nullable(),
+            ))
+            .load(conn)?;
+    let mut global_roles: Vec<GlobalRole> = identity
+        .claimed_roles
+        .iter()
+        .map(|c| GlobalRole {
+            role: c.role,
+            source: RoleSource::Token {
+                claim: c.claim.clone(),
+            },
+        })
+        .collect();
+    let mut scoped_roles = Vec::new();
+    for (id, role, portfolio_id, service_id, delegations, service_portfolio) in rows {
+        // A role code this version does not know grants nothing.
+        let Ok(role) = role.parse::<RoleCode>() else {
+            continue;
+        };
+        if role.is_global() {
+            global_roles.push(GlobalRole {
+                role,
+                source: RoleSource::Assignment { assignment_id: id },
+            });
+        } else {
+            scoped_roles.push(ScopedRole {
+                assignment_id: id,
+                role,
+                portfolio_id,
+                service_id,
+                service_portfolio_id: service_portfolio,
+                delegations: Delegations::from_stored(&delegations),
+            });
+        }
+    }
+    Ok(Caller {
+        person_id: person.id,
+        sub: person.sub,
+        global_roles,
+        scoped_roles,
+    })
+}
+
+#[derive(Debug, Default)]
+pub struct PeopleFilter {
+    pub q: Option<String>,
+    pub sub: Option<String>,
+}
+
+pub const SORT_FIELDS: &[&str] = &["id", "sub", "name", "created_at"];
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &PeopleFilter,
+    sort: &Sort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(i64, Vec<Person>)> {
+    let query = || {
+        let mut q = people::table.into_boxed();
+        if let Some(sub) = &filter.sub {
+            q = q.filter(people::sub.eq(sub.clone()));
+        }
+        if let Some(text) = &filter.q {
+            // Names are matched case-sensitively on SQLite for non-ASCII letters; subs and
+            // e-mail addresses are ASCII in practice.
+            let pattern = format!("%{}%", text.trim());
+            q = q.filter(
+                people::name
+                    .like(pattern.clone())
+                    .or(people::sub.like(pattern.clone()))
+                    .or(people::email.like(pattern)),
+            );
+        }
+        q
+    };
+    let count = query().count().get_result(conn)?;
+    let mut q = query();
+    q = match (sort.field.as_str(), sort.descending) {
+        ("sub", false) => q.order(people::sub.asc()),
+        ("sub", true) => q.order(people::sub.desc()),
+        ("name", false) => q.order(people::name.asc()),
+        ("name", true) => q.order(people::name.desc()),
+        ("created_at", false) => q.order(people::created_at.asc()),
+        ("created_at", true) => q.order(people::created_at.desc()),
+        (_, true) => q.order(people::id.desc()),
+        (_, false) => q.order(people::id.asc()),
+    };
+    let rows = q
+        .then_order_by(people::id.asc())
+        .limit(limit)
+        .offset(offset)
+        .select(Person::as_select())
+        .load(conn)?;
+    Ok((count, rows))
+}
+
+/// Updates one's own name and e-mail; `None` leaves a field as it is, `Some(None)` clears it.
+pub fn update_profile(
+    conn: &mut DbConnection,
+    current: &Person,
+    name: Option<Option<String>>,
+    email: Option<Option<String>>,
+) -> AppResult<Person> {
+    let name = name.unwrap_or_else(|| current.name.clone());
+    let email = email.unwrap_or_else(|| current.email.clone());
+    let updated = diesel::update(
+        people::table
+            .filter(people::id.eq(current.id))
+            .filter(people::version.eq(current.version)),
+    )
+    .set((
+        people::name.eq(name),
+        people::email.eq(email),
+        people::version.eq(current.version + 1),
+        people::updated_at.eq(super::now()),
+    ))
+    .returning(people::all_columns)
+    .get_result::<Person>(conn)
+    .optional()?;
+    updated.ok_or_else(super::concurrent_change)
+}

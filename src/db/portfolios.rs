@@ -1,0 +1,176 @@
+//! Tjänsteportföljer.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{portfolios, services};
+use super::{like_pattern, DbConnection, Sort};
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::slug::IdOrSlug;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = portfolios)]
+pub struct Portfolio {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub search_text: String,
+    pub retired_at: Option<NaiveDateTime>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The writable fields, already parsed.
+#[derive(Debug, Clone)]
+pub struct PortfolioFields {
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+}
+
+fn search_text(fields: &PortfolioFields) -> String {
+    format!("{} {} {}", fields.slug, fields.name, fields.description).to_lowercase()
+}
+
+pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Portfolio> {
+    let query = portfolios::table.select(Portfolio::as_select()).into_boxed();
+    let found = match key {
+        IdOrSlug::Id(id) => query.filter(portfolios::id.eq(*id)).first(conn),
+        IdOrSlug::Slug(slug) => query.filter(portfolios::slug.eq(slug.clone())).first(conn),
+    }
+    .optional()?;
+    found.ok_or_else(|| AppError::not_found("There is no such portfolio."))
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> AppResult<Portfolio> {
+    find(conn, &IdOrSlug::Id(id))
+}
+
+pub fn insert(conn: &mut DbConnection, fields: &PortfolioFields) -> AppResult<Portfolio> {
+    let now = super::now();
+    Ok(diesel::insert_into(portfolios::table)
+        .values((
+            portfolios::slug.eq(&fields.slug),
+            portfolios::name.eq(&fields.name),
+            portfolios::description.eq(&fields.description),
+            portfolios::search_text.eq(search_text(fields)),
+            portfolios::version.eq(1),
+            portfolios::created_at.eq(now),
+            portfolios::updated_at.eq(now),
+        ))
+        .returning(portfolios::all_columns)
+        .get_result(conn)?)
+}
+
+/// Writes `fields` if the row still has `current.version` (compare and write in one statement).
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Portfolio,
+    fields: &PortfolioFields,
+) -> AppResult<Portfolio> {
+    diesel::update(
+        portfolios::table
+            .filter(portfolios::id.eq(current.id))
+            .filter(portfolios::version.eq(current.version)),
+    )
+    .set((
+        portfolios::slug.eq(&fields.slug),
+        portfolios::name.eq(&fields.name),
+        portfolios::description.eq(&fields.description),
+        portfolios::search_text.eq(search_text(fields)),
+        portfolios::version.eq(current.version + 1),
+        portfolios::updated_at.eq(super::now()),
+    ))
+    .returning(portfolios::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)
+}
+
+pub fn retire(conn: &mut DbConnection, current: &Portfolio) -> AppResult<Portfolio> {
+    let now = super::now();
+    diesel::update(
+        portfolios::table
+            .filter(portfolios::id.eq(current.id))
+            .filter(portfolios::version.eq(current.version)),
+    )
+    .set((
+        portfolios::retired_at.eq(Some(now)),
+        portfolios::version.eq(current.version + 1),
+        portfolios::updated_at.eq(now),
+    ))
+    .returning(portfolios::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)
+}
+
+/// Services of the portfolio that are not decommissioned (they keep it from retiring).
+pub fn count_live_services(conn: &mut DbConnection, portfolio_id: i64) -> AppResult<i64> {
+    Ok(services::table
+        .filter(services::portfolio_id.eq(portfolio_id))
+        .filter(services::lifecycle.ne(Lifecycle::Decommissioned.as_str()))
+        .count()
+        .get_result(conn)?)
+}
+
+#[derive(Debug, Default)]
+pub struct PortfolioFilter {
+    pub q: Option<String>,
+    pub retired: Option<bool>,
+}
+
+pub const SORT_FIELDS: &[&str] = &["id", "slug", "name", "created_at", "updated_at"];
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &PortfolioFilter,
+    sort: &Sort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(i64, Vec<Portfolio>)> {
+    let query = || {
+        let mut q = portfolios::table.into_boxed();
+        match filter.retired {
+            Some(true) => q = q.filter(portfolios::retired_at.is_not_null()),
+            Some(false) => q = q.filter(portfolios::retired_at.is_null()),
+            None => {}
+        }
+        if let Some(text) = &filter.q {
+            q = q.filter(portfolios::search_text.like(like_pattern(text)).escape('\\'));
+        }
+        q
+    };
+    let count = query().count().get_result(conn)?;
+    let q = match (sort.field.as_str(), sort.descending) {
+        ("slug", false) => query().order(portfolios::slug.asc()),
+        ("slug", true) => query().order(portfolios::slug.desc()),
+        ("name", false) => query().order(portfolios::name.asc()),
+        ("name", true) => query().order(portfolios::name.desc()),
+        ("created_at", false) => query().order(portfolios::created_at.asc()),
+        ("created_at", true) => query().order(portfolios::created_at.desc()),
+        ("updated_at", false) => query().order(portfolios::updated_at.asc()),
+        ("updated_at", true) => query().order(portfolios::updated_at.desc()),
+        (_, true) => query().order(portfolios::id.desc()),
+        (_, false) => query().order(portfolios::id.asc()),
+    };
+    let rows = q
+        .then_order_by(portfolios::id.asc())
+        .limit(limit)
+        .offset(offset)
+        .select(Portfolio::as_select())
+        .load(conn)?;
+    Ok((count, rows))
+}
+
+/// Every portfolio that is not retired, by name (for the architecture view).
+pub fn all_active(conn: &mut DbConnection) -> AppResult<Vec<Portfolio>> {
+    Ok(portfolios::table
+        .filter(portfolios::retired_at.is_null())
+        .order(portfolios::name.asc())
+        .select(Portfolio::as_select())
+        .load(conn)?)
+}

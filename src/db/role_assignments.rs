@@ -1,0 +1,221 @@
+//! Förvaltningsorganisationen: who holds which role where. Revoking ends an assignment; it is
+//! kept with `ended_at`, never erased.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{people, role_assignments};
+use super::{DbConnection, Sort};
+use crate::domain::role::{Delegations, RoleCode};
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = role_assignments)]
+pub struct RoleAssignment {
+    pub id: i64,
+    pub person_id: i64,
+    pub role: String,
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub delegations: String,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub created_by: String,
+    pub ended_at: Option<NaiveDateTime>,
+    pub ended_by: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An assignment with the holder's `sub` and name.
+#[derive(Debug, Clone)]
+pub struct Held {
+    pub assignment: RoleAssignment,
+    pub sub: String,
+    pub name: Option<String>,
+}
+
+type HeldRow = (RoleAssignment, String, Option<String>);
+
+fn held((assignment, sub, name): HeldRow) -> Held {
+    Held {
+        assignment,
+        sub,
+        name,
+    }
+}
+
+pub struct NewAssignment<'a> {
+    pub person_id: i64,
+    pub role: RoleCode,
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub delegations: &'a Delegations,
+    pub created_by: &'a str,
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Held> {
+    role_assignments::table
+        .inner_join(people::table)
+        .filter(role_assignments::id.eq(id))
+        .select((RoleAssignment::as_select(), people::sub, people::name))
+        .first::<HeldRow>(conn)
+        .optional()?
+        .map(held)
+        .ok_or_else(|| AppError::not_found(format!("There is no role assignment {id}.")))
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewAssignment<'_>) -> AppResult<RoleAssignment> {
+    let now = super::now();
+    Ok(diesel::insert_into(role_assignments::table)
+        .values((
+            role_assignments::person_id.eq(new.person_id),
+            role_assignments::role.eq(new.role.as_str()),
+            role_assignments::portfolio_id.eq(new.portfolio_id),
+            role_assignments::service_id.eq(new.service_id),
+            role_assignments::delegations.eq(new.delegations.to_stored()),
+            role_assignments::created_by.eq(new.created_by),
+            role_assignments::version.eq(1),
+            role_assignments::created_at.eq(now),
+            role_assignments::updated_at.eq(now),
+        ))
+        .returning(role_assignments::all_columns)
+        .get_result(conn)?)
+}
+
+/// Ends (revokes) an active assignment.
+pub fn end(
+    conn: &mut DbConnection,
+    current: &RoleAssignment,
+    by: &str,
+) -> AppResult<RoleAssignment> {
+    let now = super::now();
+    diesel::update(
+        role_assignments::table
+            .filter(role_assignments::id.eq(current.id))
+            .filter(role_assignments::version.eq(current.version)),
+    )
+    .set((
+        role_assignments::ended_at.eq(Some(now)),
+        role_assignments::ended_by.eq(Some(by)),
+        role_assignments::version.eq(current.version + 1),
+        role_assignments::updated_at.eq(now),
+    ))
+    .returning(role_assignments::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)
+}
+
+pub fn accept(conn: &mut DbConnection, current: &RoleAssignment) -> AppResult<RoleAssignment> {
+    let now = super::now();
+    diesel::update(
+        role_assignments::table
+            .filter(role_assignments::id.eq(current.id))
+            .filter(role_assignments::version.eq(current.version)),
+    )
+    .set((
+        role_assignments::accepted_at.eq(Some(now)),
+        role_assignments::version.eq(current.version + 1),
+        role_assignments::updated_at.eq(now),
+    ))
+    .returning(role_assignments::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)
+}
+
+/// The active holders of `role` on a portfolio (`portfolio_id`) or a service (`service_id`).
+pub fn count_active(
+    conn: &mut DbConnection,
+    role: RoleCode,
+    portfolio_id: Option<i64>,
+    service_id: Option<i64>,
+) -> AppResult<i64> {
+    let mut q = role_assignments::table
+        .filter(role_assignments::role.eq(role.as_str()))
+        .filter(role_assignments::ended_at.is_null())
+        .into_boxed();
+    if let Some(p) = portfolio_id {
+        q = q.filter(role_assignments::portfolio_id.eq(p));
+    }
+    if let Some(s) = service_id {
+        q = q.filter(role_assignments::service_id.eq(s));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+#[derive(Debug, Default)]
+pub struct AssignmentFilter {
+    pub subject: Option<String>,
+    pub role: Option<RoleCode>,
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub active: Option<bool>,
+}
+
+pub const SORT_FIELDS: &[&str] = &["id", "role", "created_at", "ended_at"];
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AssignmentFilter,
+    sort: &Sort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(i64, Vec<Held>)> {
+    let query = || {
+        let mut q = role_assignments::table.inner_join(people::table).into_boxed();
+        if let Some(subject) = &filter.subject {
+            q = q.filter(people::sub.eq(subject.clone()));
+        }
+        if let Some(role) = filter.role {
+            q = q.filter(role_assignments::role.eq(role.as_str()));
+        }
+        if let Some(p) = filter.portfolio_id {
+            q = q.filter(role_assignments::portfolio_id.eq(p));
+        }
+        if let Some(s) = filter.service_id {
+            q = q.filter(role_assignments::service_id.eq(s));
+        }
+        match filter.active {
+            Some(true) => q = q.filter(role_assignments::ended_at.is_null()),
+            Some(false) => q = q.filter(role_assignments::ended_at.is_not_null()),
+            None => {}
+        }
+        q
+    };
+    let count = query().count().get_result(conn)?;
+    let q = match (sort.field.as_str(), sort.descending) {
+        ("role", false) => query().order(role_assignments::role.asc()),
+        ("role", true) => query().order(role_assignments::role.desc()),
+        ("created_at", false) => query().order(role_assignments::created_at.asc()),
+        ("created_at", true) => query().order(role_assignments::created_at.desc()),
+        ("ended_at", false) => query().order(role_assignments::ended_at.asc()),
+        ("ended_at", true) => query().order(role_assignments::ended_at.desc()),
+        (_, true) => query().order(role_assignments::id.desc()),
+        (_, false) => query().order(role_assignments::id.asc()),
+    };
+    let rows = q
+        .then_order_by(role_assignments::id.asc())
+        .limit(limit)
+        .offset(offset)
+        .select((RoleAssignment::as_select(), people::sub, people::name))
+        .load::<HeldRow>(conn)?;
+    Ok((count, rows.into_iter().map(held).collect()))
+}
+
+/// Every active assignment with its holder (for the architecture view and `/me`).
+pub fn all_active(conn: &mut DbConnection, person_id: Option<i64>) -> AppResult<Vec<Held>> {
+    let mut q = role_assignments::table
+        .inner_join(people::table)
+        .filter(role_assignments::ended_at.is_null())
+        .into_boxed();
+    if let Some(p) = person_id {
+        q = q.filter(role_assignments::person_id.eq(p));
+    }
+    let rows = q
+        .order(role_assignments::id.asc())
+        .select((RoleAssignment::as_select(), people::sub, people::name))
+        .load::<HeldRow>(conn)?;
+    Ok(rows.into_iter().map(held).collect())
+}

@@ -1,0 +1,90 @@
+// The tables of migrations/{sqlite,postgres}; both backends share this one schema.
+
+diesel::table! {
+    people (id) {
+        id -> BigInt,
+        sub -> Text,
+        name -> Nullable<Text>,
+        email -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    portfolios (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        search_text -> Text,
+        retired_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        portfolio_id -> Nullable<BigInt>,
+        lifecycle -> Text,
+        description -> Text,
+        documentation_url -> Nullable<Text>,
+        support_process_established -> Bool,
+        ordering_routine -> Nullable<Text>,
+        last_reviewed_at -> Nullable<Timestamp>,
+        published -> Bool,
+        catalog_text -> Nullable<Text>,
+        catalog_text_en -> Nullable<Text>,
+        search_text -> Text,
+        lifecycle_changed_at -> Timestamp,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_assignments (id) {
+        id -> BigInt,
+        person_id -> BigInt,
+        role -> Text,
+        portfolio_id -> Nullable<BigInt>,
+        service_id -> Nullable<BigInt>,
+        delegations -> Text,
+        accepted_at -> Nullable<Timestamp>,
+        created_by -> Text,
+        ended_at -> Nullable<Timestamp>,
+        ended_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> BigInt,
+        occurred_at -> Timestamp,
+        actor_sub -> Text,
+        actor_roles -> Text,
+        action -> Text,
+        object_type -> Text,
+        object_id -> BigInt,
+        portfolio_id -> Nullable<BigInt>,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(services -> portfolios (portfolio_id));
+diesel::joinable!(role_assignments -> people (person_id));
+diesel::joinable!(role_assignments -> services (service_id));
+
+diesel::allow_tables_to_appear_in_same_query!(people, portfolios, services, role_assignments, audit_events);

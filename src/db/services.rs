@@ -1,0 +1,260 @@
+//! Tjänster.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{portfolios, services};
+use super::{like_pattern, DbConnection, Sort};
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::slug::IdOrSlug;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = services)]
+pub struct Service {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub portfolio_id: Option<i64>,
+    pub lifecycle: String,
+    pub description: String,
+    pub documentation_url: Option<String>,
+    pub support_process_established: bool,
+    pub ordering_routine: Option<String>,
+    pub last_reviewed_at: Option<NaiveDateTime>,
+    pub published: bool,
+    pub catalog_text: Option<String>,
+    pub catalog_text_en: Option<String>,
+    pub search_text: String,
+    pub lifecycle_changed_at: NaiveDateTime,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Service {
+    /// The stored state; the CHECK constraint keeps it one of the five.
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.lifecycle.parse().unwrap_or(Lifecycle::Proposed)
+    }
+}
+
+/// Every writable field of a service, already parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceFields {
+    pub slug: String,
+    pub name: String,
+    pub portfolio_id: Option<i64>,
+    pub description: String,
+    pub documentation_url: Option<String>,
+    pub support_process_established: bool,
+    pub ordering_routine: Option<String>,
+    pub last_reviewed_at: Option<NaiveDateTime>,
+    pub published: bool,
+    pub catalog_text: Option<String>,
+    pub catalog_text_en: Option<String>,
+}
+
+impl ServiceFields {
+    pub fn of(service: &Service) -> Self {
+        ServiceFields {
+            slug: service.slug.clone(),
+            name: service.name.clone(),
+            portfolio_id: service.portfolio_id,
+            description: service.description.clone(),
+            documentation_url: service.documentation_url.clone(),
+            support_process_established: service.support_process_established,
+            ordering_routine: service.ordering_routine.clone(),
+            last_reviewed_at: service.last_reviewed_at,
+            published: service.published,
+            catalog_text: service.catalog_text.clone(),
+            catalog_text_en: service.catalog_text_en.clone(),
+        }
+    }
+
+    fn search_text(&self) -> String {
+        format!("{} {} {}", self.slug, self.name, self.description).to_lowercase()
+    }
+}
+
+pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Service> {
+    let query = services::table.select(Service::as_select()).into_boxed();
+    let found = match key {
+        IdOrSlug::Id(id) => query.filter(services::id.eq(*id)).first(conn),
+        IdOrSlug::Slug(slug) => query.filter(services::slug.eq(slug.clone())).first(conn),
+    }
+    .optional()?;
+    found.ok_or_else(|| AppError::not_found("There is no such service."))
+}
+
+pub fn find_by_id(conn: &mut DbConnection, id: i64) -> AppResult<Service> {
+    find(conn, &IdOrSlug::Id(id))
+}
+
+pub fn insert(conn: &mut DbConnection, fields: &ServiceFields) -> AppResult<Service> {
+    let now = super::now();
+    Ok(diesel::insert_into(services::table)
+        .values((
+            services::slug.eq(&fields.slug),
+            services::name.eq(&fields.name),
+            services::portfolio_id.eq(fields.portfolio_id),
+            services::lifecycle.eq(Lifecycle::Proposed.as_str()),
+            services::description.eq(&fields.description),
+            services::documentation_url.eq(&fields.documentation_url),
+            services::support_process_established.eq(fields.support_process_established),
+            services::ordering_routine.eq(&fields.ordering_routine),
+            services::last_reviewed_at.eq(fields.last_reviewed_at),
+            services::published.eq(fields.published),
+            services::catalog_text.eq(&fields.catalog_text),
+            services::catalog_text_en.eq(&fields.catalog_text_en),
+            services::search_text.eq(fields.search_text()),
+            services::lifecycle_changed_at.eq(now),
+            services::version.eq(1),
+            services::created_at.eq(now),
+            services::updated_at.eq(now),
+        ))
+        .returning(services::all_columns)
+        .get_result(conn)?)
+}
+
+/// Writes `fields` (and, when given, a new lifecycle state) if the row still has
+/// `current.version`: compare and write in one statement.
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Service,
+    fields: &ServiceFields,
+    lifecycle: Option<Lifecycle>,
+) -> AppResult<Service> {
+    let now = super::now();
+    let (state, changed_at) = match lifecycle {
+        Some(next) => (next.as_str().to_string(), now),
+        None => (current.lifecycle.clone(), current.lifecycle_changed_at),
+    };
+    diesel::update(
+        services::table
+            .filter(services::id.eq(current.id))
+            .filter(services::version.eq(current.version)),
+    )
+    .set((
+        (
+            services::slug.eq(&fields.slug),
+            services::name.eq(&fields.name),
+            services::portfolio_id.eq(fields.portfolio_id),
+            services::lifecycle.eq(state),
+            services::description.eq(&fields.description),
+            services::documentation_url.eq(&fields.documentation_url),
+            services::support_process_established.eq(fields.support_process_established),
+            services::ordering_routine.eq(&fields.ordering_routine),
+            services::last_reviewed_at.eq(fields.last_reviewed_at),
+            services::published.eq(fields.published),
+        ),
+        (
+            services::catalog_text.eq(&fields.catalog_text),
+            services::catalog_text_en.eq(&fields.catalog_text_en),
+            services::search_text.eq(fields.search_text()),
+            services::lifecycle_changed_at.eq(changed_at),
+            services::version.eq(current.version + 1),
+            services::updated_at.eq(now),
+        ),
+    ))
+    .returning(services::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)
+}
+
+#[derive(Debug, Default)]
+pub struct ServiceFilter {
+    pub portfolio_id: Option<i64>,
+    pub lifecycle: Option<Lifecycle>,
+    pub published: Option<bool>,
+    pub q: Option<String>,
+}
+
+pub const SORT_FIELDS: &[&str] = &["id", "slug", "name", "lifecycle", "created_at", "updated_at"];
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ServiceFilter,
+    sort: &Sort,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(i64, Vec<Service>)> {
+    let query = || {
+        let mut q = services::table.into_boxed();
+        if let Some(p) = filter.portfolio_id {
+            q = q.filter(services::portfolio_id.eq(p));
+        }
+        if let Some(l) = filter.lifecycle {
+            q = q.filter(services::lifecycle.eq(l.as_str()));
+        }
+        if let Some(p) = filter.published {
+            q = q.filter(services::published.eq(p));
+        }
+        if let Some(text) = &filter.q {
+            q = q.filter(services::search_text.like(like_pattern(text)).escape('\\'));
+        }
+        q
+    };
+    let count = query().count().get_result(conn)?;
+    let q = match (sort.field.as_str(), sort.descending) {
+        ("slug", false) => query().order(services::slug.asc()),
+        ("slug", true) => query().order(services::slug.desc()),
+        ("name", false) => query().order(services::name.asc()),
+        ("name", true) => query().order(services::name.desc()),
+        ("lifecycle", false) => query().order(services::lifecycle.asc()),
+        ("lifecycle", true) => query().order(services::lifecycle.desc()),
+        ("created_at", false) => query().order(services::created_at.asc()),
+        ("created_at", true) => query().order(services::created_at.desc()),
+        ("updated_at", false) => query().order(services::updated_at.asc()),
+        ("updated_at", true) => query().order(services::updated_at.desc()),
+        (_, true) => query().order(services::id.desc()),
+        (_, false) => query().order(services::id.asc()),
+    };
+    let rows = q
+        .then_order_by(services::id.asc())
+        .limit(limit)
+        .offset(offset)
+        .select(Service::as_select())
+        .load(conn)?;
+    Ok((count, rows))
+}
+
+/// Every service, by name (for the architecture view).
+pub fn all(conn: &mut DbConnection) -> AppResult<Vec<Service>> {
+    Ok(services::table
+        .order(services::name.asc())
+        .select(Service::as_select())
+        .load(conn)?)
+}
+
+/// The public catalogue: published services in operation, with their portfolio's slug and name.
+pub fn catalog(
+    conn: &mut DbConnection,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(i64, Vec<(Service, Option<(String, String)>)>)> {
+    let query = || {
+        let mut query = services::table
+            .left_join(portfolios::table)
+            .filter(services::published.eq(true))
+            .filter(services::lifecycle.eq(Lifecycle::InOperation.as_str()))
+            .into_boxed();
+        if let Some(text) = q {
+            query = query.filter(services::search_text.like(like_pattern(text)).escape('\\'));
+        }
+        query
+    };
+    let count = query().count().get_result(conn)?;
+    let rows = query()
+        .order((services::name.asc(), services::id.asc()))
+        .limit(limit)
+        .offset(offset)
+        .select((
+            Service::as_select(),
+            (portfolios::slug, portfolios::name).nullable(),
+        ))
+        .load(conn)?;
+    Ok((count, rows))
+}

@@ -1,0 +1,221 @@
+//! The service lifecycle (DESIGN.md §1, guidelines 1 and 4.1–4.2):
+//! `proposed` → `established` → `in_operation` → `decommissioning` → `decommissioned`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lifecycle {
+    /// From a needs inventory (behovsinventering); not yet decided.
+    Proposed,
+    /// The management group has decided and placed it in a portfolio.
+    Established,
+    /// Under management (i förvaltning).
+    InOperation,
+    /// Decommissioning initiated by the service owner.
+    Decommissioning,
+    /// Decommissioned by decision of the management group.
+    Decommissioned,
+}
+
+impl Lifecycle {
+    pub const ALL: [Lifecycle; 5] = [
+        Lifecycle::Proposed,
+        Lifecycle::Established,
+        Lifecycle::InOperation,
+        Lifecycle::Decommissioning,
+        Lifecycle::Decommissioned,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lifecycle::Proposed => "proposed",
+            Lifecycle::Established => "established",
+            Lifecycle::InOperation => "in_operation",
+            Lifecycle::Decommissioning => "decommissioning",
+            Lifecycle::Decommissioned => "decommissioned",
+        }
+    }
+
+    /// The one state each state may move to.
+    fn next(self) -> Option<Lifecycle> {
+        match self {
+            Lifecycle::Proposed => Some(Lifecycle::Established),
+            Lifecycle::Established => Some(Lifecycle::InOperation),
+            Lifecycle::InOperation => Some(Lifecycle::Decommissioning),
+            Lifecycle::Decommissioning => Some(Lifecycle::Decommissioned),
+            Lifecycle::Decommissioned => None,
+        }
+    }
+}
+
+impl fmt::Display for Lifecycle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Lifecycle {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Lifecycle::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s)
+            .ok_or_else(|| format!("'{s}' is not a lifecycle state"))
+    }
+}
+
+/// What the rules need to know about the service and its surroundings.
+#[derive(Debug, Clone, Default)]
+pub struct TransitionFacts {
+    /// The portfolio the service will be in after the transition.
+    pub portfolio_id: Option<i64>,
+    pub portfolio_retired: bool,
+    /// An active service owner (TÄ) on that portfolio.
+    pub portfolio_has_owner: bool,
+    /// Active service managers (TJF) on the service.
+    pub managers: i64,
+    /// Active customer deliveries of the service. Always 0 until deliveries exist; the rule
+    /// already lives here so that it only needs the count.
+    pub active_deliveries: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("a service cannot go from {from} to {to}")]
+    NotAllowed { from: Lifecycle, to: Lifecycle },
+    #[error("establishing a service places it in a portfolio: give portfolio_id")]
+    PortfolioRequired,
+    #[error("the portfolio is retired")]
+    PortfolioRetired,
+    #[error("putting a service in operation needs a service owner (TÄ) on its portfolio")]
+    NoServiceOwner,
+    #[error("putting a service in operation needs at least one service manager (TJF)")]
+    NoServiceManager,
+    #[error("the service still has {0} active customer deliveries")]
+    ActiveDeliveries(i64),
+}
+
+/// Checks one lifecycle step against the rules.
+pub fn check_transition(
+    from: Lifecycle,
+    to: Lifecycle,
+    facts: &TransitionFacts,
+) -> Result<(), TransitionError> {
+    if from.next() != Some(to) {
+        return Err(TransitionError::NotAllowed { from, to });
+    }
+    match to {
+        Lifecycle::Established => {
+            if facts.portfolio_id.is_none() {
+                return Err(TransitionError::PortfolioRequired);
+            }
+            if facts.portfolio_retired {
+                return Err(TransitionError::PortfolioRetired);
+            }
+        }
+        Lifecycle::InOperation => {
+            if !facts.portfolio_has_owner {
+                return Err(TransitionError::NoServiceOwner);
+            }
+            if facts.managers < 1 {
+                return Err(TransitionError::NoServiceManager);
+            }
+        }
+        Lifecycle::Decommissioned => {
+            if facts.active_deliveries > 0 {
+                return Err(TransitionError::ActiveDeliveries(facts.active_deliveries));
+            }
+        }
+        Lifecycle::Proposed | Lifecycle::Decommissioning => {}
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Lifecycle::*;
+
+    fn ready() -> TransitionFacts {
+        TransitionFacts {
+            portfolio_id: Some(1),
+            portfolio_retired: false,
+            portfolio_has_owner: true,
+            managers: 1,
+            active_deliveries: 0,
+        }
+    }
+
+    #[test]
+    fn the_lifecycle_runs_forward_one_step_at_a_time() {
+        for (from, to) in [
+            (Proposed, Established),
+            (Established, InOperation),
+            (InOperation, Decommissioning),
+            (Decommissioning, Decommissioned),
+        ] {
+            assert_eq!(check_transition(from, to, &ready()), Ok(()));
+        }
+        for (from, to) in [
+            (Proposed, InOperation),
+            (Established, Proposed),
+            (InOperation, Decommissioned),
+            (Decommissioned, Proposed),
+            (InOperation, InOperation),
+        ] {
+            assert_eq!(
+                check_transition(from, to, &ready()),
+                Err(TransitionError::NotAllowed { from, to })
+            );
+        }
+    }
+
+    #[test]
+    fn establishing_needs_a_portfolio() {
+        let facts = TransitionFacts {
+            portfolio_id: None,
+            ..ready()
+        };
+        assert_eq!(
+            check_transition(Proposed, Established, &facts),
+            Err(TransitionError::PortfolioRequired)
+        );
+    }
+
+    #[test]
+    fn operation_needs_an_owner_and_a_manager() {
+        let no_owner = TransitionFacts {
+            portfolio_has_owner: false,
+            ..ready()
+        };
+        assert_eq!(
+            check_transition(Established, InOperation, &no_owner),
+            Err(TransitionError::NoServiceOwner)
+        );
+        let no_manager = TransitionFacts {
+            managers: 0,
+            ..ready()
+        };
+        assert_eq!(
+            check_transition(Established, InOperation, &no_manager),
+            Err(TransitionError::NoServiceManager)
+        );
+    }
+
+    #[test]
+    fn decommissioned_is_refused_while_deliveries_are_active() {
+        let facts = TransitionFacts {
+            active_deliveries: 2,
+            ..ready()
+        };
+        assert_eq!(
+            check_transition(Decommissioning, Decommissioned, &facts),
+            Err(TransitionError::ActiveDeliveries(2))
+        );
+    }
+}

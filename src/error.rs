@@ -1,0 +1,271 @@
+//! The one error type. Every failure a handler can meet becomes an [`AppError`], and every
+//! `AppError` leaves the service as an RFC 9457 `application/problem+json` body.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field of a request, named by its JSON path (or query parameter name).
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field, e.g. `slug` or `portfolio_id`.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// RFC 9457 problem details, as sent on every error.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI reference naming the problem type.
+    #[serde(rename = "type")]
+    #[schema(example = "/problems/forbidden")]
+    pub problem_type: String,
+    #[schema(example = "Forbidden")]
+    pub title: String,
+    #[schema(example = 403)]
+    pub status: u16,
+    #[schema(example = "You may not do 'service.establish' on this object.")]
+    pub detail: String,
+    /// For validation problems: each invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For authorization problems: the action that was refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// `token_presented`: false when no bearer token came at all (RFC 6750 §3.1: no error code then).
+    #[error("{detail}")]
+    Unauthorized { detail: String, token_presented: bool },
+    #[error("You may not do '{action}' on this object.")]
+    Forbidden { action: String },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String, Vec<String>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PreconditionFailed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("The database is unavailable; try again shortly.")]
+    Unavailable(String),
+    #[error("Internal error")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        AppError::BadRequest {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A validation failure naming the fields that are wrong.
+    pub fn invalid(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.as_slice() {
+            [one] => format!("Invalid field '{}': {}", one.field, one.message),
+            _ => format!("{} fields are invalid.", errors.len()),
+        };
+        AppError::BadRequest { detail, errors }
+    }
+
+    pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn invalid_token(detail: impl Into<String>) -> Self {
+        AppError::Unauthorized {
+            detail: detail.into(),
+            token_presented: true,
+        }
+    }
+
+    pub fn forbidden(action: impl Into<String>) -> Self {
+        AppError::Forbidden {
+            action: action.into(),
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Self {
+        AppError::NotFound(what.into())
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        AppError::Conflict(detail.into())
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        AppError::Internal(detail.to_string())
+    }
+
+    fn slug(&self) -> &'static str {
+        match self {
+            AppError::BadRequest { .. } => "bad-request",
+            AppError::Unauthorized { .. } => "unauthorized",
+            AppError::Forbidden { .. } => "forbidden",
+            AppError::NotFound(_) => "not-found",
+            AppError::MethodNotAllowed(..) => "method-not-allowed",
+            AppError::Conflict(_) => "conflict",
+            AppError::PreconditionFailed(_) => "precondition-failed",
+            AppError::PayloadTooLarge(_) => "payload-too-large",
+            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let detail = match self {
+            // Never leak internals; the log line (same request id) has them.
+            AppError::Internal(_) => "An internal error occurred; it has been logged.".to_string(),
+            other => other.to_string(),
+        };
+        Problem {
+            problem_type: format!("/problems/{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail,
+            errors: match self {
+                AppError::BadRequest { errors, .. } => errors.clone(),
+                _ => Vec::new(),
+            },
+            action: match self {
+                AppError::Forbidden { action } => Some(action.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            AppError::Internal(cause) => log::error!("internal error: {cause}"),
+            AppError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),
+            _ => {}
+        }
+        // The request-id middleware adds `X-Request-Id`, which the log lines carry too.
+        let mut response = HttpResponse::build(self.status_code());
+        response.content_type("application/problem+json");
+        match self {
+            AppError::Unauthorized {
+                detail,
+                token_presented,
+            } => {
+                let challenge = if *token_presented {
+                    format!(
+                        "Bearer realm=\"forvaltning\", error=\"invalid_token\", error_description=\"{}\"",
+                        detail.replace(['"', '\\'], "'")
+                    )
+                } else {
+                    "Bearer realm=\"forvaltning\"".to_string()
+                };
+                response.insert_header((header::WWW_AUTHENTICATE, challenge));
+            }
+            AppError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            AppError::MethodNotAllowed(_, allowed) => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            _ => {}
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<DieselError> for AppError {
+    fn from(err: DieselError) -> Self {
+        match err {
+            DieselError::NotFound => AppError::not_found("The object does not exist."),
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                AppError::conflict(format!(
+                    "An object with the same unique value already exists ({}).",
+                    info.constraint_name().unwrap_or(info.message())
+                ))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                AppError::conflict("The change would break a reference between objects.")
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
+                AppError::Unavailable(info.message().to_string())
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::UnableToSendCommand, info) => {
+                AppError::Unavailable(info.message().to_string())
+            }
+            DieselError::DatabaseError(_, ref info)
+                if is_busy_message(info.message()) || is_connection_message(info.message()) =>
+            {
+                AppError::Unavailable(info.message().to_string())
+            }
+            other => AppError::internal(format!("database: {other}")),
+        }
+    }
+}
+
+fn is_busy_message(message: &str) -> bool {
+    message.contains("database is locked") || message.contains("database is busy")
+}
+
+fn is_connection_message(message: &str) -> bool {
+    let lower = message.to_ascii_lowercase();
+    lower.contains("server closed the connection")
+        || lower.contains("terminating connection")
+        || lower.contains("no connection to the server")
+        || lower.contains("connection refused")
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(err: r2d2::Error) -> Self {
+        AppError::Unavailable(err.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(err: actix_web::error::BlockingError) -> Self {
+        AppError::internal(format!("blocking task failed: {err}"))
+    }
+}

@@ -1,0 +1,146 @@
+//! The `forvaltning` binary: `serve` (default), `migrate`, `token`, `openapi`, `check-config`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use forvaltning::auth::jwt::{sign_token, DevClaims};
+use forvaltning::config::Settings;
+use forvaltning::domain::role::RoleCode;
+use forvaltning::startup::{open_database, Application};
+
+#[derive(Parser)]
+#[command(name = "forvaltning", version, about = "Sunet's service management model as a REST/JSON API")]
+struct Cli {
+    /// Optional TOML configuration file (environment variables win over it).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print a signed development token for curl (HS256 with the configured secret).
+    Token {
+        /// The person (`sub` claim), e.g. an eduPersonPrincipalName.
+        #[arg(long)]
+        sub: String,
+        /// A global role code for the `roles` claim; repeat for several.
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 8 * 3600)]
+        ttl: u64,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Check the configuration and print it (without secrets).
+    CheckConfig,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        match serde_json::to_string_pretty(&forvaltning::openapi::document()) {
+            Ok(json) => {
+                println!("{json}");
+                return ExitCode::SUCCESS;
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return fail(e),
+    };
+    match command {
+        Command::Serve => serve(settings),
+        Command::Migrate => match open_database(&settings) {
+            Ok(_) => {
+                log::info!("the database is up to date");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+        Command::Token {
+            sub,
+            roles,
+            name,
+            email,
+            ttl,
+        } => token(&settings, sub, roles, name, email, ttl),
+        Command::CheckConfig => {
+            println!("{}", settings.describe());
+            ExitCode::SUCCESS
+        }
+        Command::Openapi => ExitCode::SUCCESS,
+    }
+}
+
+fn serve(settings: Settings) -> ExitCode {
+    let result = actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
+}
+
+fn token(
+    settings: &Settings,
+    sub: String,
+    roles: Vec<String>,
+    name: Option<String>,
+    email: Option<String>,
+    ttl: u64,
+) -> ExitCode {
+    for role in &roles {
+        match role.parse::<RoleCode>() {
+            Ok(code) if code.is_global() => {}
+            Ok(_) => {
+                return fail(format!(
+                    "{role} is a scoped role: it comes from a role assignment, not from the token"
+                ))
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    let now = jsonwebtoken::get_current_timestamp();
+    let claims = DevClaims {
+        sub,
+        roles,
+        name,
+        email,
+        iat: now,
+        nbf: now,
+        exp: now + ttl,
+        iss: None,
+        aud: None,
+    };
+    match sign_token(settings, claims) {
+        Ok(token) => {
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("forvaltning: {message}");
+    ExitCode::FAILURE
+}

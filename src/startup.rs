@@ -1,0 +1,239 @@
+//! Builds the application: database, keys, routes, middleware; binds (port 0 in tests) and
+//! reports the port.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{from_fn, Logger, Next};
+use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api;
+use crate::auth::jwt::{Authenticator, KeySetupError};
+use crate::config::Settings;
+use crate::db::{self, DatabaseUrl, DbPool};
+use crate::error::AppError;
+use crate::openapi::ApiDoc;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// The request's id: the client's `X-Request-Id` when it is sane, otherwise a new UUID.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("JWT keys: {0}")]
+    Keys(#[from] KeySetupError),
+    #[error("database: {0}")]
+    Database(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+}
+
+/// Opens the pool and brings the schema up to date.
+pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), StartupError> {
+    let url = DatabaseUrl::from_settings(settings).map_err(StartupError::Database)?;
+    db::prepare(&url).map_err(|e| StartupError::Database(format!("cannot create the data directory: {e}")))?;
+    let pool = db::build_pool(
+        &url,
+        settings.pool_size,
+        Duration::from_secs(settings.pool_timeout_seconds),
+    );
+    let mut conn = pool
+        .get()
+        .map_err(|e| StartupError::Database(format!("cannot connect to {}: {e}", url.backend_name())))?;
+    let applied = db::run_migrations(&mut conn).map_err(StartupError::Database)?;
+    for name in applied {
+        log::info!("applied migration {name}");
+    }
+    Ok((url, pool))
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        log::info!("configuration: {}", settings.describe());
+        let authenticator = Authenticator::from_settings(&settings)?;
+        authenticator.prefetch().await;
+        let (url, pool) = open_database(&settings)?;
+        log::info!("database: {}", url.backend_name());
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            source,
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let server = serve(listener, pool, authenticator, settings.workers)?;
+        log::info!("listening on http://{}:{port}", settings.bind.ip());
+        Ok(Application { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The OpenAPI document the registered routes make (the app itself is thrown away).
+pub fn routes_document() -> utoipa::openapi::OpenApi {
+    let (_app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(api::configure)
+        .split_for_parts();
+    document
+}
+
+fn serve(
+    listener: TcpListener,
+    pool: DbPool,
+    authenticator: Authenticator,
+    workers: Option<usize>,
+) -> Result<Server, StartupError> {
+    let document = crate::openapi::document();
+    let method_table = web::Data::new(MethodTable::from_document(&document));
+    let document = web::Data::new(api::OpenApiJson(
+        serde_json::to_string(&document).unwrap_or_default(),
+    ));
+    let pool = web::Data::new(pool);
+    let authenticator = web::Data::new(authenticator);
+    let mut server = actix_web::HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(pool.clone())
+            .app_data(authenticator.clone())
+            .app_data(method_table.clone())
+            .app_data(document.clone())
+            .app_data(api::json_config())
+            .app_data(api::query_config())
+            .app_data(api::path_config())
+            .configure(api::configure)
+            .default_service(web::to(fallback))
+            .into_app()
+            // The UI's assets are compiled in (`vendored`); the document it shows is served by
+            // api::openapi_json.
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+            )
+            .service(web::redirect("/docs", "/docs/"))
+            .wrap(from_fn(request_id))
+            .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o"))
+    })
+    .listen(listener)
+    .map_err(|source| StartupError::Bind {
+        addr: "listener".into(),
+        source,
+    })?
+    .shutdown_timeout(10);
+    if let Some(n) = workers {
+        server = server.workers(n);
+    }
+    Ok(server.run())
+}
+
+async fn request_id(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 128
+                && v.chars().all(|c| c.is_ascii_graphic())
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    req.extensions_mut().insert(RequestId(id.clone()));
+    let mut response = next.call(req).await?;
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    Ok(response)
+}
+
+/// The documented paths and their methods, to tell 405 (path exists, method does not) from 404.
+pub struct MethodTable {
+    routes: Vec<(Vec<String>, Vec<String>)>,
+}
+
+impl MethodTable {
+    fn from_document(document: &utoipa::openapi::OpenApi) -> Self {
+        let routes = document
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.trim_matches('/').split('/').map(str::to_string).collect();
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ]
+                .into_iter()
+                .filter(|(_, present)| *present)
+                .map(|(m, _)| m.to_string())
+                .collect();
+                (segments, methods)
+            })
+            .collect();
+        MethodTable { routes }
+    }
+
+    fn allowed(&self, path: &str) -> Vec<String> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let mut allowed: Vec<String> = Vec::new();
+        for (pattern, methods) in &self.routes {
+            let fits = pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| p.starts_with('{') || p == s);
+            if fits {
+                for m in methods {
+                    if !allowed.contains(m) {
+                        allowed.push(m.clone());
+                    }
+                }
+            }
+        }
+        allowed
+    }
+}
+
+async fn fallback(req: HttpRequest, table: web::Data<MethodTable>) -> Result<HttpResponse, AppError> {
+    let allowed = table.allowed(req.path());
+    if allowed.is_empty() {
+        Err(AppError::not_found(format!("There is nothing at {}.", req.path())))
+    } else {
+        Err(AppError::MethodNotAllowed(
+            format!("{} is not allowed on {}.", req.method(), req.path()),
+            allowed,
+        ))
+    }
+}
