@@ -136,7 +136,9 @@ pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(timeout)
-        .test_on_check_out(false)
+        // One `SELECT 1` per checkout: a connection the database dropped (restart, failover)
+        // is replaced instead of failing request after request.
+        .test_on_check_out(true)
         .error_handler(Box::new(r2d2::LoggingErrorHandler))
         .build_unchecked(ConnectionManager::new(url.clone()))
 }

@@ -49,7 +49,42 @@ pub fn ensure(
     actor: &Actor,
 ) -> AppResult<Person> {
     if let Some(person) = find_by_sub(conn, sub)? {
-        return Ok(person);
+        // Appointed before their first sign-in: take name and e-mail from the first token
+        // that carries them.
+        let fill_name = person.name.is_none() && name.is_some();
+        let fill_email = person.email.is_none() && email.is_some();
+        if !(fill_name || fill_email) {
+            return Ok(person);
+        }
+        let filled = conn.transaction(|conn| {
+            let updated = update_profile(
+                conn,
+                &person,
+                fill_name.then(|| name.map(str::to_string)),
+                fill_email.then(|| email.map(str::to_string)),
+            )?;
+            let roles = ["first_sight".to_string()];
+            audit::record(
+                conn,
+                actor,
+                Change {
+                    action: "person.update",
+                    roles: &roles,
+                    object_type: ObjectType::Person,
+                    object_id: person.id,
+                    portfolio_id: None,
+                    before: serde_json::to_value(&person).ok(),
+                    after: serde_json::to_value(&updated).ok(),
+                },
+            )?;
+            Ok(updated)
+        });
+        // A concurrent first request filled them already.
+        return match filled {
+            Err(AppError::PreconditionFailed(_)) => find_by_sub(conn, sub)?
+                .ok_or_else(|| AppError::internal("person vanished while being updated")),
+            other => other,
+        };
     }
     // A savepoint inside a request's transaction, a transaction of its own otherwise. Two
     // first requests of the same person may race: the loser finds the winner's row.

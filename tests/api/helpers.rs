@@ -1,0 +1,285 @@
+//! `spawn_app()`: the real application on 127.0.0.1:0 against a fresh database (an SQLite
+//! file in a temporary directory, or its own schema in the PostgreSQL of `TEST_DATABASE_URL`),
+//! and small helpers to call it over HTTP.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use diesel::connection::SimpleConnection;
+use diesel::Connection;
+use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+
+use forvaltning::config::Settings;
+use forvaltning::startup::Application;
+
+/// The HS256 secret every test app is configured with.
+pub const SECRET: &str = "testhemlighet-för-integrationstesterna-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+}
+
+/// A database of its own for one test; a PostgreSQL schema is dropped when the guard goes.
+pub struct TestDatabase {
+    pub url: String,
+    pub data_dir: PathBuf,
+    schema: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub fn new(backend: Backend) -> Self {
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let data_dir = std::env::temp_dir().join(format!("forvaltning-test-{id}"));
+        std::fs::create_dir_all(&data_dir).expect("temp dir");
+        match backend {
+            Backend::Sqlite => TestDatabase {
+                url: data_dir.join("test.sqlite3").display().to_string(),
+                data_dir,
+                schema: None,
+            },
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("TEST_DATABASE_URL");
+                let schema = format!("t_{}", &id[..16]);
+                let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+                let separator = if admin.contains('?') { '&' } else { '?' };
+                TestDatabase {
+                    url: format!("{admin}{separator}options=-csearch_path%3D{schema}"),
+                    data_dir,
+                    schema: Some((admin, schema)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((admin, schema)) = &self.schema {
+            if let Ok(mut conn) = diesel::PgConnection::establish(admin) {
+                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.data_dir);
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    /// Held for its `Drop`: the database goes with the app.
+    _db: TestDatabase,
+}
+
+/// The settings a test app gets: port 0, its own database, the test secret, plus `extra`.
+pub fn test_settings(db: &TestDatabase, extra: &[(&str, &str)], config: Option<&str>) -> Settings {
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("FORVALTNING_BIND".to_string(), "127.0.0.1:0".to_string()),
+        ("FORVALTNING_DATA_DIR".to_string(), db.data_dir.display().to_string()),
+        ("DATABASE_URL".to_string(), db.url.clone()),
+        ("FORVALTNING_JWT_SECRET".to_string(), SECRET.to_string()),
+    ]);
+    for (k, v) in extra {
+        if v.is_empty() {
+            vars.remove(*k);
+        } else {
+            vars.insert(k.to_string(), v.to_string());
+        }
+    }
+    let config_path = config.map(|text| {
+        let path = db.data_dir.join("config.toml");
+        std::fs::write(&path, text).expect("write config");
+        path
+    });
+    let mut settings = Settings::load_from(config_path.as_deref(), &move |name| vars.get(name).cloned())
+        .expect("test settings");
+    settings.workers = Some(2);
+    settings.pool_size = 4;
+    settings
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, &[], None).await
+}
+
+/// Starts the app with extra environment (an empty value removes a default) and an optional
+/// TOML configuration.
+pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)], config: Option<&str>) -> TestApp {
+    let db = TestDatabase::new(backend);
+    let settings = test_settings(&db, extra, config);
+    let app = Application::build(settings).await.expect("the app starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: reqwest::Client::new(),
+        _db: db,
+    }
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    }
+
+    pub fn id(&self) -> i64 {
+        self.body["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no id in {} {}", self.status, self.body))
+    }
+
+    /// Panics with the body when the status is not `expected`.
+    pub fn expect(self, expected: u16) -> Self {
+        assert_eq!(self.status, expected, "unexpected status; body: {}", self.body);
+        self
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send("GET", path, token, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send("POST", path, token, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send("PATCH", path, token, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send("DELETE", path, token, None, &[]).await
+    }
+
+    // A few stories the tests tell again and again, through the API itself.
+
+    pub async fn create_portfolio(&self, lg: &str, slug: &str, name: &str) -> i64 {
+        self.post("/api/v1/portfolios", Some(lg), json!({"slug": slug, "name": name}))
+            .await
+            .expect(201)
+            .id()
+    }
+
+    pub async fn propose_service(&self, token: &str, slug: &str, portfolio: Option<i64>) -> i64 {
+        self.post(
+            "/api/v1/services",
+            Some(token),
+            json!({"slug": slug, "name": slug.replace('-', " "), "portfolio_id": portfolio}),
+        )
+        .await
+        .expect(201)
+        .id()
+    }
+
+    pub async fn transition(&self, token: &str, service: i64, to: &str) -> Reply {
+        self.post(
+            &format!("/api/v1/services/{service}/transitions"),
+            Some(token),
+            json!({"to": to}),
+        )
+        .await
+    }
+
+    pub async fn assign(&self, token: &str, body: Value) -> Reply {
+        self.post("/api/v1/role-assignments", Some(token), body).await
+    }
+
+    /// An established service in `portfolio` (proposed and established by LG).
+    pub async fn established_service(&self, lg: &str, slug: &str, portfolio: i64) -> i64 {
+        let id = self.propose_service(lg, slug, Some(portfolio)).await;
+        self.transition(lg, id, "established").await.expect(200);
+        id
+    }
+
+    /// A service in operation: established, a TJF appointed by the TÄ, put in operation by
+    /// the TÄ. The portfolio must have `owner` as its TÄ.
+    pub async fn service_in_operation(&self, lg: &str, owner: &str, slug: &str, portfolio: i64) -> i64 {
+        let id = self.established_service(lg, slug, portfolio).await;
+        self.assign(
+            owner,
+            json!({"subject": format!("tjf-{slug}@sunet.se"), "role": "service_manager", "service_id": id}),
+        )
+        .await
+        .expect(201);
+        self.transition(owner, id, "in_operation").await.expect(200);
+        id
+    }
+}
+
+/// An HS256 token signed with the test secret.
+pub fn token(sub: &str, roles: &[&str]) -> String {
+    let now = jsonwebtoken::get_current_timestamp();
+    sign_hs256(
+        &json!({"sub": sub, "roles": roles, "iat": now, "exp": now + 600}),
+        SECRET,
+    )
+}
+
+pub fn sign_hs256(claims: &Value, secret: &str) -> String {
+    encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret.as_bytes()),
+    )
+    .expect("sign")
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}

@@ -1,0 +1,63 @@
+//! The integration suite: the real application over HTTP. Every test runs against SQLite and,
+//! when `TEST_DATABASE_URL` is set, against PostgreSQL (a schema of its own per test).
+
+mod authorization;
+mod conventions;
+mod durability;
+mod helpers;
+mod openapi;
+mod stories;
+mod tokens;
+
+/// Generates one `#[tokio::test]` per backend for each story.
+macro_rules! on_both_backends {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::$module::$name(crate::helpers::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    if crate::helpers::postgres_admin_url().is_none() {
+                        eprintln!("TEST_DATABASE_URL is not set: {} ran on SQLite only", stringify!($name));
+                        return;
+                    }
+                    crate::$module::$name(crate::helpers::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    authorization::every_action_by_every_caller,
+    authorization::a_service_owner_reads_only_their_portfolios_audit_trail,
+    authorization::only_the_appointee_accepts_an_appointment,
+    stories::a_service_goes_from_proposal_to_the_catalogue,
+    stories::a_portfolio_has_one_service_owner_at_a_time,
+    stories::assignments_must_fit_their_role,
+    stories::me_lists_roles_and_permissions_per_scope,
+    stories::people_appear_on_first_sight_and_edit_themselves,
+    stories::portfolios_are_found_by_slug_and_retire_only_when_empty,
+    stories::service_lists_filter_search_order_and_page,
+    conventions::bad_input_gets_a_problem_and_changes_nothing,
+    conventions::unknown_paths_and_methods_are_problems,
+    conventions::writes_carry_etags_and_if_match_is_atomic,
+    conventions::request_ids_are_echoed_or_made,
+    conventions::health_and_public_endpoints_need_no_token,
+    tokens::valid_tokens_of_every_configured_key_are_accepted,
+    tokens::bad_tokens_get_401,
+    tokens::a_missing_token_is_a_plain_bearer_challenge,
+    tokens::jwks_keys_are_matched_by_kid_and_refetched_at_most_once_per_cooldown,
+    tokens::claim_mapping_reads_keycloak_roles_and_swamid_entitlements,
+    durability::kill_9_during_writes_loses_no_acknowledged_write,
+    durability::a_database_outage_gives_503_and_recovers,
+    openapi::the_document_matches_the_committed_snapshot,
+    openapi::every_operation_is_complete,
+);
