@@ -246,8 +246,9 @@ impl Settings {
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ConfigError::new("--config", format!("cannot read {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new("--config", format!("cannot read {}: {e}", path.display()))
+    })?;
     toml::from_str(&text)
         .map_err(|e| ConfigError::new("--config", format!("{}: {e}", path.display())))
 }
@@ -256,7 +257,9 @@ fn jwt_settings(
     env: &dyn Fn(&str) -> Option<String>,
     file: FileJwt,
 ) -> Result<JwtSettings, ConfigError> {
-    let secret = env("FORVALTNING_JWT_SECRET").or(file.secret).map(Secret::new);
+    let secret = env("FORVALTNING_JWT_SECRET")
+        .or(file.secret)
+        .map(Secret::new);
     let mut public_key_files: Vec<PathBuf> = match env("FORVALTNING_JWT_PUBLIC_KEY_FILE") {
         // Several files may be given, separated like PATH, for key rollover.
         Some(value) => std::env::split_paths(&value).collect(),
@@ -380,7 +383,10 @@ mod tests {
     fn secrets_never_print() {
         let settings = load(&[
             ("FORVALTNING_JWT_SECRET", "hemligt-hemligt"),
-            ("DATABASE_URL", "postgres://app:lösen@db.sunet.se/forvaltning"),
+            (
+                "DATABASE_URL",
+                "postgres://app:lösen@db.sunet.se/forvaltning",
+            ),
         ])
         .unwrap();
         let text = format!("{} {:?}", settings.describe(), settings);

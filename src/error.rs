@@ -55,7 +55,10 @@ pub enum AppError {
     },
     /// `token_presented`: false when no bearer token came at all (RFC 6750 §3.1: no error code then).
     #[error("{detail}")]
-    Unauthorized { detail: String, token_presented: bool },
+    Unauthorized {
+        detail: String,
+        token_presented: bool,
+    },
     #[error("You may not do '{action}' on this object.")]
     Forbidden { action: String },
     #[error("{0}")]

@@ -11,7 +11,11 @@ use forvaltning::domain::role::RoleCode;
 use forvaltning::startup::{open_database, Application};
 
 #[derive(Parser)]
-#[command(name = "forvaltning", version, about = "Sunet's service management model as a REST/JSON API")]
+#[command(
+    name = "forvaltning",
+    version,
+    about = "Sunet's service management model as a REST/JSON API"
+)]
 struct Cli {
     /// Optional TOML configuration file (environment variables win over it).
     #[arg(long, global = true, value_name = "FILE")]
@@ -91,7 +95,9 @@ fn main() -> ExitCode {
 
 fn serve(settings: Settings) -> ExitCode {
     let result = actix_web::rt::System::new().block_on(async move {
-        let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+        let app = Application::build(settings)
+            .await
+            .map_err(|e| e.to_string())?;
         app.run_until_stopped().await.map_err(|e| e.to_string())
     });
     match result {

@@ -58,15 +58,35 @@ pub fn document() -> utoipa::openapi::OpenApi {
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum ReadErrors {
-    #[response(status = 400, description = "Invalid parameters", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "Invalid parameters",
+        content_type = "application/problem+json"
+    )]
     BadRequest(Problem),
-    #[response(status = 401, description = "Missing or invalid bearer token", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "Missing or invalid bearer token",
+        content_type = "application/problem+json"
+    )]
     Unauthorized(Problem),
-    #[response(status = 403, description = "The caller may not do this", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The caller may not do this",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
-    #[response(status = 404, description = "No such object (or not visible to the caller)", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "No such object (or not visible to the caller)",
+        content_type = "application/problem+json"
+    )]
     NotFound(Problem),
-    #[response(status = 503, description = "The database is unavailable; retry after Retry-After seconds", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "The database is unavailable; retry after Retry-After seconds",
+        content_type = "application/problem+json"
+    )]
     Unavailable(Problem),
 }
 
@@ -74,21 +94,53 @@ pub enum ReadErrors {
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum WriteErrors {
-    #[response(status = 400, description = "Invalid body: malformed JSON, unknown or invalid fields", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "Invalid body: malformed JSON, unknown or invalid fields",
+        content_type = "application/problem+json"
+    )]
     BadRequest(Problem),
-    #[response(status = 401, description = "Missing or invalid bearer token", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "Missing or invalid bearer token",
+        content_type = "application/problem+json"
+    )]
     Unauthorized(Problem),
-    #[response(status = 403, description = "The caller may not do this on this object", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "The caller may not do this on this object",
+        content_type = "application/problem+json"
+    )]
     Forbidden(Problem),
-    #[response(status = 404, description = "No such object", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "No such object",
+        content_type = "application/problem+json"
+    )]
     NotFound(Problem),
-    #[response(status = 409, description = "Conflicts with the object's state or a unique value", content_type = "application/problem+json")]
+    #[response(
+        status = 409,
+        description = "Conflicts with the object's state or a unique value",
+        content_type = "application/problem+json"
+    )]
     Conflict(Problem),
-    #[response(status = 412, description = "If-Match does not match the object's version", content_type = "application/problem+json")]
+    #[response(
+        status = 412,
+        description = "If-Match does not match the object's version",
+        content_type = "application/problem+json"
+    )]
     PreconditionFailed(Problem),
-    #[response(status = 413, description = "The body is larger than 1 MiB", content_type = "application/problem+json")]
+    #[response(
+        status = 413,
+        description = "The body is larger than 1 MiB",
+        content_type = "application/problem+json"
+    )]
     PayloadTooLarge(Problem),
-    #[response(status = 503, description = "The database is unavailable; retry after Retry-After seconds", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "The database is unavailable; retry after Retry-After seconds",
+        content_type = "application/problem+json"
+    )]
     Unavailable(Problem),
 }
 
@@ -96,8 +148,16 @@ pub enum WriteErrors {
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum PublicErrors {
-    #[response(status = 400, description = "Invalid parameters", content_type = "application/problem+json")]
+    #[response(
+        status = 400,
+        description = "Invalid parameters",
+        content_type = "application/problem+json"
+    )]
     BadRequest(Problem),
-    #[response(status = 503, description = "The database is unavailable", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "The database is unavailable",
+        content_type = "application/problem+json"
+    )]
     Unavailable(Problem),
 }

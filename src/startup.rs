@@ -44,15 +44,16 @@ pub enum StartupError {
 /// Opens the pool and brings the schema up to date.
 pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), StartupError> {
     let url = DatabaseUrl::from_settings(settings).map_err(StartupError::Database)?;
-    db::prepare(&url).map_err(|e| StartupError::Database(format!("cannot create the data directory: {e}")))?;
+    db::prepare(&url)
+        .map_err(|e| StartupError::Database(format!("cannot create the data directory: {e}")))?;
     let pool = db::build_pool(
         &url,
         settings.pool_size,
         Duration::from_secs(settings.pool_timeout_seconds),
     );
-    let mut conn = pool
-        .get()
-        .map_err(|e| StartupError::Database(format!("cannot connect to {}: {e}", url.backend_name())))?;
+    let mut conn = pool.get().map_err(|e| {
+        StartupError::Database(format!("cannot connect to {}: {e}", url.backend_name()))
+    })?;
     let applied = db::run_migrations(&mut conn).map_err(StartupError::Database)?;
     for name in applied {
         log::info!("applied migration {name}");
@@ -136,7 +137,9 @@ fn serve(
             )
             .service(web::redirect("/docs", "/docs/"))
             .wrap(from_fn(request_id))
-            .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o"))
+            .wrap(Logger::new(
+                "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
+            ))
     })
     .listen(listener)
     .map_err(|source| StartupError::Bind {
@@ -158,11 +161,7 @@ async fn request_id(
         .headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 128
-                && v.chars().all(|c| c.is_ascii_graphic())
-        })
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
@@ -187,7 +186,11 @@ impl MethodTable {
             .paths
             .iter()
             .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(str::to_string).collect();
+                let segments = path
+                    .trim_matches('/')
+                    .split('/')
+                    .map(str::to_string)
+                    .collect();
                 let methods = [
                     ("GET", item.get.is_some()),
                     ("POST", item.post.is_some()),
@@ -226,10 +229,16 @@ impl MethodTable {
     }
 }
 
-async fn fallback(req: HttpRequest, table: web::Data<MethodTable>) -> Result<HttpResponse, AppError> {
+async fn fallback(
+    req: HttpRequest,
+    table: web::Data<MethodTable>,
+) -> Result<HttpResponse, AppError> {
     let allowed = table.allowed(req.path());
     if allowed.is_empty() {
-        Err(AppError::not_found(format!("There is nothing at {}.", req.path())))
+        Err(AppError::not_found(format!(
+            "There is nothing at {}.",
+            req.path()
+        )))
     } else {
         Err(AppError::MethodNotAllowed(
             format!("{} is not allowed on {}.", req.method(), req.path()),

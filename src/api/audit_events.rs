@@ -90,7 +90,12 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.offset, query.ordering.as_deref(), &["id"])?;
+    let page = PageRequest::parse(
+        query.limit,
+        query.offset,
+        query.ordering.as_deref(),
+        &["id"],
+    )?;
     let p = page.clone();
     let (count, rows) = db::run(&pool, move |conn| {
         let caller = people::load_caller(conn, &who.identity, &who.actor())?;

@@ -34,6 +34,6 @@ pub async fn live() -> HttpResponse {
 )]
 #[get("/health/ready")]
 pub async fn ready(pool: web::Data<DbPool>) -> AppResult<HttpResponse> {
-    db::run(&pool, |conn| db::ping(conn)).await?;
+    db::run(&pool, db::ping).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }

@@ -73,19 +73,25 @@ pub fn json_config() -> web::JsonConfig {
 
 fn json_error(err: error::JsonPayloadError) -> AppError {
     match err {
-        error::JsonPayloadError::Overflow { limit } | error::JsonPayloadError::OverflowKnownLength { limit, .. } => {
+        error::JsonPayloadError::Overflow { limit }
+        | error::JsonPayloadError::OverflowKnownLength { limit, .. } => {
             AppError::PayloadTooLarge(format!("The body is larger than {limit} bytes."))
         }
         error::JsonPayloadError::Deserialize(e) => {
             let message = e.to_string();
             match backticked(&message) {
                 Some(field) if message.starts_with("unknown field") => {
-                    AppError::invalid(vec![FieldError::new(field, "is not a field of this object")])
+                    AppError::invalid(vec![FieldError::new(
+                        field,
+                        "is not a field of this object",
+                    )])
                 }
                 Some(field) if message.starts_with("missing field") => {
                     AppError::invalid(vec![FieldError::new(field, "is required")])
                 }
-                _ => AppError::bad_request(format!("The body is not valid for this request: {message}")),
+                _ => AppError::bad_request(format!(
+                    "The body is not valid for this request: {message}"
+                )),
             }
         }
         other => AppError::bad_request(format!("The body could not be read as JSON: {other}")),
@@ -152,7 +158,10 @@ impl PageRequest {
         let mut errors = Vec::new();
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            errors.push(FieldError::new("limit", format!("must be 1 to {MAX_LIMIT}")));
+            errors.push(FieldError::new(
+                "limit",
+                format!("must be 1 to {MAX_LIMIT}"),
+            ));
         }
         let offset = offset.unwrap_or(0);
         if offset < 0 {
@@ -166,7 +175,10 @@ impl PageRequest {
         if !sort_fields.contains(&field) {
             errors.push(FieldError::new(
                 "ordering",
-                format!("must be one of {} (prefix '-' for descending)", sort_fields.join(", ")),
+                format!(
+                    "must be one of {} (prefix '-' for descending)",
+                    sort_fields.join(", ")
+                ),
             ));
         }
         if !errors.is_empty() {

@@ -229,7 +229,10 @@ pub async fn create(
     }
     let subject = request.subject.trim().to_string();
     if subject.is_empty() || subject.len() > 255 {
-        return Err(AppError::invalid_field("subject", "must be a sub of 1 to 255 characters"));
+        return Err(AppError::invalid_field(
+            "subject",
+            "must be a sub of 1 to 255 characters",
+        ));
     }
     let delegations = Delegations::new(request.delegations.clone());
     let view = db::run(&pool, move |conn| {
@@ -349,11 +352,9 @@ pub async fn revoke(
             let caller = people::load_caller(conn, &who.identity, &actor)?;
             let current = assignments::find(conn, id)?;
             let target = target_of_existing(conn, &current)?;
-            let role: RoleCode = current
-                .assignment
-                .role
-                .parse()
-                .map_err(|_| AppError::conflict("This assignment has a role this version does not know."))?;
+            let role: RoleCode = current.assignment.role.parse().map_err(|_| {
+                AppError::conflict("This assignment has a role this version does not know.")
+            })?;
             let grant = caller.authorize(Action::assign(role), &target)?;
             if_match.check(current.assignment.version)?;
             if current.assignment.ended_at.is_some() {

@@ -125,7 +125,10 @@ mod tests {
     use serde_json::json;
 
     fn roles(rules: &[ClaimRule], claims: Value) -> Vec<RoleCode> {
-        map_roles(rules, &claims).into_iter().map(|c| c.role).collect()
+        map_roles(rules, &claims)
+            .into_iter()
+            .map(|c| c.role)
+            .collect()
     }
 
     #[test]
@@ -189,7 +192,11 @@ role = "communicator"
         });
         assert_eq!(
             roles(&rules, claims),
-            vec![RoleCode::ManagementGroup, RoleCode::Controller, RoleCode::Communicator]
+            vec![
+                RoleCode::ManagementGroup,
+                RoleCode::Controller,
+                RoleCode::Communicator
+            ]
         );
     }
 

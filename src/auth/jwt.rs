@@ -109,7 +109,8 @@ pub fn signing_secret(settings: &Settings) -> Result<Option<SigningSecret>, KeyS
             generated: false,
         }));
     }
-    let has_public_keys = !settings.jwt.public_key_files.is_empty() || settings.jwt.jwks_url.is_some();
+    let has_public_keys =
+        !settings.jwt.public_key_files.is_empty() || settings.jwt.jwks_url.is_some();
     if has_public_keys {
         return Ok(None);
     }
@@ -229,8 +230,10 @@ impl Authenticator {
             max_age: Duration::from_secs(jwt.jwks_max_age_seconds),
         });
         let allowed = if jwt.algorithms.is_empty() {
-            let mut derived: Vec<Algorithm> =
-                static_keys.iter().flat_map(|k| k.algorithms.clone()).collect();
+            let mut derived: Vec<Algorithm> = static_keys
+                .iter()
+                .flat_map(|k| k.algorithms.clone())
+                .collect();
             if jwks.is_some() {
                 derived.extend([Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA]);
             }
@@ -262,7 +265,10 @@ impl Authenticator {
         }
         let validation = self.validation(header.alg);
         let mut last_error = "no key matches the token".to_string();
-        for key in self.candidate_keys(header.alg, header.kid.as_deref()).await? {
+        for key in self
+            .candidate_keys(header.alg, header.kid.as_deref())
+            .await?
+        {
             match decode::<Value>(token, &key, &validation) {
                 Ok(data) => return self.identity(data.claims),
                 Err(e) => {
@@ -369,7 +375,11 @@ fn describe(e: &jsonwebtoken::errors::Error) -> String {
 }
 
 impl Jwks {
-    async fn keys_for(&self, alg: Algorithm, kid: Option<&str>) -> Result<Vec<DecodingKey>, String> {
+    async fn keys_for(
+        &self,
+        alg: Algorithm,
+        kid: Option<&str>,
+    ) -> Result<Vec<DecodingKey>, String> {
         let stale = self.read_state(|s| s.fetched_at.is_none_or(|t| t.elapsed() > self.max_age));
         if stale {
             if let Err(e) = self.refresh().await {
@@ -404,7 +414,9 @@ impl Jwks {
             allowed
         });
         if may_refetch {
-            self.refresh().await.map_err(|e| format!("cannot fetch the signing keys: {e}"))?;
+            self.refresh()
+                .await
+                .map_err(|e| format!("cannot fetch the signing keys: {e}"))?;
         }
         Ok(self.read_state(|s| matching(s)))
     }
@@ -527,7 +539,10 @@ mod tests {
     /// Guards the crypto backend feature: with none or two, jsonwebtoken panics here.
     #[actix_web::test]
     async fn a_signed_token_verifies_and_maps_roles() {
-        let s = settings(&[("FORVALTNING_JWT_SECRET", "ett-hemligt-testlösenord-som-är-långt")]);
+        let s = settings(&[(
+            "FORVALTNING_JWT_SECRET",
+            "ett-hemligt-testlösenord-som-är-långt",
+        )]);
         let token = sign_token(&s, claims("asa@sunet.se", 300)).unwrap();
         let auth = Authenticator::from_settings(&s).unwrap();
         let identity = auth.authenticate(&token).await.unwrap();
@@ -538,17 +553,27 @@ mod tests {
 
     #[actix_web::test]
     async fn an_expired_token_is_refused() {
-        let s = settings(&[("FORVALTNING_JWT_SECRET", "ett-hemligt-testlösenord-som-är-långt")]);
+        let s = settings(&[(
+            "FORVALTNING_JWT_SECRET",
+            "ett-hemligt-testlösenord-som-är-långt",
+        )]);
         let token = sign_token(&s, claims("asa@sunet.se", -3600)).unwrap();
         let auth = Authenticator::from_settings(&s).unwrap();
-        assert!(auth.authenticate(&token).await.unwrap_err().contains("expired"));
+        assert!(auth
+            .authenticate(&token)
+            .await
+            .unwrap_err()
+            .contains("expired"));
     }
 
     #[test]
     fn production_refuses_to_run_without_a_key() {
         let dir = std::env::temp_dir().join(format!("forvaltning-jwt-{}", uuid::Uuid::new_v4()));
         let dir_text = dir.display().to_string();
-        let s = settings(&[("FORVALTNING_ENV", "production"), ("FORVALTNING_DATA_DIR", &dir_text)]);
+        let s = settings(&[
+            ("FORVALTNING_ENV", "production"),
+            ("FORVALTNING_DATA_DIR", &dir_text),
+        ]);
         assert!(Authenticator::from_settings(&s).is_err());
         // The development secret, once generated, is refused in production too.
         let dev = settings(&[("FORVALTNING_DATA_DIR", &dir_text)]);
@@ -563,7 +588,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(DEV_SECRET_FILE)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.join(DEV_SECRET_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).ok();

@@ -66,8 +66,8 @@ impl FromRequest for Authenticated {
             .unwrap_or_default();
         Box::pin(async move {
             let token = token?;
-            let authenticator = authenticator
-                .ok_or_else(|| AppError::internal("no authenticator configured"))?;
+            let authenticator =
+                authenticator.ok_or_else(|| AppError::internal("no authenticator configured"))?;
             let identity = authenticator
                 .authenticate(&token)
                 .await

@@ -475,9 +475,11 @@ mod tests {
         assert!(caller(&[ManagementGroup], vec![])
             .may(PortfolioCreate, &Target::global())
             .is_some());
-        assert!(caller(&[Controller], vec![on_portfolio(ServiceOwner, 1, &[])])
-            .may(PortfolioCreate, &Target::global())
-            .is_none());
+        assert!(
+            caller(&[Controller], vec![on_portfolio(ServiceOwner, 1, &[])])
+                .may(PortfolioCreate, &Target::global())
+                .is_none()
+        );
     }
 
     #[test]
@@ -494,9 +496,16 @@ mod tests {
 
     #[test]
     fn a_coordinator_acts_only_within_their_delegations() {
-        let ts = caller(&[], vec![on_portfolio(ServiceCoordinator, 1, &[D::Staffing])]);
-        assert!(ts.may(AssignManager, &Target::service(7, Some(1))).is_some());
-        assert!(ts.may(ServiceUpdate, &Target::service(7, Some(1))).is_none());
+        let ts = caller(
+            &[],
+            vec![on_portfolio(ServiceCoordinator, 1, &[D::Staffing])],
+        );
+        assert!(ts
+            .may(AssignManager, &Target::service(7, Some(1)))
+            .is_some());
+        assert!(ts
+            .may(ServiceUpdate, &Target::service(7, Some(1)))
+            .is_none());
     }
 
     #[test]
@@ -505,7 +514,9 @@ mod tests {
         assert!(tjf.may(ServicePropose, &Target::portfolio(1)).is_some());
         assert!(tjf.may(ServicePropose, &Target::portfolio(2)).is_none());
         // ... but not of the portfolio's other services.
-        assert!(tjf.may(ServiceUpdate, &Target::service(8, Some(1))).is_none());
+        assert!(tjf
+            .may(ServiceUpdate, &Target::service(8, Some(1)))
+            .is_none());
     }
 
     #[test]
@@ -519,7 +530,9 @@ mod tests {
                 services: vec![]
             }
         );
-        assert!(caller(&[Communicator], vec![]).reach(AuditRead).is_nowhere());
+        assert!(caller(&[Communicator], vec![])
+            .reach(AuditRead)
+            .is_nowhere());
     }
 
     #[test]

@@ -182,7 +182,9 @@ pub fn write_transaction<T>(
 ) -> AppResult<T> {
     type Manager = <DbConnection as Connection>::TransactionManager;
     match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
+        }
         DbConnection::Postgresql(_) => Manager::begin_transaction(conn)?,
     }
     match f(conn) {

@@ -125,6 +125,9 @@ pub fn ensure(
     }
 }
 
+/// (id, role, portfolio, service, delegations, the service's portfolio)
+type AssignmentRow = (i64, String, Option<i64>, Option<i64>, String, Option<i64>);
+
 /// Loads the caller: their person (created on first sight), their global roles from the token
 /// and from global assignments, and their scoped assignments with each service's portfolio.
 /// Two queries when the person exists.
@@ -140,20 +143,19 @@ pub fn load_caller(
         identity.email.as_deref(),
         actor,
     )?;
-    let rows: Vec<(i64, String, Option<i64>, Option<i64>, String, Option<i64>)> =
-        role_assignments::table
-            .left_join(services::table)
-            .filter(role_assignments::person_id.eq(person.id))
-            .filter(role_assignments::ended_at.is_null())
-            .select((
-                role_assignments::id,
-                role_assignments::role,
-                role_assignments::portfolio_id,
-                role_assignments::service_id,
-                role_assignments::delegations,
-                services::portfolio_id.nullable(),
-            ))
-            .load(conn)?;
+    let rows: Vec<AssignmentRow> = role_assignments::table
+        .left_join(services::table)
+        .filter(role_assignments::person_id.eq(person.id))
+        .filter(role_assignments::ended_at.is_null())
+        .select((
+            role_assignments::id,
+            role_assignments::role,
+            role_assignments::portfolio_id,
+            role_assignments::service_id,
+            role_assignments::delegations,
+            services::portfolio_id.nullable(),
+        ))
+        .load(conn)?;
     let mut global_roles: Vec<GlobalRole> = identity
         .claimed_roles
         .iter()

@@ -36,7 +36,9 @@ fn search_text(fields: &PortfolioFields) -> String {
 }
 
 pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Portfolio> {
-    let query = portfolios::table.select(Portfolio::as_select()).into_boxed();
+    let query = portfolios::table
+        .select(Portfolio::as_select())
+        .into_boxed();
     let found = match key {
         IdOrSlug::Id(id) => query.filter(portfolios::id.eq(*id)).first(conn),
         IdOrSlug::Slug(slug) => query.filter(portfolios::slug.eq(slug.clone())).first(conn),
@@ -140,7 +142,11 @@ pub fn list(
             None => {}
         }
         if let Some(text) = &filter.q {
-            q = q.filter(portfolios::search_text.like(like_pattern(text)).escape('\\'));
+            q = q.filter(
+                portfolios::search_text
+                    .like(like_pattern(text))
+                    .escape('\\'),
+            );
         }
         q
     };

@@ -164,7 +164,9 @@ pub fn list(
     offset: i64,
 ) -> AppResult<(i64, Vec<Held>)> {
     let query = || {
-        let mut q = role_assignments::table.inner_join(people::table).into_boxed();
+        let mut q = role_assignments::table
+            .inner_join(people::table)
+            .into_boxed();
         if let Some(subject) = &filter.subject {
             q = q.filter(people::sub.eq(subject.clone()));
         }

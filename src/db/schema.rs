@@ -87,4 +87,10 @@ diesel::joinable!(services -> portfolios (portfolio_id));
 diesel::joinable!(role_assignments -> people (person_id));
 diesel::joinable!(role_assignments -> services (service_id));
 
-diesel::allow_tables_to_appear_in_same_query!(people, portfolios, services, role_assignments, audit_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    people,
+    portfolios,
+    services,
+    role_assignments,
+    audit_events
+);

@@ -171,7 +171,14 @@ pub struct ServiceFilter {
     pub q: Option<String>,
 }
 
-pub const SORT_FIELDS: &[&str] = &["id", "slug", "name", "lifecycle", "created_at", "updated_at"];
+pub const SORT_FIELDS: &[&str] = &[
+    "id",
+    "slug",
+    "name",
+    "lifecycle",
+    "created_at",
+    "updated_at",
+];
 
 pub fn list(
     conn: &mut DbConnection,
@@ -228,13 +235,16 @@ pub fn all(conn: &mut DbConnection) -> AppResult<Vec<Service>> {
         .load(conn)?)
 }
 
+/// A catalogue row: the service and its portfolio's slug and name.
+pub type CatalogRow = (Service, Option<(String, String)>);
+
 /// The public catalogue: published services in operation, with their portfolio's slug and name.
 pub fn catalog(
     conn: &mut DbConnection,
     q: Option<&str>,
     limit: i64,
     offset: i64,
-) -> AppResult<(i64, Vec<(Service, Option<(String, String)>)>)> {
+) -> AppResult<(i64, Vec<CatalogRow>)> {
     let query = || {
         let mut query = services::table
             .left_join(portfolios::table)

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// A governance role. Global roles hold everywhere; scoped roles hold on a portfolio or a service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleCode {
     /// Sunets ledningsgrupp, avdelningschef (LG)
@@ -75,9 +77,9 @@ impl RoleCode {
         match self {
             RoleCode::ServiceOwner => ScopeKind::Portfolio,
             RoleCode::ServiceCoordinator => ScopeKind::PortfolioOrService,
-            RoleCode::ServiceManager | RoleCode::ServiceSpecialist | RoleCode::SupportSpecialist => {
-                ScopeKind::Service
-            }
+            RoleCode::ServiceManager
+            | RoleCode::ServiceSpecialist
+            | RoleCode::SupportSpecialist => ScopeKind::Service,
             _ => ScopeKind::Global,
         }
     }
@@ -87,7 +89,10 @@ impl RoleCode {
     }
 
     pub fn is_specialist(self) -> bool {
-        matches!(self, RoleCode::ServiceSpecialist | RoleCode::SupportSpecialist)
+        matches!(
+            self,
+            RoleCode::ServiceSpecialist | RoleCode::SupportSpecialist
+        )
     }
 }
 
@@ -108,7 +113,9 @@ impl FromStr for RoleCode {
 }
 
 /// A duty TÄ can delegate to a TS ("alla eller vissa", guidelines 4.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Delegation {
     Contracts,
@@ -187,7 +194,11 @@ impl Delegations {
     }
 
     pub fn to_stored(&self) -> String {
-        self.0.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
+        self.0
+            .iter()
+            .map(|d| d.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -209,7 +220,11 @@ mod tests {
 
     #[test]
     fn delegations_are_stored_sorted_and_unique() {
-        let d = Delegations::new(vec![Delegation::Staffing, Delegation::Contracts, Delegation::Staffing]);
+        let d = Delegations::new(vec![
+            Delegation::Staffing,
+            Delegation::Contracts,
+            Delegation::Staffing,
+        ]);
         assert_eq!(d.to_stored(), "contracts,staffing");
         assert_eq!(Delegations::from_stored("staffing,contracts"), d);
         assert!(Delegations::from_stored("").is_empty());

@@ -82,7 +82,17 @@ mod tests {
 
     #[test]
     fn bad_slugs_are_refused() {
-        for s in ["", "a", "Eduroam", "1abc", "tjänst", "a--b", "ab-", "a b", &"a".repeat(64)] {
+        for s in [
+            "",
+            "a",
+            "Eduroam",
+            "1abc",
+            "tjänst",
+            "a--b",
+            "ab-",
+            "a b",
+            &"a".repeat(64),
+        ] {
             assert!(Slug::parse(s).is_err(), "{s}");
         }
     }

@@ -11,10 +11,19 @@ pub fn required(field: &str, value: &str, max_chars: usize) -> Result<String, (S
 pub fn bounded(field: &str, value: &str, max_chars: usize) -> Result<String, (String, String)> {
     let trimmed = value.trim();
     if trimmed.chars().count() > max_chars {
-        return Err((field.to_string(), format!("must be at most {max_chars} characters")));
+        return Err((
+            field.to_string(),
+            format!("must be at most {max_chars} characters"),
+        ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err((field.to_string(), "must not contain control characters".into()));
+    if trimmed
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err((
+            field.to_string(),
+            "must not contain control characters".into(),
+        ));
     }
     Ok(trimmed.to_string())
 }
@@ -26,7 +35,11 @@ pub fn url(field: &str, value: &str) -> Result<String, (String, String)> {
         .strip_prefix("https://")
         .or_else(|| trimmed.strip_prefix("http://"));
     match rest {
-        Some(rest) if !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace) => {
+        Some(rest)
+            if !rest.is_empty()
+                && !rest.starts_with('/')
+                && !rest.contains(char::is_whitespace) =>
+        {
             Ok(trimmed)
         }
         _ => Err((field.to_string(), "must be an absolute http(s) URL".into())),

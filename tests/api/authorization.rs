@@ -75,16 +75,31 @@ impl World {
         let lg = token("lena.ledning@sunet.se", &["management_group"]);
         let ta_in = token("tove.agare@sunet.se", &[]);
         let ta_out = token("orjan.agare@sunet.se", &[]);
-        let a = app.create_portfolio(&lg, "natverk", "Nätverkstjänster").await;
-        let b = app.create_portfolio(&lg, "samarbete", "Samarbetstjänster").await;
+        let a = app
+            .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+            .await;
+        let b = app
+            .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
+            .await;
         for (sub, portfolio) in [("tove.agare@sunet.se", a), ("orjan.agare@sunet.se", b)] {
-            app.assign(&lg, json!({"subject": sub, "role": "service_owner", "portfolio_id": portfolio}))
-                .await
-                .expect(201);
+            app.assign(
+                &lg,
+                json!({"subject": sub, "role": "service_owner", "portfolio_id": portfolio}),
+            )
+            .await
+            .expect(201);
         }
         let a1 = app.service_in_operation(&lg, &ta_in, "eduroam", a).await;
         let b1 = app.service_in_operation(&lg, &ta_out, "sunet-box", b).await;
-        let all = ["contracts", "economy", "staffing", "plan", "support", "documentation", "prioritization"];
+        let all = [
+            "contracts",
+            "economy",
+            "staffing",
+            "plan",
+            "support",
+            "documentation",
+            "prioritization",
+        ];
         let scoped = [
             json!({"subject": "sara.samordnare@sunet.se", "role": "service_coordinator", "portfolio_id": a, "delegations": all}),
             json!({"subject": "sven.samordnare@sunet.se", "role": "service_coordinator", "portfolio_id": a}),
@@ -222,7 +237,11 @@ impl World {
             other => panic!("no attempt for {other}"),
         };
         if reply.status == 403 {
-            assert!(reply.body["action"].is_string(), "403 names the action: {}", reply.body);
+            assert!(
+                reply.body["action"].is_string(),
+                "403 names the action: {}",
+                reply.body
+            );
         }
         reply.status
     }
@@ -230,8 +249,12 @@ impl World {
     fn scoped_assignment(&self, action: &str) -> serde_json::Value {
         let subject = self.fresh("utsedd");
         match action {
-            "assign TS" => json!({"subject": subject, "role": "service_coordinator", "portfolio_id": self.a, "delegations": ["staffing"]}),
-            "assign TJF" => json!({"subject": subject, "role": "service_manager", "service_id": self.a1}),
+            "assign TS" => {
+                json!({"subject": subject, "role": "service_coordinator", "portfolio_id": self.a, "delegations": ["staffing"]})
+            }
+            "assign TJF" => {
+                json!({"subject": subject, "role": "service_manager", "service_id": self.a1})
+            }
             _ => json!({"subject": subject, "role": "support_specialist", "service_id": self.a1}),
         }
     }
@@ -247,11 +270,19 @@ pub async fn every_action_by_every_caller(backend: Backend) {
             let token = world.tokens[column].as_deref();
             let status = world.attempt(action, token).await;
             if status != expected[column] {
-                failures.push(format!("{action} by {caller}: expected {}, got {status}", expected[column]));
+                failures.push(format!(
+                    "{action} by {caller}: expected {}, got {status}",
+                    expected[column]
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     let _ = (&world.ta_out, world.b);
 }
 
@@ -260,17 +291,35 @@ pub async fn a_service_owner_reads_only_their_portfolios_audit_trail(backend: Ba
     let world = World::build(backend).await;
     let app = &world.app;
     let own = app
-        .get(&format!("/api/v1/audit-events?object_type=service&object_id={}", world.a1), Some(&world.ta_in))
+        .get(
+            &format!(
+                "/api/v1/audit-events?object_type=service&object_id={}",
+                world.a1
+            ),
+            Some(&world.ta_in),
+        )
         .await
         .expect(200);
     assert!(own.body["count"].as_i64().unwrap() >= 3, "{}", own.body);
     let other = app
-        .get(&format!("/api/v1/audit-events?object_type=service&object_id={}", world.a1), Some(&world.ta_out))
+        .get(
+            &format!(
+                "/api/v1/audit-events?object_type=service&object_id={}",
+                world.a1
+            ),
+            Some(&world.ta_out),
+        )
         .await
         .expect(200);
     assert_eq!(other.body["count"], 0);
-    let all = app.get("/api/v1/audit-events?limit=500", Some(&world.lg)).await.expect(200);
-    let mine = app.get("/api/v1/audit-events?limit=500", Some(&world.ta_in)).await.expect(200);
+    let all = app
+        .get("/api/v1/audit-events?limit=500", Some(&world.lg))
+        .await
+        .expect(200);
+    let mine = app
+        .get("/api/v1/audit-events?limit=500", Some(&world.ta_in))
+        .await
+        .expect(200);
     assert!(all.body["count"].as_i64() > mine.body["count"].as_i64());
 }
 
@@ -284,8 +333,12 @@ pub async fn only_the_appointee_accepts_an_appointment(backend: Backend) {
         .expect(201)
         .id();
     let path = format!("/api/v1/role-assignments/{id}/accept");
-    app.post(&path, Some(&world.ta_in), json!({})).await.expect(403);
-    app.post(&path, Some(&world.lg), json!({})).await.expect(403);
+    app.post(&path, Some(&world.ta_in), json!({}))
+        .await
+        .expect(403);
+    app.post(&path, Some(&world.lg), json!({}))
+        .await
+        .expect(403);
     let nils = token("nils.ny@sunet.se", &[]);
     let accepted = app.post(&path, Some(&nils), json!({})).await.expect(200);
     assert!(accepted.body["accepted_at"].is_string());

@@ -6,17 +6,33 @@ use crate::helpers::{spawn_app, token, Backend, TestApp};
 
 fn assert_problem(reply: &crate::helpers::Reply, status: u16) {
     assert_eq!(reply.status, status, "{}", reply.body);
-    assert_eq!(reply.header("content-type").as_deref(), Some("application/problem+json"));
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("application/problem+json")
+    );
     for field in ["type", "title", "status", "detail"] {
-        assert!(!reply.body[field].is_null(), "problem lacks {field}: {}", reply.body);
+        assert!(
+            !reply.body[field].is_null(),
+            "problem lacks {field}: {}",
+            reply.body
+        );
     }
     assert_eq!(reply.body["status"], status);
 }
 
-async fn raw(app: &TestApp, method: &str, path: &str, token: Option<&str>, body: &'static [u8]) -> crate::helpers::Reply {
+async fn raw(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &'static [u8],
+) -> crate::helpers::Reply {
     let mut request = app
         .client
-        .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+        .request(
+            reqwest::Method::from_bytes(method.as_bytes()).unwrap(),
+            app.url(path),
+        )
         .header("content-type", "application/json")
         .body(body);
     if let Some(t) = token {
@@ -26,34 +42,91 @@ async fn raw(app: &TestApp, method: &str, path: &str, token: Option<&str>, body:
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body: Value = response.json().await.unwrap_or(Value::Null);
-    crate::helpers::Reply { status, headers, body }
+    crate::helpers::Reply {
+        status,
+        headers,
+        body,
+    }
 }
 
 pub async fn bad_input_gets_a_problem_and_changes_nothing(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
     let unknown = app
-        .post("/api/v1/portfolios", Some(&lg), json!({"slug": "natverk", "name": "Nätverk", "owner": "x"}))
+        .post(
+            "/api/v1/portfolios",
+            Some(&lg),
+            json!({"slug": "natverk", "name": "Nätverk", "owner": "x"}),
+        )
         .await;
     assert_problem(&unknown, 400);
     assert_eq!(unknown.body["errors"][0]["field"], "owner");
     let invalid = app
-        .post("/api/v1/portfolios", Some(&lg), json!({"slug": "Nätverk!", "name": "  "}))
+        .post(
+            "/api/v1/portfolios",
+            Some(&lg),
+            json!({"slug": "Nätverk!", "name": "  "}),
+        )
         .await;
     assert_problem(&invalid, 400);
-    let fields: Vec<&str> = invalid.body["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> = invalid.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
     assert_eq!(fields, ["slug", "name"]);
-    assert_problem(&raw(&app, "POST", "/api/v1/portfolios", Some(&lg), b"{\"slug\": ").await, 400);
-    assert_problem(&raw(&app, "POST", "/api/v1/portfolios", Some(&lg), b"[1, 2]").await, 400);
-    assert_problem(&app.post("/api/v1/portfolios", Some(&lg), json!({"name": "Utan slug"})).await, 400);
-    assert_problem(&app.post("/api/v1/portfolios", Some(&lg), json!({"slug": 5, "name": "Fel typ"})).await, 400);
+    assert_problem(
+        &raw(
+            &app,
+            "POST",
+            "/api/v1/portfolios",
+            Some(&lg),
+            b"{\"slug\": ",
+        )
+        .await,
+        400,
+    );
+    assert_problem(
+        &raw(&app, "POST", "/api/v1/portfolios", Some(&lg), b"[1, 2]").await,
+        400,
+    );
+    assert_problem(
+        &app.post(
+            "/api/v1/portfolios",
+            Some(&lg),
+            json!({"name": "Utan slug"}),
+        )
+        .await,
+        400,
+    );
+    assert_problem(
+        &app.post(
+            "/api/v1/portfolios",
+            Some(&lg),
+            json!({"slug": 5, "name": "Fel typ"}),
+        )
+        .await,
+        400,
+    );
     let huge = "å".repeat(600 * 1024);
-    assert_problem(&app.post("/api/v1/portfolios", Some(&lg), json!({"slug": "stor", "name": huge})).await, 413);
+    assert_problem(
+        &app.post(
+            "/api/v1/portfolios",
+            Some(&lg),
+            json!({"slug": "stor", "name": huge}),
+        )
+        .await,
+        413,
+    );
     assert_problem(&app.get("/api/v1/portfolios?limit=x", Some(&lg)).await, 400);
     assert_problem(&app.get("/api/v1/people/inte-ett-id", Some(&lg)).await, 404);
     let list = app.get("/api/v1/portfolios", Some(&lg)).await.expect(200);
     assert_eq!(list.body["count"], 0, "nothing was written");
-    let trail = app.get("/api/v1/audit-events?object_type=portfolio", Some(&lg)).await.expect(200);
+    let trail = app
+        .get("/api/v1/audit-events?object_type=portfolio", Some(&lg))
+        .await
+        .expect(200);
     assert_eq!(trail.body["count"], 0);
 }
 
@@ -62,9 +135,20 @@ pub async fn unknown_paths_and_methods_are_problems(backend: Backend) {
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
     assert_problem(&app.get("/api/v1/finns-inte", Some(&lg)).await, 404);
     assert_problem(&app.get("/ingenting", None).await, 404);
-    let not_allowed = app.send("PUT", "/api/v1/portfolios/natverk", Some(&lg), Some(json!({})), &[]).await;
+    let not_allowed = app
+        .send(
+            "PUT",
+            "/api/v1/portfolios/natverk",
+            Some(&lg),
+            Some(json!({})),
+            &[],
+        )
+        .await;
     assert_problem(&not_allowed, 405);
-    assert_eq!(not_allowed.header("allow").as_deref(), Some("GET, PATCH, DELETE"));
+    assert_eq!(
+        not_allowed.header("allow").as_deref(),
+        Some("GET, PATCH, DELETE")
+    );
     assert_problem(&app.delete("/api/v1/services", Some(&lg)).await, 405);
 }
 
@@ -72,20 +156,34 @@ pub async fn writes_carry_etags_and_if_match_is_atomic(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
     let created = app
-        .post("/api/v1/portfolios", Some(&lg), json!({"slug": "natverk", "name": "Nätverkstjänster"}))
+        .post(
+            "/api/v1/portfolios",
+            Some(&lg),
+            json!({"slug": "natverk", "name": "Nätverkstjänster"}),
+        )
         .await
         .expect(201);
     assert_eq!(created.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(created.body["version"], 1);
     let stale = app
-        .send("PATCH", "/api/v1/portfolios/natverk", Some(&lg), Some(json!({"name": "X"})), &[("If-Match", "\"7\"")])
+        .send(
+            "PATCH",
+            "/api/v1/portfolios/natverk",
+            Some(&lg),
+            Some(json!({"name": "X"})),
+            &[("If-Match", "\"7\"")],
+        )
         .await;
     assert_problem(&stale, 412);
 
     // Eight writers with the same ETag: exactly one wins.
     let mut writers = Vec::new();
     for i in 0..8 {
-        let (client, url, lg) = (app.client.clone(), app.url("/api/v1/portfolios/natverk"), lg.clone());
+        let (client, url, lg) = (
+            app.client.clone(),
+            app.url("/api/v1/portfolios/natverk"),
+            lg.clone(),
+        );
         writers.push(tokio::spawn(async move {
             client
                 .patch(url)
@@ -105,24 +203,53 @@ pub async fn writes_carry_etags_and_if_match_is_atomic(backend: Backend) {
     }
     statuses.sort();
     assert_eq!(statuses, [200, 412, 412, 412, 412, 412, 412, 412]);
-    let now = app.get("/api/v1/portfolios/natverk", Some(&lg)).await.expect(200);
+    let now = app
+        .get("/api/v1/portfolios/natverk", Some(&lg))
+        .await
+        .expect(200);
     assert_eq!(now.body["version"], 2);
     assert_eq!(now.header("etag").as_deref(), Some("\"2\""));
-    let trail = app.get("/api/v1/audit-events?object_type=portfolio&limit=500", Some(&lg)).await.expect(200);
+    let trail = app
+        .get(
+            "/api/v1/audit-events?object_type=portfolio&limit=500",
+            Some(&lg),
+        )
+        .await
+        .expect(200);
     assert_eq!(trail.body["count"], 2, "one create, one update");
 }
 
 pub async fn request_ids_are_echoed_or_made(backend: Backend) {
     let app = spawn_app(backend).await;
-    let echoed = app.send("GET", "/health/live", None, None, &[("X-Request-Id", "min-forfragan-1")]).await;
-    assert_eq!(echoed.header("x-request-id").as_deref(), Some("min-forfragan-1"));
+    let echoed = app
+        .send(
+            "GET",
+            "/health/live",
+            None,
+            None,
+            &[("X-Request-Id", "min-forfragan-1")],
+        )
+        .await;
+    assert_eq!(
+        echoed.header("x-request-id").as_deref(),
+        Some("min-forfragan-1")
+    );
     let made = app.get("/health/live", None).await;
     assert_eq!(made.header("x-request-id").map(|v| v.len()), Some(36));
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    app.send("POST", "/api/v1/portfolios", Some(&lg), Some(json!({"slug": "spar", "name": "Spår"})), &[("X-Request-Id", "spar-123")])
+    app.send(
+        "POST",
+        "/api/v1/portfolios",
+        Some(&lg),
+        Some(json!({"slug": "spar", "name": "Spår"})),
+        &[("X-Request-Id", "spar-123")],
+    )
+    .await
+    .expect(201);
+    let trail = app
+        .get("/api/v1/audit-events?object_type=portfolio", Some(&lg))
         .await
-        .expect(201);
-    let trail = app.get("/api/v1/audit-events?object_type=portfolio", Some(&lg)).await.expect(200);
+        .expect(200);
     assert_eq!(trail.body["results"][0]["request_id"], "spar-123");
 }
 
@@ -131,7 +258,13 @@ pub async fn health_and_public_endpoints_need_no_token(backend: Backend) {
     app.get("/health/live", None).await.expect(200);
     app.get("/health/ready", None).await.expect(200);
     let roles = app.get("/api/v1/roles", None).await.expect(200);
-    let owner = roles.body.as_array().unwrap().iter().find(|r| r["code"] == "service_owner").unwrap();
+    let owner = roles
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "service_owner")
+        .unwrap();
     assert_eq!(owner["abbreviation"], "TÄ");
     assert_eq!(owner["name_sv"], "Tjänsteägare");
     assert_eq!(roles.body.as_array().unwrap().len(), 10);
@@ -141,7 +274,10 @@ pub async fn health_and_public_endpoints_need_no_token(backend: Backend) {
     let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
     assert_eq!(docs.status().as_u16(), 200);
     let html = docs.text().await.unwrap();
-    assert!(!html.contains("https://"), "the docs UI loads nothing from the internet");
+    assert!(
+        !html.contains("https://"),
+        "the docs UI loads nothing from the internet"
+    );
     let redirect = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -151,7 +287,13 @@ pub async fn health_and_public_endpoints_need_no_token(backend: Backend) {
         .await
         .unwrap();
     assert!(redirect.status().is_redirection());
-    for path in ["/api/v1/services", "/api/v1/me", "/api/v1/architecture", "/api/v1/people", "/api/v1/audit-events"] {
+    for path in [
+        "/api/v1/services",
+        "/api/v1/me",
+        "/api/v1/architecture",
+        "/api/v1/people",
+        "/api/v1/audit-events",
+    ] {
         assert_problem(&app.get(path, None).await, 401);
     }
 }

@@ -69,7 +69,12 @@ pub async fn kill_9_during_writes_loses_no_acknowledged_write(backend: Backend) 
     let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut writers = Vec::new();
     for writer in 0..4 {
-        let (client, base, lg, acknowledged) = (client.clone(), server.base.clone(), lg.clone(), acknowledged.clone());
+        let (client, base, lg, acknowledged) = (
+            client.clone(),
+            server.base.clone(),
+            lg.clone(),
+            acknowledged.clone(),
+        );
         writers.push(tokio::spawn(async move {
             for i in 0.. {
                 let slug = format!("p{writer}-{i}");
@@ -93,7 +98,11 @@ pub async fn kill_9_during_writes_loses_no_acknowledged_write(backend: Backend) 
         w.await.unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() > 10, "the writers got going ({} writes)", acknowledged.len());
+    assert!(
+        acknowledged.len() > 10,
+        "the writers got going ({} writes)",
+        acknowledged.len()
+    );
 
     let server = Server::start(&db);
     let all = client
@@ -105,17 +114,32 @@ pub async fn kill_9_during_writes_loses_no_acknowledged_write(backend: Backend) 
         .json::<serde_json::Value>()
         .await
         .unwrap();
-    let stored: Vec<&str> = all["results"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect();
+    let stored: Vec<&str> = all["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["slug"].as_str().unwrap())
+        .collect();
     let count = all["count"].as_u64().unwrap() as usize;
     for slug in &acknowledged {
         if count <= 500 {
-            assert!(stored.contains(&slug.as_str()), "acknowledged {slug} was lost");
+            assert!(
+                stored.contains(&slug.as_str()),
+                "acknowledged {slug} was lost"
+            );
         }
     }
-    assert!(count >= acknowledged.len(), "{count} stored, {} acknowledged", acknowledged.len());
+    assert!(
+        count >= acknowledged.len(),
+        "{count} stored, {} acknowledged",
+        acknowledged.len()
+    );
     // Every stored write has its audit event (same transaction).
     let trail = client
-        .get(format!("{}/api/v1/audit-events?object_type=portfolio&limit=1", server.base))
+        .get(format!(
+            "{}/api/v1/audit-events?object_type=portfolio&limit=1",
+            server.base
+        ))
         .bearer_auth(&lg)
         .send()
         .await
@@ -135,7 +159,9 @@ struct Proxy {
 
 impl Proxy {
     async fn start(upstream: &str, port: u16) -> Proxy {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.expect("proxy bind");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("proxy bind");
         let port = listener.local_addr().unwrap().port();
         let tasks: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
         let (upstream_addr, registry) = (upstream.to_string(), tasks.clone());
@@ -172,29 +198,57 @@ pub async fn a_database_outage_gives_503_and_recovers(backend: Backend) {
         return;
     }
     let admin = postgres_admin_url().unwrap();
-    let Some(host) = admin.split('@').nth(1).and_then(|rest| rest.split('/').next()) else {
+    let Some(host) = admin
+        .split('@')
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+    else {
         panic!("TEST_DATABASE_URL needs user@host:port/db");
     };
-    let upstream = if host.contains(':') { host.to_string() } else { format!("{host}:5432") };
+    let upstream = if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:5432")
+    };
     let proxy = Proxy::start(&upstream, 0).await;
     let db = TestDatabase::new(backend);
-    let proxied = db.url.replacen(host, &format!("127.0.0.1:{}", proxy.port), 1);
-    let settings = test_settings(&db, &[("DATABASE_URL", &proxied)], Some("[database]\npool_timeout_seconds = 1\n"));
-    let app = forvaltning::startup::Application::build(settings).await.expect("starts through the proxy");
+    let proxied = db
+        .url
+        .replacen(host, &format!("127.0.0.1:{}", proxy.port), 1);
+    let settings = test_settings(
+        &db,
+        &[("DATABASE_URL", &proxied)],
+        Some("[database]\npool_timeout_seconds = 1\n"),
+    );
+    let app = forvaltning::startup::Application::build(settings)
+        .await
+        .expect("starts through the proxy");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    let ready = client.get(format!("{base}/health/ready")).send().await.unwrap();
+    let ready = client
+        .get(format!("{base}/health/ready"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
 
     proxy.cut();
     let started = std::time::Instant::now();
     for path in ["/health/ready", "/api/v1/portfolios"] {
-        let reply = client.get(format!("{base}{path}")).bearer_auth(&lg).send().await.unwrap();
+        let reply = client
+            .get(format!("{base}{path}"))
+            .bearer_auth(&lg)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(reply.status().as_u16(), 503, "{path}");
         assert!(reply.headers().get("retry-after").is_some());
-        assert_eq!(reply.headers().get("content-type").unwrap(), "application/problem+json");
+        assert_eq!(
+            reply.headers().get("content-type").unwrap(),
+            "application/problem+json"
+        );
     }
     let write = client
         .post(format!("{base}/api/v1/portfolios"))
@@ -204,13 +258,21 @@ pub async fn a_database_outage_gives_503_and_recovers(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(write.status().as_u16(), 503);
-    assert!(started.elapsed() < Duration::from_secs(10), "no hang: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "no hang: {:?}",
+        started.elapsed()
+    );
 
     // The database comes back on the same address: the service recovers by itself.
     let restored = Proxy::start(&proxy.upstream, proxy.port).await;
     let mut recovered = false;
     for _ in 0..20 {
-        let reply = client.get(format!("{base}/health/ready")).send().await.unwrap();
+        let reply = client
+            .get(format!("{base}/health/ready"))
+            .send()
+            .await
+            .unwrap();
         if reply.status().as_u16() == 200 {
             recovered = true;
             break;
@@ -218,7 +280,12 @@ pub async fn a_database_outage_gives_503_and_recovers(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(recovered, "ready again after the outage");
-    let listed = client.get(format!("{base}/api/v1/portfolios")).bearer_auth(&lg).send().await.unwrap();
+    let listed = client
+        .get(format!("{base}/api/v1/portfolios"))
+        .bearer_auth(&lg)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed.status().as_u16(), 200);
     let body: serde_json::Value = listed.json().await.unwrap();
     assert_eq!(body["count"], 0, "the refused write left nothing behind");

@@ -49,8 +49,10 @@ impl TestDatabase {
             Backend::Postgres => {
                 let admin = postgres_admin_url().expect("TEST_DATABASE_URL");
                 let schema = format!("t_{}", &id[..16]);
-                let mut conn = diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
-                conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create schema");
+                let mut conn =
+                    diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .expect("create schema");
                 let separator = if admin.contains('?') { '&' } else { '?' };
                 TestDatabase {
                     url: format!("{admin}{separator}options=-csearch_path%3D{schema}"),
@@ -84,7 +86,10 @@ pub struct TestApp {
 pub fn test_settings(db: &TestDatabase, extra: &[(&str, &str)], config: Option<&str>) -> Settings {
     let mut vars: HashMap<String, String> = HashMap::from([
         ("FORVALTNING_BIND".to_string(), "127.0.0.1:0".to_string()),
-        ("FORVALTNING_DATA_DIR".to_string(), db.data_dir.display().to_string()),
+        (
+            "FORVALTNING_DATA_DIR".to_string(),
+            db.data_dir.display().to_string(),
+        ),
         ("DATABASE_URL".to_string(), db.url.clone()),
         ("FORVALTNING_JWT_SECRET".to_string(), SECRET.to_string()),
     ]);
@@ -100,8 +105,9 @@ pub fn test_settings(db: &TestDatabase, extra: &[(&str, &str)], config: Option<&
         std::fs::write(&path, text).expect("write config");
         path
     });
-    let mut settings = Settings::load_from(config_path.as_deref(), &move |name| vars.get(name).cloned())
-        .expect("test settings");
+    let mut settings =
+        Settings::load_from(config_path.as_deref(), &move |name| vars.get(name).cloned())
+            .expect("test settings");
     settings.workers = Some(2);
     settings.pool_size = 4;
     settings
@@ -113,7 +119,11 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 
 /// Starts the app with extra environment (an empty value removes a default) and an optional
 /// TOML configuration.
-pub async fn spawn_app_with(backend: Backend, extra: &[(&str, &str)], config: Option<&str>) -> TestApp {
+pub async fn spawn_app_with(
+    backend: Backend,
+    extra: &[(&str, &str)],
+    config: Option<&str>,
+) -> TestApp {
     let db = TestDatabase::new(backend);
     let settings = test_settings(&db, extra, config);
     let app = Application::build(settings).await.expect("the app starts");
@@ -150,7 +160,11 @@ impl Reply {
 
     /// Panics with the body when the status is not `expected`.
     pub fn expect(self, expected: u16) -> Self {
-        assert_eq!(self.status, expected, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, expected,
+            "unexpected status; body: {}",
+            self.body
+        );
         self
     }
 }
@@ -210,10 +224,14 @@ impl TestApp {
     // A few stories the tests tell again and again, through the API itself.
 
     pub async fn create_portfolio(&self, lg: &str, slug: &str, name: &str) -> i64 {
-        self.post("/api/v1/portfolios", Some(lg), json!({"slug": slug, "name": name}))
-            .await
-            .expect(201)
-            .id()
+        self.post(
+            "/api/v1/portfolios",
+            Some(lg),
+            json!({"slug": slug, "name": name}),
+        )
+        .await
+        .expect(201)
+        .id()
     }
 
     pub async fn propose_service(&self, token: &str, slug: &str, portfolio: Option<i64>) -> i64 {
@@ -237,7 +255,8 @@ impl TestApp {
     }
 
     pub async fn assign(&self, token: &str, body: Value) -> Reply {
-        self.post("/api/v1/role-assignments", Some(token), body).await
+        self.post("/api/v1/role-assignments", Some(token), body)
+            .await
     }
 
     /// An established service in `portfolio` (proposed and established by LG).
@@ -249,7 +268,13 @@ impl TestApp {
 
     /// A service in operation: established, a TJF appointed by the TÄ, put in operation by
     /// the TÄ. The portfolio must have `owner` as its TÄ.
-    pub async fn service_in_operation(&self, lg: &str, owner: &str, slug: &str, portfolio: i64) -> i64 {
+    pub async fn service_in_operation(
+        &self,
+        lg: &str,
+        owner: &str,
+        slug: &str,
+        portfolio: i64,
+    ) -> i64 {
         let id = self.established_service(lg, slug, portfolio).await;
         self.assign(
             owner,
@@ -281,5 +306,7 @@ pub fn sign_hs256(claims: &Value, secret: &str) -> String {
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }

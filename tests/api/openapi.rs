@@ -32,26 +32,41 @@ pub async fn every_operation_is_complete(_backend: Backend) {
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let name = format!("{method} {path}");
-            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{name}: no operationId"));
-            assert!(!ids.contains(&id.to_string()), "{name}: duplicate operationId {id}");
+            let id = op["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: no operationId"));
+            assert!(
+                !ids.contains(&id.to_string()),
+                "{name}: duplicate operationId {id}"
+            );
             ids.push(id.to_string());
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{name}: no tag");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: no tag"
+            );
             assert!(op["summary"].is_string(), "{name}: no summary");
             let responses = op["responses"].as_object().unwrap();
             if path != "/health/live" && path != "/api/v1/roles" && path != "/api/v1/openapi.json" {
                 let problems = responses.iter().filter(|(code, r)| {
-                    code.starts_with('4') || code.starts_with('5')
-                        && r["content"]["application/problem+json"].is_object()
+                    code.starts_with('4')
+                        || code.starts_with('5')
+                            && r["content"]["application/problem+json"].is_object()
                 });
                 assert!(problems.count() > 0, "{name}: no problem responses");
             }
             for (code, r) in responses {
                 if code.starts_with('4') {
-                    assert!(r["content"]["application/problem+json"].is_object(), "{name} {code}: not problem+json");
+                    assert!(
+                        r["content"]["application/problem+json"].is_object(),
+                        "{name} {code}: not problem+json"
+                    );
                 }
             }
             if !PUBLIC.contains(&path.as_str()) {
-                assert!(op["security"].as_array().is_some_and(|s| !s.is_empty()), "{name}: no security");
+                assert!(
+                    op["security"].as_array().is_some_and(|s| !s.is_empty()),
+                    "{name}: no security"
+                );
                 assert!(responses.contains_key("401"), "{name}: no 401");
             }
         }

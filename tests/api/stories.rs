@@ -11,7 +11,9 @@ pub async fn a_service_goes_from_proposal_to_the_catalogue(backend: Backend) {
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
     let ta = token("tove.agare@sunet.se", &[]);
     let kom = token("kim.kommunikation@sunet.se", &["communicator"]);
-    let portfolio = app.create_portfolio(&lg, "natverk", "Nätverkstjänster").await;
+    let portfolio = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
     let service = app
         .post("/api/v1/services", Some(&token("kalle.kund@sunet.se", &["account_manager"])),
               json!({"slug": "eduroam", "name": "eduroam", "description": "Trådlöst nät för lärosäten"}))
@@ -53,13 +55,19 @@ pub async fn a_service_goes_from_proposal_to_the_catalogue(backend: Backend) {
     assert_eq!(catalog.body["count"], 1);
     let entry = &catalog.body["results"][0];
     assert_eq!(entry["portfolio_name"], "Nätverkstjänster");
-    assert!(entry.get("version").is_none() && entry.get("id").is_none(), "public fields only: {entry}");
+    assert!(
+        entry.get("version").is_none() && entry.get("id").is_none(),
+        "public fields only: {entry}"
+    );
 
     // The architecture shows it all.
     let fta = app.get("/api/v1/architecture", Some(&ta)).await.expect(200);
     let p = &fta.body["portfolios"][0];
     assert_eq!(p["holders"][0]["role"], "service_owner");
-    assert_eq!(p["services"][0]["holders"][0]["subject"], "frida.forvaltare@sunet.se");
+    assert_eq!(
+        p["services"][0]["holders"][0]["subject"],
+        "frida.forvaltare@sunet.se"
+    );
 
     // Decommissioning: initiated by TÄ, decided by LG.
     app.transition(&lg, id, "decommissioning").await.expect(403);
@@ -71,18 +79,38 @@ pub async fn a_service_goes_from_proposal_to_the_catalogue(backend: Backend) {
 
     // Every step is in the audit trail, with the roles that allowed it.
     let trail = app
-        .get(&format!("/api/v1/audit-events?object_type=service&object_id={id}"), Some(&lg))
+        .get(
+            &format!("/api/v1/audit-events?object_type=service&object_id={id}"),
+            Some(&lg),
+        )
         .await
         .expect(200);
-    let actions: Vec<&str> = trail.body["results"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert_eq!(actions, ["service.propose", "service.establish", "service.start_operation", "service.update_catalog",
-                         "service.start_decommissioning", "service.decommission"]);
+    let actions: Vec<&str> = trail.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "service.propose",
+            "service.establish",
+            "service.start_operation",
+            "service.update_catalog",
+            "service.start_decommissioning",
+            "service.decommission"
+        ]
+    );
     let establish = &trail.body["results"][1];
     assert_eq!(establish["actor"], "lena.ledning@sunet.se");
     assert_eq!(establish["actor_roles"], json!(["management_group"]));
     assert_eq!(establish["before"]["lifecycle"], "proposed");
     assert_eq!(establish["after"]["lifecycle"], "established");
-    assert_eq!(establish["after"]["transition_reason"], "Beslut i ledningsgruppen 2026-11-20");
+    assert_eq!(
+        establish["after"]["transition_reason"],
+        "Beslut i ledningsgruppen 2026-11-20"
+    );
 }
 
 /// Guidelines 3.1: one TÄ per portfolio; a second is refused until the first is revoked,
@@ -90,45 +118,72 @@ pub async fn a_service_goes_from_proposal_to_the_catalogue(backend: Backend) {
 pub async fn a_portfolio_has_one_service_owner_at_a_time(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    let p = app.create_portfolio(&lg, "identitet", "Identitetstjänster").await;
+    let p = app
+        .create_portfolio(&lg, "identitet", "Identitetstjänster")
+        .await;
     let first = app
-        .assign(&lg, json!({"subject": "anna@sunet.se", "role": "service_owner", "portfolio_id": p}))
+        .assign(
+            &lg,
+            json!({"subject": "anna@sunet.se", "role": "service_owner", "portfolio_id": p}),
+        )
         .await
         .expect(201)
         .id();
-    app.assign(&lg, json!({"subject": "bo@sunet.se", "role": "service_owner", "portfolio_id": p}))
+    app.assign(
+        &lg,
+        json!({"subject": "bo@sunet.se", "role": "service_owner", "portfolio_id": p}),
+    )
+    .await
+    .expect(409);
+    let revoked = app
+        .delete(&format!("/api/v1/role-assignments/{first}"), Some(&lg))
         .await
-        .expect(409);
-    let revoked = app.delete(&format!("/api/v1/role-assignments/{first}"), Some(&lg)).await.expect(200);
+        .expect(200);
     assert_eq!(revoked.body["active"], false);
     assert_eq!(revoked.body["ended_by"], "lena.ledning@sunet.se");
-    app.delete(&format!("/api/v1/role-assignments/{first}"), Some(&lg)).await.expect(409);
-    app.assign(&lg, json!({"subject": "bo@sunet.se", "role": "service_owner", "portfolio_id": p}))
+    app.delete(&format!("/api/v1/role-assignments/{first}"), Some(&lg))
         .await
-        .expect(201);
+        .expect(409);
+    app.assign(
+        &lg,
+        json!({"subject": "bo@sunet.se", "role": "service_owner", "portfolio_id": p}),
+    )
+    .await
+    .expect(201);
     let history = app
-        .get(&format!("/api/v1/role-assignments?portfolio={p}&role=service_owner"), Some(&lg))
+        .get(
+            &format!("/api/v1/role-assignments?portfolio={p}&role=service_owner"),
+            Some(&lg),
+        )
         .await
         .expect(200);
     assert_eq!(history.body["count"], 2);
     let active = app
-        .get(&format!("/api/v1/role-assignments?portfolio={p}&active=true"), Some(&lg))
+        .get(
+            &format!("/api/v1/role-assignments?portfolio={p}&active=true"),
+            Some(&lg),
+        )
         .await
         .expect(200);
     assert_eq!(active.body["count"], 1);
     assert_eq!(active.body["results"][0]["subject"], "bo@sunet.se");
     // The revoked TÄ has lost the powers.
     let anna = token("anna@sunet.se", &[]);
-    app.assign(&anna, json!({"subject": "c@sunet.se", "role": "service_coordinator", "portfolio_id": p}))
-        .await
-        .expect(403);
+    app.assign(
+        &anna,
+        json!({"subject": "c@sunet.se", "role": "service_coordinator", "portfolio_id": p}),
+    )
+    .await
+    .expect(403);
 }
 
 /// Assignments must fit the role's scope kind; delegations only for a TS.
 pub async fn assignments_must_fit_their_role(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    let p = app.create_portfolio(&lg, "natverk", "Nätverkstjänster").await;
+    let p = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
     let s = app.established_service(&lg, "eduroam", p).await;
     for body in [
         json!({"subject": "a@sunet.se", "role": "service_owner", "service_id": s}),
@@ -143,38 +198,77 @@ pub async fn assignments_must_fit_their_role(backend: Backend) {
     ] {
         let reply = app.assign(&lg, body.clone()).await;
         assert_eq!(reply.status, 400, "{body}: {}", reply.body);
-        assert_eq!(reply.header("content-type").as_deref(), Some("application/problem+json"));
+        assert_eq!(
+            reply.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
     }
-    let none = app.get("/api/v1/role-assignments", Some(&lg)).await.expect(200);
+    let none = app
+        .get("/api/v1/role-assignments", Some(&lg))
+        .await
+        .expect(200);
     assert_eq!(none.body["count"], 0, "nothing was written");
     // A global role assigned in the database counts like one from the token.
-    app.assign(&lg, json!({"subject": "karin@sunet.se", "role": "controller"})).await.expect(201);
-    let me = app.get("/api/v1/me", Some(&token("karin@sunet.se", &[]))).await.expect(200);
+    app.assign(
+        &lg,
+        json!({"subject": "karin@sunet.se", "role": "controller"}),
+    )
+    .await
+    .expect(201);
+    let me = app
+        .get("/api/v1/me", Some(&token("karin@sunet.se", &[])))
+        .await
+        .expect(200);
     assert_eq!(me.body["global_roles"][0]["role"], "controller");
     assert_eq!(me.body["global_roles"][0]["source"]["kind"], "assignment");
     // Appointing twice is refused.
-    app.assign(&lg, json!({"subject": "karin@sunet.se", "role": "controller"})).await.expect(409);
+    app.assign(
+        &lg,
+        json!({"subject": "karin@sunet.se", "role": "controller"}),
+    )
+    .await
+    .expect(409);
 }
 
 /// /me tells the caller what they may do where.
 pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    let p = app.create_portfolio(&lg, "natverk", "Nätverkstjänster").await;
+    let p = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
     let s = app.established_service(&lg, "eduroam", p).await;
-    app.assign(&lg, json!({"subject": "tove@sunet.se", "role": "service_owner", "portfolio_id": p})).await.expect(201);
+    app.assign(
+        &lg,
+        json!({"subject": "tove@sunet.se", "role": "service_owner", "portfolio_id": p}),
+    )
+    .await
+    .expect(201);
     let tove = token("tove@sunet.se", &[]);
     app.assign(&tove, json!({"subject": "sara@sunet.se", "role": "service_coordinator", "service_id": s, "delegations": ["staffing"]}))
         .await
         .expect(201);
-    let me = app.get("/api/v1/me", Some(&token("sara@sunet.se", &[]))).await.expect(200);
-    assert_eq!(me.body["assignments"][0]["delegations"], json!(["staffing"]));
+    let me = app
+        .get("/api/v1/me", Some(&token("sara@sunet.se", &[])))
+        .await
+        .expect(200);
+    assert_eq!(
+        me.body["assignments"][0]["delegations"],
+        json!(["staffing"])
+    );
     assert_eq!(me.body["permissions"][0]["scope"]["kind"], "global");
     assert_eq!(me.body["permissions"][0]["actions"], json!([]));
-    assert_eq!(me.body["permissions"][1]["scope"], json!({"kind": "service", "portfolio_id": p, "service_id": s}));
+    assert_eq!(
+        me.body["permissions"][1]["scope"],
+        json!({"kind": "service", "portfolio_id": p, "service_id": s})
+    );
     assert_eq!(
         me.body["permissions"][1]["actions"],
-        json!(["service.propose", "role_assignment.service_manager", "role_assignment.specialist"])
+        json!([
+            "service.propose",
+            "role_assignment.service_manager",
+            "role_assignment.specialist"
+        ])
     );
     let me = app.get("/api/v1/me", Some(&lg)).await.expect(200);
     let actions = me.body["permissions"][0]["actions"].as_array().unwrap();
@@ -193,45 +287,111 @@ pub async fn people_appear_on_first_sight_and_edit_themselves(backend: Backend) 
     let me = app.get("/api/v1/me", Some(&asa)).await.expect(200);
     assert_eq!(me.body["person"]["name"], "Åsa Öberg");
     let id = me.body["person"]["id"].as_i64().unwrap();
-    let person = app.get(&format!("/api/v1/people/{id}"), Some(&asa)).await.expect(200);
+    let person = app
+        .get(&format!("/api/v1/people/{id}"), Some(&asa))
+        .await
+        .expect(200);
     let etag = person.header("etag").unwrap();
     let changed = app
-        .send("PATCH", "/api/v1/me", Some(&asa), Some(json!({"name": "Åsa Ödmark"})), &[("If-Match", &etag)])
+        .send(
+            "PATCH",
+            "/api/v1/me",
+            Some(&asa),
+            Some(json!({"name": "Åsa Ödmark"})),
+            &[("If-Match", &etag)],
+        )
         .await
         .expect(200);
     assert_eq!(changed.body["name"], "Åsa Ödmark");
     assert_eq!(changed.body["email"], "asa@kth.se");
-    app.send("PATCH", "/api/v1/me", Some(&asa), Some(json!({"name": "Igen"})), &[("If-Match", &etag)])
+    app.send(
+        "PATCH",
+        "/api/v1/me",
+        Some(&asa),
+        Some(json!({"name": "Igen"})),
+        &[("If-Match", &etag)],
+    )
+    .await
+    .expect(412);
+    app.patch("/api/v1/me", Some(&asa), json!({"email": "inte en adress"}))
         .await
-        .expect(412);
-    app.patch("/api/v1/me", Some(&asa), json!({"email": "inte en adress"})).await.expect(400);
-    let found = app.get("/api/v1/people?q=asa", Some(&asa)).await.expect(200);
+        .expect(400);
+    let found = app
+        .get("/api/v1/people?q=asa", Some(&asa))
+        .await
+        .expect(200);
     assert_eq!(found.body["count"], 1);
-    app.get("/api/v1/people/99999", Some(&asa)).await.expect(404);
+    app.get("/api/v1/people/99999", Some(&asa))
+        .await
+        .expect(404);
 }
 
 /// Portfolios: slugs are unique, paths take id or slug, retiring needs an empty portfolio.
 pub async fn portfolios_are_found_by_slug_and_retire_only_when_empty(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    let p = app.create_portfolio(&lg, "lagring", "Lagringstjänster").await;
-    app.post("/api/v1/portfolios", Some(&lg), json!({"slug": "lagring", "name": "Dubblett"})).await.expect(409);
-    let by_slug = app.get("/api/v1/portfolios/lagring", Some(&lg)).await.expect(200);
+    let p = app
+        .create_portfolio(&lg, "lagring", "Lagringstjänster")
+        .await;
+    app.post(
+        "/api/v1/portfolios",
+        Some(&lg),
+        json!({"slug": "lagring", "name": "Dubblett"}),
+    )
+    .await
+    .expect(409);
+    let by_slug = app
+        .get("/api/v1/portfolios/lagring", Some(&lg))
+        .await
+        .expect(200);
     assert_eq!(by_slug.id(), p);
-    app.get("/api/v1/portfolios/finns-inte", Some(&lg)).await.expect(404);
+    app.get("/api/v1/portfolios/finns-inte", Some(&lg))
+        .await
+        .expect(404);
     let s = app.propose_service(&lg, "sunet-box", Some(p)).await;
-    app.delete("/api/v1/portfolios/lagring", Some(&lg)).await.expect(409);
+    app.delete("/api/v1/portfolios/lagring", Some(&lg))
+        .await
+        .expect(409);
     let ta = token("ta@sunet.se", &[]);
-    app.assign(&lg, json!({"subject": "ta@sunet.se", "role": "service_owner", "portfolio_id": p})).await.expect(201);
+    app.assign(
+        &lg,
+        json!({"subject": "ta@sunet.se", "role": "service_owner", "portfolio_id": p}),
+    )
+    .await
+    .expect(201);
     app.transition(&lg, s, "established").await.expect(200);
     let _ = ta;
     let other = app.create_portfolio(&lg, "moln", "Molntjänster").await;
-    app.patch(&format!("/api/v1/services/{s}"), Some(&lg), json!({"portfolio_id": other})).await.expect(200);
-    let retired = app.delete("/api/v1/portfolios/lagring", Some(&lg)).await.expect(200);
+    app.patch(
+        &format!("/api/v1/services/{s}"),
+        Some(&lg),
+        json!({"portfolio_id": other}),
+    )
+    .await
+    .expect(200);
+    let retired = app
+        .delete("/api/v1/portfolios/lagring", Some(&lg))
+        .await
+        .expect(200);
     assert!(retired.body["retired_at"].is_string());
-    app.patch("/api/v1/portfolios/lagring", Some(&lg), json!({"name": "Nytt namn"})).await.expect(409);
-    app.post("/api/v1/services", Some(&lg), json!({"slug": "ny", "name": "Ny", "portfolio_id": p})).await.expect(409);
-    let active = app.get("/api/v1/portfolios?retired=false", Some(&lg)).await.expect(200);
+    app.patch(
+        "/api/v1/portfolios/lagring",
+        Some(&lg),
+        json!({"name": "Nytt namn"}),
+    )
+    .await
+    .expect(409);
+    app.post(
+        "/api/v1/services",
+        Some(&lg),
+        json!({"slug": "ny", "name": "Ny", "portfolio_id": p}),
+    )
+    .await
+    .expect(409);
+    let active = app
+        .get("/api/v1/portfolios?retired=false", Some(&lg))
+        .await
+        .expect(200);
     assert_eq!(active.body["count"], 1);
 }
 
@@ -239,27 +399,53 @@ pub async fn portfolios_are_found_by_slug_and_retire_only_when_empty(backend: Ba
 pub async fn service_lists_filter_search_order_and_page(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    let a = app.create_portfolio(&lg, "natverk", "Nätverkstjänster").await;
-    let b = app.create_portfolio(&lg, "samarbete", "Samarbetstjänster").await;
+    let a = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
+    let b = app
+        .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
+        .await;
     for (slug, name, portfolio) in [
         ("eduroam", "eduroam", a),
         ("sunet-cdn", "Sunet CDN", a),
         ("forskningsdata", "Förvaring av forskningsdata", b),
         ("motesbokning", "Mötesbokning", b),
     ] {
-        app.post("/api/v1/services", Some(&lg), json!({"slug": slug, "name": name, "portfolio_id": portfolio}))
-            .await
-            .expect(201);
+        app.post(
+            "/api/v1/services",
+            Some(&lg),
+            json!({"slug": slug, "name": name, "portfolio_id": portfolio}),
+        )
+        .await
+        .expect(201);
     }
-    let in_b = app.get("/api/v1/services?portfolio=samarbete&ordering=-name", Some(&lg)).await.expect(200);
+    let in_b = app
+        .get(
+            "/api/v1/services?portfolio=samarbete&ordering=-name",
+            Some(&lg),
+        )
+        .await
+        .expect(200);
     assert_eq!(in_b.body["count"], 2);
     assert_eq!(in_b.body["results"][0]["slug"], "motesbokning");
-    let searched = app.get("/api/v1/services?q=F%C3%96RVARING", Some(&lg)).await.expect(200);
-    assert_eq!(searched.body["count"], 1, "case-insensitive for Swedish letters");
+    let searched = app
+        .get("/api/v1/services?q=F%C3%96RVARING", Some(&lg))
+        .await
+        .expect(200);
+    assert_eq!(
+        searched.body["count"], 1,
+        "case-insensitive for Swedish letters"
+    );
     assert_eq!(searched.body["results"][0]["slug"], "forskningsdata");
-    let wildcard = app.get("/api/v1/services?q=%25", Some(&lg)).await.expect(200);
+    let wildcard = app
+        .get("/api/v1/services?q=%25", Some(&lg))
+        .await
+        .expect(200);
     assert_eq!(wildcard.body["count"], 0, "% is a literal, not a wildcard");
-    let page = app.get("/api/v1/services?limit=3&ordering=slug", Some(&lg)).await.expect(200);
+    let page = app
+        .get("/api/v1/services?limit=3&ordering=slug", Some(&lg))
+        .await
+        .expect(200);
     assert_eq!(page.body["count"], 4);
     assert_eq!(page.body["results"].as_array().unwrap().len(), 3);
     assert_eq!(page.body["previous"], json!(null));
@@ -268,9 +454,23 @@ pub async fn service_lists_filter_search_order_and_page(backend: Backend) {
     assert_eq!(second.body["results"].as_array().unwrap().len(), 1);
     assert_eq!(second.body["results"][0]["slug"], "sunet-cdn");
     assert!(second.body["previous"].is_string());
-    let proposed = app.get(&format!("/api/v1/services?lifecycle=proposed&portfolio={a}"), Some(&lg)).await.expect(200);
+    let proposed = app
+        .get(
+            &format!("/api/v1/services?lifecycle=proposed&portfolio={a}"),
+            Some(&lg),
+        )
+        .await
+        .expect(200);
     assert_eq!(proposed.body["count"], 2);
-    for bad in ["limit=0", "limit=501", "offset=-1", "ordering=secret", "lifecycle=nedlagd", "limit=tio", "okänd=1"] {
+    for bad in [
+        "limit=0",
+        "limit=501",
+        "offset=-1",
+        "ordering=secret",
+        "lifecycle=nedlagd",
+        "limit=tio",
+        "okänd=1",
+    ] {
         let reply = app.get(&format!("/api/v1/services?{bad}"), Some(&lg)).await;
         assert_eq!(reply.status, 400, "{bad}: {}", reply.body);
     }

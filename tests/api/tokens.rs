@@ -53,10 +53,15 @@ fn b64(bytes: &[u8]) -> String {
 mod base64_url {
     /// Unpadded base64url, enough to forge tokens by hand.
     pub fn encode(bytes: &[u8]) -> String {
-        const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         let mut out = String::new();
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..=chunk.len() {
                 out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -67,11 +72,15 @@ mod base64_url {
 }
 
 async fn keyed_app(backend: Backend) -> TestApp {
-    let keys = [fixture("rsa-public.pem"), fixture("ec-public.pem"), fixture("ed-public.pem")]
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(":");
+    let keys = [
+        fixture("rsa-public.pem"),
+        fixture("ec-public.pem"),
+        fixture("ed-public.pem"),
+    ]
+    .iter()
+    .map(|p| p.display().to_string())
+    .collect::<Vec<_>>()
+    .join(":");
     spawn_app_with(
         backend,
         &[
@@ -89,7 +98,10 @@ async fn status_of(app: &TestApp, token: &str) -> u16 {
     if reply.status == 401 {
         let challenge = reply.header("www-authenticate").unwrap_or_default();
         assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
-        assert_eq!(reply.header("content-type").as_deref(), Some("application/problem+json"));
+        assert_eq!(
+            reply.header("content-type").as_deref(),
+            Some("application/problem+json")
+        );
     }
     reply.status
 }
@@ -97,10 +109,34 @@ async fn status_of(app: &TestApp, token: &str) -> u16 {
 pub async fn valid_tokens_of_every_configured_key_are_accepted(backend: Backend) {
     let app = keyed_app(backend).await;
     assert_eq!(status_of(&app, &sign_hs256(&claims(), SECRET)).await, 200);
-    assert_eq!(status_of(&app, &sign_pem(&claims(), Algorithm::RS256, "rsa-private.pem", None)).await, 200);
-    assert_eq!(status_of(&app, &sign_pem(&claims(), Algorithm::ES256, "ec-private.pem", None)).await, 200);
-    assert_eq!(status_of(&app, &sign_pem(&claims(), Algorithm::EdDSA, "ed-private.pem", None)).await, 200);
-    let me = app.get("/api/v1/me", Some(&sign_hs256(&claims(), SECRET))).await.expect(200);
+    assert_eq!(
+        status_of(
+            &app,
+            &sign_pem(&claims(), Algorithm::RS256, "rsa-private.pem", None)
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        status_of(
+            &app,
+            &sign_pem(&claims(), Algorithm::ES256, "ec-private.pem", None)
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        status_of(
+            &app,
+            &sign_pem(&claims(), Algorithm::EdDSA, "ed-private.pem", None)
+        )
+        .await,
+        200
+    );
+    let me = app
+        .get("/api/v1/me", Some(&sign_hs256(&claims(), SECRET)))
+        .await
+        .expect(200);
     assert_eq!(me.body["person"]["name"], "Åsa Öberg");
     assert_eq!(me.body["global_roles"][0]["role"], "business_developer");
     assert_eq!(me.body["global_roles"][0]["source"]["claim"], "/roles");
@@ -110,24 +146,61 @@ pub async fn bad_tokens_get_401(backend: Backend) {
     let app = keyed_app(backend).await;
     let valid = sign_hs256(&claims(), SECRET);
     let parts: Vec<&str> = valid.split('.').collect();
-    let forged_payload = b64(serde_json::to_string(&with(claims(), "roles", json!(["management_group"]))).unwrap().as_bytes());
+    let forged_payload =
+        b64(
+            serde_json::to_string(&with(claims(), "roles", json!(["management_group"])))
+                .unwrap()
+                .as_bytes(),
+        );
     let alg_none = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), parts[1]);
-    let hs384 = encode(&Header::new(Algorithm::HS384), &claims(), &EncodingKey::from_secret(SECRET.as_bytes())).unwrap();
+    let hs384 = encode(
+        &Header::new(Algorithm::HS384),
+        &claims(),
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap();
     let cases: Vec<(&str, String)> = vec![
-        ("expired", sign_hs256(&with(claims(), "exp", json!(now() - 120)), SECRET)),
-        ("nbf in the future", sign_hs256(&with(claims(), "nbf", json!(now() + 300)), SECRET)),
-        ("wrong secret", sign_hs256(&claims(), "ett-helt-annat-hemligt-lösenord-0123456789")),
-        ("unknown RSA key", sign_pem(&claims(), Algorithm::RS256, "rsa2-private.pem", None)),
+        (
+            "expired",
+            sign_hs256(&with(claims(), "exp", json!(now() - 120)), SECRET),
+        ),
+        (
+            "nbf in the future",
+            sign_hs256(&with(claims(), "nbf", json!(now() + 300)), SECRET),
+        ),
+        (
+            "wrong secret",
+            sign_hs256(&claims(), "ett-helt-annat-hemligt-lösenord-0123456789"),
+        ),
+        (
+            "unknown RSA key",
+            sign_pem(&claims(), Algorithm::RS256, "rsa2-private.pem", None),
+        ),
         ("alg none", alg_none),
         ("algorithm not configured", hs384),
-        ("wrong issuer", sign_hs256(&with(claims(), "iss", json!("https://evil.example")), SECRET)),
+        (
+            "wrong issuer",
+            sign_hs256(
+                &with(claims(), "iss", json!("https://evil.example")),
+                SECRET,
+            ),
+        ),
         ("no issuer", sign_hs256(&without(claims(), "iss"), SECRET)),
-        ("wrong audience", sign_hs256(&with(claims(), "aud", json!("another-service")), SECRET)),
+        (
+            "wrong audience",
+            sign_hs256(&with(claims(), "aud", json!("another-service")), SECRET),
+        ),
         ("no audience", sign_hs256(&without(claims(), "aud"), SECRET)),
         ("no sub", sign_hs256(&without(claims(), "sub"), SECRET)),
-        ("empty sub", sign_hs256(&with(claims(), "sub", json!("")), SECRET)),
+        (
+            "empty sub",
+            sign_hs256(&with(claims(), "sub", json!("")), SECRET),
+        ),
         ("no exp", sign_hs256(&without(claims(), "exp"), SECRET)),
-        ("tampered payload", format!("{}.{}.{}", parts[0], forged_payload, parts[2])),
+        (
+            "tampered payload",
+            format!("{}.{}.{}", parts[0], forged_payload, parts[2]),
+        ),
         ("garbage", "inte.en.token".to_string()),
         ("one segment", "skräp".to_string()),
     ];
@@ -135,16 +208,28 @@ pub async fn bad_tokens_get_401(backend: Backend) {
         assert_eq!(status_of(&app, &token).await, 401, "{what}");
     }
     // Within the leeway an expired token still passes (clock skew between IdP and us).
-    assert_eq!(status_of(&app, &sign_hs256(&with(claims(), "exp", json!(now() - 5)), SECRET)).await, 200);
+    assert_eq!(
+        status_of(
+            &app,
+            &sign_hs256(&with(claims(), "exp", json!(now() - 5)), SECRET)
+        )
+        .await,
+        200
+    );
 }
 
 pub async fn a_missing_token_is_a_plain_bearer_challenge(backend: Backend) {
     let app = keyed_app(backend).await;
     for header in [None, Some("Basic dXNlcjpwYXNz"), Some("Bearer")] {
         let headers: Vec<(&str, &str)> = header.map(|h| ("Authorization", h)).into_iter().collect();
-        let reply = app.send("GET", "/api/v1/services", None, None, &headers).await;
+        let reply = app
+            .send("GET", "/api/v1/services", None, None, &headers)
+            .await;
         assert_eq!(reply.status, 401);
-        assert_eq!(reply.header("www-authenticate").as_deref(), Some("Bearer realm=\"forvaltning\""));
+        assert_eq!(
+            reply.header("www-authenticate").as_deref(),
+            Some("Bearer realm=\"forvaltning\"")
+        );
         assert_eq!(reply.body["status"], 401);
     }
 }
@@ -158,7 +243,9 @@ struct Jwks {
 
 fn jwk(private_key: &str, kid: &str) -> Jwk {
     let pem = std::fs::read(fixture(private_key)).unwrap();
-    let mut jwk = Jwk::from_encoding_key(&EncodingKey::from_rsa_pem(&pem).unwrap(), Algorithm::RS256).unwrap();
+    let mut jwk =
+        Jwk::from_encoding_key(&EncodingKey::from_rsa_pem(&pem).unwrap(), Algorithm::RS256)
+            .unwrap();
     jwk.common.key_id = Some(kid.to_string());
     jwk
 }
@@ -176,7 +263,9 @@ async fn jwks_server(keys: Vec<Jwk>) -> Jwks {
                 let (k, f) = (k.clone(), f.clone());
                 async move {
                     f.fetch_add(1, Ordering::SeqCst);
-                    let set = JwkSet { keys: k.lock().unwrap().clone() };
+                    let set = JwkSet {
+                        keys: k.lock().unwrap().clone(),
+                    };
                     HttpResponse::Ok().json(set)
                 }
             }),
@@ -194,11 +283,16 @@ async fn jwks_server(keys: Vec<Jwk>) -> Jwks {
     }
 }
 
-pub async fn jwks_keys_are_matched_by_kid_and_refetched_at_most_once_per_cooldown(backend: Backend) {
+pub async fn jwks_keys_are_matched_by_kid_and_refetched_at_most_once_per_cooldown(
+    backend: Backend,
+) {
     let jwks = jwks_server(vec![jwk("rsa-private.pem", "nyckel-1")]).await;
     let app = spawn_app_with(
         backend,
-        &[("FORVALTNING_JWT_JWKS_URL", &jwks.url), ("FORVALTNING_JWT_SECRET", "")],
+        &[
+            ("FORVALTNING_JWT_JWKS_URL", &jwks.url),
+            ("FORVALTNING_JWT_SECRET", ""),
+        ],
         Some("[jwt]\njwks_refetch_cooldown_seconds = 1\n"),
     )
     .await;
@@ -206,12 +300,26 @@ pub async fn jwks_keys_are_matched_by_kid_and_refetched_at_most_once_per_cooldow
     let fetched_at_start = jwks.fetches.load(Ordering::SeqCst);
     assert_eq!(fetched_at_start, 1, "fetched once at startup");
 
-    let known = sign_pem(&claims, Algorithm::RS256, "rsa-private.pem", Some("nyckel-1"));
+    let known = sign_pem(
+        &claims,
+        Algorithm::RS256,
+        "rsa-private.pem",
+        Some("nyckel-1"),
+    );
     assert_eq!(status_of(&app, &known).await, 200);
-    assert_eq!(jwks.fetches.load(Ordering::SeqCst), 1, "a known kid needs no fetch");
+    assert_eq!(
+        jwks.fetches.load(Ordering::SeqCst),
+        1,
+        "a known kid needs no fetch"
+    );
 
     // The IdP signs with a new key before we have seen it: one refetch, then refused.
-    let rotated = sign_pem(&claims, Algorithm::RS256, "rsa2-private.pem", Some("nyckel-2"));
+    let rotated = sign_pem(
+        &claims,
+        Algorithm::RS256,
+        "rsa2-private.pem",
+        Some("nyckel-2"),
+    );
     assert_eq!(status_of(&app, &rotated).await, 401);
     assert_eq!(jwks.fetches.load(Ordering::SeqCst), 2);
     // More unknown kids within the cooldown cause no more fetches.
@@ -222,7 +330,10 @@ pub async fn jwks_keys_are_matched_by_kid_and_refetched_at_most_once_per_cooldow
     assert_eq!(jwks.fetches.load(Ordering::SeqCst), 2);
 
     // The IdP publishes the new key; after the cooldown the next unknown kid refetches.
-    jwks.keys.lock().unwrap().push(jwk("rsa2-private.pem", "nyckel-2"));
+    jwks.keys
+        .lock()
+        .unwrap()
+        .push(jwk("rsa2-private.pem", "nyckel-2"));
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(status_of(&app, &rotated).await, 200);
     assert_eq!(jwks.fetches.load(Ordering::SeqCst), 3);
@@ -248,10 +359,17 @@ pub async fn claim_mapping_reads_keycloak_roles_and_swamid_entitlements(backend:
         SECRET,
     );
     let me = app.get("/api/v1/me", Some(&keycloak)).await.expect(200);
-    assert_eq!(me.body["global_roles"], json!([{"role": "management_group", "source": {"kind": "token", "claim": "/realm_access/roles"}}]));
-    app.post("/api/v1/portfolios", Some(&keycloak), json!({"slug": "identitet", "name": "Identitetstjänster"}))
-        .await
-        .expect(201);
+    assert_eq!(
+        me.body["global_roles"],
+        json!([{"role": "management_group", "source": {"kind": "token", "claim": "/realm_access/roles"}}])
+    );
+    app.post(
+        "/api/v1/portfolios",
+        Some(&keycloak),
+        json!({"slug": "identitet", "name": "Identitetstjänster"}),
+    )
+    .await
+    .expect(201);
 
     let swamid = sign_hs256(
         &json!({"sub": "controller@su.se", "exp": now() + 300,
@@ -262,17 +380,32 @@ pub async fn claim_mapping_reads_keycloak_roles_and_swamid_entitlements(backend:
     assert_eq!(me.body["global_roles"][0]["role"], "controller");
 
     // The default `roles` claim is not read when a mapping is configured.
-    let plain_roles = sign_hs256(&json!({"sub": "x@sunet.se", "exp": now() + 300, "roles": ["management_group"]}), SECRET);
+    let plain_roles = sign_hs256(
+        &json!({"sub": "x@sunet.se", "exp": now() + 300, "roles": ["management_group"]}),
+        SECRET,
+    );
     let me = app.get("/api/v1/me", Some(&plain_roles)).await.expect(200);
     assert_eq!(me.body["global_roles"], json!([]));
 
     // Malformed claims give no role, never an error.
-    for weird in [json!(17), json!({"roles": {"a": "forvaltning-lg"}}), json!([["forvaltning-lg"]]), json!(null)] {
-        let token = sign_hs256(&json!({"sub": "odd@sunet.se", "exp": now() + 300, "realm_access": weird}), SECRET);
+    for weird in [
+        json!(17),
+        json!({"roles": {"a": "forvaltning-lg"}}),
+        json!([["forvaltning-lg"]]),
+        json!(null),
+    ] {
+        let token = sign_hs256(
+            &json!({"sub": "odd@sunet.se", "exp": now() + 300, "realm_access": weird}),
+            SECRET,
+        );
         let me = app.get("/api/v1/me", Some(&token)).await.expect(200);
         assert_eq!(me.body["global_roles"], json!([]));
-        app.post("/api/v1/portfolios", Some(&token), json!({"slug": "nej", "name": "Nej"}))
-            .await
-            .expect(403);
+        app.post(
+            "/api/v1/portfolios",
+            Some(&token),
+            json!({"slug": "nej", "name": "Nej"}),
+        )
+        .await
+        .expect(403);
     }
 }

@@ -52,7 +52,13 @@ pub async fn list(
     let sort_page = page.clone();
     let (count, rows) = db::run(&pool, move |conn| {
         load_caller(conn, &who.identity, &who.actor())?;
-        portfolios::list(conn, &filter, &sort_page.sort, sort_page.limit, sort_page.offset)
+        portfolios::list(
+            conn,
+            &filter,
+            &sort_page.sort,
+            sort_page.limit,
+            sort_page.offset,
+        )
     })
     .await?;
     let results = rows.iter().map(PortfolioView::from).collect();
@@ -144,7 +150,8 @@ pub async fn update(
         db::write_transaction(conn, |conn| {
             let caller = load_caller(conn, &who.identity, &who.actor())?;
             let current = portfolios::find(conn, &key)?;
-            let grant = caller.authorize(Action::PortfolioUpdate, &Target::portfolio(current.id))?;
+            let grant =
+                caller.authorize(Action::PortfolioUpdate, &Target::portfolio(current.id))?;
             if_match.check(current.version)?;
             if current.retired_at.is_some() {
                 return Err(AppError::conflict("The portfolio is retired."));

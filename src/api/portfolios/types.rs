@@ -77,7 +77,9 @@ impl PortfolioPatch {
         NewPortfolio {
             slug: self.slug.unwrap_or_else(|| current.slug.clone()),
             name: self.name.unwrap_or_else(|| current.name.clone()),
-            description: self.description.unwrap_or_else(|| current.description.clone()),
+            description: self
+                .description
+                .unwrap_or_else(|| current.description.clone()),
         }
         .parse()
     }

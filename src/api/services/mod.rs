@@ -10,7 +10,9 @@ use crate::api::{with_etag, IfMatch, PageRequest, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
-use crate::db::{self, people::load_caller, portfolios, role_assignments, services, DbConnection, DbPool};
+use crate::db::{
+    self, people::load_caller, portfolios, role_assignments, services, DbConnection, DbPool,
+};
 use crate::domain::lifecycle::{check_transition, TransitionFacts};
 use crate::domain::role::RoleCode;
 use crate::domain::slug::IdOrSlug;
@@ -240,7 +242,8 @@ pub async fn transition(
             let action = Action::lifecycle(request.to).ok_or_else(|| {
                 AppError::conflict(format!("A service cannot go back to {}.", request.to))
             })?;
-            let grant = caller.authorize(action, &Target::service(current.id, current.portfolio_id))?;
+            let grant =
+                caller.authorize(action, &Target::service(current.id, current.portfolio_id))?;
             if_match.check(current.version)?;
             if request.portfolio_id.is_some() && action != Action::ServiceEstablish {
                 return Err(AppError::invalid_field(
@@ -253,7 +256,8 @@ pub async fn transition(
                 fields.portfolio_id = Some(p);
             }
             let facts = transition_facts(conn, current.id, fields.portfolio_id)?;
-            check_transition(from, request.to, &facts).map_err(|e| AppError::conflict(e.to_string()))?;
+            check_transition(from, request.to, &facts)
+                .map_err(|e| AppError::conflict(e.to_string()))?;
             let updated = services::update(conn, &current, &fields, Some(request.to))?;
             let view = ServiceView::from(&updated);
             let mut after = serde_json::to_value(&view).unwrap_or_default();

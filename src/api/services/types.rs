@@ -150,7 +150,8 @@ impl ServicePatch {
         {
             actions.push(Action::ServiceUpdate);
         }
-        if self.published.is_some() || self.catalog_text.is_some() || self.catalog_text_en.is_some() {
+        if self.published.is_some() || self.catalog_text.is_some() || self.catalog_text_en.is_some()
+        {
             actions.push(Action::ServiceUpdateCatalog);
         }
         if self.portfolio_id.is_some() {
@@ -166,7 +167,9 @@ impl ServicePatch {
             out.slug = f.take(slug_field(&slug)).unwrap_or_default();
         }
         if let Some(name) = self.name {
-            out.name = f.take(text::required("name", &name, 200)).unwrap_or_default();
+            out.name = f
+                .take(text::required("name", &name, 200))
+                .unwrap_or_default();
         }
         if let Some(description) = self.description {
             out.description = f
