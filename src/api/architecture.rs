@@ -65,7 +65,7 @@ fn holder(h: &Held) -> Option<HolderView> {
     tag = "architecture",
     operation_id = "getArchitecture",
     summary = "The service architecture (FTA): portfolios, services, and their management organisation",
-    responses((status = 200, body = Architecture), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Architecture), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/architecture")]

@@ -79,7 +79,7 @@ pub struct AuditQuery {
     operation_id = "listAuditEvents",
     summary = "The audit trail (LG, controller, VU; TÄ for their portfolios)",
     params(AuditQuery),
-    responses((status = 200, body = Paginated<AuditEventView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<AuditEventView>), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/audit-events")]

@@ -41,7 +41,7 @@ pub struct CatalogQuery {
     operation_id = "getCatalog",
     summary = "The public service catalogue (no token needed)",
     params(CatalogQuery),
-    responses((status = 200, body = Paginated<CatalogEntry>), crate::openapi::PublicErrors)
+    responses((status = 200, description = "OK", body = Paginated<CatalogEntry>), crate::openapi::PublicErrors)
 )]
 #[get("/catalog")]
 pub async fn catalog(

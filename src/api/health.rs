@@ -19,7 +19,7 @@ pub struct Health {
 }
 
 /// The process answers.
-#[utoipa::path(tag = "health", operation_id = "healthLive", summary = "Liveness", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "health", operation_id = "healthLive", summary = "Liveness", responses((status = 200, description = "OK", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
@@ -30,7 +30,7 @@ pub async fn live() -> HttpResponse {
     tag = "health",
     operation_id = "healthReady",
     summary = "Readiness (checks the database)",
-    responses((status = 200, body = Health), crate::openapi::PublicErrors)
+    responses((status = 200, description = "OK", body = Health), crate::openapi::PublicErrors)
 )]
 #[get("/health/ready")]
 pub async fn ready(pool: web::Data<DbPool>) -> AppResult<HttpResponse> {

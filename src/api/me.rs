@@ -15,7 +15,7 @@ use crate::db::audit::{self, Change, ObjectType};
 use crate::db::{self, people, role_assignments, DbPool};
 use crate::domain::role::RoleCode;
 use crate::domain::text;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(me).service(update_me);
@@ -105,7 +105,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
     tag = "me",
     operation_id = "getMe",
     summary = "The caller: global roles and where they came from, assignments, and what they may do",
-    responses((status = 200, body = MeView), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = MeView), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/me")]
@@ -149,7 +149,7 @@ pub struct ProfilePatch {
     summary = "Change one's own name and e-mail",
     params(("If-Match" = Option<String>, Header, description = "The ETag last seen")),
     request_body = ProfilePatch,
-    responses((status = 200, body = PersonView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/me")]
@@ -160,6 +160,9 @@ pub async fn update_me(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let patch = body.into_inner();
+    if patch.name.is_none() && patch.email.is_none() {
+        return Err(AppError::bad_request("The body changes nothing."));
+    }
     let if_match = IfMatch::from_request(&req);
     let mut f = Fields::default();
     let name = patch

@@ -143,7 +143,7 @@ pub struct AssignmentQuery {
     operation_id = "listRoleAssignments",
     summary = "List role assignments (active and ended)",
     params(AssignmentQuery),
-    responses((status = 200, body = Paginated<AssignmentView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<AssignmentView>), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/role-assignments")]
@@ -210,7 +210,7 @@ fn target_of(conn: &mut DbConnection, place: &Place) -> AppResult<Target> {
     summary = "Appoint someone to a role",
     description = "TÄ and global roles: the management group. TS: the TÄ. TJF: the TÄ or a TS with the staffing delegation. Specialists: also the service's TJF. At most one active TÄ per portfolio (409 until the first is revoked).",
     request_body = NewAssignmentRequest,
-    responses((status = 201, body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments")]
@@ -294,7 +294,7 @@ pub async fn create(
     operation_id = "getRoleAssignment",
     summary = "Get a role assignment",
     params(("id" = i64, Path)),
-    responses((status = 200, body = AssignmentView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/role-assignments/{id}")]
@@ -334,7 +334,7 @@ fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target>
         ("id" = i64, Path),
         ("If-Match" = Option<String>, Header, description = "The ETag last seen")
     ),
-    responses((status = 200, body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[delete("/role-assignments/{id}")]
@@ -382,7 +382,7 @@ pub async fn revoke(
     operation_id = "acceptRoleAssignment",
     summary = "Accept one's own appointment",
     params(("id" = i64, Path)),
-    responses((status = 200, body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments/{id}/accept")]

@@ -162,7 +162,7 @@ fn text(role: RoleCode) -> RoleText {
     tag = "roles",
     operation_id = "listRoles",
     summary = "The roles of the guidelines (public)",
-    responses((status = 200, body = Vec<RoleView>))
+    responses((status = 200, description = "OK", body = Vec<RoleView>))
 )]
 #[get("/roles")]
 pub async fn list() -> HttpResponse {

@@ -376,7 +376,7 @@ impl Caller {
                 }
             });
         }
-        grant.ok_or_else(|| AppError::bad_request("nothing to change"))
+        grant.ok_or_else(|| AppError::bad_request("The body changes nothing."))
     }
 
     /// Where the caller may do `action`: everywhere (a global role), or on these portfolios and

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::audit::{self, Actor, Change, ObjectType};
 use super::schema::{people, role_assignments, services};
-use super::{DbConnection, Sort};
+use super::{like_pattern, DbConnection, Sort};
 use crate::auth::jwt::Identity;
 use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
 use crate::domain::role::{Delegations, RoleCode};
@@ -18,9 +18,16 @@ pub struct Person {
     pub sub: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    #[serde(skip)]
+    pub search_text: String,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// Lowercased in Rust: SQLite's `lower()` and `LIKE` fold only ASCII (å, ä, ö).
+fn search_text(sub: &str, name: Option<&str>, email: Option<&str>) -> String {
+    format!("{sub} {} {}", name.unwrap_or(""), email.unwrap_or("")).to_lowercase()
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Person> {
@@ -95,6 +102,7 @@ pub fn ensure(
                 people::sub.eq(sub),
                 people::name.eq(name),
                 people::email.eq(email),
+                people::search_text.eq(search_text(sub, name, email)),
                 people::version.eq(1),
                 people::created_at.eq(now),
                 people::updated_at.eq(now),
@@ -217,15 +225,7 @@ pub fn list(
             q = q.filter(people::sub.eq(sub.clone()));
         }
         if let Some(text) = &filter.q {
-            // Names are matched case-sensitively on SQLite for non-ASCII letters; subs and
-            // e-mail addresses are ASCII in practice.
-            let pattern = format!("%{}%", text.trim());
-            q = q.filter(
-                people::name
-                    .like(pattern.clone())
-                    .or(people::sub.like(pattern.clone()))
-                    .or(people::email.like(pattern)),
-            );
+            q = q.filter(people::search_text.like(like_pattern(text)).escape('\\'));
         }
         q
     };
@@ -265,6 +265,7 @@ pub fn update_profile(
             .filter(people::version.eq(current.version)),
     )
     .set((
+        people::search_text.eq(search_text(&current.sub, name.as_deref(), email.as_deref())),
         people::name.eq(name),
         people::email.eq(email),
         people::version.eq(current.version + 1),

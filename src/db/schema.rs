@@ -6,6 +6,7 @@ diesel::table! {
         sub -> Text,
         name -> Nullable<Text>,
         email -> Nullable<Text>,
+        search_text -> Text,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,

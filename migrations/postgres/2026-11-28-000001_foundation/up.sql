@@ -4,6 +4,7 @@ CREATE TABLE people (
     sub TEXT NOT NULL UNIQUE,
     name TEXT,
     email TEXT,
+    search_text TEXT NOT NULL DEFAULT '',
     version BIGINT NOT NULL DEFAULT 1,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL

@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listPortfolios",
     summary = "List portfolios",
     params(PortfolioQuery),
-    responses((status = 200, body = Paginated<PortfolioView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<PortfolioView>), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/portfolios")]
@@ -70,7 +70,7 @@ pub async fn list(
     operation_id = "createPortfolio",
     summary = "Create a portfolio (management group)",
     request_body = NewPortfolio,
-    responses((status = 201, body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/portfolios")]
@@ -105,7 +105,7 @@ pub async fn create(
     operation_id = "getPortfolio",
     summary = "Get a portfolio by id or slug",
     params(("portfolio" = String, Path, description = "Id or slug")),
-    responses((status = 200, body = PortfolioView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/portfolios/{portfolio}")]
@@ -132,7 +132,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, description = "The ETag last seen; 412 if the portfolio changed since")
     ),
     request_body = PortfolioPatch,
-    responses((status = 200, body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/portfolios/{portfolio}")]
@@ -182,7 +182,7 @@ pub async fn update(
         ("portfolio" = String, Path, description = "Id or slug"),
         ("If-Match" = Option<String>, Header, description = "The ETag last seen")
     ),
-    responses((status = 200, body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[delete("/portfolios/{portfolio}")]

@@ -74,6 +74,11 @@ pub struct PortfolioPatch {
 
 impl PortfolioPatch {
     pub fn apply(self, current: &Portfolio) -> AppResult<PortfolioFields> {
+        if self.slug.is_none() && self.name.is_none() && self.description.is_none() {
+            return Err(crate::error::AppError::bad_request(
+                "The body changes nothing.",
+            ));
+        }
         NewPortfolio {
             slug: self.slug.unwrap_or_else(|| current.slug.clone()),
             name: self.name.unwrap_or_else(|| current.name.clone()),

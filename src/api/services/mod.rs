@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listServices",
     summary = "List services",
     params(ServiceQuery),
-    responses((status = 200, body = Paginated<ServiceView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<ServiceView>), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/services")]
@@ -92,7 +92,7 @@ fn active_portfolio(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     operation_id = "proposeService",
     summary = "Propose a service (LG, KA, VU; TÄ, TS, TJF within their portfolio)",
     request_body = NewService,
-    responses((status = 201, body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/services")]
@@ -134,7 +134,7 @@ pub async fn propose(
     operation_id = "getService",
     summary = "Get a service by id or slug",
     params(("service" = String, Path, description = "Id or slug")),
-    responses((status = 200, body = ServiceView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/services/{service}")]
@@ -161,7 +161,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, description = "The ETag last seen; 412 if the service changed since")
     ),
     request_body = ServicePatch,
-    responses((status = 200, body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/services/{service}")]
@@ -213,7 +213,7 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "The ETag last seen")
     ),
     request_body = TransitionRequest,
-    responses((status = 200, body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/services/{service}/transitions")]
