@@ -68,9 +68,12 @@ pub struct AuditQuery {
     pub since: Option<DateTime<Utc>>,
     /// Until this time (exclusive), RFC 3339.
     pub until: Option<DateTime<Utc>>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// `id` (oldest first, the default) or `-id` (newest first).
+    #[param(pattern = "^-?(id)$")]
     pub ordering: Option<String>,
 }
 

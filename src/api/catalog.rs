@@ -32,7 +32,9 @@ pub struct CatalogEntry {
 #[into_params(parameter_in = Query)]
 pub struct CatalogQuery {
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
 }
 

@@ -134,9 +134,10 @@ pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpRe
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct ProfilePatch {
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$", max_length = 200)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -147,7 +148,7 @@ pub struct ProfilePatch {
     tag = "me",
     operation_id = "updateMe",
     summary = "Change one's own name and e-mail",
-    params(("If-Match" = Option<String>, Header, description = "The ETag last seen")),
+    params(("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")),
     request_body = ProfilePatch,
     responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))

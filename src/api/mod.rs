@@ -206,7 +206,9 @@ impl PageRequest {
             query.push(format!("offset={offset}"));
             format!("{}?{}", req.path(), query.join("&"))
         };
-        let next = (self.offset + self.limit < count).then(|| link(self.offset + self.limit));
+        // Saturating: `offset` comes from the client and may be near i64::MAX.
+        let end = self.offset.saturating_add(self.limit);
+        let next = (end < count).then(|| link(end));
         let previous = (self.offset > 0).then(|| link((self.offset - self.limit).max(0)));
         Paginated {
             count,
@@ -346,6 +348,8 @@ mod tests {
             Some("/api/v1/services?lifecycle=proposed&limit=50&offset=0")
         );
         assert!(PageRequest::parse(Some(501), None, None, &["id"]).is_err());
+        let far = PageRequest::parse(Some(500), Some(i64::MAX), None, &["id"]).unwrap();
+        assert_eq!(far.respond(&req, 3, vec![1]).next, None);
         assert!(PageRequest::parse(None, None, Some("-secret"), &["id"]).is_err());
     }
 }

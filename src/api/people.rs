@@ -53,9 +53,12 @@ pub struct PeopleQuery {
     pub q: Option<String>,
     /// Exactly this `sub`.
     pub sub: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// `id`, `sub`, `name`, `created_at`; prefix `-` for descending.
+    #[param(pattern = "^-?(id|sub|name|created_at)$")]
     pub ordering: Option<String>,
 }
 

@@ -80,7 +80,7 @@ impl From<&Held> for AssignmentView {
 #[serde(deny_unknown_fields)]
 pub struct NewAssignmentRequest {
     /// The appointee's `sub`; the person is created if not yet seen.
-    #[schema(example = "tjf.eduroam@sunet.se")]
+    #[schema(example = "tjf.eduroam@sunet.se", pattern = "\\S", max_length = 255)]
     pub subject: String,
     pub role: RoleCode,
     /// For a TÄ or a portfolio-wide TS.
@@ -132,9 +132,12 @@ pub struct AssignmentQuery {
     pub service: Option<i64>,
     /// Only active (true) or only ended (false) assignments.
     pub active: Option<bool>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// `id`, `role`, `created_at`, `ended_at`; prefix `-` for descending.
+    #[param(pattern = "^-?(id|role|created_at|ended_at)$")]
     pub ordering: Option<String>,
 }
 
@@ -332,7 +335,7 @@ fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target>
     summary = "Revoke a role assignment (it is kept, with ended_at)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, description = "The ETag last seen")
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
     responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))

@@ -129,7 +129,7 @@ pub async fn get_one(
     summary = "Change a portfolio (management group)",
     params(
         ("portfolio" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last seen; 412 if the portfolio changed since")
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the portfolio changed since")
     ),
     request_body = PortfolioPatch,
     responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
@@ -180,7 +180,7 @@ pub async fn update(
     summary = "Retire a portfolio (management group); refused while it has services that are not decommissioned",
     params(
         ("portfolio" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last seen")
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
     responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))

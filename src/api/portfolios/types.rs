@@ -41,11 +41,21 @@ impl From<&Portfolio> for PortfolioView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPortfolio {
-    #[schema(example = "natverkstjanster")]
+    #[schema(
+        example = "natverkstjanster",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$",
+        min_length = 2,
+        max_length = 63
+    )]
     pub slug: String,
-    #[schema(example = "Nätverkstjänster")]
+    #[schema(
+        example = "Nätverkstjänster",
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$",
+        max_length = 200
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
 }
 
@@ -66,9 +76,20 @@ impl NewPortfolio {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct PortfolioPatch {
+    #[schema(
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$",
+        min_length = 2,
+        max_length = 63
+    )]
     pub slug: Option<String>,
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$",
+        max_length = 200
+    )]
     pub name: Option<String>,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
 }
 
@@ -99,8 +120,11 @@ pub struct PortfolioQuery {
     /// Only retired (true) or only active (false) portfolios.
     pub retired: Option<bool>,
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// `id`, `slug`, `name`, `created_at`, `updated_at`; prefix `-` for descending.
+    #[param(pattern = "^-?(id|slug|name|created_at|updated_at)$")]
     pub ordering: Option<String>,
 }

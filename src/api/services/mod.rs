@@ -158,7 +158,7 @@ pub async fn get_one(
     summary = "Change a service's fields",
     params(
         ("service" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last seen; 412 if the service changed since")
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the service changed since")
     ),
     request_body = ServicePatch,
     responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
@@ -210,7 +210,7 @@ pub async fn update(
     description = "proposed → established (management group; places it in a portfolio) → in_operation (TÄ; needs a TÄ on the portfolio and at least one TJF) → decommissioning (TÄ) → decommissioned (management group; refused while deliveries are active).",
     params(
         ("service" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, description = "The ETag last seen")
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
     request_body = TransitionRequest,
     responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),

@@ -67,11 +67,21 @@ impl From<&Service> for ServiceView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewService {
-    #[schema(example = "eduroam")]
+    #[schema(
+        example = "eduroam",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$",
+        min_length = 2,
+        max_length = 63
+    )]
     pub slug: String,
-    #[schema(example = "eduroam")]
+    #[schema(
+        example = "eduroam",
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$",
+        max_length = 200
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 10000)]
     pub description: String,
     /// The portfolio the service is proposed for; TÄ, TS and TJF propose within their own.
     pub portfolio_id: Option<i64>,
@@ -111,9 +121,20 @@ impl NewService {
 /// catalogue fields (communicator, TÄ), `portfolio_id` (management group).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct ServicePatch {
+    #[schema(
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$",
+        min_length = 2,
+        max_length = 63
+    )]
     pub slug: Option<String>,
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$",
+        max_length = 200
+    )]
     pub name: Option<String>,
+    #[schema(max_length = 10000)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -228,8 +249,11 @@ pub struct ServiceQuery {
     pub published: Option<bool>,
     /// Text search in slug, name and description.
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
+    #[param(minimum = 0)]
     pub offset: Option<i64>,
     /// `id`, `slug`, `name`, `lifecycle`, `created_at`, `updated_at`; prefix `-` for descending.
+    #[param(pattern = "^-?(id|slug|name|lifecycle|created_at|updated_at)$")]
     pub ordering: Option<String>,
 }
