@@ -8,7 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Authenticated;
 use crate::db::role_assignments::Held;
-use crate::db::{self, people, portfolios, role_assignments, services, DbPool};
+use crate::db::{portfolios, role_assignments, services, DbPool};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::role::RoleCode;
 use crate::error::AppResult;
@@ -70,8 +70,7 @@ fn holder(h: &Held) -> Option<HolderView> {
 )]
 #[get("/architecture")]
 pub async fn architecture(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpResponse> {
-    let view = db::run(&pool, move |conn| {
-        people::load_caller(conn, &who.identity, &who.actor())?;
+    let view = crate::api::read(&pool, who, move |conn, _caller| {
         let all_portfolios = portfolios::all_active(conn)?;
         let all_services = services::all(conn)?;
         let holders = role_assignments::all_active(conn, None)?;

@@ -11,7 +11,7 @@ use crate::api::{utc, PageRequest, Paginated};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::audit::{self, AuditEvent, AuditFilter};
-use crate::db::{self, people, DbPool};
+use crate::db::DbPool;
 use crate::error::{AppError, AppResult};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -100,8 +100,7 @@ pub async fn list(
         &["id"],
     )?;
     let p = page.clone();
-    let (count, rows) = db::run(&pool, move |conn| {
-        let caller = people::load_caller(conn, &who.identity, &who.actor())?;
+    let (count, rows) = crate::api::read(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::AuditRead);
         if reach.is_nowhere() {
             return Err(AppError::forbidden(Action::AuditRead.code()));

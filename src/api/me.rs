@@ -12,7 +12,7 @@ use crate::api::{double_option, with_etag, Fields, IfMatch};
 use crate::auth::policy::{Action, Caller, RoleSource, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
-use crate::db::{self, people, role_assignments, DbPool};
+use crate::db::{people, role_assignments, DbPool};
 use crate::domain::role::RoleCode;
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
@@ -110,8 +110,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
 )]
 #[get("/me")]
 pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpResponse> {
-    let view = db::run(&pool, move |conn| {
-        let caller = people::load_caller(conn, &who.identity, &who.actor())?;
+    let view = crate::api::read(&pool, who, move |conn, caller| {
         let person = people::find(conn, caller.person_id)?;
         let held = role_assignments::all_active(conn, Some(caller.person_id))?;
         Ok(MeView {
@@ -125,7 +124,7 @@ pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpRe
                 })
                 .collect(),
             assignments: held.iter().map(AssignmentView::from).collect(),
-            permissions: permissions(&caller),
+            permissions: permissions(caller),
         })
     })
     .await?;
@@ -173,32 +172,28 @@ pub async fn update_me(
         .email
         .map(|e| e.and_then(|e| f.take(text::email("email", &e))));
     f.finish()?;
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let actor = who.actor();
-            let caller = people::load_caller(conn, &who.identity, &actor)?;
-            let current = people::find(conn, caller.person_id)?;
-            if_match.check(current.version)?;
-            let updated = people::update_profile(conn, &current, name, email)?;
-            let view = PersonView::from(&updated);
-            let roles = ["self".to_string()];
-            audit::record(
-                conn,
-                &actor,
-                Change {
-                    action: "person.update",
-                    roles: &roles,
-                    object_type: ObjectType::Person,
-                    object_id: current.id,
-                    portfolio_id: None,
-                    before: None,
-                    after: None,
-                }
-                .before(&PersonView::from(&current))
-                .after(&view),
-            )?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = people::find(conn, caller.person_id)?;
+        if_match.check(current.version)?;
+        let updated = people::update_profile(conn, &current, name, email)?;
+        let view = PersonView::from(&updated);
+        let roles = ["self".to_string()];
+        audit::record(
+            conn,
+            actor,
+            Change {
+                action: "person.update",
+                roles: &roles,
+                object_type: ObjectType::Person,
+                object_id: current.id,
+                portfolio_id: None,
+                before: None,
+                after: None,
+            }
+            .before(&PersonView::from(&current))
+            .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

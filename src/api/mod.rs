@@ -19,7 +19,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::db::Sort;
+use crate::auth::policy::Caller;
+use crate::auth::Authenticated;
+use crate::db::audit::Actor;
+use crate::db::people::load_caller;
+use crate::db::{self, DbConnection, DbPool, Sort};
 use crate::error::{AppError, AppResult, FieldError};
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -59,6 +63,39 @@ pub async fn openapi_json(document: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(document.0.clone())
+}
+
+/// The one path of every write: a write transaction (SQLite `BEGIN IMMEDIATE`), the caller
+/// loaded inside it, then `f` — which asks the policy, applies the domain rules, writes, and
+/// records the audit event — all committed together or not at all. (Idempotency keys and the
+/// event outbox belong here too.)
+pub async fn write<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    db::run(pool, move |conn| {
+        db::write_transaction(conn, |conn| {
+            let actor = who.actor();
+            let caller = load_caller(conn, &who.identity, &actor)?;
+            f(conn, &caller, &actor)
+        })
+    })
+    .await
+}
+
+/// The path of every authenticated read: the caller loaded (a person is created on first
+/// sight), then `f`.
+pub async fn read<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    db::run(pool, move |conn| {
+        let caller = load_caller(conn, &who.identity, &who.actor())?;
+        f(conn, &caller)
+    })
+    .await
 }
 
 /// Bad JSON, unknown fields, too large bodies: problem+json like every other error.

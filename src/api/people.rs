@@ -9,8 +9,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{utc, with_etag, PageRequest, Paginated};
 use crate::auth::Authenticated;
-use crate::db::people::{self as db_people, load_caller, Person};
-use crate::db::{self, DbPool};
+use crate::db::people::{self as db_people, Person};
+use crate::db::DbPool;
 use crate::error::AppResult;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -89,8 +89,7 @@ pub async fn list(
         q: query.q,
         sub: query.sub,
     };
-    let (count, rows) = db::run(&pool, move |conn| {
-        load_caller(conn, &who.identity, &who.actor())?;
+    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
         db_people::list(conn, &filter, &p.sort, p.limit, p.offset)
     })
     .await?;
@@ -113,8 +112,7 @@ pub async fn get_one(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let view = db::run(&pool, move |conn| {
-        load_caller(conn, &who.identity, &who.actor())?;
+    let view = crate::api::read(&pool, who, move |conn, _caller| {
         Ok(PersonView::from(&db_people::find(conn, id)?))
     })
     .await?;

@@ -14,7 +14,7 @@ use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
 use crate::db::role_assignments::{self as assignments, Held, NewAssignment};
-use crate::db::{self, people, portfolios, services, DbConnection, DbPool};
+use crate::db::{people, portfolios, services, DbConnection, DbPool};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::role::{Delegation, Delegations, RoleCode, ScopeKind};
 use crate::error::{AppError, AppResult};
@@ -171,8 +171,7 @@ pub async fn list(
         service_id: query.service,
         active: query.active,
     };
-    let (count, rows) = db::run(&pool, move |conn| {
-        people::load_caller(conn, &who.identity, &who.actor())?;
+    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
         assignments::list(conn, &filter, &p.sort, p.limit, p.offset)
     })
     .await?;
@@ -238,55 +237,51 @@ pub async fn create(
         ));
     }
     let delegations = Delegations::new(request.delegations.clone());
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let actor = who.actor();
-            let caller = people::load_caller(conn, &who.identity, &actor)?;
-            let target = target_of(conn, &place)?;
-            let grant = caller.authorize(Action::assign(request.role), &target)?;
-            if let Place::Portfolio(p) = place {
-                if request.role == RoleCode::ServiceOwner
-                    && assignments::count_active(conn, RoleCode::ServiceOwner, Some(p), None)? > 0
-                {
-                    return Err(AppError::conflict(
-                        "The portfolio already has a service owner (TÄ); revoke that assignment first.",
-                    ));
-                }
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let target = target_of(conn, &place)?;
+        let grant = caller.authorize(Action::assign(request.role), &target)?;
+        if let Place::Portfolio(p) = place {
+            if request.role == RoleCode::ServiceOwner
+                && assignments::count_active(conn, RoleCode::ServiceOwner, Some(p), None)? > 0
+            {
+                return Err(AppError::conflict(
+                    "The portfolio already has a service owner (TÄ); revoke that assignment first.",
+                ));
             }
-            let person = people::ensure(conn, &subject, None, None, &actor)?;
-            let (portfolio_id, service_id) = match place {
-                Place::Global => (None, None),
-                Place::Portfolio(p) => (Some(p), None),
-                Place::Service(s) => (None, Some(s)),
-            };
-            let created = assignments::insert(
-                conn,
-                &NewAssignment {
-                    person_id: person.id,
-                    role: request.role,
-                    portfolio_id,
-                    service_id,
-                    delegations: &delegations,
-                    created_by: &caller.sub,
-                },
-            )
-            .map_err(|e| match e {
-                AppError::Conflict(_) => AppError::conflict(
-                    "This person already holds this role there (or the portfolio already has a TÄ).",
-                ),
-                other => other,
-            })?;
-            let held = assignments::find(conn, created.id)?;
-            let view = AssignmentView::from(&held);
-            audit::record(
-                conn,
-                &actor,
-                Change::by(&grant, ObjectType::RoleAssignment, created.id)
-                    .in_portfolio(target.portfolio_id)
-                    .after(&view),
-            )?;
-            Ok(view)
-        })
+        }
+        let person = people::ensure(conn, &subject, None, None, actor)?;
+        let (portfolio_id, service_id) = match place {
+            Place::Global => (None, None),
+            Place::Portfolio(p) => (Some(p), None),
+            Place::Service(s) => (None, Some(s)),
+        };
+        let created = assignments::insert(
+            conn,
+            &NewAssignment {
+                person_id: person.id,
+                role: request.role,
+                portfolio_id,
+                service_id,
+                delegations: &delegations,
+                created_by: &caller.sub,
+            },
+        )
+        .map_err(|e| match e {
+            AppError::Conflict(_) => AppError::conflict(
+                "This person already holds this role there (or the portfolio already has a TÄ).",
+            ),
+            other => other,
+        })?;
+        let held = assignments::find(conn, created.id)?;
+        let view = AssignmentView::from(&held);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::RoleAssignment, created.id)
+                .in_portfolio(target.portfolio_id)
+                .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -307,8 +302,7 @@ pub async fn get_one(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let view = db::run(&pool, move |conn| {
-        people::load_caller(conn, &who.identity, &who.actor())?;
+    let view = crate::api::read(&pool, who, move |conn, _caller| {
         Ok(AssignmentView::from(&assignments::find(conn, id)?))
     })
     .await?;
@@ -349,32 +343,28 @@ pub async fn revoke(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let if_match = IfMatch::from_request(&req);
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let actor = who.actor();
-            let caller = people::load_caller(conn, &who.identity, &actor)?;
-            let current = assignments::find(conn, id)?;
-            let target = target_of_existing(conn, &current)?;
-            let role: RoleCode = current.assignment.role.parse().map_err(|_| {
-                AppError::conflict("This assignment has a role this version does not know.")
-            })?;
-            let grant = caller.authorize(Action::assign(role), &target)?;
-            if_match.check(current.assignment.version)?;
-            if current.assignment.ended_at.is_some() {
-                return Err(AppError::conflict("The assignment has already ended."));
-            }
-            assignments::end(conn, &current.assignment, &caller.sub)?;
-            let view = AssignmentView::from(&assignments::find(conn, id)?);
-            audit::record(
-                conn,
-                &actor,
-                Change::by(&grant, ObjectType::RoleAssignment, id)
-                    .in_portfolio(target.portfolio_id)
-                    .before(&AssignmentView::from(&current))
-                    .after(&view),
-            )?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = assignments::find(conn, id)?;
+        let target = target_of_existing(conn, &current)?;
+        let role: RoleCode = current.assignment.role.parse().map_err(|_| {
+            AppError::conflict("This assignment has a role this version does not know.")
+        })?;
+        let grant = caller.authorize(Action::assign(role), &target)?;
+        if_match.check(current.assignment.version)?;
+        if current.assignment.ended_at.is_some() {
+            return Err(AppError::conflict("The assignment has already ended."));
+        }
+        assignments::end(conn, &current.assignment, &caller.sub)?;
+        let view = AssignmentView::from(&assignments::find(conn, id)?);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::RoleAssignment, id)
+                .in_portfolio(target.portfolio_id)
+                .before(&AssignmentView::from(&current))
+                .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -395,31 +385,27 @@ pub async fn accept(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let actor = who.actor();
-            let caller = people::load_caller(conn, &who.identity, &actor)?;
-            let current = assignments::find(conn, id)?;
-            let target = target_of_existing(conn, &current)?;
-            let grant = caller.authorize(Action::AcceptAssignment, &target)?;
-            if current.assignment.ended_at.is_some() {
-                return Err(AppError::conflict("The assignment has ended."));
-            }
-            if current.assignment.accepted_at.is_some() {
-                return Err(AppError::conflict("The assignment is already accepted."));
-            }
-            assignments::accept(conn, &current.assignment)?;
-            let view = AssignmentView::from(&assignments::find(conn, id)?);
-            audit::record(
-                conn,
-                &actor,
-                Change::by(&grant, ObjectType::RoleAssignment, id)
-                    .in_portfolio(target.portfolio_id)
-                    .before(&AssignmentView::from(&current))
-                    .after(&view),
-            )?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = assignments::find(conn, id)?;
+        let target = target_of_existing(conn, &current)?;
+        let grant = caller.authorize(Action::AcceptAssignment, &target)?;
+        if current.assignment.ended_at.is_some() {
+            return Err(AppError::conflict("The assignment has ended."));
+        }
+        if current.assignment.accepted_at.is_some() {
+            return Err(AppError::conflict("The assignment is already accepted."));
+        }
+        assignments::accept(conn, &current.assignment)?;
+        let view = AssignmentView::from(&assignments::find(conn, id)?);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::RoleAssignment, id)
+                .in_portfolio(target.portfolio_id)
+                .before(&AssignmentView::from(&current))
+                .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

@@ -10,7 +10,7 @@ use crate::api::{with_etag, IfMatch, PageRequest, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
-use crate::db::{self, people::load_caller, portfolios, DbPool};
+use crate::db::{portfolios, DbPool};
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
 pub use types::*;
@@ -50,8 +50,7 @@ pub async fn list(
         retired: query.retired,
     };
     let sort_page = page.clone();
-    let (count, rows) = db::run(&pool, move |conn| {
-        load_caller(conn, &who.identity, &who.actor())?;
+    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
         portfolios::list(
             conn,
             &filter,
@@ -80,21 +79,18 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let fields = body.into_inner().parse()?;
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let caller = load_caller(conn, &who.identity, &who.actor())?;
-            let grant = caller.authorize(Action::PortfolioCreate, &Target::global())?;
-            let portfolio = portfolios::insert(conn, &fields)?;
-            let view = PortfolioView::from(&portfolio);
-            audit::record(
-                conn,
-                &who.actor(),
-                Change::by(&grant, ObjectType::Portfolio, portfolio.id)
-                    .in_portfolio(Some(portfolio.id))
-                    .after(&view),
-            )?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let grant = caller.authorize(Action::PortfolioCreate, &Target::global())?;
+        let portfolio = portfolios::insert(conn, &fields)?;
+        let view = PortfolioView::from(&portfolio);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::Portfolio, portfolio.id)
+                .in_portfolio(Some(portfolio.id))
+                .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -115,8 +111,7 @@ pub async fn get_one(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let view = db::run(&pool, move |conn| {
-        load_caller(conn, &who.identity, &who.actor())?;
+    let view = crate::api::read(&pool, who, move |conn, _caller| {
         Ok(PortfolioView::from(&portfolios::find(conn, &key)?))
     })
     .await?;
@@ -146,29 +141,25 @@ pub async fn update(
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let caller = load_caller(conn, &who.identity, &who.actor())?;
-            let current = portfolios::find(conn, &key)?;
-            let grant =
-                caller.authorize(Action::PortfolioUpdate, &Target::portfolio(current.id))?;
-            if_match.check(current.version)?;
-            if current.retired_at.is_some() {
-                return Err(AppError::conflict("The portfolio is retired."));
-            }
-            let fields = patch.apply(&current)?;
-            let updated = portfolios::update(conn, &current, &fields)?;
-            let view = PortfolioView::from(&updated);
-            audit::record(
-                conn,
-                &who.actor(),
-                Change::by(&grant, ObjectType::Portfolio, current.id)
-                    .in_portfolio(Some(current.id))
-                    .before(&PortfolioView::from(&current))
-                    .after(&view),
-            )?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = portfolios::find(conn, &key)?;
+        let grant = caller.authorize(Action::PortfolioUpdate, &Target::portfolio(current.id))?;
+        if_match.check(current.version)?;
+        if current.retired_at.is_some() {
+            return Err(AppError::conflict("The portfolio is retired."));
+        }
+        let fields = patch.apply(&current)?;
+        let updated = portfolios::update(conn, &current, &fields)?;
+        let view = PortfolioView::from(&updated);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::Portfolio, current.id)
+                .in_portfolio(Some(current.id))
+                .before(&PortfolioView::from(&current))
+                .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -194,9 +185,7 @@ pub async fn retire(
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let caller = load_caller(conn, &who.identity, &who.actor())?;
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
             let current = portfolios::find(conn, &key)?;
             let grant = caller.authorize(Action::PortfolioRetire, &Target::portfolio(current.id))?;
             if_match.check(current.version)?;
@@ -213,7 +202,7 @@ pub async fn retire(
             let view = PortfolioView::from(&retired);
             audit::record(
                 conn,
-                &who.actor(),
+                actor,
                 Change::by(&grant, ObjectType::Portfolio, current.id)
                     .in_portfolio(Some(current.id))
                     .before(&PortfolioView::from(&current))
@@ -221,7 +210,6 @@ pub async fn retire(
             )?;
             Ok(view)
         })
-    })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }

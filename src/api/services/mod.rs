@@ -10,9 +10,7 @@ use crate::api::{with_etag, IfMatch, PageRequest, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
-use crate::db::{
-    self, people::load_caller, portfolios, role_assignments, services, DbConnection, DbPool,
-};
+use crate::db::{self, portfolios, role_assignments, services, DbConnection, DbPool};
 use crate::domain::lifecycle::{check_transition, TransitionFacts};
 use crate::domain::role::RoleCode;
 use crate::domain::slug::IdOrSlug;
@@ -50,8 +48,7 @@ pub async fn list(
         services::SORT_FIELDS,
     )?;
     let p = page.clone();
-    let (count, rows) = db::run(&pool, move |conn| {
-        load_caller(conn, &who.identity, &who.actor())?;
+    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
         let portfolio_id = match &query.portfolio {
             Some(key) => match portfolios::find(conn, &IdOrSlug::parse(key)) {
                 Ok(portfolio) => Some(portfolio.id),
@@ -102,28 +99,25 @@ pub async fn propose(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let fields = body.into_inner().parse()?;
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let caller = load_caller(conn, &who.identity, &who.actor())?;
-            let target = match fields.portfolio_id {
-                Some(p) => Target::portfolio(p),
-                None => Target::global(),
-            };
-            let grant = caller.authorize(Action::ServicePropose, &target)?;
-            if let Some(p) = fields.portfolio_id {
-                active_portfolio(conn, p)?;
-            }
-            let service = services::insert(conn, &fields)?;
-            let view = ServiceView::from(&service);
-            audit::record(
-                conn,
-                &who.actor(),
-                Change::by(&grant, ObjectType::Service, service.id)
-                    .in_portfolio(service.portfolio_id)
-                    .after(&view),
-            )?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let target = match fields.portfolio_id {
+            Some(p) => Target::portfolio(p),
+            None => Target::global(),
+        };
+        let grant = caller.authorize(Action::ServicePropose, &target)?;
+        if let Some(p) = fields.portfolio_id {
+            active_portfolio(conn, p)?;
+        }
+        let service = services::insert(conn, &fields)?;
+        let view = ServiceView::from(&service);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::Service, service.id)
+                .in_portfolio(service.portfolio_id)
+                .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -144,8 +138,7 @@ pub async fn get_one(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let view = db::run(&pool, move |conn| {
-        load_caller(conn, &who.identity, &who.actor())?;
+    let view = crate::api::read(&pool, who, move |conn, _caller| {
         Ok(ServiceView::from(&services::find(conn, &key)?))
     })
     .await?;
@@ -175,29 +168,26 @@ pub async fn update(
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let caller = load_caller(conn, &who.identity, &who.actor())?;
-            let current = services::find(conn, &key)?;
-            let target = Target::service(current.id, current.portfolio_id);
-            let grant = caller.authorize_all(&patch.actions(), &target)?;
-            if_match.check(current.version)?;
-            if let Some(p) = patch.portfolio_id {
-                active_portfolio(conn, p)?;
-            }
-            let fields = patch.apply(&current)?;
-            let updated = services::update(conn, &current, &fields, None)?;
-            let view = ServiceView::from(&updated);
-            audit::record(
-                conn,
-                &who.actor(),
-                Change::by(&grant, ObjectType::Service, current.id)
-                    .in_portfolio(updated.portfolio_id)
-                    .before(&ServiceView::from(&current))
-                    .after(&view),
-            )?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = services::find(conn, &key)?;
+        let target = Target::service(current.id, current.portfolio_id);
+        let grant = caller.authorize_all(&patch.actions(), &target)?;
+        if_match.check(current.version)?;
+        if let Some(p) = patch.portfolio_id {
+            active_portfolio(conn, p)?;
+        }
+        let fields = patch.apply(&current)?;
+        let updated = services::update(conn, &current, &fields, None)?;
+        let view = ServiceView::from(&updated);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::Service, current.id)
+                .in_portfolio(updated.portfolio_id)
+                .before(&ServiceView::from(&current))
+                .after(&view),
+        )?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -234,41 +224,37 @@ pub async fn transition(
         ),
         None => None,
     };
-    let view = db::run(&pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let caller = load_caller(conn, &who.identity, &who.actor())?;
-            let current = services::find(conn, &key)?;
-            let from = current.lifecycle();
-            let action = Action::lifecycle(request.to).ok_or_else(|| {
-                AppError::conflict(format!("A service cannot go back to {}.", request.to))
-            })?;
-            let grant =
-                caller.authorize(action, &Target::service(current.id, current.portfolio_id))?;
-            if_match.check(current.version)?;
-            if request.portfolio_id.is_some() && action != Action::ServiceEstablish {
-                return Err(AppError::invalid_field(
-                    "portfolio_id",
-                    "is only given when establishing; moving a service is a PATCH of portfolio_id",
-                ));
-            }
-            let mut fields = db::services::ServiceFields::of(&current);
-            if let Some(p) = request.portfolio_id {
-                fields.portfolio_id = Some(p);
-            }
-            let facts = transition_facts(conn, current.id, fields.portfolio_id)?;
-            check_transition(from, request.to, &facts)
-                .map_err(|e| AppError::conflict(e.to_string()))?;
-            let updated = services::update(conn, &current, &fields, Some(request.to))?;
-            let view = ServiceView::from(&updated);
-            let mut after = serde_json::to_value(&view).unwrap_or_default();
-            after["transition_reason"] = serde_json::json!(reason);
-            let mut change = Change::by(&grant, ObjectType::Service, current.id)
-                .in_portfolio(updated.portfolio_id)
-                .before(&ServiceView::from(&current));
-            change.after = Some(after);
-            audit::record(conn, &who.actor(), change)?;
-            Ok(view)
-        })
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = services::find(conn, &key)?;
+        let from = current.lifecycle();
+        let action = Action::lifecycle(request.to).ok_or_else(|| {
+            AppError::conflict(format!("A service cannot go back to {}.", request.to))
+        })?;
+        let grant = caller.authorize(action, &Target::service(current.id, current.portfolio_id))?;
+        if_match.check(current.version)?;
+        if request.portfolio_id.is_some() && action != Action::ServiceEstablish {
+            return Err(AppError::invalid_field(
+                "portfolio_id",
+                "is only given when establishing; moving a service is a PATCH of portfolio_id",
+            ));
+        }
+        let mut fields = db::services::ServiceFields::of(&current);
+        if let Some(p) = request.portfolio_id {
+            fields.portfolio_id = Some(p);
+        }
+        let facts = transition_facts(conn, current.id, fields.portfolio_id)?;
+        check_transition(from, request.to, &facts)
+            .map_err(|e| AppError::conflict(e.to_string()))?;
+        let updated = services::update(conn, &current, &fields, Some(request.to))?;
+        let view = ServiceView::from(&updated);
+        let mut after = serde_json::to_value(&view).unwrap_or_default();
+        after["transition_reason"] = serde_json::json!(reason);
+        let mut change = Change::by(&grant, ObjectType::Service, current.id)
+            .in_portfolio(updated.portfolio_id)
+            .before(&ServiceView::from(&current));
+        change.after = Some(after);
+        audit::record(conn, actor, change)?;
+        Ok(view)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
