@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{utc, PageRequest, Paginated};
-use crate::auth::policy::Action;
+use crate::api::{list_page, utc, Page, Paginated};
+use crate::auth::policy::{Action, Caller};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, AuditEvent, AuditFilter};
-use crate::db::DbPool;
+use crate::db::{DbConnection, DbPool};
 use crate::error::{AppError, AppResult};
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -37,21 +37,21 @@ pub struct AuditEventView {
     pub request_id: Option<String>,
 }
 
-impl From<AuditEvent> for AuditEventView {
-    fn from(e: AuditEvent) -> Self {
-        let json = |t: Option<String>| t.and_then(|t| serde_json::from_str(&t).ok());
+impl From<&AuditEvent> for AuditEventView {
+    fn from(e: &AuditEvent) -> Self {
+        let json = |t: &Option<String>| t.as_deref().and_then(|t| serde_json::from_str(t).ok());
         AuditEventView {
             id: e.id,
             occurred_at: utc(e.occurred_at),
-            actor: e.actor_sub,
+            actor: e.actor_sub.clone(),
             actor_roles: serde_json::from_str(&e.actor_roles).unwrap_or_default(),
-            action: e.action,
-            object_type: e.object_type,
+            action: e.action.clone(),
+            object_type: e.object_type.clone(),
             object_id: e.object_id,
             portfolio_id: e.portfolio_id,
-            before: json(e.before_state),
-            after: json(e.after_state),
-            request_id: e.request_id,
+            before: json(&e.before_state),
+            after: json(&e.after_state),
+            request_id: e.request_id.clone(),
         }
     }
 }
@@ -93,14 +93,13 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(
+    let page = Page::parse(
         query.limit,
         query.offset,
         query.ordering.as_deref(),
         &["id"],
     )?;
-    let p = page.clone();
-    let (count, rows) = crate::api::read(&pool, who, move |conn, caller| {
+    let rows = move |conn: &mut DbConnection, caller: &Caller, page: &Page| {
         let reach = caller.reach(Action::AuditRead);
         if reach.is_nowhere() {
             return Err(AppError::forbidden(Action::AuditRead.code()));
@@ -114,9 +113,7 @@ pub async fn list(
             portfolios: (!reach.everywhere).then_some(reach.portfolios),
             services: reach.services,
         };
-        audit::list(conn, &filter, p.sort.descending, p.limit, p.offset)
-    })
-    .await?;
-    let results = rows.into_iter().map(AuditEventView::from).collect();
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+        audit::list(conn, &filter, page)
+    };
+    list_page::<AuditEventView, _, _>(&req, &pool, who, page, rows).await
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{PageRequest, Paginated};
+use crate::api::{Page, Paginated};
 use crate::db::{self, services, DbPool};
 use crate::error::AppResult;
 
@@ -52,10 +52,10 @@ pub async fn catalog(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.offset, Some("name"), &["name"])?;
-    let (limit, offset) = (page.limit, page.offset);
+    let page = Page::parse(query.limit, query.offset, Some("name"), &["name"])?;
+    let for_query = page.clone();
     let (count, rows) = db::run(&pool, move |conn| {
-        services::catalog(conn, query.q.as_deref(), limit, offset)
+        services::catalog(conn, query.q.as_deref(), &for_query)
     })
     .await?;
     let results = rows

@@ -23,7 +23,7 @@ use crate::auth::policy::Caller;
 use crate::auth::Authenticated;
 use crate::db::audit::Actor;
 use crate::db::people::load_caller;
-use crate::db::{self, DbConnection, DbPool, Sort};
+use crate::db::{self, DbConnection, DbPool, Page, Sort};
 use crate::error::{AppError, AppResult, FieldError};
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -96,6 +96,30 @@ where
         f(conn, &caller)
     })
     .await
+}
+
+/// The path of every authenticated list: the caller loaded, one page of rows and their count
+/// from `query` (which applies the filters, and the caller's scope where lists are scoped),
+/// each row as its wire view, in the pagination envelope.
+pub async fn list_page<View, Row, F>(
+    req: &HttpRequest,
+    pool: &DbPool,
+    who: Authenticated,
+    page: Page,
+    query: F,
+) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConnection, &Caller, &Page) -> AppResult<(i64, Vec<Row>)> + Send + 'static,
+    Row: Send + 'static,
+    View: for<'a> From<&'a Row> + Serialize,
+{
+    let for_query = page.clone();
+    let (count, rows) = read(pool, who, move |conn, caller| {
+        query(conn, caller, &for_query)
+    })
+    .await?;
+    let results: Vec<View> = rows.iter().map(View::from).collect();
+    Ok(HttpResponse::Ok().json(page.respond(req, count, results)))
 }
 
 /// Bad JSON, unknown fields, too large bodies: problem+json like every other error.
@@ -177,15 +201,8 @@ pub struct Paginated<T> {
     pub results: Vec<T>,
 }
 
-/// `limit`, `offset` and `ordering` of a list request, checked.
-#[derive(Debug, Clone)]
-pub struct PageRequest {
-    pub limit: i64,
-    pub offset: i64,
-    pub sort: Sort,
-}
-
-impl PageRequest {
+/// The HTTP side of a list page: parsing `limit`, `offset` and `ordering`, and the envelope.
+impl Page {
     pub fn parse(
         limit: Option<i64>,
         offset: Option<i64>,
@@ -221,7 +238,7 @@ impl PageRequest {
         if !errors.is_empty() {
             return Err(AppError::invalid(errors));
         }
-        Ok(PageRequest {
+        Ok(Page {
             limit,
             offset,
             sort: Sort {
@@ -374,7 +391,7 @@ mod tests {
     fn pages_link_onwards_and_back() {
         let req = TestRequest::with_uri("/api/v1/services?lifecycle=proposed&offset=50&limit=50")
             .to_http_request();
-        let page = PageRequest::parse(Some(50), Some(50), None, &["id"]).unwrap();
+        let page = Page::parse(Some(50), Some(50), None, &["id"]).unwrap();
         let out = page.respond(&req, 120, vec![1]);
         assert_eq!(
             out.next.as_deref(),
@@ -384,9 +401,9 @@ mod tests {
             out.previous.as_deref(),
             Some("/api/v1/services?lifecycle=proposed&limit=50&offset=0")
         );
-        assert!(PageRequest::parse(Some(501), None, None, &["id"]).is_err());
-        let far = PageRequest::parse(Some(500), Some(i64::MAX), None, &["id"]).unwrap();
+        assert!(Page::parse(Some(501), None, None, &["id"]).is_err());
+        let far = Page::parse(Some(500), Some(i64::MAX), None, &["id"]).unwrap();
         assert_eq!(far.respond(&req, 3, vec![1]).next, None);
-        assert!(PageRequest::parse(None, None, Some("-secret"), &["id"]).is_err());
+        assert!(Page::parse(None, None, Some("-secret"), &["id"]).is_err());
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{utc, with_etag, PageRequest, Paginated};
+use crate::api::{list_page, utc, with_etag, Page, Paginated};
 use crate::auth::Authenticated;
 use crate::db::people::{self as db_people, Person};
 use crate::db::DbPool;
@@ -78,23 +78,18 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(
+    let page = Page::parse(
         query.limit,
         query.offset,
         query.ordering.as_deref(),
         db_people::SORT_FIELDS,
     )?;
-    let p = page.clone();
     let filter = db_people::PeopleFilter {
         q: query.q,
         sub: query.sub,
     };
-    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
-        db_people::list(conn, &filter, &p.sort, p.limit, p.offset)
-    })
-    .await?;
-    let results = rows.iter().map(PersonView::from).collect();
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+    let rows = move |conn: &mut _, _: &_, page: &Page| db_people::list(conn, &filter, page);
+    list_page::<PersonView, _, _>(&req, &pool, who, page, rows).await
 }
 
 #[utoipa::path(

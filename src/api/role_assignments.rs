@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{utc, with_etag, IfMatch, PageRequest, Paginated};
+use crate::api::{list_page, utc, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
@@ -157,13 +157,12 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(
+    let page = Page::parse(
         query.limit,
         query.offset,
         query.ordering.as_deref(),
         assignments::SORT_FIELDS,
     )?;
-    let p = page.clone();
     let filter = assignments::AssignmentFilter {
         subject: query.subject,
         role: query.role,
@@ -171,12 +170,8 @@ pub async fn list(
         service_id: query.service,
         active: query.active,
     };
-    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
-        assignments::list(conn, &filter, &p.sort, p.limit, p.offset)
-    })
-    .await?;
-    let results = rows.iter().map(AssignmentView::from).collect();
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+    let rows = move |conn: &mut _, _: &_, page: &Page| assignments::list(conn, &filter, page);
+    list_page::<AssignmentView, _, _>(&req, &pool, who, page, rows).await
 }
 
 /// The policy target of an assignment's place; also checks that the place can take it.

@@ -130,9 +130,7 @@ pub struct AuditFilter {
 pub fn list(
     conn: &mut DbConnection,
     filter: &AuditFilter,
-    descending: bool,
-    limit: i64,
-    offset: i64,
+    page: &super::Page,
 ) -> AppResult<(i64, Vec<AuditEvent>)> {
     let query = || {
         let mut q = audit_events::table.into_boxed();
@@ -163,14 +161,14 @@ pub fn list(
         q
     };
     let count: i64 = query().count().get_result(conn)?;
-    let page = if descending {
+    let ordered = if page.sort.descending {
         query().order(audit_events::id.desc())
     } else {
         query().order(audit_events::id.asc())
     };
-    let rows = page
-        .limit(limit)
-        .offset(offset)
+    let rows = ordered
+        .limit(page.limit)
+        .offset(page.offset)
         .select(AuditEvent::as_select())
         .load(conn)?;
     Ok((count, rows))

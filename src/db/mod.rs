@@ -215,6 +215,14 @@ where
     .await?
 }
 
+/// One page of a list: how many, from where, in which order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page {
+    pub limit: i64,
+    pub offset: i64,
+    pub sort: Sort,
+}
+
 /// An ordering of a list: a field the resource allows, ascending or descending.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sort {

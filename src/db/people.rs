@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::audit::{self, Actor, Change, ObjectType};
 use super::schema::{people, role_assignments, services};
-use super::{like_pattern, DbConnection, Sort};
+use super::{like_pattern, DbConnection, Page};
 use crate::auth::jwt::Identity;
 use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
 use crate::domain::role::{Delegations, RoleCode};
@@ -215,9 +215,7 @@ pub const SORT_FIELDS: &[&str] = &["id", "sub", "name", "created_at"];
 pub fn list(
     conn: &mut DbConnection,
     filter: &PeopleFilter,
-    sort: &Sort,
-    limit: i64,
-    offset: i64,
+    page: &Page,
 ) -> AppResult<(i64, Vec<Person>)> {
     let query = || {
         let mut q = people::table.into_boxed();
@@ -231,7 +229,7 @@ pub fn list(
     };
     let count = query().count().get_result(conn)?;
     let mut q = query();
-    q = match (sort.field.as_str(), sort.descending) {
+    q = match (page.sort.field.as_str(), page.sort.descending) {
         ("sub", false) => q.order(people::sub.asc()),
         ("sub", true) => q.order(people::sub.desc()),
         ("name", false) => q.order(people::name.asc()),
@@ -243,8 +241,8 @@ pub fn list(
     };
     let rows = q
         .then_order_by(people::id.asc())
-        .limit(limit)
-        .offset(offset)
+        .limit(page.limit)
+        .offset(page.offset)
         .select(Person::as_select())
         .load(conn)?;
     Ok((count, rows))

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{portfolios, services};
-use super::{like_pattern, DbConnection, Sort};
+use super::{like_pattern, DbConnection, Page};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -130,9 +130,7 @@ pub const SORT_FIELDS: &[&str] = &["id", "slug", "name", "created_at", "updated_
 pub fn list(
     conn: &mut DbConnection,
     filter: &PortfolioFilter,
-    sort: &Sort,
-    limit: i64,
-    offset: i64,
+    page: &Page,
 ) -> AppResult<(i64, Vec<Portfolio>)> {
     let query = || {
         let mut q = portfolios::table.into_boxed();
@@ -151,7 +149,7 @@ pub fn list(
         q
     };
     let count = query().count().get_result(conn)?;
-    let q = match (sort.field.as_str(), sort.descending) {
+    let q = match (page.sort.field.as_str(), page.sort.descending) {
         ("slug", false) => query().order(portfolios::slug.asc()),
         ("slug", true) => query().order(portfolios::slug.desc()),
         ("name", false) => query().order(portfolios::name.asc()),
@@ -165,8 +163,8 @@ pub fn list(
     };
     let rows = q
         .then_order_by(portfolios::id.asc())
-        .limit(limit)
-        .offset(offset)
+        .limit(page.limit)
+        .offset(page.offset)
         .select(Portfolio::as_select())
         .load(conn)?;
     Ok((count, rows))

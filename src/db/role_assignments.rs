@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{people, role_assignments};
-use super::{DbConnection, Sort};
+use super::{DbConnection, Page};
 use crate::domain::role::{Delegations, RoleCode};
 use crate::error::{AppError, AppResult};
 
@@ -159,9 +159,7 @@ pub const SORT_FIELDS: &[&str] = &["id", "role", "created_at", "ended_at"];
 pub fn list(
     conn: &mut DbConnection,
     filter: &AssignmentFilter,
-    sort: &Sort,
-    limit: i64,
-    offset: i64,
+    page: &Page,
 ) -> AppResult<(i64, Vec<Held>)> {
     let query = || {
         let mut q = role_assignments::table
@@ -187,7 +185,7 @@ pub fn list(
         q
     };
     let count = query().count().get_result(conn)?;
-    let q = match (sort.field.as_str(), sort.descending) {
+    let q = match (page.sort.field.as_str(), page.sort.descending) {
         ("role", false) => query().order(role_assignments::role.asc()),
         ("role", true) => query().order(role_assignments::role.desc()),
         ("created_at", false) => query().order(role_assignments::created_at.asc()),
@@ -199,8 +197,8 @@ pub fn list(
     };
     let rows = q
         .then_order_by(role_assignments::id.asc())
-        .limit(limit)
-        .offset(offset)
+        .limit(page.limit)
+        .offset(page.offset)
         .select((RoleAssignment::as_select(), people::sub, people::name))
         .load::<HeldRow>(conn)?;
     Ok((count, rows.into_iter().map(held).collect()))

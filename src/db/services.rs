@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{portfolios, services};
-use super::{like_pattern, DbConnection, Sort};
+use super::{like_pattern, DbConnection, Page};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -183,9 +183,7 @@ pub const SORT_FIELDS: &[&str] = &[
 pub fn list(
     conn: &mut DbConnection,
     filter: &ServiceFilter,
-    sort: &Sort,
-    limit: i64,
-    offset: i64,
+    page: &Page,
 ) -> AppResult<(i64, Vec<Service>)> {
     let query = || {
         let mut q = services::table.into_boxed();
@@ -204,7 +202,7 @@ pub fn list(
         q
     };
     let count = query().count().get_result(conn)?;
-    let q = match (sort.field.as_str(), sort.descending) {
+    let q = match (page.sort.field.as_str(), page.sort.descending) {
         ("slug", false) => query().order(services::slug.asc()),
         ("slug", true) => query().order(services::slug.desc()),
         ("name", false) => query().order(services::name.asc()),
@@ -220,8 +218,8 @@ pub fn list(
     };
     let rows = q
         .then_order_by(services::id.asc())
-        .limit(limit)
-        .offset(offset)
+        .limit(page.limit)
+        .offset(page.offset)
         .select(Service::as_select())
         .load(conn)?;
     Ok((count, rows))
@@ -242,8 +240,7 @@ pub type CatalogRow = (Service, Option<(String, String)>);
 pub fn catalog(
     conn: &mut DbConnection,
     q: Option<&str>,
-    limit: i64,
-    offset: i64,
+    page: &Page,
 ) -> AppResult<(i64, Vec<CatalogRow>)> {
     let query = || {
         let mut query = services::table
@@ -259,8 +256,8 @@ pub fn catalog(
     let count = query().count().get_result(conn)?;
     let rows = query()
         .order((services::name.asc(), services::id.asc()))
-        .limit(limit)
-        .offset(offset)
+        .limit(page.limit)
+        .offset(page.offset)
         .select((
             Service::as_select(),
             (portfolios::slug, portfolios::name).nullable(),

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{with_etag, IfMatch, PageRequest, Paginated};
+use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
@@ -39,7 +39,7 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(
+    let page = Page::parse(
         query.limit,
         query.offset,
         query.ordering.as_deref(),
@@ -49,19 +49,8 @@ pub async fn list(
         q: query.q,
         retired: query.retired,
     };
-    let sort_page = page.clone();
-    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
-        portfolios::list(
-            conn,
-            &filter,
-            &sort_page.sort,
-            sort_page.limit,
-            sort_page.offset,
-        )
-    })
-    .await?;
-    let results = rows.iter().map(PortfolioView::from).collect();
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+    let rows = move |conn: &mut _, _: &_, page: &Page| portfolios::list(conn, &filter, page);
+    list_page::<PortfolioView, _, _>(&req, &pool, who, page, rows).await
 }
 
 #[utoipa::path(

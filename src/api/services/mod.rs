@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{with_etag, IfMatch, PageRequest, Paginated};
+use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
@@ -41,14 +41,13 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = PageRequest::parse(
+    let page = Page::parse(
         query.limit,
         query.offset,
         query.ordering.as_deref(),
         services::SORT_FIELDS,
     )?;
-    let p = page.clone();
-    let (count, rows) = crate::api::read(&pool, who, move |conn, _caller| {
+    let rows = move |conn: &mut DbConnection, _: &_, page: &Page| {
         let portfolio_id = match &query.portfolio {
             Some(key) => match portfolios::find(conn, &IdOrSlug::parse(key)) {
                 Ok(portfolio) => Some(portfolio.id),
@@ -64,11 +63,9 @@ pub async fn list(
             published: query.published,
             q: query.q,
         };
-        services::list(conn, &filter, &p.sort, p.limit, p.offset)
-    })
-    .await?;
-    let results = rows.iter().map(ServiceView::from).collect();
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+        services::list(conn, &filter, page)
+    };
+    list_page::<ServiceView, _, _>(&req, &pool, who, page, rows).await
 }
 
 /// The portfolio a service is placed in must exist and be active.
