@@ -1,65 +1,12 @@
 //! Fault tests: `kill -9` during writes loses no acknowledged write, a restart keeps
 //! everything, and a database outage gives 503 (never a hang or a 500).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{postgres_admin_url, test_settings, token, Backend, TestDatabase, SECRET};
-
-/// The real binary, started as an operator would.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(db: &TestDatabase) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_forvaltning"))
-            .arg("serve")
-            .env("FORVALTNING_BIND", "127.0.0.1:0")
-            .env("FORVALTNING_DATA_DIR", &db.data_dir)
-            .env("DATABASE_URL", &db.url)
-            .env("FORVALTNING_JWT_SECRET", SECRET)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the binary");
-        let stderr = child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let mut port = None;
-        for line in lines.by_ref() {
-            let line = line.unwrap_or_default();
-            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
-                port = rest.trim().parse::<u16>().ok();
-                break;
-            }
-        }
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        let port = port.expect("the server reports its port");
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    fn kill_9(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().ok();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::helpers::{postgres_admin_url, test_settings, token, Backend, Server, TestDatabase};
 
 pub async fn kill_9_during_writes_loses_no_acknowledged_write(backend: Backend) {
     let db = TestDatabase::new(backend);

@@ -3,7 +3,9 @@
 //! and small helpers to call it over HTTP.
 
 use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 
 use diesel::connection::SimpleConnection;
 use diesel::Connection;
@@ -309,4 +311,71 @@ pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name)
+}
+
+/// The `forvaltning` binary with the database of `db` and `env` (no other configuration).
+pub fn binary(db: &TestDatabase, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_forvaltning"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("FORVALTNING_BIND", "127.0.0.1:0")
+        .env("FORVALTNING_DATA_DIR", &db.data_dir)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "info");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
+}
+
+/// The real binary, started as an operator would.
+pub struct Server {
+    child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(db: &TestDatabase) -> Server {
+        Server::start_with(db, &[("FORVALTNING_JWT_SECRET", SECRET)])
+    }
+
+    /// Starts `forvaltning serve` on port 0 with the database of `db` and `env`.
+    pub fn start_with(db: &TestDatabase, env: &[(&str, &str)]) -> Server {
+        let mut child = binary(db, env)
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the binary");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let mut port = None;
+        for line in lines.by_ref() {
+            let line = line.unwrap_or_default();
+            if let Some(rest) = line.split("listening on http://127.0.0.1:").nth(1) {
+                port = rest.trim().parse::<u16>().ok();
+                break;
+            }
+        }
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        let port = port.expect("the server reports its port");
+        Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    pub fn kill_9(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().ok();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

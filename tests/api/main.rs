@@ -2,6 +2,7 @@
 //! when `TEST_DATABASE_URL` is set, against PostgreSQL (a schema of its own per test).
 
 mod authorization;
+mod cli;
 mod conventions;
 mod durability;
 mod helpers;
@@ -60,4 +61,9 @@ on_both_backends!(
     durability::a_database_outage_gives_503_and_recovers,
     openapi::the_document_matches_the_committed_snapshot,
     openapi::every_operation_is_complete,
+    cli::a_development_token_is_accepted_by_serve,
+    cli::bad_configuration_stops_startup_naming_the_variable,
+    cli::production_refuses_the_development_secret,
+    cli::token_refuses_when_only_public_keys_are_configured,
+    cli::migrate_brings_the_database_up_to_date,
 );
