@@ -131,10 +131,10 @@ fn serve(
             .into_app()
             // The UI's assets are compiled in (`vendored`); the document it shows is served by
             // api::openapi_json.
-            .service(
-                SwaggerUi::new("/docs/{_:.*}")
-                    .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
-            )
+            .service(SwaggerUi::new("/docs/{_:.*}").config(
+                // No validator badge: it would call validator.swagger.io.
+                utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
+            ))
             .service(web::redirect("/docs", "/docs/"))
             .wrap(from_fn(request_id))
             .wrap(Logger::new(
