@@ -45,6 +45,8 @@ pub struct PermissionView {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeView {
+    /// The `sub` of the caller's token.
+    pub subject: String,
     pub person: PersonView,
     pub global_roles: Vec<GlobalRoleView>,
     /// Active role assignments.
@@ -114,6 +116,7 @@ pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpRe
         let person = people::find(conn, caller.person_id)?;
         let held = role_assignments::all_active(conn, Some(caller.person_id))?;
         Ok(MeView {
+            subject: caller.sub.clone(),
             person: PersonView::from(&person),
             global_roles: caller
                 .global_roles
