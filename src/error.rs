@@ -69,6 +69,10 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     PreconditionFailed(String),
+    /// PostgreSQL could not serialise this transaction with a concurrent one; the write path
+    /// retries, and only reports it when the retries run out.
+    #[error("The change collided with concurrent changes; retry it.")]
+    TransactionConflict,
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -136,6 +140,7 @@ impl AppError {
             AppError::MethodNotAllowed(..) => "method-not-allowed",
             AppError::Conflict(_) => "conflict",
             AppError::PreconditionFailed(_) => "precondition-failed",
+            AppError::TransactionConflict => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::Unavailable(_) => "unavailable",
@@ -177,6 +182,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::TransactionConflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -229,6 +235,9 @@ impl From<DieselError> for AppError {
                     "An object with the same unique value already exists ({}).",
                     info.constraint_name().unwrap_or(info.message())
                 ))
+            }
+            DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                AppError::TransactionConflict
             }
             DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
                 AppError::conflict("The change would break a reference between objects.")

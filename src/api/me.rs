@@ -178,7 +178,7 @@ pub async fn update_me(
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let current = people::find(conn, caller.person_id)?;
         if_match.check(current.version)?;
-        let updated = people::update_profile(conn, &current, name, email)?;
+        let updated = people::update_profile(conn, &current, name.clone(), email.clone())?;
         let view = PersonView::from(&updated);
         let roles = ["self".to_string()];
         audit::record(

@@ -71,18 +71,29 @@ pub async fn openapi_json(document: web::Data<OpenApiJson>) -> HttpResponse {
 /// event outbox belong here too.)
 pub async fn write<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
 where
-    F: FnOnce(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
+    F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
     db::run(pool, move |conn| {
-        db::write_transaction(conn, |conn| {
-            let actor = who.actor();
-            let caller = load_caller(conn, &who.identity, &actor)?;
-            f(conn, &caller, &actor)
-        })
+        let actor = who.actor();
+        let mut attempt = 1;
+        loop {
+            let outcome = db::write_transaction(conn, |conn| {
+                let caller = load_caller(conn, &who.identity, &actor)?;
+                f(conn, &caller, &actor)
+            });
+            match outcome {
+                // A serialisation failure means nothing was written: run it again.
+                Err(AppError::TransactionConflict) if attempt < WRITE_ATTEMPTS => attempt += 1,
+                other => return other,
+            }
+        }
     })
     .await
 }
+
+/// How often a write that collided with a concurrent one is tried in all.
+const WRITE_ATTEMPTS: u32 = 5;
 
 /// The path of every authenticated read: the caller loaded (a person is created on first
 /// sight), then `f`.

@@ -304,6 +304,23 @@ pub async fn get_one(
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }
 
+/// Guidelines 4.4: a service under management has one or more TJF, so the last one of a
+/// service in operation is not revoked before a successor is appointed.
+fn keeps_a_manager(conn: &mut DbConnection, service_id: Option<i64>) -> AppResult<()> {
+    let Some(service_id) = service_id else {
+        return Ok(());
+    };
+    let service = services::find_by_id(conn, service_id)?;
+    let managers =
+        assignments::count_active(conn, RoleCode::ServiceManager, None, Some(service_id))?;
+    if service.lifecycle().requires_manager() && managers <= 1 {
+        return Err(AppError::conflict(
+            "This is the service's last service manager (TJF) and the service is under management; appoint a successor first.",
+        ));
+    }
+    Ok(())
+}
+
 /// The policy target of an existing assignment.
 fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target> {
     let a = &held.assignment;
@@ -348,6 +365,9 @@ pub async fn revoke(
         if_match.check(current.assignment.version)?;
         if current.assignment.ended_at.is_some() {
             return Err(AppError::conflict("The assignment has already ended."));
+        }
+        if role == RoleCode::ServiceManager {
+            keeps_a_manager(conn, current.assignment.service_id)?;
         }
         assignments::end(conn, &current.assignment, &caller.sub)?;
         let view = AssignmentView::from(&assignments::find(conn, id)?);

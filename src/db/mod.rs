@@ -174,8 +174,12 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
     applied.map_err(|e| e.to_string())
 }
 
-/// Runs `f` in a write transaction. SQLite starts it with `BEGIN IMMEDIATE`, so a transaction
-/// that reads before it writes cannot fail with SQLITE_BUSY halfway; PostgreSQL uses `BEGIN`.
+/// Runs `f` in a write transaction. Both backends give the same guarantee: the transaction
+/// behaves as if it ran alone, so rules that span rows (a TJF exists before a service goes into
+/// operation, a portfolio is empty before it retires) cannot be broken by a concurrent write.
+/// SQLite starts it with `BEGIN IMMEDIATE` (one writer at a time; a transaction that reads
+/// before it writes cannot fail with SQLITE_BUSY halfway). PostgreSQL runs it SERIALIZABLE; a
+/// collision surfaces as [`AppError::TransactionConflict`], which the caller may retry.
 pub fn write_transaction<T>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
@@ -185,7 +189,9 @@ pub fn write_transaction<T>(
         DbConnection::Sqlite(c) => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
         }
-        DbConnection::Postgresql(_) => Manager::begin_transaction(conn)?,
+        DbConnection::Postgresql(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")?
+        }
     }
     match f(conn) {
         Ok(value) => {

@@ -41,6 +41,12 @@ impl Lifecycle {
         }
     }
 
+    /// Guidelines 4.4: "för varje tjänst finns en eller flera tjänsteförvaltare" — a service
+    /// under management (in operation, or being decommissioned) keeps at least one TJF.
+    pub fn requires_manager(self) -> bool {
+        matches!(self, Lifecycle::InOperation | Lifecycle::Decommissioning)
+    }
+
     /// The one state each state may move to.
     fn next(self) -> Option<Lifecycle> {
         match self {
@@ -173,6 +179,15 @@ mod tests {
                 Err(TransitionError::NotAllowed { from, to })
             );
         }
+    }
+
+    #[test]
+    fn a_service_under_management_keeps_a_manager() {
+        assert!(!Proposed.requires_manager());
+        assert!(!Established.requires_manager());
+        assert!(InOperation.requires_manager());
+        assert!(Decommissioning.requires_manager());
+        assert!(!Decommissioned.requires_manager());
     }
 
     #[test]

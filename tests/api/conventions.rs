@@ -297,3 +297,76 @@ pub async fn health_and_public_endpoints_need_no_token(backend: Backend) {
         assert_problem(&app.get(path, None).await, 401);
     }
 }
+
+/// Rules that span rows hold when writes race: a service never ends up in operation without
+/// a TJF because the last TJF was revoked at the same moment (SERIALIZABLE on PostgreSQL,
+/// one writer at a time on SQLite).
+pub async fn rules_spanning_rows_hold_under_concurrent_writes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let ta = token("tove.agare@sunet.se", &[]);
+    let p = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
+    app.post(
+        "/api/v1/role-assignments",
+        Some(&lg),
+        json!({"subject": "tove.agare@sunet.se", "role": "service_owner", "portfolio_id": p}),
+    )
+    .await
+    .expect(201);
+    let mut races = Vec::new();
+    for i in 0..12 {
+        let service = app
+            .established_service(&lg, &format!("tjanst-{i}"), p)
+            .await;
+        let tjf = app
+            .post("/api/v1/role-assignments", Some(&ta), json!({"subject": format!("tjf{i}@sunet.se"), "role": "service_manager", "service_id": service}))
+            .await
+            .expect(201)
+            .id();
+        races.push((service, tjf));
+    }
+    let mut tasks = Vec::new();
+    for (service, tjf) in &races {
+        let (client, ta) = (app.client.clone(), ta.clone());
+        let operate = app.url(&format!("/api/v1/services/{service}/transitions"));
+        let revoke = app.url(&format!("/api/v1/role-assignments/{tjf}"));
+        tasks.push(tokio::spawn(async move {
+            let a = client
+                .post(operate)
+                .bearer_auth(&ta)
+                .json(&json!({"to": "in_operation"}))
+                .send();
+            let b = client.delete(revoke).bearer_auth(&ta).send();
+            let (a, b) = tokio::join!(a, b);
+            (a.unwrap().status().as_u16(), b.unwrap().status().as_u16())
+        }));
+    }
+    for task in tasks {
+        let (operated, revoked) = task.await.unwrap();
+        assert!(matches!(operated, 200 | 409), "{operated}");
+        assert!(matches!(revoked, 200 | 409), "{revoked}");
+    }
+    for (service, _) in races {
+        let s = app
+            .get(&format!("/api/v1/services/{service}"), Some(&lg))
+            .await
+            .expect(200);
+        let managers = app
+            .get(
+                &format!(
+                    "/api/v1/role-assignments?service={service}&role=service_manager&active=true"
+                ),
+                Some(&lg),
+            )
+            .await
+            .expect(200);
+        if s.body["lifecycle"] == "in_operation" {
+            assert_eq!(
+                managers.body["count"], 1,
+                "service {service} is in operation without a TJF"
+            );
+        }
+    }
+}

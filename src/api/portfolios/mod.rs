@@ -137,7 +137,7 @@ pub async fn update(
         if current.retired_at.is_some() {
             return Err(AppError::conflict("The portfolio is retired."));
         }
-        let fields = patch.apply(&current)?;
+        let fields = patch.clone().apply(&current)?;
         let updated = portfolios::update(conn, &current, &fields)?;
         let view = PortfolioView::from(&updated);
         audit::record(

@@ -173,7 +173,7 @@ pub async fn update(
         if let Some(p) = patch.portfolio_id {
             active_portfolio(conn, p)?;
         }
-        let fields = patch.apply(&current)?;
+        let fields = patch.clone().apply(&current)?;
         let updated = services::update(conn, &current, &fields, None)?;
         let view = ServiceView::from(&updated);
         audit::record(

@@ -119,7 +119,7 @@ impl NewService {
 /// Fields to change; absent fields stay, `null` clears an optional field. Which fields are
 /// present decides which rights are needed: service fields (TÄ, TS[documentation], TJF),
 /// catalogue fields (communicator, TÄ), `portfolio_id` (management group).
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct ServicePatch {
