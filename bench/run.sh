@@ -28,16 +28,17 @@ echo "startup (process start to ready, migrations included): $(( ($(date +%s%N) 
 
 LG=$("$BIN" token --sub lg@sunet.se --role management_group)
 U="http://127.0.0.1:$PORT/api/v1"
-post() { curl -sf -X POST -H "Authorization: Bearer $LG" -H 'Content-Type: application/json' "$U/$1" -d "$2" > /dev/null; }
+as() { local t=$1; shift; curl -sf -X POST -H "Authorization: Bearer $t" -H 'Content-Type: application/json' "$U/$1" -d "$2" > /dev/null; }
+post() { as "$LG" "$@"; }
 for p in $(seq 1 20); do
   post portfolios "{\"slug\":\"portfolj-$p\",\"name\":\"Portfölj $p\"}"
   post role-assignments "{\"subject\":\"ta$p@sunet.se\",\"role\":\"service_owner\",\"portfolio_id\":$p}"
+  OWNER=$("$BIN" token --sub "ta$p@sunet.se")
   for s in $(seq 1 10); do
     post services "{\"slug\":\"tjanst-$p-$s\",\"name\":\"Tjänst $p.$s\",\"portfolio_id\":$p}"
+    id=$(( (p - 1) * 10 + s ))
+    as "$OWNER" role-assignments "{\"subject\":\"tjf$id@sunet.se\",\"role\":\"service_manager\",\"service_id\":$id}"
   done
-done
-for id in $(seq 1 200); do
-  post role-assignments "{\"subject\":\"tjf$id@sunet.se\",\"role\":\"service_manager\",\"service_id\":$id}"
 done
 TA=$("$BIN" token --sub ta1@sunet.se)
 
