@@ -2,22 +2,23 @@
 //! history with `ended_at`), and the appointee's acceptance (guidelines 2: responsibility is
 //! "dokumenterat och accepterat").
 
+mod types;
+
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page, utc, with_etag, IfMatch, Page, Paginated};
+use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
 use crate::db::role_assignments::{self as assignments, Held, NewAssignment};
 use crate::db::{people, portfolios, services, DbConnection, DbPool};
 use crate::domain::lifecycle::Lifecycle;
-use crate::domain::role::{Delegation, Delegations, RoleCode, ScopeKind};
+use crate::domain::role::{Delegations, RoleCode};
 use crate::error::{AppError, AppResult};
+pub use types::*;
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -25,120 +26,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(get_one)
         .service(revoke)
         .service(accept);
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AssignmentView {
-    pub id: i64,
-    /// The holder's `sub`.
-    #[schema(example = "tjf.eduroam@sunet.se")]
-    pub subject: String,
-    pub subject_name: Option<String>,
-    pub person_id: i64,
-    pub role: RoleCode,
-    pub portfolio_id: Option<i64>,
-    pub service_id: Option<i64>,
-    /// For a TS: the delegated duties.
-    pub delegations: Vec<Delegation>,
-    /// When the appointee accepted the responsibility.
-    pub accepted_at: Option<DateTime<Utc>>,
-    pub active: bool,
-    pub created_by: String,
-    pub ended_at: Option<DateTime<Utc>>,
-    pub ended_by: Option<String>,
-    pub version: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<&Held> for AssignmentView {
-    fn from(h: &Held) -> Self {
-        let a = &h.assignment;
-        AssignmentView {
-            id: a.id,
-            subject: h.sub.clone(),
-            subject_name: h.name.clone(),
-            person_id: a.person_id,
-            // Unknown stored codes cannot be written through this API; fall back harmlessly.
-            role: a.role.parse().unwrap_or(RoleCode::ServiceSpecialist),
-            portfolio_id: a.portfolio_id,
-            service_id: a.service_id,
-            delegations: Delegations::from_stored(&a.delegations).items().to_vec(),
-            accepted_at: a.accepted_at.map(utc),
-            active: a.ended_at.is_none(),
-            created_by: a.created_by.clone(),
-            ended_at: a.ended_at.map(utc),
-            ended_by: a.ended_by.clone(),
-            version: a.version,
-            created_at: utc(a.created_at),
-            updated_at: utc(a.updated_at),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewAssignmentRequest {
-    /// The appointee's `sub`; the person is created if not yet seen.
-    #[schema(example = "tjf.eduroam@sunet.se", pattern = "\\S", max_length = 255)]
-    pub subject: String,
-    pub role: RoleCode,
-    /// For a TÄ or a portfolio-wide TS.
-    pub portfolio_id: Option<i64>,
-    /// For a TJF, a specialist, or a service-level TS.
-    pub service_id: Option<i64>,
-    /// For a TS only.
-    #[serde(default)]
-    pub delegations: Vec<Delegation>,
-}
-
-/// The place an assignment is on, checked against the role's scope kind.
-enum Place {
-    Global,
-    Portfolio(i64),
-    Service(i64),
-}
-
-impl NewAssignmentRequest {
-    fn place(&self) -> AppResult<Place> {
-        let wrong = |message: &str| AppError::invalid_field("portfolio_id", message.to_string());
-        match (self.role.scope_kind(), self.portfolio_id, self.service_id) {
-            (ScopeKind::Global, None, None) => Ok(Place::Global),
-            (ScopeKind::Global, _, _) => Err(wrong("a global role takes neither portfolio_id nor service_id")),
-            (ScopeKind::Portfolio, Some(p), None) => Ok(Place::Portfolio(p)),
-            (ScopeKind::Portfolio, _, _) => Err(wrong("a service owner (TÄ) is appointed on a portfolio: give portfolio_id only")),
-            (ScopeKind::Service, None, Some(s)) => Ok(Place::Service(s)),
-            (ScopeKind::Service, _, _) => Err(AppError::invalid_field(
-                "service_id",
-                "this role is assigned on a service: give service_id only",
-            )),
-            (ScopeKind::PortfolioOrService, Some(p), None) => Ok(Place::Portfolio(p)),
-            (ScopeKind::PortfolioOrService, None, Some(s)) => Ok(Place::Service(s)),
-            (ScopeKind::PortfolioOrService, _, _) => Err(wrong("a TS is assigned on a portfolio or on a service: give exactly one of portfolio_id, service_id")),
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AssignmentQuery {
-    /// The holder's `sub`.
-    pub subject: Option<String>,
-    pub role: Option<RoleCode>,
-    /// Portfolio id.
-    pub portfolio: Option<i64>,
-    /// Service id.
-    pub service: Option<i64>,
-    /// Only active (true) or only ended (false) assignments.
-    pub active: Option<bool>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `role`, `created_at`, `ended_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|role|created_at|ended_at)$")]
-    pub ordering: Option<String>,
 }
 
 #[utoipa::path(
