@@ -6,7 +6,6 @@ mod types;
 
 use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
