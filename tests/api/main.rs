@@ -26,7 +26,7 @@ macro_rules! on_both_backends {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     if crate::helpers::postgres_admin_url().is_none() {
-                        eprintln!("TEST_DATABASE_URL is not set: {} ran on SQLite only", stringify!($name));
+                        crate::helpers::say_postgres_is_skipped();
                         return;
                     }
                     crate::$module::$name(crate::helpers::Backend::Postgres).await;
