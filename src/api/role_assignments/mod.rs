@@ -9,9 +9,9 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Grant, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{self, Actor, Change, ObjectType};
 use crate::db::role_assignments::{self as assignments, Held, NewAssignment};
 use crate::db::{people, portfolios, services, DbConnection, DbPool};
 use crate::domain::lifecycle::Lifecycle;
@@ -207,6 +207,27 @@ fn keeps_a_manager(conn: &mut DbConnection, service_id: Option<i64>) -> AppResul
     Ok(())
 }
 
+/// Records the change of an existing assignment (before: `current`) and returns its new view.
+fn record_change(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    grant: &Grant,
+    target: &Target,
+    current: &Held,
+) -> AppResult<AssignmentView> {
+    let id = current.assignment.id;
+    let view = AssignmentView::from(&assignments::find(conn, id)?);
+    audit::record(
+        conn,
+        actor,
+        Change::by(grant, ObjectType::RoleAssignment, id)
+            .in_portfolio(target.portfolio_id)
+            .before(&AssignmentView::from(current))
+            .after(&view),
+    )?;
+    Ok(view)
+}
+
 /// The policy target of an existing assignment.
 fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target> {
     let a = &held.assignment;
@@ -256,16 +277,7 @@ pub async fn revoke(
             keeps_a_manager(conn, current.assignment.service_id)?;
         }
         assignments::end(conn, &current.assignment, &caller.sub)?;
-        let view = AssignmentView::from(&assignments::find(conn, id)?);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::RoleAssignment, id)
-                .in_portfolio(target.portfolio_id)
-                .before(&AssignmentView::from(&current))
-                .after(&view),
-        )?;
-        Ok(view)
+        record_change(conn, actor, &grant, &target, &current)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -297,16 +309,7 @@ pub async fn accept(
             return Err(AppError::conflict("The assignment is already accepted."));
         }
         assignments::accept(conn, &current.assignment)?;
-        let view = AssignmentView::from(&assignments::find(conn, id)?);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::RoleAssignment, id)
-                .in_portfolio(target.portfolio_id)
-                .before(&AssignmentView::from(&current))
-                .after(&view),
-        )?;
-        Ok(view)
+        record_change(conn, actor, &grant, &target, &current)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
