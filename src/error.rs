@@ -41,6 +41,9 @@ pub struct Problem {
     /// For validation problems: each invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The request's id (as in `X-Request-Id` and the log line), for reporting the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
     /// For authorization problems: the action that was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
@@ -160,6 +163,7 @@ impl AppError {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail,
+            request_id: crate::startup::current_request_id(),
             errors: match self {
                 AppError::BadRequest { errors, .. } => errors.clone(),
                 _ => Vec::new(),

@@ -18,6 +18,11 @@ fn assert_problem(reply: &crate::helpers::Reply, status: u16) {
         );
     }
     assert_eq!(reply.body["status"], status);
+    assert_eq!(
+        reply.body["request_id"].as_str(),
+        reply.header("x-request-id").as_deref(),
+        "the problem names its request"
+    );
 }
 
 async fn raw(
