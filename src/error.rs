@@ -78,8 +78,6 @@ pub enum AppError {
     TransactionConflict,
     #[error("{0}")]
     PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
     #[error("The database is unavailable; try again shortly.")]
     Unavailable(String),
     #[error("Internal error")]
@@ -145,7 +143,6 @@ impl AppError {
             AppError::PreconditionFailed(_) => "precondition-failed",
             AppError::TransactionConflict => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
-            AppError::UnsupportedMediaType(_) => "unsupported-media-type",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -188,7 +185,6 @@ impl ResponseError for AppError {
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TransactionConflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

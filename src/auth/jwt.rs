@@ -3,7 +3,7 @@
 //! when configured; `nbf` is checked; the leeway is at most 60 seconds.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
@@ -12,7 +12,6 @@ use jsonwebtoken::{
 };
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::RwLock;
 
 use crate::auth::claims::{map_roles, ClaimRule, ClaimedRole};
 use crate::config::{Environment, JwtSettings, Secret, Settings};
@@ -33,8 +32,8 @@ pub struct Identity {
 pub enum KeySetupError {
     #[error("{0}")]
     Config(String),
-    #[error("cannot use the data directory {path}: {source}")]
-    DataDir {
+    #[error("cannot use {path}: {source}")]
+    Io {
         path: String,
         source: std::io::Error,
     },
@@ -134,7 +133,7 @@ fn read_dev_secret(data_dir: &Path) -> Result<Option<Secret>, KeySetupError> {
     match std::fs::read_to_string(&path) {
         Ok(text) => Ok(Some(Secret::new(text.trim().to_string()))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(KeySetupError::DataDir {
+        Err(source) => Err(KeySetupError::Io {
             path: path.display().to_string(),
             source,
         }),
@@ -144,7 +143,7 @@ fn read_dev_secret(data_dir: &Path) -> Result<Option<Secret>, KeySetupError> {
 fn write_dev_secret(data_dir: &Path) -> Result<Secret, KeySetupError> {
     use rand::RngCore;
     use std::io::Write;
-    let io_err = |source| KeySetupError::DataDir {
+    let io_err = |source| KeySetupError::Io {
         path: data_dir.display().to_string(),
         source,
     };
@@ -178,7 +177,7 @@ fn write_dev_secret(data_dir: &Path) -> Result<Secret, KeySetupError> {
 }
 
 fn load_pem_key(path: &Path) -> Result<StaticKey, KeySetupError> {
-    let pem = std::fs::read(path).map_err(|source| KeySetupError::DataDir {
+    let pem = std::fs::read(path).map_err(|source| KeySetupError::Io {
         path: path.display().to_string(),
         source,
     })?;
