@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 use forvaltning::auth::jwt::{sign_token, DevClaims};
 use forvaltning::config::Settings;
 use forvaltning::domain::role::RoleCode;
-use forvaltning::startup::{open_database, Application};
+use forvaltning::startup::{migrate_database, Application};
 
 #[derive(Parser)]
 #[command(
@@ -71,7 +71,7 @@ fn main() -> ExitCode {
     };
     match command {
         Command::Serve => serve(settings),
-        Command::Migrate => match open_database(&settings) {
+        Command::Migrate => match migrate_database(&settings) {
             Ok(_) => {
                 log::info!("the database is up to date");
                 ExitCode::SUCCESS

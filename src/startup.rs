@@ -51,23 +51,31 @@ pub enum StartupError {
     },
 }
 
-/// Opens the pool and brings the schema up to date.
-pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), StartupError> {
+/// Brings the schema up to date over one connection of its own (no pool, so no background
+/// threads are left connecting when `forvaltning migrate` exits).
+pub fn migrate_database(settings: &Settings) -> Result<DatabaseUrl, StartupError> {
     let url = DatabaseUrl::from_settings(settings).map_err(StartupError::Database)?;
     db::prepare(&url)
         .map_err(|e| StartupError::Database(format!("cannot create the data directory: {e}")))?;
+    let mut conn = r2d2::ManageConnection::connect(&db::ConnectionManager::new(url.clone()))
+        .map_err(|e| {
+            StartupError::Database(format!("cannot connect to {}: {e}", url.backend_name()))
+        })?;
+    let applied = db::run_migrations(&mut conn).map_err(StartupError::Database)?;
+    for name in applied {
+        log::info!("applied migration {name}");
+    }
+    Ok(url)
+}
+
+/// Brings the schema up to date, then opens the pool.
+pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), StartupError> {
+    let url = migrate_database(settings)?;
     let pool = db::build_pool(
         &url,
         settings.pool_size,
         Duration::from_secs(settings.pool_timeout_seconds),
     );
-    let mut conn = pool.get().map_err(|e| {
-        StartupError::Database(format!("cannot connect to {}: {e}", url.backend_name()))
-    })?;
-    let applied = db::run_migrations(&mut conn).map_err(StartupError::Database)?;
-    for name in applied {
-        log::info!("applied migration {name}");
-    }
     Ok((url, pool))
 }
 
