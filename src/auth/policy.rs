@@ -360,6 +360,7 @@ impl Caller {
     }
 
     /// All of `actions`, as one grant (a PATCH touching fields that need different rights).
+    /// The caller passes at least one action; a request that needs none was refused earlier.
     pub fn authorize_all(&self, actions: &[Action], target: &Target) -> Result<Grant, AppError> {
         let mut grant: Option<Grant> = None;
         for action in actions {
@@ -376,7 +377,7 @@ impl Caller {
                 }
             });
         }
-        grant.ok_or_else(|| AppError::bad_request("The body changes nothing."))
+        grant.ok_or_else(|| AppError::internal("authorize_all called without an action"))
     }
 
     /// Where the caller may do `action`: everywhere (a global role), or on these portfolios and

@@ -270,6 +270,15 @@ pub fn now() -> chrono::NaiveDateTime {
     chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
 }
 
+/// Serialises a stored UTC timestamp as RFC 3339 with `Z`, like the API's views, for rows
+/// that go into audit events as they are.
+pub fn rfc3339<S: serde::Serializer>(
+    t: &chrono::NaiveDateTime,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.and_utc(), serializer)
+}
+
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern, and lowercases (the stored
 /// `search_text` is lowercased in Rust, since SQLite's `lower()` only knows ASCII: å, ä, ö).
 pub fn like_pattern(q: &str) -> String {

@@ -21,7 +21,9 @@ pub struct Person {
     #[serde(skip)]
     pub search_text: String,
     pub version: i64,
+    #[serde(serialize_with = "super::rfc3339")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "super::rfc3339")]
     pub updated_at: NaiveDateTime,
 }
 

@@ -165,10 +165,14 @@ pub async fn update(
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
+    let actions = patch.actions();
+    if actions.is_empty() {
+        return Err(AppError::bad_request("The body changes nothing."));
+    }
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let current = services::find(conn, &key)?;
         let target = Target::service(current.id, current.portfolio_id);
-        let grant = caller.authorize_all(&patch.actions(), &target)?;
+        let grant = caller.authorize_all(&actions, &target)?;
         if_match.check(current.version)?;
         if let Some(p) = patch.portfolio_id {
             active_portfolio(conn, p)?;
