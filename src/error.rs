@@ -70,6 +70,9 @@ pub enum AppError {
     MethodNotAllowed(String, Vec<String>),
     #[error("{0}")]
     Conflict(String),
+    /// A unique value (a slug, a reference) that another object already has.
+    #[error("Another {object} already has this {field}.")]
+    Taken { object: String, field: String },
     #[error("{0}")]
     PreconditionFailed(String),
     /// PostgreSQL could not serialise this transaction with a concurrent one; the write path
@@ -140,6 +143,7 @@ impl AppError {
             AppError::NotFound(_) => "not-found",
             AppError::MethodNotAllowed(..) => "method-not-allowed",
             AppError::Conflict(_) => "conflict",
+            AppError::Taken { .. } => "already-taken",
             AppError::PreconditionFailed(_) => "precondition-failed",
             AppError::TransactionConflict => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
@@ -163,6 +167,7 @@ impl AppError {
             request_id: crate::startup::current_request_id(),
             errors: match self {
                 AppError::BadRequest { errors, .. } => errors.clone(),
+                AppError::Taken { field, .. } => vec![FieldError::new(field, "is already taken")],
                 _ => Vec::new(),
             },
             action: match self {
@@ -181,7 +186,7 @@ impl ResponseError for AppError {
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
-            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Conflict(_) | AppError::Taken { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TransactionConflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -231,10 +236,11 @@ impl From<DieselError> for AppError {
         match err {
             DieselError::NotFound => AppError::not_found("The object does not exist."),
             DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                AppError::conflict(format!(
-                    "An object with the same unique value already exists ({}).",
-                    info.constraint_name().unwrap_or(info.message())
-                ))
+                match taken_field(info.table_name(), info.constraint_name(), info.message()) {
+                    Some((object, field)) => AppError::Taken { object, field },
+                    // A rule kept by a partial index; the handlers name those themselves.
+                    None => AppError::conflict("The change conflicts with an existing object."),
+                }
             }
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 AppError::TransactionConflict
@@ -258,6 +264,36 @@ impl From<DieselError> for AppError {
     }
 }
 
+/// The object and field of a unique column that was violated, in the API's words, from either
+/// backend's report: SQLite says "UNIQUE constraint failed: portfolios.slug", PostgreSQL names
+/// the constraint `portfolios_slug_key` of table `portfolios`. Partial unique indexes (rules
+/// such as one TÄ per portfolio) are no field and give `None`.
+fn taken_field(
+    table: Option<&str>,
+    constraint: Option<&str>,
+    message: &str,
+) -> Option<(String, String)> {
+    let (table, column) = match message.strip_prefix("UNIQUE constraint failed: ") {
+        Some(columns) => {
+            let (table, column) = columns.split(',').next()?.trim().split_once('.')?;
+            (table.to_string(), column.to_string())
+        }
+        None => {
+            let table = table?;
+            let column = constraint?
+                .strip_prefix(table)?
+                .strip_prefix('_')?
+                .strip_suffix("_key")?;
+            (table.to_string(), column.to_string())
+        }
+    };
+    let object = match table.as_str() {
+        "people" => "person".to_string(),
+        other => other.strip_suffix('s').unwrap_or(other).to_string(),
+    };
+    Some((object, column))
+}
+
 fn is_busy_message(message: &str) -> bool {
     message.contains("database is locked") || message.contains("database is busy")
 }
@@ -279,5 +315,39 @@ impl From<r2d2::Error> for AppError {
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(err: actix_web::error::BlockingError) -> Self {
         AppError::internal(format!("blocking task failed: {err}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_violations_name_the_field_on_both_backends() {
+        let expected = Some(("portfolio".to_string(), "slug".to_string()));
+        assert_eq!(
+            taken_field(None, None, "UNIQUE constraint failed: portfolios.slug"),
+            expected
+        );
+        assert_eq!(
+            taken_field(
+                Some("portfolios"),
+                Some("portfolios_slug_key"),
+                "duplicate key value violates unique constraint \"portfolios_slug_key\""
+            ),
+            expected
+        );
+        assert_eq!(
+            taken_field(
+                Some("role_assignments"),
+                Some("role_assignments_one_active_service_owner"),
+                "duplicate key"
+            ),
+            None
+        );
+        assert_eq!(
+            taken_field(None, None, "UNIQUE constraint failed: index 'x'"),
+            None
+        );
     }
 }

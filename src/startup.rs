@@ -4,11 +4,13 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Logger, Next};
+use actix_web::ResponseError;
 use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -154,6 +156,7 @@ fn serve(
                 utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
             ))
             .service(web::redirect("/docs", "/docs/"))
+            .wrap(from_fn(refuse_control_characters))
             .wrap(from_fn(request_id))
             .wrap(Logger::new(
                 "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
@@ -190,6 +193,71 @@ async fn request_id(
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     Ok(response)
+}
+
+/// DESIGN.md §5: paths, query parameters and bodies are text, and control characters in them
+/// are refused with 400 before anything reaches a handler or a database — on every backend
+/// alike (PostgreSQL would refuse NUL in text with an error of its own). A body is read here
+/// (within the JSON limit) and handed on unchanged.
+async fn refuse_control_characters(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    use crate::domain::text::{json_has_forbidden_control, url_part_has_control};
+    let refuse = |req: ServiceRequest, error: AppError| {
+        Ok(req
+            .into_response(error.error_response())
+            .map_into_right_body())
+    };
+    if url_part_has_control(req.path()) {
+        return refuse(
+            req,
+            AppError::bad_request("The path contains a control character."),
+        );
+    }
+    if url_part_has_control(req.query_string()) {
+        return refuse(
+            req,
+            AppError::bad_request("A query parameter contains a control character."),
+        );
+    }
+    if has_body(&req) {
+        let mut payload = req.take_payload();
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            body.extend_from_slice(&chunk?);
+            if body.len() > api::MAX_BODY_BYTES {
+                return refuse(
+                    req,
+                    AppError::PayloadTooLarge(format!(
+                        "The body is larger than {} bytes.",
+                        api::MAX_BODY_BYTES
+                    )),
+                );
+            }
+        }
+        if json_has_forbidden_control(&body) {
+            return refuse(
+                req,
+                AppError::bad_request(
+                    "The body contains a control character (only tab, newline and carriage return are allowed in text).",
+                ),
+            );
+        }
+        req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+fn has_body(req: &ServiceRequest) -> bool {
+    let headers = req.headers();
+    headers.contains_key(actix_web::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v != "0")
 }
 
 /// The documented paths and their methods, to tell 405 (path exists, method does not) from 404.

@@ -22,7 +22,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::policy::Caller;
 use crate::auth::Authenticated;
 use crate::db::audit::Actor;
-use crate::db::people::load_caller;
+use crate::db::people::{caller_of, ensure_identity, load_caller};
 use crate::db::{self, DbConnection, DbPool, Page, Sort};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -76,10 +76,13 @@ where
 {
     db::run(pool, move |conn| {
         let actor = who.actor();
+        // A person seen for the first time is created before, not inside, the serializable
+        // write: a burst of first requests of one person would otherwise collide on that row.
+        let person = ensure_identity(conn, &who.identity, &actor)?;
         let mut attempt = 1;
         loop {
             let outcome = db::write_transaction(conn, |conn| {
-                let caller = load_caller(conn, &who.identity, &actor)?;
+                let caller = caller_of(conn, person.clone(), &who.identity)?;
                 f(conn, &caller, &actor)
             });
             match outcome {

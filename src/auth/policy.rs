@@ -1,7 +1,9 @@
 //! Who may do what: DESIGN.md §3 as one table.
 //!
 //! "In scope": the role is assigned on the target's portfolio, or on the target service; for a
-//! target that belongs to a portfolio as a whole, a role on any of its services is in scope.
+//! target that belongs to a portfolio as a whole (a plan, a budget frame, the portfolio itself),
+//! a TJF or specialist of any of its services is in scope, while a TS assigned on one service is
+//! in scope of that service only (DESIGN.md §3).
 //! `Ts(x)`: a tjänstesamordnare (TS) in scope holding delegation x (guidelines 4.3).
 //! Anything not listed is refused.
 
@@ -25,6 +27,8 @@ pub enum Action {
     ServicePropose,
     #[serde(rename = "service.establish")]
     ServiceEstablish,
+    #[serde(rename = "service.reject")]
+    ServiceReject,
     #[serde(rename = "service.move")]
     ServiceMove,
     #[serde(rename = "service.start_operation")]
@@ -33,6 +37,8 @@ pub enum Action {
     ServiceStartDecommissioning,
     #[serde(rename = "service.decommission")]
     ServiceDecommission,
+    #[serde(rename = "service.rename")]
+    ServiceRename,
     #[serde(rename = "service.update")]
     ServiceUpdate,
     #[serde(rename = "service.update_catalog")]
@@ -85,8 +91,12 @@ fn rule(action: Action) -> &'static [Who] {
             Global(AccountManager),
             Global(BusinessDeveloper),
         ],
-        // service establish; move to another portfolio; decommissioned — LG
-        ServiceEstablish | ServiceMove | ServiceDecommission => &[Global(ManagementGroup)],
+        // service establish; reject a proposal; move to another portfolio; decommissioned — LG
+        ServiceEstablish | ServiceReject | ServiceMove | ServiceDecommission => {
+            &[Global(ManagementGroup)]
+        }
+        // service rename (`slug`, `name`: the identity other systems use) — LG; TÄ in scope
+        ServiceRename => &[Global(ManagementGroup), InScope(ServiceOwner)],
         // service in_operation; decommissioning — TÄ in scope
         ServiceStartOperation | ServiceStartDecommissioning => &[InScope(ServiceOwner)],
         // service update (description, documentation, support/ordering) — TÄ, TS[documentation], TJF
@@ -122,16 +132,18 @@ fn rule(action: Action) -> &'static [Who] {
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 20] = [
         PortfolioCreate,
         PortfolioUpdate,
         PortfolioRetire,
         ServicePropose,
         ServiceEstablish,
+        ServiceReject,
         ServiceMove,
         ServiceStartOperation,
         ServiceStartDecommissioning,
         ServiceDecommission,
+        ServiceRename,
         ServiceUpdate,
         ServiceUpdateCatalog,
         AssignServiceOwner,
@@ -150,10 +162,12 @@ impl Action {
             PortfolioRetire => "portfolio.retire",
             ServicePropose => "service.propose",
             ServiceEstablish => "service.establish",
+            ServiceReject => "service.reject",
             ServiceMove => "service.move",
             ServiceStartOperation => "service.start_operation",
             ServiceStartDecommissioning => "service.start_decommissioning",
             ServiceDecommission => "service.decommission",
+            ServiceRename => "service.rename",
             ServiceUpdate => "service.update",
             ServiceUpdateCatalog => "service.update_catalog",
             AssignServiceOwner => "role_assignment.service_owner",
@@ -185,6 +199,7 @@ impl Action {
             Lifecycle::InOperation => Some(ServiceStartOperation),
             Lifecycle::Decommissioning => Some(ServiceStartDecommissioning),
             Lifecycle::Decommissioned => Some(ServiceDecommission),
+            Lifecycle::Rejected => Some(ServiceReject),
         }
     }
 }
@@ -279,10 +294,20 @@ impl ScopedRole {
                     || (portfolio.is_some() && self.portfolio_id == portfolio)
             }
             (None, Some(portfolio)) => {
-                self.portfolio_id == Some(portfolio) || self.service_portfolio_id == Some(portfolio)
+                self.portfolio_id == Some(portfolio)
+                    || self.portfolio_wide_through_service() == Some(portfolio)
             }
             (None, None) => false,
         }
+    }
+
+    /// The portfolio whose portfolio-wide objects a role on one of its services reaches: a
+    /// TJF's or a specialist's, never a TS's (a TS on one service is in scope of that service only).
+    fn portfolio_wide_through_service(&self) -> Option<i64> {
+        if self.role == ServiceCoordinator || self.service_id.is_none() {
+            return None;
+        }
+        self.service_portfolio_id
     }
 
     fn label(&self) -> String {
@@ -404,22 +429,46 @@ impl Caller {
     }
 }
 
-/// See [`Caller::reach`].
+/// See [`Caller::reach`]. A list of objects of one service filters with [`Reach::portfolios`]
+/// and [`Reach::services`]; a list of portfolio-wide objects with [`Reach::portfolio_wide`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Reach {
     pub everywhere: bool,
+    /// Roles held on these portfolios: all of each portfolio, its services included.
     pub portfolios: Vec<i64>,
+    /// Roles held on these services.
     pub services: Vec<i64>,
+    /// The portfolios whose portfolio-wide objects are in reach: `portfolios`, and the current
+    /// portfolios of the services a TJF or specialist holds a role on.
+    pub portfolio_wide: Vec<i64>,
 }
 
 impl Reach {
     fn add(&mut self, scoped: &ScopedRole) {
-        if let Some(p) = scoped.portfolio_id {
-            self.portfolios.push(p);
-        }
-        if let Some(s) = scoped.service_id {
-            self.services.push(s);
-        }
+        let push = |list: &mut Vec<i64>, id: Option<i64>| {
+            if let Some(id) = id.filter(|id| !list.contains(id)) {
+                list.push(id);
+            }
+        };
+        push(&mut self.portfolios, scoped.portfolio_id);
+        push(&mut self.services, scoped.service_id);
+        push(&mut self.portfolio_wide, scoped.portfolio_id);
+        push(
+            &mut self.portfolio_wide,
+            scoped.portfolio_wide_through_service(),
+        );
+    }
+
+    /// An object of service `service` in `portfolio`: in reach? (What the SQL filter says.)
+    pub fn covers_service(&self, service: i64, portfolio: Option<i64>) -> bool {
+        self.everywhere
+            || self.services.contains(&service)
+            || portfolio.is_some_and(|p| self.portfolios.contains(&p))
+    }
+
+    /// A portfolio-wide object of `portfolio`: in reach?
+    pub fn covers_portfolio(&self, portfolio: i64) -> bool {
+        self.everywhere || self.portfolio_wide.contains(&portfolio)
     }
 
     pub fn is_nowhere(&self) -> bool {
@@ -521,6 +570,20 @@ mod tests {
     }
 
     #[test]
+    fn a_coordinator_of_one_service_is_not_in_scope_of_its_portfolio_as_a_whole() {
+        let mut ts = on_service(ServiceCoordinator, 7, 1);
+        ts.delegations = Delegations::new(vec![D::Staffing]);
+        let ts = caller(&[], vec![ts]);
+        assert!(ts
+            .may(AssignManager, &Target::service(7, Some(1)))
+            .is_some());
+        assert!(ts.may(ServicePropose, &Target::portfolio(1)).is_none());
+        let reach = ts.reach(AssignManager);
+        assert!(reach.covers_service(7, Some(1)));
+        assert!(!reach.covers_portfolio(1));
+    }
+
+    #[test]
     fn reach_lists_where_an_action_is_allowed() {
         let owner = caller(&[], vec![on_portfolio(ServiceOwner, 3, &[])]);
         assert_eq!(
@@ -528,7 +591,8 @@ mod tests {
             Reach {
                 everywhere: false,
                 portfolios: vec![3],
-                services: vec![]
+                services: vec![],
+                portfolio_wide: vec![3],
             }
         );
         assert!(caller(&[Communicator], vec![])

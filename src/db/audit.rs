@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
 
-use super::schema::audit_events;
+use super::schema::{audit_events, role_assignments, services};
 use super::DbConnection;
 use crate::auth::policy::Grant;
 use crate::error::AppResult;
@@ -150,12 +150,35 @@ pub fn list(
             q = q.filter(audit_events::occurred_at.lt(until));
         }
         if let Some(portfolios) = &filter.portfolios {
+            // The whole history of every object now in these portfolios (what happened to a
+            // service before it moved here included), and what was recorded in them.
+            let services_now = services::table
+                .filter(services::portfolio_id.eq_any(portfolios.clone()))
+                .select(services::id);
+            let services_now_nullable = services::table
+                .filter(services::portfolio_id.eq_any(portfolios.clone()))
+                .select(services::id.nullable());
+            let assignments_now = role_assignments::table
+                .filter(
+                    role_assignments::portfolio_id
+                        .eq_any(portfolios.clone())
+                        .or(role_assignments::service_id.eq_any(services_now_nullable))
+                        .or(role_assignments::service_id.eq_any(filter.services.clone())),
+                )
+                .select(role_assignments::id);
+            let of_type = |t: ObjectType| audit_events::object_type.eq(t.as_str());
             q = q.filter(
                 audit_events::portfolio_id
                     .eq_any(portfolios.clone())
-                    .or(audit_events::object_type
-                        .eq(ObjectType::Service.as_str())
-                        .and(audit_events::object_id.eq_any(filter.services.clone()))),
+                    .or(of_type(ObjectType::Portfolio)
+                        .and(audit_events::object_id.eq_any(portfolios.clone())))
+                    .or(of_type(ObjectType::Service).and(
+                        audit_events::object_id
+                            .eq_any(services_now)
+                            .or(audit_events::object_id.eq_any(filter.services.clone())),
+                    ))
+                    .or(of_type(ObjectType::RoleAssignment)
+                        .and(audit_events::object_id.eq_any(assignments_now))),
             );
         }
         q

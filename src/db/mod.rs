@@ -174,7 +174,9 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
             result
         }
     };
-    applied.map_err(|e| e.to_string())
+    let applied = applied.map_err(|e| e.to_string())?;
+    services::fill_catalog_search_texts(conn).map_err(|e| e.to_string())?;
+    Ok(applied)
 }
 
 /// SQLite has one writer at a time. Writers of this process queue here, in order, instead of

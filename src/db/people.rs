@@ -129,7 +129,7 @@ pub fn ensure(
     });
     match created {
         Ok(person) => Ok(person),
-        Err(AppError::Conflict(_)) => find_by_sub(conn, sub)?
+        Err(AppError::Conflict(_) | AppError::Taken { .. }) => find_by_sub(conn, sub)?
             .ok_or_else(|| AppError::internal("person vanished after a unique violation")),
         Err(other) => Err(other),
     }
@@ -146,13 +146,31 @@ pub fn load_caller(
     identity: &Identity,
     actor: &Actor,
 ) -> AppResult<Caller> {
-    let person = ensure(
+    let person = ensure_identity(conn, identity, actor)?;
+    caller_of(conn, person, identity)
+}
+
+/// The person of a token, created on first sight.
+pub fn ensure_identity(
+    conn: &mut DbConnection,
+    identity: &Identity,
+    actor: &Actor,
+) -> AppResult<Person> {
+    ensure(
         conn,
         &identity.sub,
         identity.name.as_deref(),
         identity.email.as_deref(),
         actor,
-    )?;
+    )
+}
+
+/// The caller: `person` with the global roles of the token and the role assignments held.
+pub fn caller_of(
+    conn: &mut DbConnection,
+    person: Person,
+    identity: &Identity,
+) -> AppResult<Caller> {
     let rows: Vec<AssignmentRow> = role_assignments::table
         .left_join(services::table)
         .filter(role_assignments::person_id.eq(person.id))

@@ -111,10 +111,17 @@ pub fn retire(conn: &mut DbConnection, current: &Portfolio) -> AppResult<Portfol
 }
 
 /// Services of the portfolio that are not decommissioned (they keep it from retiring).
+/// Services that keep a portfolio from being retired: every one but the decommissioned, and
+/// proposals that were never decided on or were rejected.
 pub fn count_live_services(conn: &mut DbConnection, portfolio_id: i64) -> AppResult<i64> {
+    let not_live: Vec<&str> = Lifecycle::ALL
+        .into_iter()
+        .filter(|l| *l == Lifecycle::Decommissioned || l.is_undecided_or_rejected())
+        .map(Lifecycle::as_str)
+        .collect();
     Ok(services::table
         .filter(services::portfolio_id.eq(portfolio_id))
-        .filter(services::lifecycle.ne(Lifecycle::Decommissioned.as_str()))
+        .filter(services::lifecycle.ne_all(not_live))
         .count()
         .get_result(conn)?)
 }

@@ -47,6 +47,8 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        rejection_reason -> Nullable<Text>,
+        catalog_search_text -> Text,
     }
 }
 

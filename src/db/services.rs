@@ -30,6 +30,8 @@ pub struct Service {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub rejection_reason: Option<String>,
+    pub catalog_search_text: String,
 }
 
 impl Service {
@@ -75,6 +77,44 @@ impl ServiceFields {
     fn search_text(&self) -> String {
         format!("{} {} {}", self.slug, self.name, self.description).to_lowercase()
     }
+
+    /// What the public catalogue's `q` searches: public text only.
+    fn catalog_search_text(&self) -> String {
+        catalog_search_text(
+            &self.name,
+            self.catalog_text.as_deref(),
+            self.catalog_text_en.as_deref(),
+        )
+    }
+}
+
+/// Lowercased in Rust: SQLite's `lower()` folds only ASCII (å, ä, ö).
+fn catalog_search_text(name: &str, text: Option<&str>, text_en: Option<&str>) -> String {
+    format!("{name} {} {}", text.unwrap_or(""), text_en.unwrap_or("")).to_lowercase()
+}
+
+/// Fills `catalog_search_text` where it is still empty: rows written before the migration that
+/// added it (every service has a name, so a written one is never empty).
+pub fn fill_catalog_search_texts(conn: &mut DbConnection) -> AppResult<usize> {
+    let rows: Vec<(i64, String, Option<String>, Option<String>)> = services::table
+        .filter(services::catalog_search_text.eq(""))
+        .select((
+            services::id,
+            services::name,
+            services::catalog_text,
+            services::catalog_text_en,
+        ))
+        .load(conn)?;
+    for (id, name, text, text_en) in &rows {
+        diesel::update(services::table.find(*id))
+            .set(services::catalog_search_text.eq(catalog_search_text(
+                name,
+                text.as_deref(),
+                text_en.as_deref(),
+            )))
+            .execute(conn)?;
+    }
+    Ok(rows.len())
 }
 
 pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Service> {
@@ -108,6 +148,7 @@ pub fn insert(conn: &mut DbConnection, fields: &ServiceFields) -> AppResult<Serv
             services::catalog_text.eq(&fields.catalog_text),
             services::catalog_text_en.eq(&fields.catalog_text_en),
             services::search_text.eq(fields.search_text()),
+            services::catalog_search_text.eq(fields.catalog_search_text()),
             services::lifecycle_changed_at.eq(now),
             services::version.eq(1),
             services::created_at.eq(now),
@@ -117,18 +158,29 @@ pub fn insert(conn: &mut DbConnection, fields: &ServiceFields) -> AppResult<Serv
         .get_result(conn)?)
 }
 
-/// Writes `fields` (and, when given, a new lifecycle state) if the row still has
+/// A lifecycle step to write with the fields: the new state, and for a rejection its reason.
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub to: Lifecycle,
+    pub rejection_reason: Option<String>,
+}
+
+/// Writes `fields` (and, when given, a lifecycle step) if the row still has
 /// `current.version`: compare and write in one statement.
 pub fn update(
     conn: &mut DbConnection,
     current: &Service,
     fields: &ServiceFields,
-    lifecycle: Option<Lifecycle>,
+    step: Option<Step>,
 ) -> AppResult<Service> {
     let now = super::now();
-    let (state, changed_at) = match lifecycle {
-        Some(next) => (next.as_str().to_string(), now),
-        None => (current.lifecycle.clone(), current.lifecycle_changed_at),
+    let (state, changed_at, rejection_reason) = match step {
+        Some(step) => (step.to.as_str().to_string(), now, step.rejection_reason),
+        None => (
+            current.lifecycle.clone(),
+            current.lifecycle_changed_at,
+            current.rejection_reason.clone(),
+        ),
     };
     diesel::update(
         services::table
@@ -152,6 +204,8 @@ pub fn update(
             services::catalog_text.eq(&fields.catalog_text),
             services::catalog_text_en.eq(&fields.catalog_text_en),
             services::search_text.eq(fields.search_text()),
+            services::catalog_search_text.eq(fields.catalog_search_text()),
+            services::rejection_reason.eq(rejection_reason),
             services::lifecycle_changed_at.eq(changed_at),
             services::version.eq(current.version + 1),
             services::updated_at.eq(now),
@@ -249,7 +303,11 @@ pub fn catalog(
             .filter(services::lifecycle.eq(Lifecycle::InOperation.as_str()))
             .into_boxed();
         if let Some(text) = q {
-            query = query.filter(services::search_text.like(like_pattern(text)).escape('\\'));
+            query = query.filter(
+                services::catalog_search_text
+                    .like(like_pattern(text))
+                    .escape('\\'),
+            );
         }
         query
     };

@@ -1,5 +1,6 @@
 //! The service lifecycle (DESIGN.md §1, guidelines 1 and 4.1–4.2):
-//! `proposed` → `established` → `in_operation` → `decommissioning` → `decommissioned`.
+//! `proposed` → `established` → `in_operation` → `decommissioning` → `decommissioned`, and
+//! `proposed` → `rejected` when the management group turns a proposal down (final).
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,15 +21,18 @@ pub enum Lifecycle {
     Decommissioning,
     /// Decommissioned by decision of the management group.
     Decommissioned,
+    /// A proposal the management group turned down (final; the reason is kept).
+    Rejected,
 }
 
 impl Lifecycle {
-    pub const ALL: [Lifecycle; 5] = [
+    pub const ALL: [Lifecycle; 6] = [
         Lifecycle::Proposed,
         Lifecycle::Established,
         Lifecycle::InOperation,
         Lifecycle::Decommissioning,
         Lifecycle::Decommissioned,
+        Lifecycle::Rejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -38,7 +42,14 @@ impl Lifecycle {
             Lifecycle::InOperation => "in_operation",
             Lifecycle::Decommissioning => "decommissioning",
             Lifecycle::Decommissioned => "decommissioned",
+            Lifecycle::Rejected => "rejected",
         }
+    }
+
+    /// A service that was never decided on, or was turned down: it does not keep a portfolio
+    /// from being retired.
+    pub fn is_undecided_or_rejected(self) -> bool {
+        matches!(self, Lifecycle::Proposed | Lifecycle::Rejected)
     }
 
     /// Guidelines 4.4: "för varje tjänst finns en eller flera tjänsteförvaltare" — a service
@@ -47,15 +58,16 @@ impl Lifecycle {
         matches!(self, Lifecycle::InOperation | Lifecycle::Decommissioning)
     }
 
-    /// The one state each state may move to.
-    fn next(self) -> Option<Lifecycle> {
-        match self {
-            Lifecycle::Proposed => Some(Lifecycle::Established),
-            Lifecycle::Established => Some(Lifecycle::InOperation),
-            Lifecycle::InOperation => Some(Lifecycle::Decommissioning),
-            Lifecycle::Decommissioning => Some(Lifecycle::Decommissioned),
-            Lifecycle::Decommissioned => None,
-        }
+    /// May a service go from this state straight to `to`?
+    fn may_go_to(self, to: Lifecycle) -> bool {
+        matches!(
+            (self, to),
+            (Lifecycle::Proposed, Lifecycle::Established)
+                | (Lifecycle::Proposed, Lifecycle::Rejected)
+                | (Lifecycle::Established, Lifecycle::InOperation)
+                | (Lifecycle::InOperation, Lifecycle::Decommissioning)
+                | (Lifecycle::Decommissioning, Lifecycle::Decommissioned)
+        )
     }
 }
 
@@ -112,7 +124,7 @@ pub fn check_transition(
     to: Lifecycle,
     facts: &TransitionFacts,
 ) -> Result<(), TransitionError> {
-    if from.next() != Some(to) {
+    if !from.may_go_to(to) {
         return Err(TransitionError::NotAllowed { from, to });
     }
     match to {
@@ -137,7 +149,7 @@ pub fn check_transition(
                 return Err(TransitionError::ActiveDeliveries(facts.active_deliveries));
             }
         }
-        Lifecycle::Proposed | Lifecycle::Decommissioning => {}
+        Lifecycle::Proposed | Lifecycle::Decommissioning | Lifecycle::Rejected => {}
     }
     Ok(())
 }
@@ -161,6 +173,7 @@ mod tests {
     fn the_lifecycle_runs_forward_one_step_at_a_time() {
         for (from, to) in [
             (Proposed, Established),
+            (Proposed, Rejected),
             (Established, InOperation),
             (InOperation, Decommissioning),
             (Decommissioning, Decommissioned),
@@ -173,6 +186,9 @@ mod tests {
             (InOperation, Decommissioned),
             (Decommissioned, Proposed),
             (InOperation, InOperation),
+            (Rejected, Proposed),
+            (Rejected, Established),
+            (Established, Rejected),
         ] {
             assert_eq!(
                 check_transition(from, to, &ready()),

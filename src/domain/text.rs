@@ -16,10 +16,7 @@ pub fn bounded(field: &str, value: &str, max_chars: usize) -> Result<String, (St
             format!("must be at most {max_chars} characters"),
         ));
     }
-    if trimmed
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
+    if trimmed.chars().any(is_forbidden_control) {
         return Err((
             field.to_string(),
             "must not contain control characters".into(),
@@ -62,6 +59,70 @@ pub fn email(field: &str, value: &str) -> Result<String, (String, String)> {
     }
 }
 
+/// Control characters no text of the API may carry: all but tab, newline and carriage return
+/// (which long texts may hold; the fields that may not are checked by their own parsers).
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Does a percent-encoded URL part (a path or a query string) carry a control character, raw or
+/// encoded? Every control character counts here, tab and newline too: no path segment or query
+/// parameter needs one.
+pub fn url_part_has_control(part: &str) -> bool {
+    String::from_utf8_lossy(&percent_decode(part))
+        .chars()
+        .any(char::is_control)
+}
+
+fn percent_decode(part: &str) -> Vec<u8> {
+    let bytes = part.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            None => {
+                decoded.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    decoded
+}
+
+/// Does a JSON text carry a forbidden control character in a string, raw or as a `\u` escape?
+/// (Raw ones below U+0020 are invalid JSON anyway; DEL and U+0080–U+009F are not.)
+pub fn json_has_forbidden_control(json: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(json);
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('u') => {
+                    let hex: String = chars.by_ref().take(4).collect();
+                    let escaped = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32);
+                    if escaped.is_some_and(is_forbidden_control) {
+                        return true;
+                    }
+                }
+                Some('b' | 'f') => return true,
+                _ => {}
+            }
+        } else if is_forbidden_control(c) {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +133,24 @@ mod tests {
         assert!(required("name", "   ", 10).is_err());
         assert!(required("name", "åäöåäöåäöåä", 10).is_err());
         assert!(bounded("d", "a\u{0}b", 10).is_err());
+    }
+
+    #[test]
+    fn control_characters_are_found_raw_and_escaped() {
+        assert!(url_part_has_control("q=a%00b"));
+        assert!(url_part_has_control("/api/v1/services/a%0Ab"));
+        assert!(url_part_has_control("q=%C2%85"));
+        assert!(!url_part_has_control("q=%C3%B6rebro&limit=5"));
+        assert!(!url_part_has_control("q=100%"));
+        assert!(json_has_forbidden_control(br#"{"name":"a\u0000b"}"#));
+        assert!(json_has_forbidden_control(br#"{"name":"a\u007F"}"#));
+        assert!(json_has_forbidden_control(
+            "{\"name\":\"a\u{7f}\"}".as_bytes()
+        ));
+        assert!(!json_has_forbidden_control(br#"{"name":"a\\u0000b"}"#));
+        assert!(!json_has_forbidden_control(
+            br#"{"d":"rad 1\nrad 2\t\u00e5"}"#
+        ));
     }
 
     #[test]

@@ -30,20 +30,6 @@ pub fn postgres_admin_url() -> Option<String> {
         .filter(|u| !u.trim().is_empty())
 }
 
-/// Says once, past the test harness's output capture, that PostgreSQL was not tested.
-pub fn say_postgres_is_skipped() {
-    use std::io::Write;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nTEST_DATABASE_URL is not set: the integration tests ran on SQLite only \
-             (postgres::* passed without running). Set it, e.g. \
-             TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres, to run them on PostgreSQL too.\n"
-        );
-    });
-}
-
 /// A database of its own for one test; a PostgreSQL schema is dropped when the guard goes.
 pub struct TestDatabase {
     pub url: String,
@@ -63,7 +49,9 @@ impl TestDatabase {
                 schema: None,
             },
             Backend::Postgres => {
-                let admin = postgres_admin_url().expect("TEST_DATABASE_URL");
+                let admin = postgres_admin_url().expect(
+                    "TEST_DATABASE_URL was set when the tests were built but is not set now",
+                );
                 let schema = format!("t_{}", &id[..16]);
                 let mut conn =
                     diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");

@@ -184,7 +184,7 @@ pub async fn retire(
             let live = portfolios::count_live_services(conn, current.id)?;
             if live > 0 {
                 return Err(AppError::conflict(format!(
-                    "The portfolio still has {live} services that are not decommissioned; move or decommission them first."
+                    "The portfolio still has {live} services that are established, in operation or being decommissioned; move or decommission them first."
                 )));
             }
             let retired = portfolios::retire(conn, &current)?;

@@ -60,31 +60,70 @@ pub async fn list(
     list_page::<AssignmentView, _, _>(&req, &pool, who, page, rows).await
 }
 
-/// The policy target of an assignment's place; also checks that the place can take it.
-fn target_of(conn: &mut DbConnection, place: &Place) -> AppResult<Target> {
-    match *place {
-        Place::Global => Ok(Target::global()),
-        Place::Portfolio(id) => match portfolios::find_by_id(conn, id) {
-            Ok(p) if p.retired_at.is_some() => Err(AppError::conflict("The portfolio is retired.")),
-            Ok(_) => Ok(Target::portfolio(id)),
-            Err(AppError::NotFound(_)) => Err(AppError::invalid_field(
-                "portfolio_id",
-                format!("there is no portfolio {id}"),
-            )),
-            Err(e) => Err(e),
-        },
-        Place::Service(id) => match services::find_by_id(conn, id) {
-            Ok(s) if s.lifecycle() == Lifecycle::Decommissioned => {
-                Err(AppError::conflict("The service is decommissioned."))
+/// The policy target named by a request's ids, before the rest of the request is validated:
+/// a caller without the right is refused (403) before learning anything about the place's
+/// state. An id that names nothing is a 400 at once: every caller may list portfolios and
+/// services, so that tells nobody anything.
+fn requested_target(
+    conn: &mut DbConnection,
+    portfolio_id: Option<i64>,
+    service_id: Option<i64>,
+) -> AppResult<Target> {
+    if let Some(id) = service_id {
+        let s = services::find_by_id(conn, id).map_err(|e| match e {
+            AppError::NotFound(_) => {
+                AppError::invalid_field("service_id", format!("there is no service {id}"))
             }
-            Ok(s) => Ok(Target::service(s.id, s.portfolio_id)),
-            Err(AppError::NotFound(_)) => Err(AppError::invalid_field(
-                "service_id",
-                format!("there is no service {id}"),
-            )),
-            Err(e) => Err(e),
+            other => other,
+        })?;
+        return Ok(Target::service(s.id, s.portfolio_id));
+    }
+    if let Some(id) = portfolio_id {
+        let p = portfolios::find_by_id(conn, id).map_err(|e| match e {
+            AppError::NotFound(_) => {
+                AppError::invalid_field("portfolio_id", format!("there is no portfolio {id}"))
+            }
+            other => other,
+        })?;
+        return Ok(Target::portfolio(p.id));
+    }
+    Ok(Target::global())
+}
+
+/// Checks that the place can take an appointment (it exists: [`requested_target`]).
+fn check_place(conn: &mut DbConnection, place: &Place) -> AppResult<()> {
+    match *place {
+        Place::Global => Ok(()),
+        Place::Portfolio(id) => match portfolios::find_by_id(conn, id)? {
+            p if p.retired_at.is_some() => Err(AppError::conflict("The portfolio is retired.")),
+            _ => Ok(()),
+        },
+        Place::Service(id) => match services::find_by_id(conn, id)?.lifecycle() {
+            l @ (Lifecycle::Decommissioned | Lifecycle::Rejected) => {
+                Err(AppError::conflict(format!("The service is {l}.")))
+            }
+            _ => Ok(()),
         },
     }
+}
+
+/// The request's fields, validated (after the caller's right was checked).
+fn validate(request: &NewAssignmentRequest) -> AppResult<(Place, String)> {
+    let place = request.place()?;
+    if !request.delegations.is_empty() && request.role != RoleCode::ServiceCoordinator {
+        return Err(AppError::invalid_field(
+            "delegations",
+            "only a service coordinator (TS) carries delegations",
+        ));
+    }
+    let subject = request.subject.trim().to_string();
+    if subject.is_empty() || subject.len() > 255 || subject.chars().any(char::is_control) {
+        return Err(AppError::invalid_field(
+            "subject",
+            "must be a sub of 1 to 255 characters, without control characters",
+        ));
+    }
+    Ok((place, subject))
 }
 
 #[utoipa::path(
@@ -103,24 +142,12 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
-    let place = request.place()?;
-    if !request.delegations.is_empty() && request.role != RoleCode::ServiceCoordinator {
-        return Err(AppError::invalid_field(
-            "delegations",
-            "only a service coordinator (TS) carries delegations",
-        ));
-    }
-    let subject = request.subject.trim().to_string();
-    if subject.is_empty() || subject.len() > 255 {
-        return Err(AppError::invalid_field(
-            "subject",
-            "must be a sub of 1 to 255 characters",
-        ));
-    }
     let delegations = Delegations::new(request.delegations.clone());
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
-        let target = target_of(conn, &place)?;
+        let target = requested_target(conn, request.portfolio_id, request.service_id)?;
         let grant = caller.authorize(Action::assign(request.role), &target)?;
+        let (place, subject) = validate(&request)?;
+        check_place(conn, &place)?;
         if let Place::Portfolio(p) = place {
             if request.role == RoleCode::ServiceOwner
                 && assignments::count_active(conn, RoleCode::ServiceOwner, Some(p), None)? > 0
@@ -148,7 +175,7 @@ pub async fn create(
             },
         )
         .map_err(|e| match e {
-            AppError::Conflict(_) => AppError::conflict(
+            AppError::Conflict(_) | AppError::Taken { .. } => AppError::conflict(
                 "This person already holds this role there (or the portfolio already has a TÄ).",
             ),
             other => other,
@@ -287,21 +314,27 @@ pub async fn revoke(
     tag = "role-assignments",
     operation_id = "acceptRoleAssignment",
     summary = "Accept one's own appointment",
-    params(("id" = i64, Path)),
+    params(
+        ("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+    ),
     responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments/{id}/accept")]
 pub async fn accept(
+    req: HttpRequest,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let if_match = IfMatch::from_request(&req);
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let current = assignments::find(conn, id)?;
         let target = target_of_existing(conn, &current)?;
         let grant = caller.authorize(Action::AcceptAssignment, &target)?;
+        if_match.check(current.assignment.version)?;
         if current.assignment.ended_at.is_some() {
             return Err(AppError::conflict("The assignment has ended."));
         }

@@ -11,7 +11,7 @@ use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
 use crate::db::{self, portfolios, role_assignments, services, DbConnection, DbPool};
-use crate::domain::lifecycle::{check_transition, TransitionFacts};
+use crate::domain::lifecycle::{check_transition, Lifecycle, TransitionFacts};
 use crate::domain::role::RoleCode;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -95,13 +95,14 @@ pub async fn propose(
     body: web::Json<NewService>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let fields = body.into_inner().parse()?;
+    let proposal = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
-        let target = match fields.portfolio_id {
+        let target = match proposal.portfolio_id {
             Some(p) => Target::portfolio(p),
             None => Target::global(),
         };
         let grant = caller.authorize(Action::ServicePropose, &target)?;
+        let fields = proposal.parse()?;
         if let Some(p) = fields.portfolio_id {
             active_portfolio(conn, p)?;
         }
@@ -198,7 +199,7 @@ pub async fn update(
     tag = "services",
     operation_id = "transitionService",
     summary = "Move a service along its lifecycle",
-    description = "proposed → established (management group; places it in a portfolio) → in_operation (TÄ; needs a TÄ on the portfolio and at least one TJF) → decommissioning (TÄ) → decommissioned (management group; refused while deliveries are active).",
+    description = "proposed → established (management group; places it in a portfolio) → in_operation (TÄ; needs a TÄ on the portfolio and at least one TJF) → decommissioning (TÄ) → decommissioned (management group; refused while deliveries are active). proposed → rejected (management group; final; `reason` required and kept).",
     params(
         ("service" = String, Path, description = "Id or slug"),
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
@@ -218,13 +219,6 @@ pub async fn transition(
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
     let request = body.into_inner();
-    let reason = match &request.reason {
-        Some(r) => Some(
-            crate::domain::text::bounded("reason", r, 2000)
-                .map_err(|(f, m)| AppError::invalid_field(&f, m))?,
-        ),
-        None => None,
-    };
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let current = services::find(conn, &key)?;
         let from = current.lifecycle();
@@ -232,6 +226,7 @@ pub async fn transition(
             AppError::conflict(format!("A service cannot go back to {}.", request.to))
         })?;
         let grant = caller.authorize(action, &Target::service(current.id, current.portfolio_id))?;
+        let reason = transition_reason(&request)?;
         if_match.check(current.version)?;
         if request.portfolio_id.is_some() && action != Action::ServiceEstablish {
             return Err(AppError::invalid_field(
@@ -246,7 +241,13 @@ pub async fn transition(
         let facts = transition_facts(conn, current.id, fields.portfolio_id)?;
         check_transition(from, request.to, &facts)
             .map_err(|e| AppError::conflict(e.to_string()))?;
-        let updated = services::update(conn, &current, &fields, Some(request.to))?;
+        let step = services::Step {
+            to: request.to,
+            rejection_reason: (request.to == Lifecycle::Rejected)
+                .then(|| reason.clone())
+                .flatten(),
+        };
+        let updated = services::update(conn, &current, &fields, Some(step))?;
         let view = ServiceView::from(&updated);
         let mut after = serde_json::to_value(&view).unwrap_or_default();
         after["transition_reason"] = serde_json::json!(reason);
@@ -259,6 +260,26 @@ pub async fn transition(
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+/// The reason given for a step: bounded text; required for a rejection (guidelines: the
+/// decision and its grounds are kept).
+fn transition_reason(request: &TransitionRequest) -> AppResult<Option<String>> {
+    let reason = match &request.reason {
+        Some(r) => Some(
+            crate::domain::text::bounded("reason", r, 2000)
+                .map_err(|(f, m)| AppError::invalid_field(&f, m))?,
+        ),
+        None => None,
+    }
+    .filter(|r| !r.is_empty());
+    if request.to == Lifecycle::Rejected && reason.is_none() {
+        return Err(AppError::invalid_field(
+            "reason",
+            "is required when rejecting a proposal",
+        ));
+    }
+    Ok(reason)
 }
 
 fn transition_facts(

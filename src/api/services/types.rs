@@ -21,6 +21,8 @@ pub struct ServiceView {
     pub portfolio_id: Option<i64>,
     pub lifecycle: Lifecycle,
     pub lifecycle_changed_at: DateTime<Utc>,
+    /// Why the management group turned the proposal down (only when `rejected`).
+    pub rejection_reason: Option<String>,
     pub description: String,
     pub documentation_url: Option<String>,
     /// Guidelines 4.2 item 8: the support process is established and works.
@@ -48,6 +50,7 @@ impl From<&Service> for ServiceView {
             portfolio_id: s.portfolio_id,
             lifecycle: s.lifecycle(),
             lifecycle_changed_at: utc(s.lifecycle_changed_at),
+            rejection_reason: s.rejection_reason.clone(),
             description: s.description.clone(),
             documentation_url: s.documentation_url.clone(),
             support_process_established: s.support_process_established,
@@ -94,7 +97,7 @@ fn slug_field(value: &str) -> Result<String, (String, String)> {
 }
 
 impl NewService {
-    pub fn parse(self) -> AppResult<ServiceFields> {
+    pub fn parse(&self) -> AppResult<ServiceFields> {
         let mut f = Fields::default();
         let slug = f.take(slug_field(&self.slug));
         let name = f.take(text::required("name", &self.name, 200));
@@ -117,8 +120,9 @@ impl NewService {
 }
 
 /// Fields to change; absent fields stay, `null` clears an optional field. Which fields are
-/// present decides which rights are needed: service fields (TÄ, TS[documentation], TJF),
-/// catalogue fields (communicator, TÄ), `portfolio_id` (management group).
+/// present decides which rights are needed: `slug` and `name` (management group, TÄ), the other
+/// service fields (TÄ, TS[documentation], TJF), catalogue fields (communicator, TÄ),
+/// `portfolio_id` (management group).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
@@ -161,9 +165,11 @@ impl ServicePatch {
     /// The actions this patch needs.
     pub fn actions(&self) -> Vec<Action> {
         let mut actions = Vec::new();
-        if self.slug.is_some()
-            || self.name.is_some()
-            || self.description.is_some()
+        // The identity other systems use in paths: LG or the TÄ, never a TJF or TS.
+        if self.slug.is_some() || self.name.is_some() {
+            actions.push(Action::ServiceRename);
+        }
+        if self.description.is_some()
             || self.documentation_url.is_some()
             || self.support_process_established.is_some()
             || self.ordering_routine.is_some()
@@ -233,7 +239,9 @@ impl ServicePatch {
 #[serde(deny_unknown_fields)]
 pub struct TransitionRequest {
     pub to: Lifecycle,
-    /// Why (the decision, a reference to minutes …); kept in the audit trail.
+    /// Why (the decision, a reference to minutes …); kept in the audit trail. Required when
+    /// rejecting a proposal, and then also kept on the service as `rejection_reason`.
+    #[schema(max_length = 2000)]
     pub reason: Option<String>,
     /// With `to: established`: the portfolio the management group places the service in.
     pub portfolio_id: Option<i64>,
