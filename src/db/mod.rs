@@ -6,6 +6,7 @@ pub mod people;
 pub mod portfolios;
 pub mod role_assignments;
 pub mod schema;
+pub mod scope;
 pub mod services;
 
 use std::path::{Path, PathBuf};

@@ -129,8 +129,11 @@ pub fn ensure(
     });
     match created {
         Ok(person) => Ok(person),
-        Err(AppError::Conflict(_) | AppError::Taken { .. }) => find_by_sub(conn, sub)?
-            .ok_or_else(|| AppError::internal("person vanished after a unique violation")),
+        // Inside a serializable write the winner's row is not in our snapshot: a collision,
+        // which the write path retries.
+        Err(AppError::Conflict(_) | AppError::Taken { .. }) => {
+            find_by_sub(conn, sub)?.ok_or(AppError::TransactionConflict)
+        }
         Err(other) => Err(other),
     }
 }

@@ -2,12 +2,14 @@
 //! when `TEST_DATABASE_URL` is set, against PostgreSQL (a schema of its own per test); without
 //! it the PostgreSQL tests are reported as ignored (build.rs).
 
+mod agreement;
 mod authorization;
 mod cli;
 mod conventions;
 mod durability;
 mod helpers;
 mod openapi;
+mod review;
 mod stories;
 mod tokens;
 
@@ -38,9 +40,19 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    agreement::may_and_reach_agree_on_random_assignments,
     authorization::every_action_by_every_caller,
     authorization::a_service_owner_reads_only_their_portfolios_audit_trail,
     authorization::only_the_appointee_accepts_an_appointment,
+    review::only_the_management_group_or_the_owner_renames_a_service,
+    review::the_management_group_rejects_a_proposal_for_good,
+    review::the_catalogue_searches_public_text_only,
+    review::a_taken_slug_is_named_as_a_field,
+    review::a_burst_of_first_requests_creates_one_person,
+    review::control_characters_are_refused_everywhere,
+    review::accepting_honours_if_match,
+    review::a_service_owner_reads_the_history_of_a_service_that_moved_in,
+    review::authorization_comes_before_validation,
     stories::a_service_goes_from_proposal_to_the_catalogue,
     stories::a_portfolio_has_one_service_owner_at_a_time,
     stories::assignments_must_fit_their_role,
