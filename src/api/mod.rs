@@ -5,7 +5,12 @@ pub mod architecture;
 pub mod audit_events;
 pub mod catalog;
 pub mod health;
+pub mod lookup;
 pub mod me;
+pub mod contracts;
+pub mod deliveries;
+pub mod reports;
+pub mod organizations;
 pub mod people;
 pub mod portfolios;
 pub mod role_assignments;
@@ -44,6 +49,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(architecture::configure)
             .configure(catalog::configure)
             .configure(audit_events::configure)
+            .configure(organizations::configure)
+            .configure(contracts::configure)
+            .configure(deliveries::configure)
+            .configure(reports::configure)
             .service(openapi_json),
     );
 }
@@ -134,6 +143,86 @@ where
     .await?;
     let results: Vec<View> = rows.iter().map(View::from).collect();
     Ok(HttpResponse::Ok().json(page.respond(req, count, results)))
+}
+
+/// How a list answers: the JSON envelope, or CSV for a spreadsheet (`Accept: text/csv` or
+/// `?format=csv`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ListFormat {
+    Json,
+    Csv,
+}
+
+/// Does the request ask for CSV?
+pub fn wants_csv(req: &HttpRequest, format: Option<ListFormat>) -> bool {
+    match format {
+        Some(f) => f == ListFormat::Csv,
+        None => req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| {
+                accept
+                    .split(',')
+                    .any(|part| part.trim().starts_with("text/csv"))
+            }),
+    }
+}
+
+/// At most this many rows in one CSV export; a larger one pages with `offset`.
+pub const MAX_EXPORT_ROWS: i64 = 100_000;
+
+/// A row of a CSV export.
+pub trait CsvRecord {
+    const HEADER: &'static [&'static str];
+    fn record(&self) -> Vec<String>;
+}
+
+/// An RFC 4180 CSV document (UTF-8, CRLF line ends, quoted where needed) of `rows` under their
+/// header; `X-Total-Count` says how many rows matched in all.
+pub fn csv_response<R: CsvRecord>(
+    filename: &str,
+    total: i64,
+    rows: &[R],
+) -> AppResult<HttpResponse> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(R::HEADER).map_err(AppError::internal)?;
+    for row in rows {
+        writer.write_record(row.record()).map_err(AppError::internal)?;
+    }
+    let body = writer.into_inner().map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .insert_header(("X-Total-Count", total.to_string()))
+        .body(body))
+}
+
+/// The page of a list, for JSON (limit and offset as given) or for a CSV export (every row
+/// from `offset`, up to [`MAX_EXPORT_ROWS`], unless `limit` is given).
+pub fn list_page_of(
+    csv: bool,
+    limit: Option<i64>,
+    offset: Option<i64>,
+    ordering: Option<&str>,
+    sort_fields: &[&str],
+) -> AppResult<Page> {
+    let mut page = Page::parse(limit, offset, ordering, sort_fields)?;
+    if csv && limit.is_none() {
+        page.limit = MAX_EXPORT_ROWS;
+    }
+    Ok(page)
+}
+
+/// Blank for none, in CSV cells.
+pub fn cell<T: ToString>(value: &Option<T>) -> String {
+    value.as_ref().map(T::to_string).unwrap_or_default()
 }
 
 /// Bad JSON, unknown fields, too large bodies: problem+json like every other error.

@@ -57,6 +57,28 @@ pub enum Action {
     AcceptAssignment,
     #[serde(rename = "audit_event.read")]
     AuditRead,
+    #[serde(rename = "organization.create")]
+    OrganizationCreate,
+    #[serde(rename = "organization.update")]
+    OrganizationUpdate,
+    #[serde(rename = "contract.read")]
+    ContractRead,
+    #[serde(rename = "contract.create")]
+    ContractCreate,
+    #[serde(rename = "contract.update")]
+    ContractUpdate,
+    #[serde(rename = "contract.terminate")]
+    ContractTerminate,
+    #[serde(rename = "delivery.read")]
+    DeliveryRead,
+    #[serde(rename = "delivery.create")]
+    DeliveryCreate,
+    #[serde(rename = "delivery.end")]
+    DeliveryEnd,
+    #[serde(rename = "delivery.link_contract")]
+    DeliveryLink,
+    #[serde(rename = "report.read")]
+    ReportRead,
 }
 
 /// Who a rule lets through.
@@ -70,6 +92,15 @@ enum Who {
     Ts(Delegation),
     /// The person the target (a role assignment) appoints.
     Appointee,
+    /// A global role, for objects of one class only (KA: customer contracts).
+    GlobalOn(RoleCode, ObjectClass),
+}
+
+/// A class of objects a rule can single out among those an action applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectClass {
+    /// A kundavtal (as opposed to a leverantörsavtal).
+    CustomerContract,
 }
 
 use Action::*;
@@ -128,11 +159,63 @@ fn rule(action: Action) -> &'static [Who] {
             Global(BusinessDeveloper),
             InScope(ServiceOwner),
         ],
+        // organization create / update — controller, KA (kundansvarig)
+        OrganizationCreate | OrganizationUpdate => &[Global(Controller), Global(AccountManager)],
+        // contract read — controller, LG, VU; TÄ, TS, TJF in scope of a covered service;
+        // KA (customer contracts)
+        ContractRead => &[
+            Global(Controller),
+            Global(ManagementGroup),
+            Global(BusinessDeveloper),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+            GlobalOn(AccountManager, ObjectClass::CustomerContract),
+        ],
+        // contract create / update / terminate — controller; TÄ, TS[contracts] in scope of
+        // every covered service (the handler asks for each)
+        ContractCreate | ContractUpdate | ContractTerminate => &[
+            Global(Controller),
+            InScope(ServiceOwner),
+            Ts(D::Contracts),
+        ],
+        // delivery read (not in DESIGN.md §3, which lists no reader: those who create them,
+        // those who read contracts, and the service's specialists, who support its customers)
+        DeliveryRead => &[
+            Global(Controller),
+            Global(AccountManager),
+            Global(ManagementGroup),
+            Global(BusinessDeveloper),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+            InScope(ServiceSpecialist),
+            InScope(SupportSpecialist),
+        ],
+        // delivery create / end — controller, KA; TÄ, TS, TJF in scope
+        DeliveryCreate | DeliveryEnd => &[
+            Global(Controller),
+            Global(AccountManager),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+        ],
+        // delivery link to contract — controller; TÄ, TS[contracts] in scope
+        DeliveryLink => &[Global(Controller), InScope(ServiceOwner), Ts(D::Contracts)],
+        // reports read — LG, controller, VU, KA; TÄ, TS in scope (their scope only)
+        ReportRead => &[
+            Global(ManagementGroup),
+            Global(Controller),
+            Global(BusinessDeveloper),
+            Global(AccountManager),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+        ],
     }
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 31] = [
         PortfolioCreate,
         PortfolioUpdate,
         PortfolioRetire,
@@ -153,6 +236,17 @@ impl Action {
         AssignSpecialist,
         AcceptAssignment,
         AuditRead,
+        OrganizationCreate,
+        OrganizationUpdate,
+        ContractRead,
+        ContractCreate,
+        ContractUpdate,
+        ContractTerminate,
+        DeliveryRead,
+        DeliveryCreate,
+        DeliveryEnd,
+        DeliveryLink,
+        ReportRead,
     ];
 
     pub fn code(self) -> &'static str {
@@ -177,6 +271,17 @@ impl Action {
             AssignSpecialist => "role_assignment.specialist",
             AcceptAssignment => "role_assignment.accept",
             AuditRead => "audit_event.read",
+            OrganizationCreate => "organization.create",
+            OrganizationUpdate => "organization.update",
+            ContractRead => "contract.read",
+            ContractCreate => "contract.create",
+            ContractUpdate => "contract.update",
+            ContractTerminate => "contract.terminate",
+            DeliveryRead => "delivery.read",
+            DeliveryCreate => "delivery.create",
+            DeliveryEnd => "delivery.end",
+            DeliveryLink => "delivery.link_contract",
+            ReportRead => "report.read",
         }
     }
 
@@ -248,6 +353,8 @@ pub struct Target {
     pub service_id: Option<i64>,
     /// For a role assignment: the person it appoints.
     pub appointee: Option<i64>,
+    /// The target's class, where a rule singles one out.
+    pub class: Option<ObjectClass>,
 }
 
 impl Target {
@@ -269,8 +376,13 @@ impl Target {
         Target {
             portfolio_id,
             service_id: Some(id),
-            appointee: None,
+            ..Target::default()
         }
+    }
+
+    pub fn of_class(mut self, class: Option<ObjectClass>) -> Self {
+        self.class = class;
+        self
     }
 
     pub fn with_appointee(mut self, person_id: i64) -> Self {
@@ -284,6 +396,23 @@ impl Target {
 pub struct Grant {
     pub action: Action,
     pub roles: Vec<String>,
+}
+
+impl Grant {
+    /// `next` added to `so_far`: the first grant's action, the roles of both.
+    fn merge(so_far: Option<Grant>, next: Grant) -> Grant {
+        match so_far {
+            None => next,
+            Some(mut g) => {
+                for role in next.roles {
+                    if !g.roles.contains(&role) {
+                        g.roles.push(role);
+                    }
+                }
+                g
+            }
+        }
+    }
 }
 
 impl ScopedRole {
@@ -362,6 +491,13 @@ impl Caller {
                     Vec::new()
                 }
             }
+            GlobalOn(role, class) => {
+                if target.class == Some(class) && self.has_global(role) {
+                    vec![role.to_string()]
+                } else {
+                    Vec::new()
+                }
+            }
         }
     }
 
@@ -389,20 +525,25 @@ impl Caller {
     pub fn authorize_all(&self, actions: &[Action], target: &Target) -> Result<Grant, AppError> {
         let mut grant: Option<Grant> = None;
         for action in actions {
-            let next = self.authorize(*action, target)?;
-            grant = Some(match grant {
-                None => next,
-                Some(mut g) => {
-                    for role in next.roles {
-                        if !g.roles.contains(&role) {
-                            g.roles.push(role);
-                        }
-                    }
-                    g
-                }
-            });
+            grant = Some(Grant::merge(grant, self.authorize(*action, target)?));
         }
         grant.ok_or_else(|| AppError::internal("authorize_all called without an action"))
+    }
+
+    /// May the caller do `action` on any of `targets` (reading a contract: in scope of one
+    /// covered service is enough)?
+    pub fn may_any(&self, action: Action, targets: &[Target]) -> Option<Grant> {
+        targets.iter().find_map(|t| self.may(action, t))
+    }
+
+    /// `action` on every one of `targets` (writing a contract: in scope of every covered
+    /// service), as one grant; 403 naming the action if one is refused. No targets, no grant.
+    pub fn authorize_every(&self, action: Action, targets: &[Target]) -> Result<Grant, AppError> {
+        let mut grant: Option<Grant> = None;
+        for target in targets {
+            grant = Some(Grant::merge(grant, self.authorize(action, target)?));
+        }
+        grant.ok_or_else(|| AppError::forbidden(action.code()))
     }
 
     /// Where the caller may do `action`: everywhere (a global role), or on these portfolios and
@@ -412,6 +553,11 @@ impl Caller {
         for who in rule(action) {
             match *who {
                 Global(role) if self.has_global(role) => reach.everywhere = true,
+                GlobalOn(role, class) if self.has_global(role) => {
+                    if !reach.classes.contains(&class) {
+                        reach.classes.push(class);
+                    }
+                }
                 InScope(role) => self
                     .scoped_roles
                     .iter()
@@ -441,6 +587,8 @@ pub struct Reach {
     /// The portfolios whose portfolio-wide objects are in reach: `portfolios`, and the current
     /// portfolios of the services a TJF or specialist holds a role on.
     pub portfolio_wide: Vec<i64>,
+    /// Classes of objects in reach everywhere (a KA: every customer contract).
+    pub classes: Vec<ObjectClass>,
 }
 
 impl Reach {
@@ -472,7 +620,10 @@ impl Reach {
     }
 
     pub fn is_nowhere(&self) -> bool {
-        !self.everywhere && self.portfolios.is_empty() && self.services.is_empty()
+        !self.everywhere
+            && self.portfolios.is_empty()
+            && self.services.is_empty()
+            && self.classes.is_empty()
     }
 }
 
@@ -593,6 +744,7 @@ mod tests {
                 portfolios: vec![3],
                 services: vec![],
                 portfolio_wide: vec![3],
+                classes: vec![],
             }
         );
         assert!(caller(&[Communicator], vec![])

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
 
-use super::schema::{audit_events, role_assignments, services};
+use super::schema::{audit_events, contract_services, deliveries, role_assignments, services};
 use super::DbConnection;
 use crate::auth::policy::Grant;
 use crate::error::AppResult;
@@ -16,6 +16,9 @@ pub enum ObjectType {
     Service,
     Person,
     RoleAssignment,
+    Organization,
+    Contract,
+    Delivery,
 }
 
 impl ObjectType {
@@ -25,6 +28,9 @@ impl ObjectType {
             ObjectType::Service => "service",
             ObjectType::Person => "person",
             ObjectType::RoleAssignment => "role_assignment",
+            ObjectType::Organization => "organization",
+            ObjectType::Contract => "contract",
+            ObjectType::Delivery => "delivery",
         }
     }
 }
@@ -152,9 +158,11 @@ pub fn list(
         if let Some(portfolios) = &filter.portfolios {
             // The whole history of every object now in these portfolios (what happened to a
             // service before it moved here included), and what was recorded in them.
-            let services_now = services::table
-                .filter(services::portfolio_id.eq_any(portfolios.clone()))
-                .select(services::id);
+            let services_now = || {
+                services::table
+                    .filter(services::portfolio_id.eq_any(portfolios.clone()))
+                    .select(services::id)
+            };
             let services_now_nullable = services::table
                 .filter(services::portfolio_id.eq_any(portfolios.clone()))
                 .select(services::id.nullable());
@@ -166,6 +174,12 @@ pub fn list(
                         .or(role_assignments::service_id.eq_any(filter.services.clone())),
                 )
                 .select(role_assignments::id);
+            let contracts_now = contract_services::table
+                .filter(contract_services::service_id.eq_any(services_now()))
+                .select(contract_services::contract_id);
+            let deliveries_now = deliveries::table
+                .filter(deliveries::service_id.eq_any(services_now()))
+                .select(deliveries::id);
             let of_type = |t: ObjectType| audit_events::object_type.eq(t.as_str());
             q = q.filter(
                 audit_events::portfolio_id
@@ -174,11 +188,15 @@ pub fn list(
                         .and(audit_events::object_id.eq_any(portfolios.clone())))
                     .or(of_type(ObjectType::Service).and(
                         audit_events::object_id
-                            .eq_any(services_now)
+                            .eq_any(services_now())
                             .or(audit_events::object_id.eq_any(filter.services.clone())),
                     ))
                     .or(of_type(ObjectType::RoleAssignment)
-                        .and(audit_events::object_id.eq_any(assignments_now))),
+                        .and(audit_events::object_id.eq_any(assignments_now)))
+                    .or(of_type(ObjectType::Contract)
+                        .and(audit_events::object_id.eq_any(contracts_now)))
+                    .or(of_type(ObjectType::Delivery)
+                        .and(audit_events::object_id.eq_any(deliveries_now))),
             );
         }
         q

@@ -2,6 +2,9 @@
 //! an r2d2 pool of it; the embedded migrations of both backends; and the write transaction.
 
 pub mod audit;
+pub mod contracts;
+pub mod deliveries;
+pub mod organizations;
 pub mod people;
 pub mod portfolios;
 pub mod role_assignments;
@@ -271,6 +274,11 @@ pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();
     chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}
+
+/// Today's date, for the dates of contracts and deliveries (UTC: the service keeps one clock).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
 }
 
 /// Serialises a stored UTC timestamp as RFC 3339 with `Z`, like the API's views, for rows

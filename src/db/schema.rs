@@ -86,7 +86,79 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organizations (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        kind -> Text,
+        org_number -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        notes -> Text,
+        search_text -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> BigInt,
+        kind -> Text,
+        organization_id -> BigInt,
+        title -> Text,
+        reference -> Text,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        notice_period_months -> Integer,
+        renewal -> Text,
+        renewal_term_months -> Nullable<Integer>,
+        annual_value_minor -> BigInt,
+        currency -> Text,
+        document_url -> Nullable<Text>,
+        responsible -> Text,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        current_term_end -> Nullable<Date>,
+        notice_deadline -> Nullable<Date>,
+        search_text -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contract_services (contract_id, service_id) {
+        contract_id -> BigInt,
+        service_id -> BigInt,
+        share_percent -> Integer,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> BigInt,
+        service_id -> BigInt,
+        organization_id -> BigInt,
+        contract_id -> Nullable<BigInt>,
+        start_date -> Date,
+        end_date -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(services -> portfolios (portfolio_id));
+diesel::joinable!(contracts -> organizations (organization_id));
+diesel::joinable!(contract_services -> contracts (contract_id));
+diesel::joinable!(contract_services -> services (service_id));
+diesel::joinable!(deliveries -> services (service_id));
+diesel::joinable!(deliveries -> organizations (organization_id));
+diesel::joinable!(deliveries -> contracts (contract_id));
 diesel::joinable!(role_assignments -> people (person_id));
 diesel::joinable!(role_assignments -> services (service_id));
 
@@ -95,5 +167,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     portfolios,
     services,
     role_assignments,
-    audit_events
+    audit_events,
+    organizations,
+    contracts,
+    contract_services,
+    deliveries
 );

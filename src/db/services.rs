@@ -323,3 +323,11 @@ pub fn catalog(
         .load(conn)?;
     Ok((count, rows))
 }
+
+/// (id, portfolio) of each of these services that exists, in one query.
+pub fn places(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, Option<i64>)>> {
+    Ok(services::table
+        .filter(services::id.eq_any(ids))
+        .select((services::id, services::portfolio_id))
+        .load(conn)?)
+}

@@ -97,8 +97,7 @@ pub struct TransitionFacts {
     pub portfolio_has_owner: bool,
     /// Active service managers (TJF) on the service.
     pub managers: i64,
-    /// Active customer deliveries of the service. Always 0 until deliveries exist; the rule
-    /// already lives here so that it only needs the count.
+    /// Active (not ended) customer deliveries of the service.
     pub active_deliveries: i64,
 }
 

@@ -280,7 +280,12 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
         json!([
             "service.propose",
             "role_assignment.service_manager",
-            "role_assignment.specialist"
+            "role_assignment.specialist",
+            "contract.read",
+            "delivery.read",
+            "delivery.create",
+            "delivery.end",
+            "report.read"
         ])
     );
     let me = app.get("/api/v1/me", Some(&lg)).await.expect(200);

@@ -67,9 +67,10 @@ pub async fn create(
     body: web::Json<NewPortfolio>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let fields = body.into_inner().parse()?;
+    let request = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let grant = caller.authorize(Action::PortfolioCreate, &Target::global())?;
+        let fields = request.parse()?;
         let portfolio = portfolios::insert(conn, &fields)?;
         let view = PortfolioView::from(&portfolio);
         audit::record(

@@ -60,7 +60,7 @@ pub struct NewPortfolio {
 }
 
 impl NewPortfolio {
-    pub fn parse(self) -> AppResult<PortfolioFields> {
+    pub fn parse(&self) -> AppResult<PortfolioFields> {
         let mut f = Fields::default();
         let slug = f.take(Slug::parse(&self.slug).map_err(|m| ("slug".to_string(), m)));
         let name = f.take(text::required("name", &self.name, 200));

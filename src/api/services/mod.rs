@@ -314,7 +314,10 @@ fn transition_facts(
             None,
             Some(service_id),
         )?,
-        // Deliveries arrive with the contracts work; until then a service has none.
-        active_deliveries: 0,
+        active_deliveries: crate::db::deliveries::count_active_of_service(
+            conn,
+            service_id,
+            crate::db::today(),
+        )?,
     })
 }

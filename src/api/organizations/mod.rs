@@ -1,0 +1,170 @@
+//! `/api/v1/organizations`: anslutna organisationer — customers, suppliers, partners. The
+//! controller and the account managers (KA) keep them; every caller reads them.
+
+mod types;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
+use crate::auth::policy::{Action, Target};
+use crate::auth::Authenticated;
+use crate::db::audit::{self, Change, ObjectType};
+use crate::db::{contracts, deliveries, organizations, DbConnection, DbPool};
+use crate::domain::contract::OrganizationKind;
+use crate::domain::slug::IdOrSlug;
+use crate::error::{AppError, AppResult};
+pub use types::*;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update);
+}
+
+#[utoipa::path(
+    tag = "organizations",
+    operation_id = "listOrganizations",
+    summary = "List organizations",
+    params(OrganizationQuery),
+    responses((status = 200, description = "OK", body = Paginated<OrganizationView>), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/organizations")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: web::Query<OrganizationQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = Page::parse(
+        query.limit,
+        query.offset,
+        query.ordering.as_deref(),
+        organizations::SORT_FIELDS,
+    )?;
+    let filter = organizations::OrganizationFilter {
+        kind: query.kind,
+        q: query.q,
+    };
+    let rows = move |conn: &mut _, _: &_, page: &Page| organizations::list(conn, &filter, page);
+    list_page::<OrganizationView, _, _>(&req, &pool, who, page, rows).await
+}
+
+#[utoipa::path(
+    tag = "organizations",
+    operation_id = "createOrganization",
+    summary = "Record an organization (controller, KA)",
+    request_body = NewOrganization,
+    responses((status = 201, description = "Created", body = OrganizationView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[post("/organizations")]
+pub async fn create(
+    who: Authenticated,
+    body: web::Json<NewOrganization>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let request = body.into_inner();
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let grant = caller.authorize(Action::OrganizationCreate, &Target::global())?;
+        let fields = request.parse()?;
+        let created = organizations::insert(conn, &fields)?;
+        let view = OrganizationView::from(&created);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::Organization, created.id).after(&view),
+        )?;
+        Ok(view)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::CREATED, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "organizations",
+    operation_id = "getOrganization",
+    summary = "Get an organization by id or slug",
+    params(("organization" = String, Path, description = "Id or slug")),
+    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/organizations/{organization}")]
+pub async fn get_one(
+    who: Authenticated,
+    path: web::Path<String>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let view = crate::api::read(&pool, who, move |conn, _caller| {
+        Ok(OrganizationView::from(&organizations::find(conn, &key)?))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+/// An organisation's kind may change only while every contract and delivery still fits it.
+fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> AppResult<()> {
+    let misfits = contracts::count_of_organization_not_fitting(conn, id, kind)?;
+    if misfits > 0 {
+        return Err(AppError::conflict(format!(
+            "The organization has {misfits} contracts made with it as another kind."
+        )));
+    }
+    if kind != OrganizationKind::Customer && deliveries::count_of_organization(conn, id)? > 0 {
+        return Err(AppError::conflict(
+            "The organization receives deliveries, so it stays a customer.",
+        ));
+    }
+    Ok(())
+}
+
+#[utoipa::path(
+    tag = "organizations",
+    operation_id = "updateOrganization",
+    summary = "Change an organization (controller, KA)",
+    params(
+        ("organization" = String, Path, description = "Id or slug"),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the organization changed since")
+    ),
+    request_body = OrganizationPatch,
+    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[patch("/organizations/{organization}")]
+pub async fn update(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<String>,
+    body: web::Json<OrganizationPatch>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let key = IdOrSlug::parse(&path.into_inner());
+    let if_match = IfMatch::from_request(&req);
+    let patch = body.into_inner();
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = organizations::find(conn, &key)?;
+        let grant = caller.authorize(Action::OrganizationUpdate, &Target::global())?;
+        if_match.check(current.version)?;
+        let fields = patch.apply(&current)?;
+        if fields.kind != current.kind() {
+            kind_still_fits(conn, current.id, fields.kind)?;
+        }
+        let updated = organizations::update(conn, &current, &fields)?;
+        let view = OrganizationView::from(&updated);
+        audit::record(
+            conn,
+            actor,
+            Change::by(&grant, ObjectType::Organization, current.id)
+                .before(&OrganizationView::from(&current))
+                .after(&view),
+        )?;
+        Ok(view)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}

@@ -1,0 +1,219 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{double_option, utc, Fields};
+use crate::db::organizations::{Organization, OrganizationFields};
+use crate::domain::contract::OrganizationKind;
+use crate::domain::org_number::OrgNumber;
+use crate::domain::slug::Slug;
+use crate::domain::text;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationView {
+    pub id: i64,
+    #[schema(example = "uppsala-universitet")]
+    pub slug: String,
+    #[schema(example = "Uppsala universitet")]
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// Swedish organisationsnummer, `NNNNNN-NNNN`.
+    #[schema(example = "202100-2932")]
+    pub org_number: Option<String>,
+    /// The designated contact.
+    pub contact: Contact,
+    pub notes: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The organisation's designated contact (guidelines 4.7: a named contact per customer).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    #[schema(example = "Åsa Öberg", max_length = 200)]
+    pub name: Option<String>,
+    #[schema(example = "asa.oberg@uu.se", max_length = 320)]
+    pub email: Option<String>,
+}
+
+impl From<&Organization> for OrganizationView {
+    fn from(o: &Organization) -> Self {
+        OrganizationView {
+            id: o.id,
+            slug: o.slug.clone(),
+            name: o.name.clone(),
+            kind: o.kind(),
+            org_number: o.org_number.clone(),
+            contact: Contact {
+                name: o.contact_name.clone(),
+                email: o.contact_email.clone(),
+            },
+            notes: o.notes.clone(),
+            version: o.version,
+            created_at: utc(o.created_at),
+            updated_at: utc(o.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganization {
+    #[schema(
+        example = "uppsala-universitet",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$",
+        min_length = 2,
+        max_length = 63
+    )]
+    pub slug: String,
+    #[schema(
+        example = "Uppsala universitet",
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$",
+        max_length = 200
+    )]
+    pub name: String,
+    pub kind: OrganizationKind,
+    /// `NNNNNN-NNNN` with a valid Luhn check digit.
+    #[schema(example = "202100-2932", pattern = "^[0-9]{6}-[0-9]{4}$")]
+    pub org_number: Option<String>,
+    #[serde(default)]
+    pub contact: Contact,
+    #[serde(default)]
+    #[schema(max_length = 10000)]
+    pub notes: String,
+}
+
+fn parse_contact(f: &mut Fields, contact: &Contact) -> (Option<String>, Option<String>) {
+    let name = contact
+        .name
+        .as_ref()
+        .and_then(|n| f.take(text::required("contact.name", n, 200)));
+    let email = contact
+        .email
+        .as_ref()
+        .and_then(|e| f.take(text::email("contact.email", e)));
+    (name, email)
+}
+
+fn parse_org_number(f: &mut Fields, value: Option<&String>) -> Option<String> {
+    value.and_then(|n| {
+        f.take(
+            OrgNumber::parse(n)
+                .map(|n| n.as_str().to_string())
+                .map_err(|m| ("org_number".to_string(), m)),
+        )
+    })
+}
+
+impl NewOrganization {
+    pub fn parse(&self) -> AppResult<OrganizationFields> {
+        let mut f = Fields::default();
+        let slug = f.take(Slug::parse(&self.slug).map_err(|m| ("slug".to_string(), m)));
+        let name = f.take(text::required("name", &self.name, 200));
+        let org_number = parse_org_number(&mut f, self.org_number.as_ref());
+        let (contact_name, contact_email) = parse_contact(&mut f, &self.contact);
+        let notes = f.take(text::bounded("notes", &self.notes, 10_000));
+        f.finish()?;
+        Ok(OrganizationFields {
+            slug: slug.map(String::from).unwrap_or_default(),
+            name: name.unwrap_or_default(),
+            kind: self.kind,
+            org_number,
+            contact_name,
+            contact_email,
+            notes: notes.unwrap_or_default(),
+        })
+    }
+}
+
+/// Fields to change; absent fields stay, `null` clears an optional one.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
+pub struct OrganizationPatch {
+    #[schema(
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$",
+        min_length = 2,
+        max_length = 63
+    )]
+    pub slug: Option<String>,
+    #[schema(
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$",
+        max_length = 200
+    )]
+    pub name: Option<String>,
+    /// Refused while the organisation has contracts of the other kind.
+    pub kind: Option<OrganizationKind>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, pattern = "^[0-9]{6}-[0-9]{4}$")]
+    pub org_number: Option<Option<String>>,
+    /// Replaces the contact as a whole.
+    pub contact: Option<Contact>,
+    #[schema(max_length = 10000)]
+    pub notes: Option<String>,
+}
+
+impl OrganizationPatch {
+    pub fn is_empty(&self) -> bool {
+        self.slug.is_none()
+            && self.name.is_none()
+            && self.kind.is_none()
+            && self.org_number.is_none()
+            && self.contact.is_none()
+            && self.notes.is_none()
+    }
+
+    pub fn apply(&self, current: &Organization) -> AppResult<OrganizationFields> {
+        if self.is_empty() {
+            return Err(AppError::bad_request("The body changes nothing."));
+        }
+        let mut f = Fields::default();
+        let mut out = OrganizationFields::of(current);
+        if let Some(slug) = &self.slug {
+            out.slug = f
+                .take(Slug::parse(slug).map_err(|m| ("slug".to_string(), m)))
+                .map(String::from)
+                .unwrap_or_default();
+        }
+        if let Some(name) = &self.name {
+            out.name = f
+                .take(text::required("name", name, 200))
+                .unwrap_or_default();
+        }
+        if let Some(kind) = self.kind {
+            out.kind = kind;
+        }
+        if let Some(number) = &self.org_number {
+            out.org_number = parse_org_number(&mut f, number.as_ref());
+        }
+        if let Some(contact) = &self.contact {
+            (out.contact_name, out.contact_email) = parse_contact(&mut f, contact);
+        }
+        if let Some(notes) = &self.notes {
+            out.notes = f
+                .take(text::bounded("notes", notes, 10_000))
+                .unwrap_or_default();
+        }
+        f.finish()?;
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationQuery {
+    pub kind: Option<OrganizationKind>,
+    /// Text search in slug, name and organisation number.
+    pub q: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+    /// `id`, `slug`, `name`, `kind`, `created_at`, `updated_at`; prefix `-` for descending.
+    #[param(pattern = "^-?(id|slug|name|kind|created_at|updated_at)$")]
+    pub ordering: Option<String>,
+}

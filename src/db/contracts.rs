@@ -1,0 +1,530 @@
+//! Leverantörsavtal and kundavtal, with the services each covers and its share of each.
+//!
+//! The dates that follow from a contract's terms (`current_term_end`, `notice_deadline`) are
+//! stored, so that lists filter, order and page by them in SQL; automatic renewal moves them
+//! forward as time passes, which [`refresh_terms`] catches up on before contracts are read.
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+
+use super::schema::{contract_services, contracts, organizations, services};
+use super::scope::services_in_reach;
+use super::{like_pattern, DbConnection, Page};
+use crate::auth::policy::{ObjectClass, Reach};
+use crate::domain::contract::{
+    ContractKind, ContractStatus, OrganizationKind, Renewal, Terms, EXPIRING_DAYS,
+};
+use crate::domain::money::{Currency, Money};
+use crate::error::{AppError, AppResult};
+
+type Backend = <DbConnection as diesel::Connection>::Backend;
+type Condition =
+    Box<dyn BoxableExpression<contracts::table, Backend, SqlType = diesel::sql_types::Bool>>;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contracts)]
+pub struct Contract {
+    pub id: i64,
+    pub kind: String,
+    pub organization_id: i64,
+    pub title: String,
+    pub reference: String,
+    pub start_date: NaiveDate,
+    pub end_date: Option<NaiveDate>,
+    pub notice_period_months: i32,
+    pub renewal: String,
+    pub renewal_term_months: Option<i32>,
+    pub annual_value_minor: i64,
+    pub currency: String,
+    pub document_url: Option<String>,
+    pub responsible: String,
+    pub terminated_on: Option<NaiveDate>,
+    pub termination_reason: Option<String>,
+    pub current_term_end: Option<NaiveDate>,
+    pub notice_deadline: Option<NaiveDate>,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Contract {
+    /// The stored kind; the CHECK constraint keeps it one of the two.
+    pub fn kind(&self) -> ContractKind {
+        self.kind.parse().unwrap_or(ContractKind::Supplier)
+    }
+
+    pub fn renewal(&self) -> Renewal {
+        self.renewal.parse().unwrap_or(Renewal::None)
+    }
+
+    pub fn terms(&self) -> Terms {
+        Terms {
+            start_date: self.start_date,
+            end_date: self.end_date,
+            notice_period_months: self.notice_period_months.max(0) as u32,
+            renewal: self.renewal(),
+            renewal_term_months: self.renewal_term_months.map(|m| m.max(0) as u32),
+        }
+    }
+
+    pub fn annual_value(&self) -> Money {
+        Money::new(
+            self.annual_value_minor,
+            Currency::parse(&self.currency).unwrap_or(Currency::SEK),
+        )
+    }
+
+    pub fn responsible(&self) -> Vec<String> {
+        serde_json::from_str(&self.responsible).unwrap_or_default()
+    }
+
+    /// The policy's class of this contract.
+    pub fn class(&self) -> Option<ObjectClass> {
+        (self.kind() == ContractKind::Customer).then_some(ObjectClass::CustomerContract)
+    }
+
+    /// The status on `today` (the stored dates are current: see [`refresh_terms`]).
+    pub fn status_on(&self, today: NaiveDate) -> ContractStatus {
+        let dates = crate::domain::contract::TermDates {
+            current_term_end: self.current_term_end,
+            notice_deadline: self.notice_deadline,
+        };
+        crate::domain::contract::status_on(
+            today,
+            &dates,
+            self.renewal(),
+            self.terminated_on.is_some(),
+        )
+    }
+
+    /// In force on `day`: started, not past its term, not terminated.
+    pub fn in_force_on(&self, day: NaiveDate) -> bool {
+        self.terminated_on.is_none()
+            && self.start_date <= day
+            && self.current_term_end.is_none_or(|end| end >= day)
+    }
+}
+
+/// One covered service of a contract, with what the views and the policy need of it.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct Covered {
+    pub contract_id: i64,
+    pub service_id: i64,
+    pub share_percent: i32,
+    pub service_slug: String,
+    pub portfolio_id: Option<i64>,
+}
+
+/// Every writable field of a contract, already parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractFields {
+    pub kind: ContractKind,
+    pub organization_id: i64,
+    pub title: String,
+    pub reference: String,
+    pub terms: Terms,
+    pub annual_value: Money,
+    pub document_url: Option<String>,
+    pub responsible: Vec<String>,
+    /// (service id, share in percent)
+    pub services: Vec<(i64, i64)>,
+}
+
+impl ContractFields {
+    fn search_text(&self) -> String {
+        format!("{} {}", self.title, self.reference).to_lowercase()
+    }
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Contract> {
+    contracts::table
+        .find(id)
+        .select(Contract::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("There is no such contract."))
+}
+
+/// The covered services of these contracts, in one query.
+pub fn covered(conn: &mut DbConnection, contract_ids: &[i64]) -> AppResult<Vec<Covered>> {
+    Ok(contract_services::table
+        .inner_join(services::table)
+        .filter(contract_services::contract_id.eq_any(contract_ids))
+        .order((contract_services::contract_id, contract_services::service_id))
+        .select((
+            contract_services::contract_id,
+            contract_services::service_id,
+            contract_services::share_percent,
+            services::slug,
+            services::portfolio_id,
+        ))
+        .load(conn)?)
+}
+
+fn write_services(conn: &mut DbConnection, id: i64, shares: &[(i64, i64)]) -> AppResult<()> {
+    diesel::delete(contract_services::table.filter(contract_services::contract_id.eq(id)))
+        .execute(conn)?;
+    // One statement per service: a contract covers a handful, and SQLite over diesel's
+    // MultiConnection has no batch insert.
+    for (service, share) in shares {
+        diesel::insert_into(contract_services::table)
+            .values((
+                contract_services::contract_id.eq(id),
+                contract_services::service_id.eq(*service),
+                contract_services::share_percent.eq(*share as i32),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    fields: &ContractFields,
+    today: NaiveDate,
+) -> AppResult<Contract> {
+    let now = super::now();
+    let dates = fields.terms.dates_on(today);
+    let t = &fields.terms;
+    let contract: Contract = diesel::insert_into(contracts::table)
+        .values((
+            (
+                contracts::kind.eq(fields.kind.as_str()),
+                contracts::organization_id.eq(fields.organization_id),
+                contracts::title.eq(&fields.title),
+                contracts::reference.eq(&fields.reference),
+                contracts::start_date.eq(t.start_date),
+                contracts::end_date.eq(t.end_date),
+                contracts::notice_period_months.eq(t.notice_period_months as i32),
+                contracts::renewal.eq(t.renewal.as_str()),
+                contracts::renewal_term_months.eq(t.renewal_term_months.map(|m| m as i32)),
+                contracts::annual_value_minor.eq(fields.annual_value.minor),
+            ),
+            (
+                contracts::currency.eq(fields.annual_value.currency.as_str()),
+                contracts::document_url.eq(&fields.document_url),
+                contracts::responsible.eq(responsible_json(&fields.responsible)),
+                contracts::current_term_end.eq(dates.current_term_end),
+                contracts::notice_deadline.eq(dates.notice_deadline),
+                contracts::search_text.eq(fields.search_text()),
+                contracts::version.eq(1),
+                contracts::created_at.eq(now),
+                contracts::updated_at.eq(now),
+            ),
+        ))
+        .returning(contracts::all_columns)
+        .get_result(conn)?;
+    write_services(conn, contract.id, &fields.services)?;
+    Ok(contract)
+}
+
+fn responsible_json(subs: &[String]) -> String {
+    serde_json::to_string(subs).unwrap_or_else(|_| "[]".into())
+}
+
+/// Writes `fields` if the row still has `current.version`.
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Contract,
+    fields: &ContractFields,
+    today: NaiveDate,
+) -> AppResult<Contract> {
+    let dates = fields.terms.dates_on(today);
+    let t = &fields.terms;
+    let updated: Contract = diesel::update(
+        contracts::table
+            .filter(contracts::id.eq(current.id))
+            .filter(contracts::version.eq(current.version)),
+    )
+    .set((
+        (
+            contracts::organization_id.eq(fields.organization_id),
+            contracts::title.eq(&fields.title),
+            contracts::reference.eq(&fields.reference),
+            contracts::start_date.eq(t.start_date),
+            contracts::end_date.eq(t.end_date),
+            contracts::notice_period_months.eq(t.notice_period_months as i32),
+            contracts::renewal.eq(t.renewal.as_str()),
+            contracts::renewal_term_months.eq(t.renewal_term_months.map(|m| m as i32)),
+            contracts::annual_value_minor.eq(fields.annual_value.minor),
+        ),
+        (
+            contracts::currency.eq(fields.annual_value.currency.as_str()),
+            contracts::document_url.eq(&fields.document_url),
+            contracts::responsible.eq(responsible_json(&fields.responsible)),
+            contracts::current_term_end.eq(dates.current_term_end),
+            contracts::notice_deadline.eq(dates.notice_deadline),
+            contracts::search_text.eq(fields.search_text()),
+            contracts::version.eq(current.version + 1),
+            contracts::updated_at.eq(super::now()),
+        ),
+    ))
+    .returning(contracts::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)?;
+    if fields.services != current_shares(conn, current.id)? {
+        write_services(conn, current.id, &fields.services)?;
+    }
+    Ok(updated)
+}
+
+fn current_shares(conn: &mut DbConnection, id: i64) -> AppResult<Vec<(i64, i64)>> {
+    let rows: Vec<(i64, i32)> = contract_services::table
+        .filter(contract_services::contract_id.eq(id))
+        .order(contract_services::service_id)
+        .select((contract_services::service_id, contract_services::share_percent))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(s, p)| (s, i64::from(p))).collect())
+}
+
+/// Records the termination (the contract ends on `date`) if the row still has `current.version`.
+pub fn terminate(
+    conn: &mut DbConnection,
+    current: &Contract,
+    date: NaiveDate,
+    reason: &str,
+) -> AppResult<Contract> {
+    diesel::update(
+        contracts::table
+            .filter(contracts::id.eq(current.id))
+            .filter(contracts::version.eq(current.version)),
+    )
+    .set((
+        contracts::terminated_on.eq(Some(date)),
+        contracts::termination_reason.eq(Some(reason)),
+        contracts::version.eq(current.version + 1),
+        contracts::updated_at.eq(super::now()),
+    ))
+    .returning(contracts::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)
+}
+
+/// Rolls the stored term dates of automatically renewing contracts forward to `today`. Only
+/// rows whose term ended since the last catch-up are touched (an index range on
+/// `current_term_end`), each by a compare-and-write, so concurrent catch-ups are harmless. The
+/// dates are derived, so this is no change of the contract: no version, no audit event.
+pub fn refresh_terms(conn: &mut DbConnection, today: NaiveDate) -> AppResult<usize> {
+    let stale: Vec<Contract> = contracts::table
+        .filter(contracts::current_term_end.lt(today))
+        .filter(contracts::renewal.eq(Renewal::Automatic.as_str()))
+        .filter(contracts::terminated_on.is_null())
+        .select(Contract::as_select())
+        .load(conn)?;
+    for contract in &stale {
+        let dates = contract.terms().dates_on(today);
+        diesel::update(
+            contracts::table
+                .filter(contracts::id.eq(contract.id))
+                .filter(contracts::current_term_end.eq(contract.current_term_end)),
+        )
+        .set((
+            contracts::current_term_end.eq(dates.current_term_end),
+            contracts::notice_deadline.eq(dates.notice_deadline),
+        ))
+        .execute(conn)?;
+    }
+    Ok(stale.len())
+}
+
+/// Contracts of organisation `id` that would not fit it if it were of `kind`.
+pub fn count_of_organization_not_fitting(
+    conn: &mut DbConnection,
+    id: i64,
+    kind: OrganizationKind,
+) -> AppResult<i64> {
+    let fitting: Vec<&str> = ContractKind::ALL
+        .iter()
+        .filter(|k| k.counterpart() == kind)
+        .map(|k| k.as_str())
+        .collect();
+    Ok(contracts::table
+        .filter(contracts::organization_id.eq(id))
+        .filter(contracts::kind.ne_all(fitting))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Contracts the caller may read (DESIGN.md §3): everywhere, or covering a service in reach,
+/// or (a KA) every customer contract.
+pub fn in_reach(reach: &Reach) -> Condition {
+    if reach.everywhere {
+        return Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 1"));
+    }
+    let covering = contracts::id.eq_any(
+        contract_services::table
+            .filter(contract_services::service_id.eq_any(services_in_reach(reach)))
+            .select(contract_services::contract_id),
+    );
+    if reach.classes.contains(&ObjectClass::CustomerContract) {
+        Box::new(covering.or(contracts::kind.eq(ContractKind::Customer.as_str())))
+    } else {
+        Box::new(covering)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ContractFilter {
+    pub kind: Option<ContractKind>,
+    pub organization_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub portfolio_id: Option<i64>,
+    pub status: Option<ContractStatus>,
+    pub expiring_within_days: Option<i64>,
+    pub notice_within_days: Option<i64>,
+    pub q: Option<String>,
+}
+
+pub const SORT_FIELDS: &[&str] = &[
+    "id",
+    "reference",
+    "title",
+    "start_date",
+    "current_term_end",
+    "notice_deadline",
+    "created_at",
+    "updated_at",
+];
+
+/// The status filter in SQL, matching [`Contract::status_on`].
+fn status_condition(status: ContractStatus, today: NaiveDate) -> Condition {
+    let horizon = today + TimeDelta::days(EXPIRING_DAYS);
+    let live = contracts::terminated_on.is_null();
+    let not_automatic = contracts::renewal.ne(Renewal::Automatic.as_str());
+    match status {
+        ContractStatus::Terminated => Box::new(contracts::terminated_on.is_not_null()),
+        ContractStatus::Expired => Box::new(
+            live.and(contracts::current_term_end.lt(today).assume_not_null()),
+        ),
+        ContractStatus::Expiring => Box::new(
+            live.and(not_automatic).and(
+                contracts::current_term_end
+                    .between(today, horizon)
+                    .assume_not_null(),
+            ),
+        ),
+        ContractStatus::Active => Box::new(
+            live.and(
+                contracts::current_term_end.is_null().or(contracts::current_term_end
+                    .ge(today)
+                    .and(
+                        contracts::renewal
+                            .eq(Renewal::Automatic.as_str())
+                            .nullable()
+                            .or(contracts::current_term_end.gt(horizon)),
+                    )
+                    .assume_not_null()),
+            ),
+        ),
+    }
+}
+
+fn filtered(filter: &ContractFilter, reach: &Reach, today: NaiveDate) -> contracts::BoxedQuery<'static, Backend> {
+    let mut q = contracts::table.into_boxed().filter(in_reach(reach));
+    if let Some(kind) = filter.kind {
+        q = q.filter(contracts::kind.eq(kind.as_str()));
+    }
+    if let Some(id) = filter.organization_id {
+        q = q.filter(contracts::organization_id.eq(id));
+    }
+    if let Some(id) = filter.service_id {
+        q = q.filter(
+            contracts::id.eq_any(
+                contract_services::table
+                    .filter(contract_services::service_id.eq(id))
+                    .select(contract_services::contract_id),
+            ),
+        );
+    }
+    if let Some(id) = filter.portfolio_id {
+        q = q.filter(
+            contracts::id.eq_any(
+                contract_services::table
+                    .filter(
+                        contract_services::service_id.eq_any(
+                            services::table
+                                .filter(services::portfolio_id.eq(id))
+                                .select(services::id),
+                        ),
+                    )
+                    .select(contract_services::contract_id),
+            ),
+        );
+    }
+    if let Some(status) = filter.status {
+        q = q.filter(status_condition(status, today));
+    }
+    if let Some(days) = filter.expiring_within_days {
+        q = q
+            .filter(contracts::terminated_on.is_null())
+            .filter(contracts::renewal.ne(Renewal::Automatic.as_str()))
+            .filter(contracts::current_term_end.between(today, today + TimeDelta::days(days)));
+    }
+    if let Some(days) = filter.notice_within_days {
+        q = q
+            .filter(contracts::terminated_on.is_null())
+            .filter(contracts::notice_deadline.between(today, today + TimeDelta::days(days)));
+    }
+    if let Some(text) = &filter.q {
+        q = q.filter(contracts::search_text.like(like_pattern(text)).escape('\\'));
+    }
+    q
+}
+
+/// A contract with its organisation's slug and name.
+pub type ContractRow = (Contract, String, String);
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ContractFilter,
+    reach: &Reach,
+    page: &Page,
+    today: NaiveDate,
+) -> AppResult<(i64, Vec<ContractRow>)> {
+    let count = filtered(filter, reach, today).count().get_result(conn)?;
+    let q = filtered(filter, reach, today);
+    let q = match (page.sort.field.as_str(), page.sort.descending) {
+        ("reference", false) => q.order(contracts::reference.asc()),
+        ("reference", true) => q.order(contracts::reference.desc()),
+        ("title", false) => q.order(contracts::title.asc()),
+        ("title", true) => q.order(contracts::title.desc()),
+        ("start_date", false) => q.order(contracts::start_date.asc()),
+        ("start_date", true) => q.order(contracts::start_date.desc()),
+        ("current_term_end", false) => q.order(contracts::current_term_end.asc()),
+        ("current_term_end", true) => q.order(contracts::current_term_end.desc()),
+        ("notice_deadline", false) => q.order(contracts::notice_deadline.asc()),
+        ("notice_deadline", true) => q.order(contracts::notice_deadline.desc()),
+        ("created_at", false) => q.order(contracts::created_at.asc()),
+        ("created_at", true) => q.order(contracts::created_at.desc()),
+        ("updated_at", false) => q.order(contracts::updated_at.asc()),
+        ("updated_at", true) => q.order(contracts::updated_at.desc()),
+        (_, true) => q.order(contracts::id.desc()),
+        (_, false) => q.order(contracts::id.asc()),
+    };
+    let page_rows: Vec<Contract> = q
+        .then_order_by(contracts::id.asc())
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(Contract::as_select())
+        .load(conn)?;
+    let organization_ids: Vec<i64> = page_rows.iter().map(|c| c.organization_id).collect();
+    let names: Vec<(i64, String, String)> = organizations::table
+        .filter(organizations::id.eq_any(organization_ids))
+        .select((organizations::id, organizations::slug, organizations::name))
+        .load(conn)?;
+    let rows = page_rows
+        .into_iter()
+        .map(|c| {
+            let (slug, name) = names
+                .iter()
+                .find(|(id, _, _)| *id == c.organization_id)
+                .map(|(_, s, n)| (s.clone(), n.clone()))
+                .unwrap_or_default();
+            (c, slug, name)
+        })
+        .collect();
+    Ok((count, rows))
+}

@@ -1,0 +1,196 @@
+//! Anslutna organisationer: customers, suppliers and partners.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::organizations;
+use super::{like_pattern, DbConnection, Page};
+use crate::domain::contract::OrganizationKind;
+use crate::domain::slug::IdOrSlug;
+use crate::error::{AppError, AppResult};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizations)]
+pub struct Organization {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub kind: String,
+    pub org_number: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub notes: String,
+    pub search_text: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Organization {
+    /// The stored kind; the CHECK constraint keeps it one of the three.
+    pub fn kind(&self) -> OrganizationKind {
+        self.kind.parse().unwrap_or(OrganizationKind::Partner)
+    }
+}
+
+/// The writable fields, already parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganizationFields {
+    pub slug: String,
+    pub name: String,
+    pub kind: OrganizationKind,
+    pub org_number: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub notes: String,
+}
+
+impl OrganizationFields {
+    pub fn of(o: &Organization) -> Self {
+        OrganizationFields {
+            slug: o.slug.clone(),
+            name: o.name.clone(),
+            kind: o.kind(),
+            org_number: o.org_number.clone(),
+            contact_name: o.contact_name.clone(),
+            contact_email: o.contact_email.clone(),
+            notes: o.notes.clone(),
+        }
+    }
+
+    /// Lowercased in Rust: SQLite's `lower()` folds only ASCII (å, ä, ö).
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.slug,
+            self.name,
+            self.org_number.as_deref().unwrap_or("")
+        )
+        .to_lowercase()
+    }
+}
+
+pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Organization> {
+    let query = organizations::table
+        .select(Organization::as_select())
+        .into_boxed();
+    let found = match key {
+        IdOrSlug::Id(id) => query.filter(organizations::id.eq(*id)).first(conn),
+        IdOrSlug::Slug(slug) => query
+            .filter(organizations::slug.eq(slug.clone()))
+            .first(conn),
+    }
+    .optional()?;
+    found.ok_or_else(|| AppError::not_found("There is no such organization."))
+}
+
+/// The organisation a request body names by id: 400 naming `field` when there is none.
+pub fn named_in_body(conn: &mut DbConnection, field: &str, id: i64) -> AppResult<Organization> {
+    match find(conn, &IdOrSlug::Id(id)) {
+        Err(AppError::NotFound(_)) => Err(AppError::invalid_field(
+            field,
+            format!("there is no organization {id}"),
+        )),
+        other => other,
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, fields: &OrganizationFields) -> AppResult<Organization> {
+    let now = super::now();
+    Ok(diesel::insert_into(organizations::table)
+        .values((
+            organizations::slug.eq(&fields.slug),
+            organizations::name.eq(&fields.name),
+            organizations::kind.eq(fields.kind.as_str()),
+            organizations::org_number.eq(&fields.org_number),
+            organizations::contact_name.eq(&fields.contact_name),
+            organizations::contact_email.eq(&fields.contact_email),
+            organizations::notes.eq(&fields.notes),
+            organizations::search_text.eq(fields.search_text()),
+            organizations::version.eq(1),
+            organizations::created_at.eq(now),
+            organizations::updated_at.eq(now),
+        ))
+        .returning(organizations::all_columns)
+        .get_result(conn)?)
+}
+
+/// Writes `fields` if the row still has `current.version`.
+pub fn update(
+    conn: &mut DbConnection,
+    current: &Organization,
+    fields: &OrganizationFields,
+) -> AppResult<Organization> {
+    diesel::update(
+        organizations::table
+            .filter(organizations::id.eq(current.id))
+            .filter(organizations::version.eq(current.version)),
+    )
+    .set((
+        organizations::slug.eq(&fields.slug),
+        organizations::name.eq(&fields.name),
+        organizations::kind.eq(fields.kind.as_str()),
+        organizations::org_number.eq(&fields.org_number),
+        organizations::contact_name.eq(&fields.contact_name),
+        organizations::contact_email.eq(&fields.contact_email),
+        organizations::notes.eq(&fields.notes),
+        organizations::search_text.eq(fields.search_text()),
+        organizations::version.eq(current.version + 1),
+        organizations::updated_at.eq(super::now()),
+    ))
+    .returning(organizations::all_columns)
+    .get_result(conn)
+    .optional()?
+    .ok_or_else(super::concurrent_change)
+}
+
+#[derive(Debug, Default)]
+pub struct OrganizationFilter {
+    pub kind: Option<OrganizationKind>,
+    pub q: Option<String>,
+}
+
+pub const SORT_FIELDS: &[&str] = &["id", "slug", "name", "kind", "created_at", "updated_at"];
+
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &OrganizationFilter,
+    page: &Page,
+) -> AppResult<(i64, Vec<Organization>)> {
+    let query = || {
+        let mut q = organizations::table.into_boxed();
+        if let Some(kind) = filter.kind {
+            q = q.filter(organizations::kind.eq(kind.as_str()));
+        }
+        if let Some(text) = &filter.q {
+            q = q.filter(
+                organizations::search_text
+                    .like(like_pattern(text))
+                    .escape('\\'),
+            );
+        }
+        q
+    };
+    let count = query().count().get_result(conn)?;
+    let q = match (page.sort.field.as_str(), page.sort.descending) {
+        ("slug", false) => query().order(organizations::slug.asc()),
+        ("slug", true) => query().order(organizations::slug.desc()),
+        ("name", false) => query().order(organizations::name.asc()),
+        ("name", true) => query().order(organizations::name.desc()),
+        ("kind", false) => query().order(organizations::kind.asc()),
+        ("kind", true) => query().order(organizations::kind.desc()),
+        ("created_at", false) => query().order(organizations::created_at.asc()),
+        ("created_at", true) => query().order(organizations::created_at.desc()),
+        ("updated_at", false) => query().order(organizations::updated_at.asc()),
+        ("updated_at", true) => query().order(organizations::updated_at.desc()),
+        (_, true) => query().order(organizations::id.desc()),
+        (_, false) => query().order(organizations::id.asc()),
+    };
+    let rows = q
+        .then_order_by(organizations::id.asc())
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(Organization::as_select())
+        .load(conn)?;
+    Ok((count, rows))
+}
