@@ -4,15 +4,15 @@
 pub mod architecture;
 pub mod audit_events;
 pub mod catalog;
+pub mod contracts;
+pub mod deliveries;
 pub mod health;
 pub mod lookup;
 pub mod me;
-pub mod contracts;
-pub mod deliveries;
-pub mod reports;
 pub mod organizations;
 pub mod people;
 pub mod portfolios;
+pub mod reports;
 pub mod role_assignments;
 pub mod roles;
 pub mod services;
@@ -191,7 +191,9 @@ pub fn csv_response<R: CsvRecord>(
         .from_writer(Vec::new());
     writer.write_record(R::HEADER).map_err(AppError::internal)?;
     for row in rows {
-        writer.write_record(row.record()).map_err(AppError::internal)?;
+        writer
+            .write_record(row.record())
+            .map_err(AppError::internal)?;
     }
     let body = writer.into_inner().map_err(AppError::internal)?;
     Ok(HttpResponse::Ok()

@@ -174,11 +174,9 @@ fn rule(action: Action) -> &'static [Who] {
         ],
         // contract create / update / terminate — controller; TÄ, TS[contracts] in scope of
         // every covered service (the handler asks for each)
-        ContractCreate | ContractUpdate | ContractTerminate => &[
-            Global(Controller),
-            InScope(ServiceOwner),
-            Ts(D::Contracts),
-        ],
+        ContractCreate | ContractUpdate | ContractTerminate => {
+            &[Global(Controller), InScope(ServiceOwner), Ts(D::Contracts)]
+        }
         // delivery read (not in DESIGN.md §3, which lists no reader: those who create them,
         // those who read contracts, and the service's specialists, who support its customers)
         DeliveryRead => &[
@@ -553,10 +551,10 @@ impl Caller {
         for who in rule(action) {
             match *who {
                 Global(role) if self.has_global(role) => reach.everywhere = true,
-                GlobalOn(role, class) if self.has_global(role) => {
-                    if !reach.classes.contains(&class) {
-                        reach.classes.push(class);
-                    }
+                GlobalOn(role, class)
+                    if self.has_global(role) && !reach.classes.contains(&class) =>
+                {
+                    reach.classes.push(class)
                 }
                 InScope(role) => self
                     .scoped_roles

@@ -151,7 +151,10 @@ pub fn covered(conn: &mut DbConnection, contract_ids: &[i64]) -> AppResult<Vec<C
     Ok(contract_services::table
         .inner_join(services::table)
         .filter(contract_services::contract_id.eq_any(contract_ids))
-        .order((contract_services::contract_id, contract_services::service_id))
+        .order((
+            contract_services::contract_id,
+            contract_services::service_id,
+        ))
         .select((
             contract_services::contract_id,
             contract_services::service_id,
@@ -274,7 +277,10 @@ fn current_shares(conn: &mut DbConnection, id: i64) -> AppResult<Vec<(i64, i64)>
     let rows: Vec<(i64, i32)> = contract_services::table
         .filter(contract_services::contract_id.eq(id))
         .order(contract_services::service_id)
-        .select((contract_services::service_id, contract_services::share_percent))
+        .select((
+            contract_services::service_id,
+            contract_services::share_percent,
+        ))
         .load(conn)?;
     Ok(rows.into_iter().map(|(s, p)| (s, i64::from(p))).collect())
 }
@@ -396,9 +402,9 @@ fn status_condition(status: ContractStatus, today: NaiveDate) -> Condition {
     let not_automatic = contracts::renewal.ne(Renewal::Automatic.as_str());
     match status {
         ContractStatus::Terminated => Box::new(contracts::terminated_on.is_not_null()),
-        ContractStatus::Expired => Box::new(
-            live.and(contracts::current_term_end.lt(today).assume_not_null()),
-        ),
+        ContractStatus::Expired => {
+            Box::new(live.and(contracts::current_term_end.lt(today).assume_not_null()))
+        }
         ContractStatus::Expiring => Box::new(
             live.and(not_automatic).and(
                 contracts::current_term_end
@@ -408,21 +414,27 @@ fn status_condition(status: ContractStatus, today: NaiveDate) -> Condition {
         ),
         ContractStatus::Active => Box::new(
             live.and(
-                contracts::current_term_end.is_null().or(contracts::current_term_end
-                    .ge(today)
-                    .and(
-                        contracts::renewal
-                            .eq(Renewal::Automatic.as_str())
-                            .nullable()
-                            .or(contracts::current_term_end.gt(horizon)),
-                    )
-                    .assume_not_null()),
+                contracts::current_term_end
+                    .is_null()
+                    .or(contracts::current_term_end
+                        .ge(today)
+                        .and(
+                            contracts::renewal
+                                .eq(Renewal::Automatic.as_str())
+                                .nullable()
+                                .or(contracts::current_term_end.gt(horizon)),
+                        )
+                        .assume_not_null()),
             ),
         ),
     }
 }
 
-fn filtered(filter: &ContractFilter, reach: &Reach, today: NaiveDate) -> contracts::BoxedQuery<'static, Backend> {
+fn filtered(
+    filter: &ContractFilter,
+    reach: &Reach,
+    today: NaiveDate,
+) -> contracts::BoxedQuery<'static, Backend> {
     let mut q = contracts::table.into_boxed().filter(in_reach(reach));
     if let Some(kind) = filter.kind {
         q = q.filter(contracts::kind.eq(kind.as_str()));
@@ -527,4 +539,13 @@ pub fn list(
         })
         .collect();
     Ok((count, rows))
+}
+
+/// The ids of the contracts in reach, in order (what a list of every contract would show).
+pub fn ids_in_reach(conn: &mut DbConnection, reach: &Reach) -> AppResult<Vec<i64>> {
+    Ok(contracts::table
+        .filter(in_reach(reach))
+        .select(contracts::id)
+        .order(contracts::id)
+        .load(conn)?)
 }

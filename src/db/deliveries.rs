@@ -8,7 +8,9 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date};
 
 use super::contracts::Contract;
-use super::schema::{contract_services, contracts, deliveries, organizations, portfolios, services};
+use super::schema::{
+    contract_services, contracts, deliveries, organizations, portfolios, services,
+};
 use super::scope::service_in_reach;
 use super::{DbConnection, Page};
 use crate::auth::policy::Reach;
@@ -71,7 +73,10 @@ pub fn coverage_reason(
 /// contract with the delivery's organisation, covering its service, in force today (not
 /// terminated, started, its current term not ended). A correlated subquery, which diesel's
 /// typed DSL cannot say; the text is standard SQL, the same on both backends.
-fn covered_sql(today: NaiveDate) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<Backend> + Clone> {
+fn covered_sql(
+    today: NaiveDate,
+) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<Backend> + Clone>
+{
     sql::<Bool>(
         "EXISTS (SELECT 1 FROM contracts c \
          JOIN contract_services cs ON cs.contract_id = c.id \
@@ -153,7 +158,11 @@ pub fn count_active_of_service(
 ) -> AppResult<i64> {
     Ok(deliveries::table
         .filter(deliveries::service_id.eq(service_id))
-        .filter(deliveries::end_date.is_null().or(deliveries::end_date.ge(today)))
+        .filter(
+            deliveries::end_date
+                .is_null()
+                .or(deliveries::end_date.ge(today)),
+        )
         .count()
         .get_result(conn)?)
 }
@@ -166,7 +175,11 @@ pub fn count_of_organization(conn: &mut DbConnection, organization_id: i64) -> A
 }
 
 /// Does the contract cover the service?
-pub fn contract_covers(conn: &mut DbConnection, contract_id: i64, service_id: i64) -> AppResult<bool> {
+pub fn contract_covers(
+    conn: &mut DbConnection,
+    contract_id: i64,
+    service_id: i64,
+) -> AppResult<bool> {
     let n: i64 = contract_services::table
         .filter(contract_services::contract_id.eq(contract_id))
         .filter(contract_services::service_id.eq(service_id))
@@ -216,7 +229,11 @@ fn filtered(
     if let Some(id) = filter.portfolio_id {
         q = q.filter(services::portfolio_id.eq(id));
     }
-    let active = || deliveries::end_date.is_null().or(deliveries::end_date.ge(today));
+    let active = || {
+        deliveries::end_date
+            .is_null()
+            .or(deliveries::end_date.ge(today))
+    };
     match filter.active {
         Some(true) => q = q.filter(active()),
         Some(false) => q = q.filter(deliveries::end_date.lt(today)),
@@ -225,7 +242,11 @@ fn filtered(
     // Cover is a question about active deliveries: an ended one is neither.
     match filter.covered {
         Some(true) => q = q.filter(active()).filter(covered_sql(today)),
-        Some(false) => q = q.filter(active()).filter(diesel::dsl::not(covered_sql(today))),
+        Some(false) => {
+            q = q
+                .filter(active())
+                .filter(diesel::dsl::not(covered_sql(today)))
+        }
         None => {}
     }
     q
@@ -296,34 +317,39 @@ fn with_details(
         .load(conn)?;
     let covers: Vec<(i64, i64)> = contract_services::table
         .filter(contract_services::contract_id.eq_any(&contract_ids))
-        .select((contract_services::contract_id, contract_services::service_id))
+        .select((
+            contract_services::contract_id,
+            contract_services::service_id,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(delivery, service_slug, portfolio_id, organization_slug)| {
-            let contract = delivery
-                .contract_id
-                .and_then(|id| linked.iter().find(|c| c.id == id));
-            let covers_service = contract
-                .is_some_and(|c| covers.contains(&(c.id, delivery.service_id)));
-            let uncovered = delivery
-                .is_active_on(today)
-                .then(|| coverage_reason(&delivery, contract, covers_service, today))
-                .flatten();
-            DeliveryRow {
-                portfolio_slug: portfolio_id.and_then(|p| {
-                    portfolio_slugs
-                        .iter()
-                        .find(|(id, _)| *id == p)
-                        .map(|(_, s)| s.clone())
-                }),
-                delivery,
-                service_slug,
-                portfolio_id,
-                organization_slug,
-                uncovered,
-            }
-        })
+        .map(
+            |(delivery, service_slug, portfolio_id, organization_slug)| {
+                let contract = delivery
+                    .contract_id
+                    .and_then(|id| linked.iter().find(|c| c.id == id));
+                let covers_service =
+                    contract.is_some_and(|c| covers.contains(&(c.id, delivery.service_id)));
+                let uncovered = delivery
+                    .is_active_on(today)
+                    .then(|| coverage_reason(&delivery, contract, covers_service, today))
+                    .flatten();
+                DeliveryRow {
+                    portfolio_slug: portfolio_id.and_then(|p| {
+                        portfolio_slugs
+                            .iter()
+                            .find(|(id, _)| *id == p)
+                            .map(|(_, s)| s.clone())
+                    }),
+                    delivery,
+                    service_slug,
+                    portfolio_id,
+                    organization_slug,
+                    uncovered,
+                }
+            },
+        )
         .collect())
 }
 
@@ -342,16 +368,29 @@ pub fn uncovered(
     list(conn, &filter, reach, page, today)
 }
 
-/// Uncovered active deliveries in reach per portfolio: (portfolio id, slug, count), by slug.
+/// Uncovered active deliveries of one portfolio (or of none: unplaced services).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortfolioCount {
+    pub portfolio_id: Option<i64>,
+    pub portfolio_slug: Option<String>,
+    pub uncovered: i64,
+}
+
+/// Uncovered active deliveries in reach per portfolio, by slug: one grouped query and one for
+/// the slugs.
 pub fn uncovered_per_portfolio(
     conn: &mut DbConnection,
     reach: &Reach,
     today: NaiveDate,
-) -> AppResult<Vec<(Option<i64>, Option<String>, i64)>> {
+) -> AppResult<Vec<PortfolioCount>> {
     let counts: Vec<(Option<i64>, i64)> = deliveries::table
         .inner_join(services::table)
         .filter(service_in_reach(reach))
-        .filter(deliveries::end_date.is_null().or(deliveries::end_date.ge(today)))
+        .filter(
+            deliveries::end_date
+                .is_null()
+                .or(deliveries::end_date.ge(today)),
+        )
         .filter(diesel::dsl::not(covered_sql(today)))
         .group_by(services::portfolio_id)
         .select((services::portfolio_id, count_star()))
@@ -361,14 +400,20 @@ pub fn uncovered_per_portfolio(
         .filter(portfolios::id.eq_any(ids))
         .select((portfolios::id, portfolios::slug))
         .load(conn)?;
-    let mut totals: Vec<(Option<i64>, Option<String>, i64)> = counts
+    let mut totals: Vec<PortfolioCount> = counts
         .into_iter()
-        .map(|(p, n)| {
-            let slug = p.and_then(|p| slugs.iter().find(|(id, _)| *id == p).map(|(_, s)| s.clone()));
-            (p, slug, n)
+        .map(|(portfolio_id, uncovered)| PortfolioCount {
+            portfolio_slug: portfolio_id.and_then(|p| {
+                slugs
+                    .iter()
+                    .find(|(id, _)| *id == p)
+                    .map(|(_, s)| s.clone())
+            }),
+            portfolio_id,
+            uncovered,
         })
         .collect();
-    totals.sort_by(|a, b| a.1.cmp(&b.1));
+    totals.sort_by(|a, b| a.portfolio_slug.cmp(&b.portfolio_slug));
     Ok(totals)
 }
 

@@ -121,12 +121,14 @@ impl Terms {
     /// each counted from the original end date (so a term ending on the 31st keeps ending on
     /// the month's last day), until it is `today` or later.
     pub fn dates_on(&self, today: NaiveDate) -> TermDates {
-        let current_term_end = self.end_date.map(|end| match (self.renewal, self.renewal_term_months) {
-            (Renewal::Automatic, Some(term)) if term > 0 && end < today => {
-                roll_forward(end, term, today)
-            }
-            _ => end,
-        });
+        let current_term_end =
+            self.end_date
+                .map(|end| match (self.renewal, self.renewal_term_months) {
+                    (Renewal::Automatic, Some(term)) if term > 0 && end < today => {
+                        roll_forward(end, term, today)
+                    }
+                    _ => end,
+                });
         let notice_deadline = current_term_end.map(|end| {
             end.checked_sub_months(Months::new(self.notice_period_months))
                 .unwrap_or(NaiveDate::MIN)
@@ -141,9 +143,12 @@ impl Terms {
 /// The first `end + k·term` months (k ≥ 1) that is on or after `today`.
 fn roll_forward(end: NaiveDate, term: u32, today: NaiveDate) -> NaiveDate {
     use chrono::Datelike;
-    let months_behind = (today.year() - end.year()) * 12 + today.month() as i32 - end.month() as i32;
+    let months_behind =
+        (today.year() - end.year()) * 12 + today.month() as i32 - end.month() as i32;
     // Start one term short of the estimate and step: the day of month decides the last step.
-    let mut k = (months_behind.max(0) as u32 / term).saturating_sub(1).max(1);
+    let mut k = (months_behind.max(0) as u32 / term)
+        .saturating_sub(1)
+        .max(1);
     loop {
         let candidate = end
             .checked_add_months(Months::new(k.saturating_mul(term)))
@@ -167,9 +172,7 @@ pub fn status_on(
     }
     match dates.current_term_end {
         Some(end) if end < today => ContractStatus::Expired,
-        Some(end)
-            if renewal != Renewal::Automatic && (end - today).num_days() <= EXPIRING_DAYS =>
-        {
+        Some(end) if renewal != Renewal::Automatic && (end - today).num_days() <= EXPIRING_DAYS => {
             ContractStatus::Expiring
         }
         _ => ContractStatus::Active,
@@ -314,16 +317,46 @@ mod tests {
             let t = terms(end, 0, renewal, Some(12));
             status_on(today, &t.dates_on(today), renewal, terminated)
         };
-        assert_eq!(status("2027-12-31", Renewal::None, false), ContractStatus::Active);
-        assert_eq!(status("2027-02-26", Renewal::None, false), ContractStatus::Expiring);
-        assert_eq!(status("2027-02-25", Renewal::None, false), ContractStatus::Expiring);
-        assert_eq!(status("2027-02-27", Renewal::None, false), ContractStatus::Active);
-        assert_eq!(status("2026-11-28", Renewal::None, false), ContractStatus::Expiring);
-        assert_eq!(status("2026-11-27", Renewal::None, false), ContractStatus::Expired);
-        assert_eq!(status("2026-12-31", Renewal::Automatic, false), ContractStatus::Active);
-        assert_eq!(status("2020-12-31", Renewal::Automatic, false), ContractStatus::Active);
-        assert_eq!(status("2020-12-31", Renewal::ByDecision, false), ContractStatus::Expired);
-        assert_eq!(status("2027-12-31", Renewal::None, true), ContractStatus::Terminated);
+        assert_eq!(
+            status("2027-12-31", Renewal::None, false),
+            ContractStatus::Active
+        );
+        assert_eq!(
+            status("2027-02-26", Renewal::None, false),
+            ContractStatus::Expiring
+        );
+        assert_eq!(
+            status("2027-02-25", Renewal::None, false),
+            ContractStatus::Expiring
+        );
+        assert_eq!(
+            status("2027-02-27", Renewal::None, false),
+            ContractStatus::Active
+        );
+        assert_eq!(
+            status("2026-11-28", Renewal::None, false),
+            ContractStatus::Expiring
+        );
+        assert_eq!(
+            status("2026-11-27", Renewal::None, false),
+            ContractStatus::Expired
+        );
+        assert_eq!(
+            status("2026-12-31", Renewal::Automatic, false),
+            ContractStatus::Active
+        );
+        assert_eq!(
+            status("2020-12-31", Renewal::Automatic, false),
+            ContractStatus::Active
+        );
+        assert_eq!(
+            status("2020-12-31", Renewal::ByDecision, false),
+            ContractStatus::Expired
+        );
+        assert_eq!(
+            status("2027-12-31", Renewal::None, true),
+            ContractStatus::Terminated
+        );
         let open = Terms {
             end_date: None,
             ..terms("2027-12-31", 0, Renewal::None, None)
@@ -339,9 +372,13 @@ mod tests {
         assert!(check_shares(&[(1, 60), (2, 40)]).is_ok());
         assert!(check_shares(&[(1, 100)]).is_ok());
         assert!(check_shares(&[]).is_err());
-        assert!(check_shares(&[(1, 60), (2, 30)]).unwrap_err().contains("sum to 90"));
+        assert!(check_shares(&[(1, 60), (2, 30)])
+            .unwrap_err()
+            .contains("sum to 90"));
         assert!(check_shares(&[(1, 0), (2, 100)]).is_err());
-        assert!(check_shares(&[(1, 50), (1, 50)]).unwrap_err().contains("twice"));
+        assert!(check_shares(&[(1, 50), (1, 50)])
+            .unwrap_err()
+            .contains("twice"));
         assert!(check_shares(&[(1, 101)]).is_err());
     }
 }

@@ -107,7 +107,11 @@ fn format_minor(minor: i64) -> String {
 #[serde(deny_unknown_fields)]
 pub struct MoneyJson {
     /// A decimal string with at most two decimals; never a JSON number.
-    #[schema(example = "1250000.00", pattern = "^[0-9]+(\\.[0-9]{1,2})?$", max_length = 20)]
+    #[schema(
+        example = "1250000.00",
+        pattern = "^[0-9]+(\\.[0-9]{1,2})?$",
+        max_length = 20
+    )]
     pub amount: String,
     /// ISO 4217.
     #[schema(example = "SEK", pattern = "^[A-Z]{3}$")]
@@ -147,7 +151,18 @@ mod tests {
         // 0.1 + 0.2 is 0.3 here.
         let sum = Money::parse_amount("0.1").unwrap() + Money::parse_amount("0.2").unwrap();
         assert_eq!(sum, Money::parse_amount("0.3").unwrap());
-        for bad in ["", "-5", "1.234", "1e6", "1,5", " 1", "1.", ".5", "+1", "99999999999999999999"] {
+        for bad in [
+            "",
+            "-5",
+            "1.234",
+            "1e6",
+            "1,5",
+            " 1",
+            "1.",
+            ".5",
+            "+1",
+            "99999999999999999999",
+        ] {
             assert!(Money::parse_amount(bad).is_err(), "{bad:?}");
         }
     }
@@ -175,6 +190,9 @@ mod tests {
             amount: "12.345".into(),
             currency: "SEK".into(),
         };
-        assert_eq!(wire.parse("annual_value").unwrap_err().0, "annual_value.amount");
+        assert_eq!(
+            wire.parse("annual_value").unwrap_err().0,
+            "annual_value.amount"
+        );
     }
 }

@@ -48,7 +48,7 @@ fn luhn_valid(digits: &[u32]) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 impl fmt::Display for OrgNumber {
@@ -74,7 +74,14 @@ mod tests {
         assert!(OrgNumber::parse("202100-5209")
             .unwrap_err()
             .contains("check digit"));
-        for n in ["2021005208", "202100 5208", "20210-05208", "202100-520", "a02100-5208", ""] {
+        for n in [
+            "2021005208",
+            "202100 5208",
+            "20210-05208",
+            "202100-520",
+            "a02100-5208",
+            "",
+        ] {
             assert!(OrgNumber::parse(n).is_err(), "{n}");
         }
     }

@@ -7,8 +7,8 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use forvaltning::auth::jwt::Identity;
-use forvaltning::auth::policy::{Action, Target};
-use forvaltning::db::{people, scope, DbConnection};
+use forvaltning::auth::policy::{Action, ObjectClass, Target};
+use forvaltning::db::{self, people, scope, DbConnection};
 use forvaltning::domain::role::{Delegation, Delegations, RoleCode};
 use forvaltning::startup::open_database;
 
@@ -17,6 +17,7 @@ use crate::helpers::{test_settings, Backend, TestDatabase};
 const PORTFOLIOS: i64 = 5;
 const SERVICES: i64 = 16;
 const CALLERS: i64 = 120;
+const CONTRACTS: i64 = 24;
 
 /// (service id, its portfolio)
 type Services = Vec<(i64, Option<i64>)>;
@@ -43,6 +44,44 @@ fn seed_objects(conn: &mut DbConnection, rng: &mut StdRng) -> Services {
     conn.batch_execute(&sql)
         .expect("seed portfolios and services");
     services
+}
+
+/// (contract id, customer contract?, its covered services)
+type Contracts = Vec<(i64, bool, Vec<i64>)>;
+
+/// Contracts of both kinds, each covering one to three random services.
+fn seed_contracts(conn: &mut DbConnection, rng: &mut StdRng) -> Contracts {
+    let mut sql = String::from(
+        "INSERT INTO organizations (id, slug, name, kind, created_at, updated_at) VALUES \
+         (1, 'kund', 'Kund', 'customer', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), \
+         (2, 'leverantor', 'Leverantör', 'supplier', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);",
+    );
+    let mut contracts = Vec::new();
+    for c in 1..=CONTRACTS {
+        let customer = rng.random_bool(0.5);
+        let (kind, organization) = if customer {
+            ("customer", 1)
+        } else {
+            ("supplier", 2)
+        };
+        sql.push_str(&format!(
+            "INSERT INTO contracts (id, kind, organization_id, title, reference, start_date, annual_value_minor, currency, created_at, updated_at) \
+             VALUES ({c}, '{kind}', {organization}, 'Avtal {c}', 'REF-{c}', '2026-01-01', 100, 'SEK', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);"
+        ));
+        let mut covered: Vec<i64> = Vec::new();
+        for _ in 0..rng.random_range(1..=3) {
+            let service = rng.random_range(1..=SERVICES);
+            if !covered.contains(&service) {
+                covered.push(service);
+                sql.push_str(&format!(
+                    "INSERT INTO contract_services (contract_id, service_id, share_percent) VALUES ({c}, {service}, 1);"
+                ));
+            }
+        }
+        contracts.push((c, customer, covered));
+    }
+    conn.batch_execute(&sql).expect("seed contracts");
+    contracts
 }
 
 /// A person holding 1–4 random assignments (a global one now and then).
@@ -98,6 +137,7 @@ pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
     let conn: &mut DbConnection = &mut conn;
     let mut rng = StdRng::seed_from_u64(20261128);
     let services = seed_objects(conn, &mut rng);
+    let contracts = seed_contracts(conn, &mut rng);
     let mut checked = 0;
     let mut disagreements = Vec::new();
     for n in 1..=CALLERS {
@@ -122,6 +162,24 @@ pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
                 if one != listed {
                     disagreements.push(format!(
                         "{sub} {action:?} service {service} (portfolio {portfolio:?}): may {one}, listed {listed}; {:?}",
+                        caller.scoped_roles
+                    ));
+                }
+            }
+            // Contracts: readable when in scope of any covered service (or by class).
+            let listed_contracts = db::contracts::ids_in_reach(conn, &reach).expect("contracts");
+            for (contract, customer, covered) in &contracts {
+                let class = customer.then_some(ObjectClass::CustomerContract);
+                let targets: Vec<Target> = covered
+                    .iter()
+                    .map(|s| Target::service(*s, services[(*s - 1) as usize].1).of_class(class))
+                    .collect();
+                let one = caller.may_any(action, &targets).is_some();
+                let listed = listed_contracts.contains(contract);
+                checked += 1;
+                if one != listed {
+                    disagreements.push(format!(
+                        "{sub} {action:?} contract {contract} ({covered:?}): may {one}, listed {listed}; {:?}",
                         caller.scoped_roles
                     ));
                 }

@@ -64,10 +64,28 @@ const TABLE: &[Row] = &[
     ("assign specialist",        "staffing",      "role_assignment.specialist",          [403, 201, 403, 201, 403, 201, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("revoke specialist",        "staffing",      "role_assignment.specialist",          [403, 200, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("audit events read",        "support",       "audit_event.read",                    [200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 401]),
+    ("organization.create",      "support",       "organization.create",                 [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 201, 403, 403, 403, 401]),
+    ("organization.update",      "support",       "organization.update",                 [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 401]),
+    ("contract.create",          "contracts",     "contract.create",                     [403, 201, 403, 201, 403, 201, 403, 201, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 401]),
+    ("contract.update",          "contracts",     "contract.update",                     [403, 200, 404, 200, 403, 200, 403, 200, 403, 404, 404, 404, 404, 200, 403, 403, 404, 404, 401]),
+    ("contract.terminate",       "contracts",     "contract.terminate",                  [403, 200, 404, 200, 403, 200, 403, 200, 403, 404, 404, 404, 404, 200, 403, 403, 404, 404, 401]),
+    ("customer contract read",   "contracts",     "",                                    [200, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 200, 200, 404, 404, 401]),
+    ("supplier contract read",   "contracts",     "",                                    [200, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 404, 200, 404, 404, 401]),
+    ("contracts list",           "contracts",     "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("delivery.create",          "support",       "delivery.create",                     [403, 201, 403, 201, 201, 201, 201, 201, 201, 403, 403, 403, 403, 201, 201, 403, 403, 403, 401]),
+    ("delivery.end",             "support",       "delivery.end",                        [403, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404, 403, 404, 200, 200, 403, 404, 404, 401]),
+    ("delivery.link_contract",   "contracts",     "delivery.link_contract",              [403, 200, 404, 200, 403, 200, 403, 200, 403, 404, 404, 403, 404, 200, 403, 403, 404, 404, 401]),
+    ("delivery read",            "support",       "",                                    [200, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404, 200, 404, 200, 200, 200, 404, 404, 401]),
+    ("coverage report read",     "support",       "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
     ("services read",            "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("architecture read",        "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("role assignments read",    "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
 ];
+
+/// The date `offset` days from today.
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(offset)).to_string()
+}
 
 const DELEGATIONS: [&str; 7] = [
     "contracts",
@@ -91,6 +109,10 @@ struct World {
     tokens: Vec<Option<String>>,
     /// delegation → (TS holding only it, TS holding all but it), both on A.
     coordinators: Vec<(&'static str, String, String)>,
+    controller: String,
+    /// A customer (Uppsala universitet) and a supplier.
+    customer: i64,
+    supplier: i64,
     counter: AtomicUsize,
 }
 
@@ -204,6 +226,20 @@ impl World {
         for t in everyone {
             app.get("/api/v1/me", Some(t)).await.expect(200);
         }
+        let controller = token("karin.controller@sunet.se", &["controller"]);
+        let mut organizations = Vec::new();
+        for (slug, kind, number) in [
+            ("uppsala-universitet", "customer", "202100-2932"),
+            ("natleverantoren", "supplier", "556016-0680"),
+        ] {
+            let body = json!({"slug": slug, "name": slug.replace('-', " "), "kind": kind, "org_number": number});
+            organizations.push(
+                app.post("/api/v1/organizations", Some(&controller), body)
+                    .await
+                    .expect(201)
+                    .id(),
+            );
+        }
         World {
             app,
             lg,
@@ -214,6 +250,9 @@ impl World {
             a1,
             tokens,
             coordinators,
+            controller,
+            customer: organizations[0],
+            supplier: organizations[1],
             counter: AtomicUsize::new(0),
         }
     }
@@ -317,6 +356,42 @@ impl World {
                 let path = format!("/api/v1/role-assignments/{assignment}");
                 Attempt::new("DELETE", &path, None).watching(path)
             }
+            "organization.create" => Attempt::new("POST", "/api/v1/organizations", Some(json!({"slug": self.fresh("kund"), "name": "Ny kund", "kind": "customer"})))
+                .watching("/api/v1/organizations?limit=500"),
+            "organization.update" => {
+                let path = format!("/api/v1/organizations/{}", self.customer);
+                Attempt::new("PATCH", &path, Some(json!({"notes": self.fresh("Anteckning")}))).watching(path)
+            }
+            "contract.create" => Attempt::new("POST", "/api/v1/contracts", Some(self.contract_body("customer")))
+                .watching("/api/v1/contracts?limit=500"),
+            "contract.update" | "contract.terminate" | "customer contract read" | "supplier contract read" => {
+                let kind = if action.starts_with("supplier") { "supplier" } else { "customer" };
+                let id = app.post("/api/v1/contracts", Some(&self.controller), self.contract_body(kind)).await.expect(201).id();
+                let path = format!("/api/v1/contracts/{id}");
+                match action {
+                    "contract.update" => Attempt::new("PATCH", &path, Some(json!({"title": "Ändrat avtal"}))).watching(path),
+                    "contract.terminate" => Attempt::new("POST", format!("{path}/terminate"), Some(json!({"date": day(180), "reason": "Uppsagt"})))
+                        .watching(path),
+                    _ => Attempt::new("GET", path, None),
+                }
+            }
+            "contracts list" => Attempt::new("GET", "/api/v1/contracts", None),
+            "delivery.create" => Attempt::new("POST", "/api/v1/deliveries", Some(json!({"service_id": self.a1, "organization_id": self.customer, "start_date": day(-30)})))
+                .watching("/api/v1/deliveries?limit=500"),
+            "delivery.end" | "delivery.link_contract" | "delivery read" => {
+                let delivery = json!({"service_id": self.a1, "organization_id": self.customer, "start_date": day(-30)});
+                let id = app.post("/api/v1/deliveries", Some(&self.controller), delivery).await.expect(201).id();
+                let path = format!("/api/v1/deliveries/{id}");
+                match action {
+                    "delivery.end" => Attempt::new("PATCH", &path, Some(json!({"end_date": day(30)}))).watching(path),
+                    "delivery.link_contract" => {
+                        let contract = app.post("/api/v1/contracts", Some(&self.controller), self.contract_body("customer")).await.expect(201).id();
+                        Attempt::new("PATCH", &path, Some(json!({"contract_id": contract}))).watching(path)
+                    }
+                    _ => Attempt::new("GET", path, None),
+                }
+            }
+            "coverage report read" => Attempt::new("GET", "/api/v1/reports/contract-coverage", None),
             "audit events read" => Attempt::new("GET", "/api/v1/audit-events", None),
             "services read" => Attempt::new("GET", "/api/v1/services", None),
             "architecture read" => Attempt::new("GET", "/api/v1/architecture", None),
@@ -336,6 +411,21 @@ impl World {
             }
             _ => json!({"subject": subject, "role": "support_specialist", "service_id": self.a1}),
         }
+    }
+
+    /// A contract of `kind` covering a1, in force from a month ago for four years.
+    fn contract_body(&self, kind: &str) -> Value {
+        let organization = if kind == "customer" {
+            self.customer
+        } else {
+            self.supplier
+        };
+        json!({
+            "kind": kind, "organization_id": organization, "title": "Avtal om eduroam",
+            "reference": self.fresh("VR-2026"), "start_date": day(-30), "end_date": day(4 * 365),
+            "annual_value": {"amount": "48000.00", "currency": "SEK"},
+            "services": [{"service_id": self.a1, "share_percent": 100}]
+        })
     }
 
     /// The id of the newest audit event (as the management group sees it).

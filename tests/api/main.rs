@@ -5,6 +5,7 @@
 mod agreement;
 mod authorization;
 mod cli;
+mod contracts;
 mod conventions;
 mod durability;
 mod helpers;
@@ -53,6 +54,11 @@ on_both_backends!(
     review::accepting_honours_if_match,
     review::a_service_owner_reads_the_history_of_a_service_that_moved_in,
     review::authorization_comes_before_validation,
+    contracts::organizations_are_kept_by_the_controller_and_account_managers,
+    contracts::contracts_are_validated_and_their_dates_derived,
+    contracts::contracts_are_visible_only_in_scope,
+    contracts::deliveries_without_valid_cover_are_reported,
+    contracts::exports_are_proper_csv,
     stories::a_service_goes_from_proposal_to_the_catalogue,
     stories::a_portfolio_has_one_service_owner_at_a_time,
     stories::assignments_must_fit_their_role,

@@ -46,7 +46,11 @@ fn places_of(covered: &[Covered]) -> Vec<(i64, Option<i64>)> {
 /// none when they span several (the trail's scoped reading follows the services themselves).
 fn audit_portfolio(places: &[(i64, Option<i64>)]) -> Option<i64> {
     let first = places.first()?.1;
-    places.iter().all(|(_, p)| *p == first).then_some(first).flatten()
+    places
+        .iter()
+        .all(|(_, p)| *p == first)
+        .then_some(first)
+        .flatten()
 }
 
 /// A contract the caller may read, with its covered services; 404 otherwise.
@@ -83,7 +87,10 @@ fn named_services(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, O
 }
 
 /// The organisation must exist and be of the contract's counterpart kind.
-fn check_organization(conn: &mut DbConnection, fields: &ContractFields) -> AppResult<(String, String)> {
+fn check_organization(
+    conn: &mut DbConnection,
+    fields: &ContractFields,
+) -> AppResult<(String, String)> {
     let organization =
         organizations::named_in_body(conn, "organization_id", fields.organization_id)?;
     let needed = fields.kind.counterpart();
@@ -344,14 +351,19 @@ pub async fn terminate(
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let (current, covered) = visible(conn, caller, id)?;
         let places = places_of(&covered);
-        let grant = caller
-            .authorize_every(Action::ContractTerminate, &targets(&places, current.class()))?;
+        let grant = caller.authorize_every(
+            Action::ContractTerminate,
+            &targets(&places, current.class()),
+        )?;
         let reason = crate::domain::text::required("reason", &termination.reason, 2000)
             .map_err(|(f, m)| AppError::invalid_field(&f, m))?;
         if termination.date < current.start_date {
             return Err(AppError::invalid_field(
                 "date",
-                format!("must not be before the contract's start ({})", current.start_date),
+                format!(
+                    "must not be before the contract's start ({})",
+                    current.start_date
+                ),
             ));
         }
         if_match.check(current.version)?;

@@ -247,16 +247,27 @@ impl NewContract {
                 f.error("end_date", "must not be before start_date");
             }
         }
-        let notice = months(&mut f, "notice_period_months", self.notice_period_months.unwrap_or(0), 0);
+        let notice = months(
+            &mut f,
+            "notice_period_months",
+            self.notice_period_months.unwrap_or(0),
+            0,
+        );
         let renewal = self.renewal.unwrap_or(Renewal::None);
         let term = match (renewal, self.renewal_term_months) {
             (Renewal::None, None) => None,
             (Renewal::None, Some(_)) => {
-                f.error("renewal_term_months", "is given only when the contract renews");
+                f.error(
+                    "renewal_term_months",
+                    "is given only when the contract renews",
+                );
                 None
             }
             (_, None) => {
-                f.error("renewal_term_months", "is required when renewal is not none");
+                f.error(
+                    "renewal_term_months",
+                    "is required when renewal is not none",
+                );
                 None
             }
             (_, Some(m)) => Some(months(&mut f, "renewal_term_months", m, 1)),

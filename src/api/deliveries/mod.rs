@@ -98,7 +98,8 @@ fn check_link(
     organization_id: i64,
     today: NaiveDate,
 ) -> AppResult<()> {
-    let missing = || AppError::invalid_field("contract_id", format!("there is no contract {contract_id}"));
+    let missing =
+        || AppError::invalid_field("contract_id", format!("there is no contract {contract_id}"));
     let contract = match contracts::find(conn, contract_id) {
         Err(AppError::NotFound(_)) => return Err(missing()),
         other => other?,
@@ -113,9 +114,9 @@ fn check_link(
     }
     let covers_service = covered.iter().any(|c| c.service_id == service_id);
     match deliveries::link_problem(&contract, covers_service, organization_id, today) {
-        Some(problem) if problem.starts_with("is not in force") => {
-            Err(AppError::conflict(format!("Contract {contract_id} {problem}.")))
-        }
+        Some(problem) if problem.starts_with("is not in force") => Err(AppError::conflict(
+            format!("Contract {contract_id} {problem}."),
+        )),
         Some(problem) => Err(AppError::invalid_field("contract_id", problem)),
         None => Ok(()),
     }
@@ -173,7 +174,12 @@ pub async fn list(
         };
         let reach = caller.reach(Action::DeliveryRead);
         let (count, rows) = deliveries::list(conn, &filter, &reach, &for_query, today)?;
-        Ok((count, rows.iter().map(|r| DeliveryView::of(r, today)).collect::<Vec<_>>()))
+        Ok((
+            count,
+            rows.iter()
+                .map(|r| DeliveryView::of(r, today))
+                .collect::<Vec<_>>(),
+        ))
     })
     .await?;
     if csv {
@@ -214,14 +220,21 @@ pub async fn create(
         }
         let grant = caller.authorize_all(&actions, &target)?;
         if request.end_date.is_some_and(|end| end < request.start_date) {
-            return Err(AppError::invalid_field("end_date", "must not be before start_date"));
+            return Err(AppError::invalid_field(
+                "end_date",
+                "must not be before start_date",
+            ));
         }
         let organization =
             organizations::named_in_body(conn, "organization_id", request.organization_id)?;
         if organization.kind() != OrganizationKind::Customer {
             return Err(AppError::invalid_field(
                 "organization_id",
-                format!("{} is a {}; deliveries go to customers", organization.slug, organization.kind()),
+                format!(
+                    "{} is a {}; deliveries go to customers",
+                    organization.slug,
+                    organization.kind()
+                ),
             ));
         }
         if service.lifecycle() != Lifecycle::InOperation {
@@ -232,7 +245,14 @@ pub async fn create(
         }
         let today = db::today();
         if let Some(contract_id) = request.contract_id {
-            check_link(conn, caller, contract_id, service.id, organization.id, today)?;
+            check_link(
+                conn,
+                caller,
+                contract_id,
+                service.id,
+                organization.id,
+                today,
+            )?;
         }
         let created = deliveries::insert(
             conn,
@@ -319,10 +339,20 @@ pub async fn update(
         let contract_id = patch.contract_id.unwrap_or(current.contract_id);
         let end_date = patch.end_date.unwrap_or(current.end_date);
         if end_date.is_some_and(|end| end < current.start_date) {
-            return Err(AppError::invalid_field("end_date", "must not be before start_date"));
+            return Err(AppError::invalid_field(
+                "end_date",
+                "must not be before start_date",
+            ));
         }
         if let Some(Some(contract)) = patch.contract_id {
-            check_link(conn, caller, contract, current.service_id, current.organization_id, today)?;
+            check_link(
+                conn,
+                caller,
+                contract,
+                current.service_id,
+                current.organization_id,
+                today,
+            )?;
         }
         let before = DeliveryView::of(&row, today);
         deliveries::update(conn, &current, contract_id, end_date)?;
@@ -333,4 +363,3 @@ pub async fn update(
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }
-

@@ -173,10 +173,10 @@ pub async fn contract_coverage(
         results: envelope.results,
         totals: totals
             .into_iter()
-            .map(|(portfolio_id, portfolio_slug, uncovered)| PortfolioTotal {
-                portfolio_id,
-                portfolio_slug,
-                uncovered,
+            .map(|t| PortfolioTotal {
+                portfolio_id: t.portfolio_id,
+                portfolio_slug: t.portfolio_slug,
+                uncovered: t.uncovered,
             })
             .collect(),
     }))
