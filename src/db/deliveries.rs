@@ -11,7 +11,7 @@ use super::contracts::Contract;
 use super::schema::{
     contract_services, contracts, deliveries, organizations, portfolios, services,
 };
-use super::scope::service_in_reach;
+use super::scope::services_in_reach;
 use super::{DbConnection, Page};
 use crate::auth::policy::Reach;
 use crate::domain::contract::{ContractKind, CoverageReason};
@@ -69,27 +69,29 @@ pub fn coverage_reason(
     None
 }
 
-/// Valid cover on `today`, as SQL over a query that has `deliveries`: a linked customer
-/// contract with the delivery's organisation, covering its service, in force today (not
-/// terminated, started, its current term not ended). A correlated subquery, which diesel's
-/// typed DSL cannot say; the text is standard SQL, the same on both backends.
+/// Valid cover on `today`, as SQL over `deliveries LEFT JOIN contracts`: a linked contract
+/// with the delivery's organisation, in force today (not terminated, started, its current term
+/// not ended), covering the delivered service. The last part is a correlated subquery, which
+/// diesel's typed DSL cannot say; the text is standard SQL, the same on both backends, and its
+/// negation is exact (no NULL survives the first conjunct). [`coverage_reason`] says the same
+/// for one row.
 fn covered_sql(
     today: NaiveDate,
 ) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<Backend> + Clone>
 {
     sql::<Bool>(
-        "EXISTS (SELECT 1 FROM contracts c \
-         JOIN contract_services cs ON cs.contract_id = c.id \
-         WHERE c.id = deliveries.contract_id \
-         AND cs.service_id = deliveries.service_id \
-         AND c.organization_id = deliveries.organization_id \
-         AND c.terminated_on IS NULL \
-         AND c.start_date <= ",
+        "(contracts.id IS NOT NULL \
+         AND contracts.organization_id = deliveries.organization_id \
+         AND contracts.terminated_on IS NULL \
+         AND contracts.start_date <= ",
     )
     .bind::<Date, _>(today)
-    .sql(" AND (c.current_term_end IS NULL OR c.current_term_end >= ")
+    .sql(" AND (contracts.current_term_end IS NULL OR contracts.current_term_end >= ")
     .bind::<Date, _>(today)
-    .sql("))")
+    .sql(
+        ") AND EXISTS (SELECT 1 FROM contract_services cs \
+         WHERE cs.contract_id = contracts.id AND cs.service_id = deliveries.service_id))",
+    )
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Delivery> {
@@ -201,22 +203,20 @@ pub struct DeliveryFilter {
 
 pub const SORT_FIELDS: &[&str] = &["id", "start_date", "end_date", "created_at", "updated_at"];
 
-type Joined = diesel::dsl::InnerJoin<
-    diesel::dsl::InnerJoin<deliveries::table, services::table>,
-    organizations::table,
->;
+type Joined = diesel::dsl::LeftJoin<deliveries::table, contracts::table>;
 
-/// Deliveries with their service and organisation, filtered, within the caller's reach.
+/// Deliveries joined to their contract, filtered, within the caller's reach. The scan is driven
+/// by `deliveries` (services and organisations are looked up for the page only), so a filter
+/// over 100,000 deliveries costs one pass with two primary-key probes per row.
 fn filtered(
     filter: &DeliveryFilter,
     reach: &Reach,
     today: NaiveDate,
 ) -> diesel::dsl::IntoBoxed<'static, Joined, Backend> {
-    let mut q = deliveries::table
-        .inner_join(services::table)
-        .inner_join(organizations::table)
-        .into_boxed();
-    q = q.filter(service_in_reach(reach));
+    let mut q = deliveries::table.left_join(contracts::table).into_boxed();
+    if !reach.everywhere {
+        q = q.filter(deliveries::service_id.eq_any(services_in_reach(reach)));
+    }
     if let Some(ids) = &filter.ids {
         q = q.filter(deliveries::id.eq_any(ids.clone()));
     }
@@ -227,7 +227,13 @@ fn filtered(
         q = q.filter(deliveries::organization_id.eq(id));
     }
     if let Some(id) = filter.portfolio_id {
-        q = q.filter(services::portfolio_id.eq(id));
+        q = q.filter(
+            deliveries::service_id.eq_any(
+                services::table
+                    .filter(services::portfolio_id.eq(id))
+                    .select(services::id),
+            ),
+        );
     }
     let active = || {
         deliveries::end_date
@@ -272,6 +278,17 @@ pub fn list(
     today: NaiveDate,
 ) -> AppResult<(i64, Vec<DeliveryRow>)> {
     let count = filtered(filter, reach, today).count().get_result(conn)?;
+    Ok((count, page_of(conn, filter, reach, page, today)?))
+}
+
+/// One page of the filtered deliveries, with their details.
+fn page_of(
+    conn: &mut DbConnection,
+    filter: &DeliveryFilter,
+    reach: &Reach,
+    page: &Page,
+    today: NaiveDate,
+) -> AppResult<Vec<DeliveryRow>> {
     let q = filtered(filter, reach, today);
     let q = match (page.sort.field.as_str(), page.sort.descending) {
         ("start_date", false) => q.order(deliveries::start_date.asc()),
@@ -285,36 +302,37 @@ pub fn list(
         (_, true) => q.order(deliveries::id.desc()),
         (_, false) => q.order(deliveries::id.asc()),
     };
-    let rows: Vec<(Delivery, String, Option<i64>, String)> = q
+    let rows: Vec<(Delivery, Option<Contract>)> = q
         .then_order_by(deliveries::id.asc())
         .limit(page.limit)
         .offset(page.offset)
-        .select((
-            Delivery::as_select(),
-            services::slug,
-            services::portfolio_id,
-            organizations::slug,
-        ))
+        .select((Delivery::as_select(), Option::<Contract>::as_select()))
         .load(conn)?;
-    Ok((count, with_details(conn, rows, today)?))
+    with_details(conn, rows, today)
 }
 
-/// Portfolio slugs and coverage reasons for a page: three queries, whatever its length.
+/// Services, organisations, portfolios and cover of a page: four queries, whatever its length.
 fn with_details(
     conn: &mut DbConnection,
-    rows: Vec<(Delivery, String, Option<i64>, String)>,
+    rows: Vec<(Delivery, Option<Contract>)>,
     today: NaiveDate,
 ) -> AppResult<Vec<DeliveryRow>> {
-    let portfolio_ids: Vec<i64> = rows.iter().filter_map(|r| r.2).collect();
+    let service_ids: Vec<i64> = rows.iter().map(|(d, _)| d.service_id).collect();
+    let services_of_page: Vec<(i64, String, Option<i64>)> = services::table
+        .filter(services::id.eq_any(&service_ids))
+        .select((services::id, services::slug, services::portfolio_id))
+        .load(conn)?;
+    let organization_ids: Vec<i64> = rows.iter().map(|(d, _)| d.organization_id).collect();
+    let organization_slugs: Vec<(i64, String)> = organizations::table
+        .filter(organizations::id.eq_any(organization_ids))
+        .select((organizations::id, organizations::slug))
+        .load(conn)?;
+    let portfolio_ids: Vec<i64> = services_of_page.iter().filter_map(|s| s.2).collect();
     let portfolio_slugs: Vec<(i64, String)> = portfolios::table
         .filter(portfolios::id.eq_any(portfolio_ids))
         .select((portfolios::id, portfolios::slug))
         .load(conn)?;
-    let contract_ids: Vec<i64> = rows.iter().filter_map(|r| r.0.contract_id).collect();
-    let linked: Vec<Contract> = contracts::table
-        .filter(contracts::id.eq_any(&contract_ids))
-        .select(Contract::as_select())
-        .load(conn)?;
+    let contract_ids: Vec<i64> = rows.iter().filter_map(|(d, _)| d.contract_id).collect();
     let covers: Vec<(i64, i64)> = contract_services::table
         .filter(contract_services::contract_id.eq_any(&contract_ids))
         .select((
@@ -322,50 +340,56 @@ fn with_details(
             contract_services::service_id,
         ))
         .load(conn)?;
+    let slug_of = |list: &[(i64, String)], id: i64| {
+        list.iter().find(|(i, _)| *i == id).map(|(_, s)| s.clone())
+    };
     Ok(rows
         .into_iter()
-        .map(
-            |(delivery, service_slug, portfolio_id, organization_slug)| {
-                let contract = delivery
-                    .contract_id
-                    .and_then(|id| linked.iter().find(|c| c.id == id));
-                let covers_service =
-                    contract.is_some_and(|c| covers.contains(&(c.id, delivery.service_id)));
-                let uncovered = delivery
-                    .is_active_on(today)
-                    .then(|| coverage_reason(&delivery, contract, covers_service, today))
-                    .flatten();
-                DeliveryRow {
-                    portfolio_slug: portfolio_id.and_then(|p| {
-                        portfolio_slugs
-                            .iter()
-                            .find(|(id, _)| *id == p)
-                            .map(|(_, s)| s.clone())
-                    }),
-                    delivery,
-                    service_slug,
-                    portfolio_id,
-                    organization_slug,
-                    uncovered,
-                }
-            },
-        )
+        .map(|(delivery, contract)| {
+            let (service_slug, portfolio_id) = services_of_page
+                .iter()
+                .find(|(id, _, _)| *id == delivery.service_id)
+                .map(|(_, slug, p)| (slug.clone(), *p))
+                .unwrap_or_default();
+            let covers_service = contract
+                .as_ref()
+                .is_some_and(|c| covers.contains(&(c.id, delivery.service_id)));
+            let uncovered = delivery
+                .is_active_on(today)
+                .then(|| coverage_reason(&delivery, contract.as_ref(), covers_service, today))
+                .flatten();
+            DeliveryRow {
+                portfolio_slug: portfolio_id.and_then(|p| slug_of(&portfolio_slugs, p)),
+                organization_slug: slug_of(&organization_slugs, delivery.organization_id)
+                    .unwrap_or_default(),
+                delivery,
+                service_slug,
+                portfolio_id,
+                uncovered,
+            }
+        })
         .collect())
 }
 
-/// The coverage report's page: active deliveries in reach without valid cover.
+fn uncovered_filter() -> DeliveryFilter {
+    DeliveryFilter {
+        covered: Some(false),
+        active: Some(true),
+        ..DeliveryFilter::default()
+    }
+}
+
+/// The coverage report: active deliveries in reach without valid cover, one page of them, and
+/// their number per portfolio (whose sum is the report's count).
 pub fn uncovered(
     conn: &mut DbConnection,
     reach: &Reach,
     page: &Page,
     today: NaiveDate,
-) -> AppResult<(i64, Vec<DeliveryRow>)> {
-    let filter = DeliveryFilter {
-        covered: Some(false),
-        active: Some(true),
-        ..DeliveryFilter::default()
-    };
-    list(conn, &filter, reach, page, today)
+) -> AppResult<(Vec<PortfolioCount>, Vec<DeliveryRow>)> {
+    let totals = uncovered_per_portfolio(conn, reach, today)?;
+    let rows = page_of(conn, &uncovered_filter(), reach, page, today)?;
+    Ok((totals, rows))
 }
 
 /// Uncovered active deliveries of one portfolio (or of none: unplaced services).
@@ -376,26 +400,50 @@ pub struct PortfolioCount {
     pub uncovered: i64,
 }
 
-/// Uncovered active deliveries in reach per portfolio, by slug: one grouped query and one for
-/// the slugs.
-pub fn uncovered_per_portfolio(
+/// How many service ids one lookup binds (both backends' limits are far above).
+const LOOKUP_CHUNK: usize = 10_000;
+
+/// Uncovered active deliveries in reach per portfolio, by slug: one pass over the deliveries
+/// grouped by service, then the services' portfolios and the portfolios' slugs.
+fn uncovered_per_portfolio(
     conn: &mut DbConnection,
     reach: &Reach,
     today: NaiveDate,
 ) -> AppResult<Vec<PortfolioCount>> {
-    let counts: Vec<(Option<i64>, i64)> = deliveries::table
-        .inner_join(services::table)
-        .filter(service_in_reach(reach))
+    // The same conditions as `filtered(&uncovered_filter(), …)`, unboxed: diesel groups only
+    // queries it can still type.
+    let per_service: Vec<(i64, i64)> = deliveries::table
+        .left_join(contracts::table)
+        .filter(deliveries::service_id.eq_any(services_in_reach(reach)))
         .filter(
             deliveries::end_date
                 .is_null()
                 .or(deliveries::end_date.ge(today)),
         )
         .filter(diesel::dsl::not(covered_sql(today)))
-        .group_by(services::portfolio_id)
-        .select((services::portfolio_id, count_star()))
+        .group_by(deliveries::service_id)
+        .select((deliveries::service_id, count_star()))
         .load(conn)?;
-    let ids: Vec<i64> = counts.iter().filter_map(|(p, _)| *p).collect();
+    let mut portfolio_of: Vec<(i64, Option<i64>)> = Vec::with_capacity(per_service.len());
+    for chunk in per_service.chunks(LOOKUP_CHUNK) {
+        let ids: Vec<i64> = chunk.iter().map(|(s, _)| *s).collect();
+        portfolio_of.extend(
+            services::table
+                .filter(services::id.eq_any(ids))
+                .select((services::id, services::portfolio_id))
+                .load::<(i64, Option<i64>)>(conn)?,
+        );
+    }
+    portfolio_of.sort_unstable();
+    let mut counts: std::collections::BTreeMap<Option<i64>, i64> = Default::default();
+    for (service, n) in per_service {
+        let portfolio = portfolio_of
+            .binary_search_by_key(&service, |(s, _)| *s)
+            .ok()
+            .and_then(|i| portfolio_of[i].1);
+        *counts.entry(portfolio).or_default() += n;
+    }
+    let ids: Vec<i64> = counts.keys().flatten().copied().collect();
     let slugs: Vec<(i64, String)> = portfolios::table
         .filter(portfolios::id.eq_any(ids))
         .select((portfolios::id, portfolios::slug))

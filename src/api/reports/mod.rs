@@ -152,13 +152,9 @@ pub async fn contract_coverage(
         }
         let today = db::today();
         contracts::refresh_terms(conn, today)?;
-        let (count, rows) = deliveries::uncovered(conn, &reach, &for_query, today)?;
+        let (totals, rows) = deliveries::uncovered(conn, &reach, &for_query, today)?;
+        let count = totals.iter().map(|t| t.uncovered).sum();
         let rows: Vec<UncoveredDelivery> = rows.iter().map(UncoveredDelivery::of).collect();
-        let totals = if csv {
-            Vec::new()
-        } else {
-            deliveries::uncovered_per_portfolio(conn, &reach, today)?
-        };
         Ok((count, rows, totals))
     })
     .await?;
