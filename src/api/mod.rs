@@ -222,6 +222,32 @@ pub fn list_page_of(
     Ok(page)
 }
 
+/// The path of a list that also exports: like [`list_page`], but `query` makes the views
+/// itself (they may need more than one row each), and with `csv` the answer is a CSV document.
+pub async fn list_or_export<View, F>(
+    req: &HttpRequest,
+    pool: &DbPool,
+    who: Authenticated,
+    csv: bool,
+    page: Page,
+    filename: &str,
+    query: F,
+) -> AppResult<HttpResponse>
+where
+    F: FnOnce(&mut DbConnection, &Caller, &Page) -> AppResult<(i64, Vec<View>)> + Send + 'static,
+    View: Serialize + CsvRecord + Send + 'static,
+{
+    let for_query = page.clone();
+    let (count, views) = read(pool, who, move |conn, caller| {
+        query(conn, caller, &for_query)
+    })
+    .await?;
+    if csv {
+        return csv_response(filename, count, &views);
+    }
+    Ok(HttpResponse::Ok().json(page.respond(req, count, views)))
+}
+
 /// Blank for none, in CSV cells.
 pub fn cell<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(T::to_string).unwrap_or_default()

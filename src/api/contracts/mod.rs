@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::lookup;
-use crate::api::{csv_response, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
+use crate::api::{list_or_export, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, ObjectClass, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
@@ -173,8 +173,7 @@ pub async fn list(
         query.ordering.as_deref(),
         contracts::SORT_FIELDS,
     )?;
-    let for_query = page.clone();
-    let (count, views) = crate::api::read(&pool, who, move |conn, caller| {
+    let rows = move |conn: &mut DbConnection, caller: &Caller, page: &crate::db::Page| {
         let today = db::today();
         contracts::refresh_terms(conn, today)?;
         let (Some(organization_id), Some(service_id), Some(portfolio_id)) = (
@@ -195,7 +194,7 @@ pub async fn list(
             q: query.q,
         };
         let reach = caller.reach(Action::ContractRead);
-        let (count, rows) = contracts::list(conn, &filter, &reach, &for_query, today)?;
+        let (count, rows) = contracts::list(conn, &filter, &reach, page, today)?;
         let ids: Vec<i64> = rows.iter().map(|(c, _, _)| c.id).collect();
         let covered = contracts::covered(conn, &ids)?;
         let views: Vec<ContractView> = rows
@@ -203,12 +202,8 @@ pub async fn list(
             .map(|(c, slug, name)| ContractView::of(c, (slug, name), &covered, today))
             .collect();
         Ok((count, views))
-    })
-    .await?;
-    if csv {
-        return csv_response("contracts.csv", count, &views);
-    }
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, views)))
+    };
+    list_or_export(&req, &pool, who, csv, page, "contracts.csv", rows).await
 }
 
 #[utoipa::path(

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::lookup;
-use crate::api::{csv_response, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
+use crate::api::{list_or_export, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
@@ -153,8 +153,7 @@ pub async fn list(
         query.ordering.as_deref(),
         deliveries::SORT_FIELDS,
     )?;
-    let for_query = page.clone();
-    let (count, views) = crate::api::read(&pool, who, move |conn, caller| {
+    let rows = move |conn: &mut DbConnection, caller: &Caller, page: &Page| {
         let today = db::today();
         contracts::refresh_terms(conn, today)?;
         let (Some(service_id), Some(organization_id), Some(portfolio_id)) = (
@@ -173,19 +172,11 @@ pub async fn list(
             active: query.active,
         };
         let reach = caller.reach(Action::DeliveryRead);
-        let (count, rows) = deliveries::list(conn, &filter, &reach, &for_query, today)?;
-        Ok((
-            count,
-            rows.iter()
-                .map(|r| DeliveryView::of(r, today))
-                .collect::<Vec<_>>(),
-        ))
-    })
-    .await?;
-    if csv {
-        return csv_response("deliveries.csv", count, &views);
-    }
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, views)))
+        let (count, rows) = deliveries::list(conn, &filter, &reach, page, today)?;
+        let views: Vec<DeliveryView> = rows.iter().map(|r| DeliveryView::of(r, today)).collect();
+        Ok((count, views))
+    };
+    list_or_export(&req, &pool, who, csv, page, "deliveries.csv", rows).await
 }
 
 #[utoipa::path(

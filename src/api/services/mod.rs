@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
+use crate::api::{list_page, lookup, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
@@ -48,14 +48,10 @@ pub async fn list(
         services::SORT_FIELDS,
     )?;
     let rows = move |conn: &mut DbConnection, _: &_, page: &Page| {
-        let portfolio_id = match &query.portfolio {
-            Some(key) => match portfolios::find(conn, &IdOrSlug::parse(key)) {
-                Ok(portfolio) => Some(portfolio.id),
-                // An unknown portfolio has no services.
-                Err(AppError::NotFound(_)) => return Ok((0, Vec::new())),
-                Err(e) => return Err(e),
-            },
-            None => None,
+        // An unknown portfolio has no services.
+        let Some(portfolio_id) = lookup::portfolio(conn, query.portfolio.as_deref())?.filter()
+        else {
+            return Ok((0, Vec::new()));
         };
         let filter = services::ServiceFilter {
             portfolio_id,
