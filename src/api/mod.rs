@@ -3,7 +3,9 @@
 
 pub mod architecture;
 pub mod audit_events;
+pub mod budget_frames;
 pub mod catalog;
+pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
 pub mod health;
@@ -11,6 +13,7 @@ pub mod lookup;
 pub mod me;
 pub mod organizations;
 pub mod people;
+pub mod plans;
 pub mod portfolios;
 pub mod reports;
 pub mod role_assignments;
@@ -53,6 +56,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(contracts::configure)
             .configure(deliveries::configure)
             .configure(reports::configure)
+            .configure(plans::configure)
+            .configure(budget_frames::configure)
+            .configure(change_requests::configure)
             .service(openapi_json),
     );
 }

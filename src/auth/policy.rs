@@ -79,6 +79,32 @@ pub enum Action {
     DeliveryLink,
     #[serde(rename = "report.read")]
     ReportRead,
+    #[serde(rename = "budget_frame.set")]
+    BudgetFrameSet,
+    #[serde(rename = "plan.create")]
+    PlanCreate,
+    #[serde(rename = "plan.edit")]
+    PlanEdit,
+    #[serde(rename = "plan.revise")]
+    PlanRevise,
+    #[serde(rename = "plan.submit")]
+    PlanSubmit,
+    #[serde(rename = "plan.approve")]
+    PlanApprove,
+    #[serde(rename = "plan.return")]
+    PlanReturn,
+    #[serde(rename = "plan.close")]
+    PlanClose,
+    #[serde(rename = "plan.follow_up")]
+    PlanFollowUp,
+    #[serde(rename = "change_request.create")]
+    ChangeRequestCreate,
+    #[serde(rename = "change_request.assess")]
+    ChangeRequestAssess,
+    #[serde(rename = "change_request.decide")]
+    ChangeRequestDecide,
+    #[serde(rename = "change_request.release")]
+    ChangeRequestRelease,
 }
 
 /// Who a rule lets through.
@@ -94,6 +120,8 @@ enum Who {
     Appointee,
     /// A global role, for objects of one class only (KA: customer contracts).
     GlobalOn(RoleCode, ObjectClass),
+    /// Any authenticated caller.
+    Anyone,
 }
 
 /// A class of objects a rule can single out among those an action applies to.
@@ -209,11 +237,37 @@ fn rule(action: Action) -> &'static [Who] {
             InScope(ServiceOwner),
             InScope(ServiceCoordinator),
         ],
+        // budget frame set — LG (Sunets ledningsgrupp beslutar budgetramen)
+        BudgetFrameSet => &[Global(ManagementGroup)],
+        // plan create / edit activities (draft) — TÄ, TS[plan], TJF in scope of the portfolio;
+        // revising an approved plan opens a draft, so the same people may
+        PlanCreate | PlanEdit | PlanRevise => {
+            &[InScope(ServiceOwner), Ts(D::Plan), InScope(ServiceManager)]
+        }
+        // plan submit — TJF, TS[plan] in scope (tjänsteförvaltaren presenterar planen)
+        PlanSubmit => &[InScope(ServiceManager), Ts(D::Plan)],
+        // plan approve / return / close — TÄ in scope (tjänsteägaren fastställer)
+        PlanApprove | PlanReturn | PlanClose => &[InScope(ServiceOwner)],
+        // plan follow-up (actuals, outcome) — TÄ, TS[plan] or TS[economy], TJF in scope
+        PlanFollowUp => &[
+            InScope(ServiceOwner),
+            Ts(D::Plan),
+            Ts(D::Economy),
+            InScope(ServiceManager),
+        ],
+        // change request create — any authenticated caller
+        ChangeRequestCreate => &[Anyone],
+        // change request assess — TJF, TS[prioritization] in scope
+        ChangeRequestAssess => &[InScope(ServiceManager), Ts(D::Prioritization)],
+        // change request decide — TÄ in scope
+        ChangeRequestDecide => &[InScope(ServiceOwner)],
+        // change request release — TJF in scope
+        ChangeRequestRelease => &[InScope(ServiceManager)],
     }
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 44] = [
         PortfolioCreate,
         PortfolioUpdate,
         PortfolioRetire,
@@ -245,6 +299,19 @@ impl Action {
         DeliveryEnd,
         DeliveryLink,
         ReportRead,
+        BudgetFrameSet,
+        PlanCreate,
+        PlanEdit,
+        PlanRevise,
+        PlanSubmit,
+        PlanApprove,
+        PlanReturn,
+        PlanClose,
+        PlanFollowUp,
+        ChangeRequestCreate,
+        ChangeRequestAssess,
+        ChangeRequestDecide,
+        ChangeRequestRelease,
     ];
 
     pub fn code(self) -> &'static str {
@@ -280,6 +347,19 @@ impl Action {
             DeliveryEnd => "delivery.end",
             DeliveryLink => "delivery.link_contract",
             ReportRead => "report.read",
+            BudgetFrameSet => "budget_frame.set",
+            PlanCreate => "plan.create",
+            PlanEdit => "plan.edit",
+            PlanRevise => "plan.revise",
+            PlanSubmit => "plan.submit",
+            PlanApprove => "plan.approve",
+            PlanReturn => "plan.return",
+            PlanClose => "plan.close",
+            PlanFollowUp => "plan.follow_up",
+            ChangeRequestCreate => "change_request.create",
+            ChangeRequestAssess => "change_request.assess",
+            ChangeRequestDecide => "change_request.decide",
+            ChangeRequestRelease => "change_request.release",
         }
     }
 
@@ -496,6 +576,7 @@ impl Caller {
                     Vec::new()
                 }
             }
+            Anyone => vec!["authenticated".to_string()],
         }
     }
 
@@ -556,6 +637,7 @@ impl Caller {
                 {
                     reach.classes.push(class)
                 }
+                Anyone => reach.everywhere = true,
                 InScope(role) => self
                     .scoped_roles
                     .iter()

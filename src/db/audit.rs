@@ -4,7 +4,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
 
-use super::schema::{audit_events, contract_services, deliveries, role_assignments, services};
+use super::schema::{
+    audit_events, change_requests, contract_services, deliveries, role_assignments, services,
+};
 use super::DbConnection;
 use crate::auth::policy::Grant;
 use crate::error::AppResult;
@@ -19,6 +21,10 @@ pub enum ObjectType {
     Organization,
     Contract,
     Delivery,
+    BudgetFrame,
+    Plan,
+    PlanItem,
+    ChangeRequest,
 }
 
 impl ObjectType {
@@ -31,6 +37,10 @@ impl ObjectType {
             ObjectType::Organization => "organization",
             ObjectType::Contract => "contract",
             ObjectType::Delivery => "delivery",
+            ObjectType::BudgetFrame => "budget_frame",
+            ObjectType::Plan => "plan",
+            ObjectType::PlanItem => "plan_item",
+            ObjectType::ChangeRequest => "change_request",
         }
     }
 }
@@ -180,6 +190,9 @@ pub fn list(
             let deliveries_now = deliveries::table
                 .filter(deliveries::service_id.eq_any(services_now()))
                 .select(deliveries::id);
+            let change_requests_now = change_requests::table
+                .filter(change_requests::service_id.eq_any(services_now()))
+                .select(change_requests::id);
             let of_type = |t: ObjectType| audit_events::object_type.eq(t.as_str());
             q = q.filter(
                 audit_events::portfolio_id
@@ -196,7 +209,9 @@ pub fn list(
                     .or(of_type(ObjectType::Contract)
                         .and(audit_events::object_id.eq_any(contracts_now)))
                     .or(of_type(ObjectType::Delivery)
-                        .and(audit_events::object_id.eq_any(deliveries_now))),
+                        .and(audit_events::object_id.eq_any(deliveries_now)))
+                    .or(of_type(ObjectType::ChangeRequest)
+                        .and(audit_events::object_id.eq_any(change_requests_now))),
             );
         }
         q

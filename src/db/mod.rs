@@ -2,10 +2,12 @@
 //! an r2d2 pool of it; the embedded migrations of both backends; and the write transaction.
 
 pub mod audit;
+pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
 pub mod organizations;
 pub mod people;
+pub mod plans;
 pub mod portfolios;
 pub mod role_assignments;
 pub mod schema;

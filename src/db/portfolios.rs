@@ -185,3 +185,14 @@ pub fn all_active(conn: &mut DbConnection) -> AppResult<Vec<Portfolio>> {
         .select(Portfolio::as_select())
         .load(conn)?)
 }
+
+/// The portfolios with these ids, or every one when `ids` is `None`, by name.
+pub fn some_or_all(conn: &mut DbConnection, ids: Option<&[i64]>) -> AppResult<Vec<Portfolio>> {
+    let mut q = portfolios::table.into_boxed();
+    if let Some(ids) = ids {
+        q = q.filter(portfolios::id.eq_any(ids.to_vec()));
+    }
+    Ok(q.order((portfolios::name.asc(), portfolios::id.asc()))
+        .select(Portfolio::as_select())
+        .load(conn)?)
+}

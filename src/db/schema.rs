@@ -152,7 +152,104 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    budget_frames (id) {
+        id -> BigInt,
+        portfolio_id -> BigInt,
+        year -> Integer,
+        amount_minor -> BigInt,
+        note -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> BigInt,
+        portfolio_id -> BigInt,
+        year -> Integer,
+        status -> Text,
+        revision -> Integer,
+        summary -> Text,
+        goals -> Text,
+        return_reason -> Nullable<Text>,
+        annual_report -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        approved_at -> Nullable<Timestamp>,
+        approved_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        deviation -> Bool,
+        reported_deviations -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_items (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        service_id -> Nullable<BigInt>,
+        category -> Text,
+        priority -> Text,
+        planned_cost_minor -> BigInt,
+        actual_cost_minor -> Nullable<BigInt>,
+        outcome -> Text,
+        progress -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_versions (id) {
+        id -> BigInt,
+        plan_id -> BigInt,
+        revision -> Integer,
+        document -> Text,
+        approved_at -> Nullable<Timestamp>,
+        superseded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_requests (id) {
+        id -> BigInt,
+        service_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        submitted_by -> Text,
+        priority -> Nullable<Text>,
+        estimated_cost_minor -> Nullable<BigInt>,
+        estimated_cost_currency -> Nullable<Text>,
+        recommendation -> Nullable<Text>,
+        assessment_note -> Nullable<Text>,
+        assessed_by -> Nullable<Text>,
+        assessed_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        released_at -> Nullable<Timestamp>,
+        plan_item_id -> Nullable<BigInt>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(services -> portfolios (portfolio_id));
+diesel::joinable!(budget_frames -> portfolios (portfolio_id));
+diesel::joinable!(plans -> portfolios (portfolio_id));
+diesel::joinable!(plan_items -> plans (plan_id));
+diesel::joinable!(plan_versions -> plans (plan_id));
+diesel::joinable!(change_requests -> services (service_id));
 diesel::joinable!(contracts -> organizations (organization_id));
 diesel::joinable!(contract_services -> contracts (contract_id));
 diesel::joinable!(contract_services -> services (service_id));
@@ -171,5 +268,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     contracts,
     contract_services,
-    deliveries
+    deliveries,
+    budget_frames,
+    plans,
+    plan_items,
+    plan_versions,
+    change_requests
 );

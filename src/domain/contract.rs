@@ -1,47 +1,7 @@
 //! Contracts (guidelines 4.7): their kinds, renewal terms, and the dates that follow from
 //! them — the current term's end, the last day notice can be given, and the status.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{Months, NaiveDate};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// Declares a string-coded enum: serde, OpenAPI, `as_str`, `FromStr`, `Display`, `ALL`.
-macro_rules! coded_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                $name::ALL
-                    .iter()
-                    .copied()
-                    .find(|v| v.as_str() == s)
-                    .ok_or_else(|| format!("'{s}' is not one of {}", $name::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 coded_enum! {
     /// What an organisation is to Sunet.

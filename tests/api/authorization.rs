@@ -3,7 +3,9 @@
 //! on another; every refusal names the expected action and leaves the object and the audit
 //! trail as they were.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
@@ -77,6 +79,22 @@ const TABLE: &[Row] = &[
     ("delivery.link_contract",   "contracts",     "delivery.link_contract",              [403, 200, 404, 200, 403, 200, 403, 200, 403, 404, 404, 403, 404, 200, 403, 403, 404, 404, 401]),
     ("delivery read",            "support",       "",                                    [200, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404, 200, 404, 200, 200, 200, 404, 404, 401]),
     ("coverage report read",     "support",       "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
+    ("budget_frame.set",         "plan",          "budget_frame.set",                    [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.create",              "plan",          "plan.create",                         [403, 201, 403, 201, 403, 201, 403, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.edit",                "plan",          "plan.edit",                           [403, 200, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan item create",         "plan",          "plan.edit",                           [403, 201, 403, 201, 403, 201, 403, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.submit",              "plan",          "plan.submit",                         [403, 403, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.return",              "plan",          "plan.return",                         [403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.approve",             "plan",          "plan.approve",                        [403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.close",               "plan",          "plan.close",                          [403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.revise",              "plan",          "plan.revise",                         [403, 200, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plan.follow_up",           "economy",       "plan.follow_up",                      [403, 200, 403, 200, 403, 200, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("plans read",               "plan",          "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("change_request.create",    "prioritization", "",                                   [201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 401]),
+    ("change_request.assess",    "prioritization", "change_request.assess",              [403, 403, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("change_request.decide",    "prioritization", "change_request.decide",              [403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("change_request.release",   "prioritization", "change_request.release",             [403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("annual report read",       "plan",          "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
     ("services read",            "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("architecture read",        "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("role assignments read",    "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
@@ -114,6 +132,10 @@ struct World {
     customer: i64,
     supplier: i64,
     counter: AtomicUsize,
+    /// Plan years handed out: one plan per portfolio and year.
+    years: Mutex<(i32, i32)>,
+    /// A prepared plan or request a row keeps using until an attempt on it succeeds.
+    prepared: Mutex<HashMap<&'static str, i64>>,
 }
 
 /// A request to make as the caller, and where to look afterwards to see that a refusal
@@ -254,7 +276,108 @@ impl World {
             customer: organizations[0],
             supplier: organizations[1],
             counter: AtomicUsize::new(0),
+            years: Mutex::new((2030, 2000)),
+            prepared: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// A year without a plan of A: a future one, or one that has ended.
+    fn plan_year(&self, past: bool) -> i32 {
+        let mut years = self.years.lock().unwrap();
+        if past {
+            years.1 += 1;
+            years.1
+        } else {
+            years.0 += 1;
+            years.0
+        }
+    }
+
+    /// A plan of A in `status`, with one activity of a1 (the frame set where it must be).
+    async fn plan_in(&self, status: &str, past: bool) -> i64 {
+        let (app, ta) = (&self.app, self.ta_in.as_str());
+        let year = self.plan_year(past);
+        let id = app
+            .post(
+                "/api/v1/plans",
+                Some(ta),
+                json!({"portfolio_id": self.a, "year": year}),
+            )
+            .await
+            .expect(201)
+            .id();
+        app.post(&format!("/api/v1/plans/{id}/items"), Some(ta), json!({"title": "Drift av eduroam", "planned_cost": {"amount": "1000.00", "currency": "SEK"}, "service_id": self.a1}))
+            .await
+            .expect(201);
+        if status == "draft" {
+            return id;
+        }
+        let tjf = self.tokens[8].clone();
+        app.post(
+            &format!("/api/v1/plans/{id}/submit"),
+            tjf.as_deref(),
+            json!({}),
+        )
+        .await
+        .expect(200);
+        app.send(
+            "PUT",
+            &format!("/api/v1/portfolios/{}/budget-frames/{year}", self.a),
+            Some(&self.lg),
+            Some(json!({"amount": {"amount": "5000", "currency": "SEK"}})),
+            &[],
+        )
+        .await
+        .expect(201);
+        if status == "submitted" {
+            return id;
+        }
+        app.post(&format!("/api/v1/plans/{id}/approve"), Some(ta), json!({}))
+            .await
+            .expect(200);
+        id
+    }
+
+    /// The object a row keeps using until an attempt on it succeeds (then a new one is made).
+    async fn kept(&self, row: &'static str, make: impl std::future::Future<Output = i64>) -> i64 {
+        if let Some(id) = self.prepared.lock().unwrap().get(row) {
+            return *id;
+        }
+        let id = make.await;
+        self.prepared.lock().unwrap().insert(row, id);
+        id
+    }
+
+    /// A change request on a1 in `status` (submitted, assessed, approved).
+    async fn change_request_in(&self, status: &str) -> i64 {
+        let app = &self.app;
+        let id = app
+            .post(
+                "/api/v1/change-requests",
+                Some(&self.lg),
+                json!({"service_id": self.a1, "title": "Stöd för WPA3"}),
+            )
+            .await
+            .expect(201)
+            .id();
+        if status == "submitted" {
+            return id;
+        }
+        let tjf = self.tokens[8].clone();
+        app.post(&format!("/api/v1/change-requests/{id}/assessment"), tjf.as_deref(), json!({"priority": "high", "estimated_cost": {"amount": "10", "currency": "SEK"}, "recommendation": "approve"}))
+            .await
+            .expect(200);
+        if status == "assessed" {
+            return id;
+        }
+        app.post(
+            &format!("/api/v1/change-requests/{id}/decision"),
+            Some(&self.ta_in),
+            json!({"decision": "approved"}),
+        )
+        .await
+        .expect(200);
+        id
     }
 
     fn fresh(&self, prefix: &str) -> String {
@@ -392,6 +515,56 @@ impl World {
                 }
             }
             "coverage report read" => Attempt::new("GET", "/api/v1/reports/contract-coverage", None),
+            "budget_frame.set" => {
+                let path = format!("/api/v1/portfolios/{}/budget-frames/{}", self.a, self.plan_year(false));
+                Attempt::new("PUT", &path, Some(json!({"amount": {"amount": "1500000.00", "currency": "SEK"}, "note": "LG-beslut"}))).watching(path)
+            }
+            "plan.create" => {
+                let year = self.kept("plan.create", async { self.plan_year(false) as i64 }).await;
+                Attempt::new("POST", "/api/v1/plans", Some(json!({"portfolio_id": self.a, "year": year}))).watching("/api/v1/plans?limit=500")
+            }
+            "plan.edit" | "plan item create" | "plan.submit" | "plan.return" | "plan.approve" | "plan.close" | "plan.revise" | "plan.follow_up" => {
+                let (status, past) = match action {
+                    "plan.return" | "plan.approve" => ("submitted", false),
+                    "plan.close" => ("approved", true),
+                    "plan.revise" | "plan.follow_up" => ("approved", false),
+                    _ => ("draft", false),
+                };
+                let key: &'static str = TABLE.iter().find(|r| r.0 == action).map(|r| r.0).unwrap_or("plan");
+                let id = self.kept(key, self.plan_in(status, past)).await;
+                let path = format!("/api/v1/plans/{id}");
+                let attempt = match action {
+                    "plan.edit" => Attempt::new("PATCH", &path, Some(json!({"summary": self.fresh("Förvaltningsplan")}))),
+                    "plan item create" => Attempt::new("POST", format!("{path}/items"), Some(json!({"title": "Ny aktivitet", "planned_cost": {"amount": "10", "currency": "SEK"}}))),
+                    "plan.return" => Attempt::new("POST", format!("{path}/return"), Some(json!({"reason": "Komplettera"}))),
+                    "plan.close" => Attempt::new("POST", format!("{path}/close"), Some(json!({"annual_report": "Året i korthet"}))),
+                    "plan.follow_up" => {
+                        let item = app.get(&format!("{path}/items"), Some(lg)).await.expect(200).body[0]["id"].as_i64().unwrap();
+                        Attempt::new("PATCH", format!("{path}/items/{item}"), Some(json!({"outcome": self.fresh("Utfall")})))
+                    }
+                    step => Attempt::new("POST", format!("{path}/{}", step.trim_start_matches("plan.")), Some(json!({}))),
+                };
+                attempt.watching(format!("{path}/versions"))
+            }
+            "plans read" => Attempt::new("GET", "/api/v1/plans", None),
+            "change_request.create" => Attempt::new("POST", "/api/v1/change-requests", Some(json!({"service_id": self.a1, "title": "Önskemål"}))),
+            "change_request.assess" | "change_request.decide" | "change_request.release" => {
+                let status = match action {
+                    "change_request.assess" => "submitted",
+                    "change_request.decide" => "assessed",
+                    _ => "approved",
+                };
+                let key: &'static str = TABLE.iter().find(|r| r.0 == action).map(|r| r.0).unwrap_or("cr");
+                let id = self.kept(key, self.change_request_in(status)).await;
+                let path = format!("/api/v1/change-requests/{id}");
+                let attempt = match action {
+                    "change_request.assess" => Attempt::new("POST", format!("{path}/assessment"), Some(json!({"priority": "medium", "estimated_cost": {"amount": "99", "currency": "SEK"}, "recommendation": "approve"}))),
+                    "change_request.decide" => Attempt::new("POST", format!("{path}/decision"), Some(json!({"decision": "rejected", "note": "Inte i år"}))),
+                    _ => Attempt::new("POST", format!("{path}/release"), Some(json!({}))),
+                };
+                attempt.watching(path)
+            }
+            "annual report read" => Attempt::new("GET", "/api/v1/reports/annual?year=2031", None),
             "audit events read" => Attempt::new("GET", "/api/v1/audit-events", None),
             "services read" => Attempt::new("GET", "/api/v1/services", None),
             "architecture read" => Attempt::new("GET", "/api/v1/architecture", None),
@@ -438,9 +611,17 @@ impl World {
         newest.body["results"][0]["id"].as_i64().unwrap_or(0)
     }
 
-    async fn watched(&self, attempt: &Attempt) -> Option<Value> {
+    /// The watched object as the management group sees it (a 404 counts: it must stay one).
+    async fn watched(&self, attempt: &Attempt) -> Option<(u16, Value)> {
         match &attempt.watch {
-            Some(path) => Some(self.app.get(path, Some(&self.lg)).await.expect(200).body),
+            Some(path) => {
+                let mut reply = self.app.get(path, Some(&self.lg)).await;
+                // A problem names its request, which differs each time.
+                if let Some(problem) = reply.body.as_object_mut() {
+                    problem.remove("request_id");
+                }
+                Some((reply.status, reply.body))
+            }
             None => None,
         }
     }
@@ -474,6 +655,10 @@ impl World {
                 "{action} by {who}: 403 names {} instead of {refused_action}",
                 reply.body["action"]
             ));
+        }
+        if reply.status < 300 {
+            // The kept object has moved on; the next attempt gets a new one.
+            self.prepared.lock().unwrap().remove(action);
         }
         if reply.status >= 400 {
             if self.watched(&attempt).await != watched_before {

@@ -10,6 +10,7 @@ mod conventions;
 mod durability;
 mod helpers;
 mod openapi;
+mod plans;
 mod review;
 mod stories;
 mod tokens;
@@ -59,6 +60,9 @@ on_both_backends!(
     contracts::contracts_are_visible_only_in_scope,
     contracts::deliveries_without_valid_cover_are_reported,
     contracts::exports_are_proper_csv,
+    plans::a_portfolio_year_runs_from_frame_to_annual_report,
+    plans::plan_steps_are_taken_only_by_those_allowed,
+    plans::change_requests_are_channelled_and_decided,
     stories::a_service_goes_from_proposal_to_the_catalogue,
     stories::a_portfolio_has_one_service_owner_at_a_time,
     stories::assignments_must_fit_their_role,

@@ -270,7 +270,11 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
         json!(["staffing"])
     );
     assert_eq!(me.body["permissions"][0]["scope"]["kind"], "global");
-    assert_eq!(me.body["permissions"][0]["actions"], json!([]));
+    assert_eq!(
+        me.body["permissions"][0]["actions"],
+        json!(["change_request.create"]),
+        "anyone signed in submits change requests"
+    );
     assert_eq!(
         me.body["permissions"][1]["scope"],
         json!({"kind": "service", "portfolio_id": p, "service_id": s})
@@ -285,7 +289,8 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
             "delivery.read",
             "delivery.create",
             "delivery.end",
-            "report.read"
+            "report.read",
+            "change_request.create"
         ])
     );
     let me = app.get("/api/v1/me", Some(&lg)).await.expect(200);

@@ -14,8 +14,12 @@ use crate::db::{self, contracts, DbPool};
 use crate::domain::contract::CoverageReason;
 use crate::error::{AppError, AppResult};
 
+mod annual;
+
+pub use annual::{ActivityCounts, AnnualQuery, AnnualReport, ChangeRequestCounts, PortfolioYear};
+
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(contract_coverage);
+    cfg.service(contract_coverage).service(annual::annual);
 }
 
 /// An active delivery without valid cover.

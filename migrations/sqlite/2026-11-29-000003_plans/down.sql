@@ -1,0 +1,5 @@
+DROP TABLE change_requests;
+DROP TABLE plan_versions;
+DROP TABLE plan_items;
+DROP TABLE plans;
+DROP TABLE budget_frames;

@@ -1,0 +1,546 @@
+//! `/api/v1/plans`: förvaltningsplaner. One per portfolio and year: drafted by TJF (and the TÄ,
+//! TS[plan]), presented (submitted), established (approved) by the TÄ within the budget frame,
+//! followed up, revised as new versions, and closed into annual-report input.
+
+mod items;
+mod types;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::Datelike;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{list_page_of, lookup, with_etag, IfMatch, Paginated};
+use crate::auth::policy::{Action, Caller, Grant, Target};
+use crate::auth::Authenticated;
+use crate::db::audit::{self, Actor, Change, ObjectType};
+use crate::db::plans::{self, Plan, PlanChange};
+use crate::db::{self, portfolios, DbConnection, DbPool};
+use crate::domain::plan::{approval_problem, totals, PlanStatus, PlanStep};
+use crate::domain::text;
+use crate::error::{AppError, AppResult};
+pub use types::*;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update)
+        .service(submit)
+        .service(return_plan)
+        .service(approve)
+        .service(close)
+        .service(revise)
+        .service(versions)
+        .configure(items::configure);
+}
+
+/// The plan with its activities and frame, as the API shows it (three queries).
+pub(crate) fn view_of(conn: &mut DbConnection, plan: &Plan) -> AppResult<PlanView> {
+    let items = plans::items_of(conn, &[plan.id])?;
+    let frames: Vec<_> = plans::find_frame(conn, plan.portfolio_id, plan.year)?
+        .into_iter()
+        .collect();
+    Ok(PlanView::of(plan, &items, &frames))
+}
+
+/// The plan as a document: its view and its activities.
+fn document_of(conn: &mut DbConnection, plan: &Plan) -> AppResult<PlanDocument> {
+    let items = plans::items_of(conn, &[plan.id])?;
+    let frames: Vec<_> = plans::find_frame(conn, plan.portfolio_id, plan.year)?
+        .into_iter()
+        .collect();
+    Ok(PlanDocument {
+        plan: PlanView::of(plan, &items, &frames),
+        items: items.iter().map(ItemView::from).collect(),
+    })
+}
+
+pub(crate) fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    grant: &Grant,
+    plan: &Plan,
+    before: Option<&PlanView>,
+    after: &PlanView,
+) -> AppResult<()> {
+    let mut change = Change::by(grant, ObjectType::Plan, plan.id)
+        .in_portfolio(Some(plan.portfolio_id))
+        .after(after);
+    if let Some(before) = before {
+        change = change.before(before);
+    }
+    audit::record(conn, actor, change)
+}
+
+/// Recomputes the plan's deviations; each new one is recorded once as `plan.deviation`
+/// (guidelines 4.4 item 8: TJF notifies TÄ/TS when work exceeds the budget).
+pub(crate) fn report_deviations(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    grant: &Grant,
+    plan: &Plan,
+) -> AppResult<()> {
+    for deviation in plans::refresh_deviations(conn, plan)? {
+        audit::record(
+            conn,
+            actor,
+            Change {
+                action: "plan.deviation",
+                roles: &grant.roles,
+                object_type: ObjectType::Plan,
+                object_id: plan.id,
+                portfolio_id: Some(plan.portfolio_id),
+                before: None,
+                after: serde_json::to_value(DeviationView::from(&deviation)).ok(),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "listPlans",
+    summary = "List plans",
+    params(PlanQuery),
+    responses((status = 200, description = "OK", body = Paginated<PlanView>), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/plans")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: web::Query<PlanQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let page = list_page_of(
+        false,
+        query.limit,
+        query.offset,
+        query.ordering.as_deref(),
+        plans::SORT_FIELDS,
+    )?;
+    let for_query = page.clone();
+    let (count, views) = crate::api::read(&pool, who, move |conn, _caller| {
+        let Some(portfolio_id) = lookup::portfolio(conn, query.portfolio.as_deref())?.filter()
+        else {
+            return Ok((0, Vec::new()));
+        };
+        let filter = plans::PlanFilter {
+            portfolio_id,
+            year: query.year,
+            status: query.status,
+            deviation: query.deviation,
+        };
+        let (count, rows) = plans::list(conn, &filter, &for_query)?;
+        let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+        let portfolio_ids: Vec<i64> = rows.iter().map(|p| p.portfolio_id).collect();
+        let years: Vec<i32> = rows.iter().map(|p| p.year).collect();
+        let items = plans::items_of(conn, &ids)?;
+        let frames = plans::frames_for(conn, &portfolio_ids, &years)?;
+        let views: Vec<PlanView> = rows
+            .iter()
+            .map(|p| PlanView::of(p, &items, &frames))
+            .collect();
+        Ok((count, views))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page.respond(&req, count, views)))
+}
+
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "createPlan",
+    summary = "Start the plan of a portfolio for a year (TÄ, TS[plan], TJF in scope)",
+    request_body = NewPlan,
+    responses((status = 201, description = "Created", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[post("/plans")]
+pub async fn create(
+    who: Authenticated,
+    body: web::Json<NewPlan>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let request = body.into_inner();
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let portfolio = match portfolios::find_by_id(conn, request.portfolio_id) {
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::invalid_field(
+                    "portfolio_id",
+                    format!("there is no portfolio {}", request.portfolio_id),
+                ))
+            }
+            other => other?,
+        };
+        let grant = caller.authorize(Action::PlanCreate, &Target::portfolio(portfolio.id))?;
+        let mut f = crate::api::Fields::default();
+        if !(2000..=2100).contains(&request.year) {
+            f.error("year", "must be 2000 to 2100");
+        }
+        let summary = f.take(text::bounded("summary", &request.summary, 10_000));
+        let goals = f.take(text::bounded("goals", &request.goals, 10_000));
+        f.finish()?;
+        if portfolio.retired_at.is_some() {
+            return Err(AppError::conflict("The portfolio is retired."));
+        }
+        let plan = plans::insert(
+            conn,
+            portfolio.id,
+            request.year,
+            &summary.unwrap_or_default(),
+            &goals.unwrap_or_default(),
+        )?;
+        let view = view_of(conn, &plan)?;
+        record(conn, actor, &grant, &plan, None, &view)?;
+        Ok(view)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::CREATED, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "getPlan",
+    summary = "Get a plan, its totals and deviations",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/plans/{id}")]
+pub async fn get_one(
+    who: Authenticated,
+    path: web::Path<i64>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let view = crate::api::read(&pool, who, move |conn, _caller| {
+        let plan = plans::find(conn, id)?;
+        view_of(conn, &plan)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "updatePlan",
+    summary = "Change a draft plan's summary and goals (TÄ, TS[plan], TJF in scope)",
+    params(
+        ("id" = i64, Path),
+        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the plan changed since")
+    ),
+    request_body = PlanPatch,
+    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    security(("bearer" = []))
+)]
+#[patch("/plans/{id}")]
+pub async fn update(
+    req: HttpRequest,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<PlanPatch>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let if_match = IfMatch::from_request(&req);
+    let patch = body.into_inner();
+    if patch.summary.is_none() && patch.goals.is_none() {
+        return Err(AppError::bad_request("The body changes nothing."));
+    }
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = plans::find(conn, id)?;
+        let grant = caller.authorize(Action::PlanEdit, &Target::portfolio(current.portfolio_id))?;
+        let mut f = crate::api::Fields::default();
+        let summary = patch
+            .summary
+            .as_ref()
+            .and_then(|s| f.take(text::bounded("summary", s, 10_000)));
+        let goals = patch
+            .goals
+            .as_ref()
+            .and_then(|g| f.take(text::bounded("goals", g, 10_000)));
+        f.finish()?;
+        if_match.check(current.version)?;
+        editable(&current)?;
+        let before = view_of(conn, &current)?;
+        let updated = plans::update(
+            conn,
+            &current,
+            PlanChange {
+                summary,
+                goals,
+                ..PlanChange::default()
+            },
+        )?;
+        let view = view_of(conn, &updated)?;
+        record(conn, actor, &grant, &updated, Some(&before), &view)?;
+        Ok(view)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+/// Only a draft is edited (DESIGN.md §1; an approved plan changes through a revision).
+pub(crate) fn editable(plan: &Plan) -> AppResult<()> {
+    match plan.status() {
+        PlanStatus::Draft => Ok(()),
+        other => Err(AppError::conflict(format!(
+            "The plan is {other}; only a draft is edited (revise an approved plan to change it)."
+        ))),
+    }
+}
+
+/// What a workflow step needs beyond the state change itself.
+enum StepInput {
+    None,
+    Reason(String),
+    AnnualReport(String),
+}
+
+/// A step of the plan workflow: the caller's right, the state machine, the step's own rules,
+/// the write, the audit event.
+async fn take_step(
+    req: HttpRequest,
+    who: Authenticated,
+    id: i64,
+    pool: web::Data<DbPool>,
+    step: PlanStep,
+    input: StepInput,
+) -> AppResult<HttpResponse> {
+    let if_match = IfMatch::from_request(&req);
+    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+        let current = plans::find(conn, id)?;
+        let action = match step {
+            PlanStep::Submit => Action::PlanSubmit,
+            PlanStep::Return => Action::PlanReturn,
+            PlanStep::Approve => Action::PlanApprove,
+            PlanStep::Close => Action::PlanClose,
+            PlanStep::Revise => Action::PlanRevise,
+        };
+        let grant = caller.authorize(action, &Target::portfolio(current.portfolio_id))?;
+        let text = match &input {
+            StepInput::None => None,
+            StepInput::Reason(r) => Some(text::required("reason", r, 2000)),
+            StepInput::AnnualReport(a) => Some(text::required("annual_report", a, 20_000)),
+        }
+        .transpose()
+        .map_err(|(f, m)| AppError::invalid_field(&f, m))?;
+        if_match.check(current.version)?;
+        let to = current.status().after(step).ok_or_else(|| {
+            AppError::conflict(format!(
+                "A plan that is {} cannot be {}.",
+                current.status(),
+                match step {
+                    PlanStep::Submit => "submitted",
+                    PlanStep::Return => "returned",
+                    PlanStep::Approve => "approved",
+                    PlanStep::Close => "closed",
+                    PlanStep::Revise => "revised",
+                }
+            ))
+        })?;
+        let before = view_of(conn, &current)?;
+        let change = step_change(conn, caller, &current, step, to, text)?;
+        let updated = plans::update(conn, &current, change)?;
+        let view = view_of(conn, &updated)?;
+        record(conn, actor, &grant, &updated, Some(&before), &view)?;
+        Ok(view)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+/// The rules of each step, and what it writes.
+fn step_change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    plan: &Plan,
+    step: PlanStep,
+    to: PlanStatus,
+    text: Option<String>,
+) -> AppResult<PlanChange> {
+    let now = db::now();
+    let mut change = PlanChange {
+        status: Some(to),
+        ..PlanChange::default()
+    };
+    match step {
+        PlanStep::Submit => {
+            if plans::items_of(conn, &[plan.id])?.is_empty() {
+                return Err(AppError::conflict(
+                    "A plan without activities cannot be submitted.",
+                ));
+            }
+            change.submitted_at = Some(now);
+            change.return_reason = Some(None);
+        }
+        PlanStep::Return => change.return_reason = Some(text),
+        PlanStep::Approve => {
+            let items = plans::items_of(conn, &[plan.id])?;
+            let costs: Vec<_> = items.iter().map(|i| i.costs()).collect();
+            let (planned, _) = totals(&costs);
+            let frame = plans::find_frame(conn, plan.portfolio_id, plan.year)?;
+            if let Some(problem) = approval_problem(planned, frame.map(|f| f.amount_minor)) {
+                return Err(AppError::conflict(problem));
+            }
+            change.approved = Some((now, caller.sub.clone()));
+        }
+        PlanStep::Close => {
+            let this_year = db::today().year();
+            if plan.year >= this_year {
+                return Err(AppError::conflict(format!(
+                    "The plan's year {} has not ended; it closes from {}-01-01.",
+                    plan.year,
+                    plan.year + 1
+                )));
+            }
+            change.annual_report = text;
+            change.closed_at = Some(now);
+        }
+        PlanStep::Revise => {
+            // The approved revision stays readable as it was (document control, FitSM GR2.4).
+            let document =
+                serde_json::to_value(document_of(conn, plan)?).map_err(AppError::internal)?;
+            plans::insert_version(conn, plan, &document)?;
+            change.revision = Some(plan.revision + 1);
+            change.clear_approval = true;
+        }
+    }
+    Ok(change)
+}
+
+macro_rules! step_endpoint {
+    // A step with a body.
+    ($name:ident, $path:literal, $op:literal, $summary:literal, $step:expr, $body:ty, $input:expr) => {
+        #[utoipa::path(
+            tag = "plans",
+            operation_id = $op,
+            summary = $summary,
+            params(
+                ("id" = i64, Path),
+                ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+            ),
+            request_body = $body,
+            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+            security(("bearer" = []))
+        )]
+        #[post($path)]
+        pub async fn $name(
+            req: HttpRequest,
+            who: Authenticated,
+            path: web::Path<i64>,
+            body: web::Json<$body>,
+            pool: web::Data<DbPool>,
+        ) -> AppResult<HttpResponse> {
+            let input = ($input)(body.into_inner());
+            take_step(req, who, path.into_inner(), pool, $step, input).await
+        }
+    };
+    // A step without one (a body sent is ignored, as for accepting an appointment).
+    ($name:ident, $path:literal, $op:literal, $summary:literal, $step:expr) => {
+        #[utoipa::path(
+            tag = "plans",
+            operation_id = $op,
+            summary = $summary,
+            params(
+                ("id" = i64, Path),
+                ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+            ),
+            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+            security(("bearer" = []))
+        )]
+        #[post($path)]
+        pub async fn $name(
+            req: HttpRequest,
+            who: Authenticated,
+            path: web::Path<i64>,
+            pool: web::Data<DbPool>,
+        ) -> AppResult<HttpResponse> {
+            take_step(req, who, path.into_inner(), pool, $step, StepInput::None).await
+        }
+    };
+}
+
+step_endpoint!(
+    submit,
+    "/plans/{id}/submit",
+    "submitPlan",
+    "Present the draft to the TÄ (TJF, TS[plan] in scope)",
+    PlanStep::Submit
+);
+step_endpoint!(
+    return_plan,
+    "/plans/{id}/return",
+    "returnPlan",
+    "Return a submitted plan to draft, with the reason (TÄ in scope)",
+    PlanStep::Return,
+    ReturnRequest,
+    |b: ReturnRequest| StepInput::Reason(b.reason)
+);
+step_endpoint!(
+    approve,
+    "/plans/{id}/approve",
+    "approvePlan",
+    "Establish (fastställ) a submitted plan (TÄ in scope); refused without a budget frame or above it",
+    PlanStep::Approve
+);
+step_endpoint!(
+    close,
+    "/plans/{id}/close",
+    "closePlan",
+    "Close an approved plan after its year, with annual-report input (TÄ in scope)",
+    PlanStep::Close,
+    CloseRequest,
+    |b: CloseRequest| StepInput::AnnualReport(b.annual_report)
+);
+step_endpoint!(
+    revise,
+    "/plans/{id}/revise",
+    "revisePlan",
+    "Open the next revision of an approved plan as a draft; the approved one stays readable (TÄ, TS[plan], TJF in scope)",
+    PlanStep::Revise
+);
+
+#[utoipa::path(
+    tag = "plans",
+    operation_id = "listPlanVersions",
+    summary = "Every approved revision of the plan as it was approved, and the current one",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "Oldest first", body = Vec<PlanVersionView>), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/plans/{id}/versions")]
+pub async fn versions(
+    who: Authenticated,
+    path: web::Path<i64>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let views = crate::api::read(&pool, who, move |conn, _caller| {
+        let plan = plans::find(conn, id)?;
+        let mut views: Vec<PlanVersionView> = plans::versions_of(conn, id)?
+            .into_iter()
+            .map(|v| PlanVersionView {
+                revision: v.revision,
+                state: "approved".into(),
+                approved_at: v.approved_at.map(crate::api::utc),
+                superseded_at: Some(crate::api::utc(v.superseded_at)),
+                document: serde_json::from_str(&v.document).unwrap_or_default(),
+            })
+            .collect();
+        let current = document_of(conn, &plan)?;
+        views.push(PlanVersionView {
+            revision: plan.revision,
+            state: "current".into(),
+            approved_at: plan.approved_at.map(crate::api::utc),
+            superseded_at: None,
+            document: serde_json::to_value(current).map_err(AppError::internal)?,
+        });
+        Ok(views)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(views))
+}

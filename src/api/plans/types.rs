@@ -1,0 +1,462 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::api::{double_option, utc, Fields};
+use crate::db::plans::{BudgetFrame, ItemFields, Plan, PlanItem};
+use crate::domain::money::{Currency, Money, MoneyJson};
+use crate::domain::plan::{
+    deviations, totals, Deviation, DeviationKind, ItemCategory, PlanStatus, Priority, Progress,
+};
+use crate::domain::text;
+use crate::error::{AppError, AppResult};
+
+/// Öre as SEK on the wire.
+pub fn sek(minor: i64) -> MoneyJson {
+    Money::new(minor, Currency::SEK).into()
+}
+
+/// SEK only (DESIGN.md §5: budget frames and plans are in SEK); the error names `field`.
+pub fn parse_sek(field: &str, money: &MoneyJson) -> Result<i64, (String, String)> {
+    let parsed = money.parse(field)?;
+    if parsed.currency != Currency::SEK {
+        return Err((
+            format!("{field}.currency"),
+            "must be SEK: budget frames and plans are in SEK".into(),
+        ));
+    }
+    Ok(parsed.minor)
+}
+
+/// A plan's money, in SEK.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanTotals {
+    /// The sum of the activities' planned costs.
+    pub planned_total: MoneyJson,
+    /// The sum of the actual costs followed up so far.
+    pub actual_total: MoneyJson,
+    /// The management group's frame for the portfolio and year, if set.
+    pub budget_frame: Option<MoneyJson>,
+    /// The frame less the actual total.
+    pub remaining: Option<MoneyJson>,
+}
+
+/// A deviation, with its money.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeviationView {
+    pub kind: DeviationKind,
+    pub item_id: Option<i64>,
+    pub title: Option<String>,
+    /// What was exceeded: the planned cost, the planned total, or the frame.
+    pub limit: MoneyJson,
+    pub actual: MoneyJson,
+    pub excess: MoneyJson,
+}
+
+impl From<&Deviation> for DeviationView {
+    fn from(d: &Deviation) -> Self {
+        DeviationView {
+            kind: d.kind,
+            item_id: d.item_id,
+            title: d.title.clone(),
+            limit: sek(d.limit_minor),
+            actual: sek(d.actual_minor),
+            excess: sek(d.excess_minor()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanView {
+    pub id: i64,
+    pub portfolio_id: i64,
+    pub year: i32,
+    pub status: PlanStatus,
+    /// 1, and one more for each revision after approval (earlier ones: `…/versions`).
+    pub revision: i32,
+    pub summary: String,
+    /// Goals for the year.
+    pub goals: String,
+    #[serde(flatten)]
+    pub totals: PlanTotals,
+    /// Actual costs exceed plan or frame somewhere (guidelines 4.4 item 8).
+    pub deviation: bool,
+    pub deviations: Vec<DeviationView>,
+    pub activities: usize,
+    /// Why the TÄ returned it, when returned.
+    pub return_reason: Option<String>,
+    /// Input to the annual report (verksamhetsberättelse), recorded at closing.
+    pub annual_report: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// The `sub` of the TÄ who approved (fastställde) it.
+    pub approved_by: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl PlanView {
+    /// The view of `plan` with its activities (rows of other plans are skipped) and frames
+    /// (those of other portfolios or years likewise).
+    pub fn of(plan: &Plan, items: &[PlanItem], frames: &[BudgetFrame]) -> Self {
+        let costs: Vec<_> = items
+            .iter()
+            .filter(|i| i.plan_id == plan.id)
+            .map(PlanItem::costs)
+            .collect();
+        let frame = frames
+            .iter()
+            .find(|f| f.portfolio_id == plan.portfolio_id && f.year == plan.year)
+            .map(|f| f.amount_minor);
+        let (planned, actual) = totals(&costs);
+        let found = deviations(&costs, frame);
+        PlanView {
+            id: plan.id,
+            portfolio_id: plan.portfolio_id,
+            year: plan.year,
+            status: plan.status(),
+            revision: plan.revision,
+            summary: plan.summary.clone(),
+            goals: plan.goals.clone(),
+            totals: PlanTotals {
+                planned_total: sek(planned),
+                actual_total: sek(actual),
+                budget_frame: frame.map(sek),
+                remaining: frame.map(|f| sek(f - actual)),
+            },
+            deviation: !found.is_empty(),
+            deviations: found.iter().map(DeviationView::from).collect(),
+            activities: costs.len(),
+            return_reason: plan.return_reason.clone(),
+            annual_report: plan.annual_report.clone(),
+            submitted_at: plan.submitted_at.map(utc),
+            approved_at: plan.approved_at.map(utc),
+            approved_by: plan.approved_by.clone(),
+            closed_at: plan.closed_at.map(utc),
+            version: plan.version,
+            created_at: utc(plan.created_at),
+            updated_at: utc(plan.updated_at),
+        }
+    }
+}
+
+/// A plan as a document: the plan and its activities (a version's content).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanDocument {
+    #[serde(flatten)]
+    pub plan: PlanView,
+    pub items: Vec<ItemView>,
+}
+
+/// One revision of a plan: the approved ones kept when revised, and the current one.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanVersionView {
+    pub revision: i32,
+    /// `current` for the plan as it is now; `approved` for a kept approved revision.
+    pub state: String,
+    pub approved_at: Option<DateTime<Utc>>,
+    /// When a revision replaced it (null for the current one).
+    pub superseded_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Object)]
+    pub document: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlan {
+    pub portfolio_id: i64,
+    /// Any year, past ones included (history can be recorded).
+    #[schema(minimum = 2000, maximum = 2100)]
+    pub year: i32,
+    #[serde(default)]
+    #[schema(max_length = 10000)]
+    pub summary: String,
+    #[serde(default)]
+    #[schema(max_length = 10000)]
+    pub goals: String,
+}
+
+/// Texts of a draft plan.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
+pub struct PlanPatch {
+    #[schema(max_length = 10000)]
+    pub summary: Option<String>,
+    #[schema(max_length = 10000)]
+    pub goals: Option<String>,
+}
+
+/// Returning a submitted plan to its authors.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    #[schema(max_length = 2000)]
+    pub reason: String,
+}
+
+/// Closing the year.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseRequest {
+    /// Input to the annual report (verksamhetsberättelse).
+    #[schema(max_length = 20000)]
+    pub annual_report: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlanQuery {
+    /// Portfolio id or slug.
+    pub portfolio: Option<String>,
+    #[param(minimum = 2000, maximum = 2100)]
+    pub year: Option<i32>,
+    pub status: Option<PlanStatus>,
+    /// Only plans with (true) or without (false) deviations.
+    pub deviation: Option<bool>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    #[param(minimum = 0)]
+    pub offset: Option<i64>,
+    /// `id`, `year`, `created_at`, `updated_at`; prefix `-` for descending.
+    #[param(pattern = "^-?(id|year|created_at|updated_at)$")]
+    pub ordering: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ItemView {
+    pub id: i64,
+    pub plan_id: i64,
+    #[schema(example = "Byte av RADIUS-servrar")]
+    pub title: String,
+    pub description: String,
+    pub service_id: Option<i64>,
+    pub category: ItemCategory,
+    pub priority: Priority,
+    pub planned_cost: MoneyJson,
+    pub actual_cost: Option<MoneyJson>,
+    pub outcome: String,
+    pub progress: Progress,
+    /// The actual cost exceeds the planned cost.
+    pub deviation: bool,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&PlanItem> for ItemView {
+    fn from(i: &PlanItem) -> Self {
+        ItemView {
+            id: i.id,
+            plan_id: i.plan_id,
+            title: i.title.clone(),
+            description: i.description.clone(),
+            service_id: i.service_id,
+            category: i.category(),
+            priority: i.priority(),
+            planned_cost: sek(i.planned_cost_minor),
+            actual_cost: i.actual_cost_minor.map(sek),
+            outcome: i.outcome.clone(),
+            progress: i.progress(),
+            deviation: i
+                .actual_cost_minor
+                .is_some_and(|a| a > i.planned_cost_minor),
+            version: i.version,
+            created_at: utc(i.created_at),
+            updated_at: utc(i.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    #[schema(
+        example = "Byte av RADIUS-servrar",
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*\\S[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F]*$",
+        max_length = 300
+    )]
+    pub title: String,
+    /// SEK.
+    pub planned_cost: MoneyJson,
+    #[serde(default)]
+    #[schema(max_length = 10000)]
+    pub description: String,
+    /// A service of the plan's portfolio.
+    pub service_id: Option<i64>,
+    /// Default `other`.
+    pub category: Option<ItemCategory>,
+    /// Default `medium`.
+    pub priority: Option<Priority>,
+}
+
+impl NewItem {
+    pub fn parse(&self) -> AppResult<ItemFields> {
+        let mut f = Fields::default();
+        let title = f.take(text::required("title", &self.title, 300));
+        let planned = f.take(parse_sek("planned_cost", &self.planned_cost));
+        let description = f.take(text::bounded("description", &self.description, 10_000));
+        f.finish()?;
+        Ok(ItemFields {
+            title: title.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            service_id: self.service_id,
+            category: self.category.unwrap_or(ItemCategory::Other),
+            priority: self.priority.unwrap_or(Priority::Medium),
+            planned_cost_minor: planned.unwrap_or_default(),
+            actual_cost_minor: None,
+            outcome: String::new(),
+            progress: Progress::Planned,
+        })
+    }
+}
+
+/// Planning fields (a draft plan) or follow-up fields (an approved plan).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
+pub struct ItemPatch {
+    #[schema(max_length = 300)]
+    pub title: Option<String>,
+    #[schema(max_length = 10000)]
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub service_id: Option<Option<i64>>,
+    pub category: Option<ItemCategory>,
+    pub priority: Option<Priority>,
+    /// Draft only; refused once the plan is approved.
+    pub planned_cost: Option<MoneyJson>,
+    /// Follow-up (approved plan): SEK; `null` clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<MoneyJson>)]
+    pub actual_cost: Option<Option<MoneyJson>>,
+    /// Follow-up (approved plan).
+    #[schema(max_length = 10000)]
+    pub outcome: Option<String>,
+    /// Follow-up (approved plan).
+    pub progress: Option<Progress>,
+}
+
+impl ItemPatch {
+    pub fn touches_planning(&self) -> bool {
+        self.title.is_some()
+            || self.description.is_some()
+            || self.service_id.is_some()
+            || self.category.is_some()
+            || self.priority.is_some()
+            || self.planned_cost.is_some()
+    }
+
+    pub fn touches_follow_up(&self) -> bool {
+        self.actual_cost.is_some() || self.outcome.is_some() || self.progress.is_some()
+    }
+
+    pub fn apply(&self, current: &PlanItem) -> AppResult<ItemFields> {
+        let mut f = Fields::default();
+        let mut out = ItemFields::of(current);
+        if let Some(title) = &self.title {
+            out.title = f
+                .take(text::required("title", title, 300))
+                .unwrap_or_default();
+        }
+        if let Some(d) = &self.description {
+            out.description = f
+                .take(text::bounded("description", d, 10_000))
+                .unwrap_or_default();
+        }
+        if let Some(s) = self.service_id {
+            out.service_id = s;
+        }
+        if let Some(c) = self.category {
+            out.category = c;
+        }
+        if let Some(p) = self.priority {
+            out.priority = p;
+        }
+        if let Some(cost) = &self.planned_cost {
+            out.planned_cost_minor = f.take(parse_sek("planned_cost", cost)).unwrap_or_default();
+        }
+        if let Some(actual) = &self.actual_cost {
+            out.actual_cost_minor = actual
+                .as_ref()
+                .and_then(|a| f.take(parse_sek("actual_cost", a)));
+        }
+        if let Some(o) = &self.outcome {
+            out.outcome = f
+                .take(text::bounded("outcome", o, 10_000))
+                .unwrap_or_default();
+        }
+        if let Some(p) = self.progress {
+            out.progress = p;
+        }
+        f.finish()?;
+        Ok(out)
+    }
+}
+
+/// A budget frame (budgetram) of a portfolio and year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BudgetFrameView {
+    pub id: i64,
+    pub portfolio_id: i64,
+    pub year: i32,
+    pub amount: MoneyJson,
+    pub note: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&BudgetFrame> for BudgetFrameView {
+    fn from(b: &BudgetFrame) -> Self {
+        BudgetFrameView {
+            id: b.id,
+            portfolio_id: b.portfolio_id,
+            year: b.year,
+            amount: sek(b.amount_minor),
+            note: b.note.clone(),
+            version: b.version,
+            created_at: utc(b.created_at),
+            updated_at: utc(b.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetFrameRequest {
+    /// SEK.
+    pub amount: MoneyJson,
+    /// E.g. the decision it rests on.
+    #[schema(max_length = 2000)]
+    pub note: Option<String>,
+}
+
+impl BudgetFrameRequest {
+    pub fn parse(&self) -> AppResult<(i64, String)> {
+        let mut f = Fields::default();
+        let amount = f.take(parse_sek("amount", &self.amount));
+        let note = f.take(text::bounded(
+            "note",
+            self.note.as_deref().unwrap_or(""),
+            2000,
+        ));
+        f.finish()?;
+        Ok((amount.unwrap_or_default(), note.unwrap_or_default()))
+    }
+}
+
+/// A year in a path: 2000–2100, or 404 (it names no frame).
+pub fn path_year(year: i32) -> AppResult<i32> {
+    if (2000..=2100).contains(&year) {
+        Ok(year)
+    } else {
+        Err(AppError::not_found(
+            "Budget frames are kept for the years 2000 to 2100.",
+        ))
+    }
+}

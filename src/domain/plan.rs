@@ -1,0 +1,315 @@
+//! Förvaltningsplaner (DESIGN.md §1, guidelines 4.2–4.4): the plan workflow, activities and
+//! their follow-up, deviations; and the change-request workflow.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+coded_enum! {
+    /// `draft` → `submitted` (TJF/TS present it) → `approved` (fastställd by the TÄ) → `closed`;
+    /// the TÄ may return a submitted plan to `draft`; an approved plan is revised into a new draft.
+    PlanStatus {
+        Draft => "draft",
+        Submitted => "submitted",
+        Approved => "approved",
+        Closed => "closed",
+    }
+}
+
+coded_enum! {
+    /// A step of the plan workflow.
+    PlanStep {
+        Submit => "submit",
+        Return => "return",
+        Approve => "approve",
+        Close => "close",
+        Revise => "revise",
+    }
+}
+
+impl PlanStatus {
+    /// Where `step` takes a plan in this state, if it may be taken.
+    pub fn after(self, step: PlanStep) -> Option<PlanStatus> {
+        use PlanStatus::*;
+        match (self, step) {
+            (Draft, PlanStep::Submit) => Some(Submitted),
+            (Submitted, PlanStep::Return) => Some(Draft),
+            (Submitted, PlanStep::Approve) => Some(Approved),
+            (Approved, PlanStep::Close) => Some(Closed),
+            (Approved, PlanStep::Revise) => Some(Draft),
+            _ => None,
+        }
+    }
+}
+
+coded_enum! {
+    ItemCategory {
+        Maintenance => "maintenance",
+        Development => "development",
+        Operations => "operations",
+        Other => "other",
+    }
+}
+
+coded_enum! {
+    /// Of an activity and of a change request.
+    Priority {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        Critical => "critical",
+    }
+}
+
+coded_enum! {
+    Progress {
+        Planned => "planned",
+        Ongoing => "ongoing",
+        Done => "done",
+        Cancelled => "cancelled",
+    }
+}
+
+coded_enum! {
+    /// What a deviation is measured against.
+    DeviationKind {
+        /// An activity's actual cost exceeds its planned cost.
+        Item => "item",
+        /// The plan's actual total exceeds its planned total.
+        PlanTotal => "plan_total",
+        /// The plan's actual total exceeds the portfolio's budget frame.
+        BudgetFrame => "budget_frame",
+    }
+}
+
+/// One deviation (guidelines 4.4 item 8: work that exceeds the budget is reported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Deviation {
+    pub kind: DeviationKind,
+    /// The activity, for `item`.
+    pub item_id: Option<i64>,
+    pub title: Option<String>,
+    /// The limit exceeded, in öre.
+    #[serde(skip)]
+    pub limit_minor: i64,
+    #[serde(skip)]
+    pub actual_minor: i64,
+}
+
+impl Deviation {
+    /// Names the deviation for "reported once": a new deviation has a key not reported before.
+    pub fn key(&self) -> String {
+        match self.item_id {
+            Some(id) => format!("{}:{id}", self.kind),
+            None => self.kind.to_string(),
+        }
+    }
+
+    pub fn excess_minor(&self) -> i64 {
+        self.actual_minor - self.limit_minor
+    }
+}
+
+/// The money figures of one activity, in öre.
+#[derive(Debug, Clone)]
+pub struct ItemCosts {
+    pub id: i64,
+    pub title: String,
+    pub planned: i64,
+    pub actual: Option<i64>,
+}
+
+/// The plan's totals: planned and actual sums, in öre.
+pub fn totals(items: &[ItemCosts]) -> (i64, i64) {
+    items.iter().fold((0, 0), |(p, a), i| {
+        (p + i.planned, a + i.actual.unwrap_or(0))
+    })
+}
+
+/// Every deviation of a plan with these activities and this budget frame.
+pub fn deviations(items: &[ItemCosts], frame: Option<i64>) -> Vec<Deviation> {
+    let mut found: Vec<Deviation> = items
+        .iter()
+        .filter_map(|i| {
+            let actual = i.actual?;
+            (actual > i.planned).then(|| Deviation {
+                kind: DeviationKind::Item,
+                item_id: Some(i.id),
+                title: Some(i.title.clone()),
+                limit_minor: i.planned,
+                actual_minor: actual,
+            })
+        })
+        .collect();
+    let (planned, actual) = totals(items);
+    if actual > planned {
+        found.push(Deviation {
+            kind: DeviationKind::PlanTotal,
+            item_id: None,
+            title: None,
+            limit_minor: planned,
+            actual_minor: actual,
+        });
+    }
+    if let Some(frame) = frame.filter(|f| actual > *f) {
+        found.push(Deviation {
+            kind: DeviationKind::BudgetFrame,
+            item_id: None,
+            title: None,
+            limit_minor: frame,
+            actual_minor: actual,
+        });
+    }
+    found
+}
+
+/// Why a plan may not be approved: no frame, or planned costs above it (DESIGN.md §1).
+pub fn approval_problem(planned_total: i64, frame: Option<i64>) -> Option<String> {
+    let sek = |minor: i64| {
+        crate::domain::money::Money::new(minor, crate::domain::money::Currency::SEK).amount()
+    };
+    match frame {
+        None => Some("There is no budget frame for this portfolio and year; the management group sets one first.".into()),
+        Some(frame) if planned_total > frame => Some(format!(
+            "The planned total {} SEK exceeds the budget frame {} SEK by {} SEK.",
+            sek(planned_total),
+            sek(frame),
+            sek(planned_total - frame)
+        )),
+        Some(_) => None,
+    }
+}
+
+coded_enum! {
+    /// `submitted` → `assessed` (TJF: priority, estimate, recommendation) → `approved` |
+    /// `rejected` (the TÄ decides) → `released` (TJF, after approval).
+    ChangeRequestStatus {
+        Submitted => "submitted",
+        Assessed => "assessed",
+        Approved => "approved",
+        Rejected => "rejected",
+        Released => "released",
+    }
+}
+
+coded_enum! {
+    Recommendation {
+        Approve => "approve",
+        Reject => "reject",
+    }
+}
+
+coded_enum! {
+    /// The TÄ's decision on an assessed change request.
+    Decision {
+        Approved => "approved",
+        Rejected => "rejected",
+    }
+}
+
+coded_enum! {
+    /// A step of the change-request workflow.
+    ChangeRequestStep {
+        Assess => "assess",
+        Decide => "decide",
+        Release => "release",
+    }
+}
+
+impl ChangeRequestStatus {
+    /// May `step` be taken in this state? (A request may be assessed again until decided.)
+    pub fn allows(self, step: ChangeRequestStep) -> bool {
+        use ChangeRequestStatus::*;
+        matches!(
+            (self, step),
+            (Submitted | Assessed, ChangeRequestStep::Assess)
+                | (Assessed, ChangeRequestStep::Decide)
+                | (Approved, ChangeRequestStep::Release)
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_workflow_takes_only_its_own_steps() {
+        use PlanStatus::*;
+        assert_eq!(Draft.after(PlanStep::Submit), Some(Submitted));
+        assert_eq!(Submitted.after(PlanStep::Return), Some(Draft));
+        assert_eq!(Submitted.after(PlanStep::Approve), Some(Approved));
+        assert_eq!(Approved.after(PlanStep::Close), Some(Closed));
+        assert_eq!(Approved.after(PlanStep::Revise), Some(Draft));
+        for (from, step) in [
+            (Draft, PlanStep::Approve),
+            (Draft, PlanStep::Close),
+            (Draft, PlanStep::Return),
+            (Submitted, PlanStep::Submit),
+            (Submitted, PlanStep::Close),
+            (Approved, PlanStep::Approve),
+            (Approved, PlanStep::Return),
+            (Closed, PlanStep::Revise),
+            (Closed, PlanStep::Submit),
+        ] {
+            assert_eq!(from.after(step), None, "{from} {step}");
+        }
+    }
+
+    fn item(id: i64, planned: i64, actual: Option<i64>) -> ItemCosts {
+        ItemCosts {
+            id,
+            title: format!("Aktivitet {id}"),
+            planned,
+            actual,
+        }
+    }
+
+    #[test]
+    fn deviations_are_found_per_activity_in_total_and_against_the_frame() {
+        let items = [
+            item(1, 100_000, Some(120_000)),
+            item(2, 200_000, Some(150_000)),
+        ];
+        let found = deviations(&items, Some(300_000));
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].key(), "item:1");
+        assert_eq!(found[0].excess_minor(), 20_000);
+        let over = [
+            item(1, 100_000, Some(180_000)),
+            item(2, 200_000, Some(200_000)),
+        ];
+        let keys: Vec<String> = deviations(&over, Some(350_000))
+            .iter()
+            .map(Deviation::key)
+            .collect();
+        assert_eq!(keys, ["item:1", "plan_total", "budget_frame"]);
+        assert!(deviations(&[item(1, 5, None)], None).is_empty());
+        // Exactly on the plan is no deviation.
+        assert!(deviations(&[item(1, 5, Some(5))], Some(5)).is_empty());
+    }
+
+    #[test]
+    fn approval_needs_a_frame_that_holds_the_plan() {
+        assert!(approval_problem(100, None)
+            .unwrap()
+            .contains("no budget frame"));
+        assert_eq!(
+            approval_problem(150_000_050, Some(150_000_000)).unwrap(),
+            "The planned total 1500000.50 SEK exceeds the budget frame 1500000.00 SEK by 0.50 SEK."
+        );
+        assert_eq!(approval_problem(150_000_000, Some(150_000_000)), None);
+    }
+
+    #[test]
+    fn change_requests_are_assessed_decided_and_released_in_order() {
+        use ChangeRequestStatus::*;
+        assert!(Submitted.allows(ChangeRequestStep::Assess));
+        assert!(Assessed.allows(ChangeRequestStep::Assess));
+        assert!(!Submitted.allows(ChangeRequestStep::Decide));
+        assert!(Assessed.allows(ChangeRequestStep::Decide));
+        assert!(!Rejected.allows(ChangeRequestStep::Release));
+        assert!(Approved.allows(ChangeRequestStep::Release));
+        assert!(!Released.allows(ChangeRequestStep::Release));
+        assert!(!Approved.allows(ChangeRequestStep::Assess));
+    }
+}
