@@ -143,11 +143,16 @@ pub struct AuditFilter {
     pub services: Vec<i64>,
 }
 
+/// A page of the trail: by key after `after` (in the page's order), or by offset; the number
+/// of all matching events only when asked for (`with_count`), since counting costs a pass over
+/// them all.
 pub fn list(
     conn: &mut DbConnection,
     filter: &AuditFilter,
     page: &super::Page,
-) -> AppResult<(i64, Vec<AuditEvent>)> {
+    after: Option<i64>,
+    with_count: bool,
+) -> AppResult<(Option<i64>, Vec<AuditEvent>)> {
     let query = || {
         let mut q = audit_events::table.into_boxed();
         if let Some(t) = &filter.object_type {
@@ -216,11 +221,20 @@ pub fn list(
         }
         q
     };
-    let count: i64 = query().count().get_result(conn)?;
-    let ordered = if page.sort.descending {
-        query().order(audit_events::id.desc())
+    let count = if with_count {
+        Some(query().count().get_result(conn)?)
     } else {
-        query().order(audit_events::id.asc())
+        None
+    };
+    let ordered = match (page.sort.descending, after) {
+        (true, Some(key)) => query()
+            .filter(audit_events::id.lt(key))
+            .order(audit_events::id.desc()),
+        (true, None) => query().order(audit_events::id.desc()),
+        (false, Some(key)) => query()
+            .filter(audit_events::id.gt(key))
+            .order(audit_events::id.asc()),
+        (false, None) => query().order(audit_events::id.asc()),
     };
     let rows = ordered
         .limit(page.limit)

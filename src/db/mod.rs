@@ -30,6 +30,27 @@ pub enum DbConnection {
 }
 
 pub type DbPool = r2d2::Pool<ConnectionManager>;
+
+/// A pooled connection, and whether it failed in a way that means the server is gone (a
+/// restart, a failover): then the pool drops it instead of handing it out again. This replaces
+/// a validation query on every checkout — one round trip per request saved.
+pub struct Managed {
+    conn: DbConnection,
+    broken: bool,
+}
+
+impl std::ops::Deref for Managed {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Managed {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 pub const SQLITE_FILE: &str = "forvaltning.sqlite3";
@@ -101,10 +122,31 @@ fn setup_error(e: diesel::result::Error) -> ConnectionError {
 }
 
 impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
+    type Connection = Managed;
     type Error = ConnectionError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectionError> {
+    fn connect(&self) -> Result<Managed, ConnectionError> {
+        Ok(Managed {
+            conn: self.establish()?,
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Managed) -> Result<(), ConnectionError> {
+        conn.conn.batch_execute("SELECT 1").map_err(setup_error)
+    }
+
+    fn has_broken(&self, conn: &mut Managed) -> bool {
+        conn.broken
+            || std::thread::panicking()
+            || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(
+                &mut conn.conn,
+            )
+    }
+}
+
+impl ConnectionManager {
+    fn establish(&self) -> Result<DbConnection, ConnectionError> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
@@ -124,15 +166,6 @@ impl r2d2::ManageConnection for ConnectionManager {
             }
         }
     }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectionError> {
-        conn.batch_execute("SELECT 1").map_err(setup_error)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        std::thread::panicking()
-            || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(conn)
-    }
 }
 
 /// Builds the pool without connecting: the service starts (and `/health/ready` says 503) even
@@ -142,9 +175,9 @@ pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
         .max_size(size)
         .min_idle(Some(1))
         .connection_timeout(timeout)
-        // One `SELECT 1` per checkout: a connection the database dropped (restart, failover)
-        // is replaced instead of failing request after request.
-        .test_on_check_out(true)
+        // No query on checkout: a connection the database dropped fails its request once (503)
+        // and is then dropped by the pool (see `run`).
+        .test_on_check_out(false)
         .error_handler(Box::new(r2d2::LoggingErrorHandler))
         .build_unchecked(ConnectionManager::new(url.clone()))
 }
@@ -239,7 +272,11 @@ where
     let pool = pool.clone();
     actix_web::web::block(move || {
         let mut conn = pool.get()?;
-        f(&mut conn)
+        let result = f(&mut conn.conn);
+        if matches!(result, Err(AppError::Unavailable(_))) {
+            conn.broken = true;
+        }
+        result
     })
     .await?
 }

@@ -706,7 +706,7 @@ pub async fn a_service_owner_reads_only_their_portfolios_audit_trail(backend: Ba
     let own = app
         .get(
             &format!(
-                "/api/v1/audit-events?object_type=service&object_id={}",
+                "/api/v1/audit-events?count=true&object_type=service&object_id={}",
                 world.a1
             ),
             Some(&world.ta_in),
@@ -717,7 +717,7 @@ pub async fn a_service_owner_reads_only_their_portfolios_audit_trail(backend: Ba
     let other = app
         .get(
             &format!(
-                "/api/v1/audit-events?object_type=service&object_id={}",
+                "/api/v1/audit-events?count=true&object_type=service&object_id={}",
                 world.a1
             ),
             Some(&world.ta_out),
@@ -726,11 +726,14 @@ pub async fn a_service_owner_reads_only_their_portfolios_audit_trail(backend: Ba
         .expect(200);
     assert_eq!(other.body["count"], 0);
     let all = app
-        .get("/api/v1/audit-events?limit=500", Some(&world.lg))
+        .get("/api/v1/audit-events?count=true&limit=500", Some(&world.lg))
         .await
         .expect(200);
     let mine = app
-        .get("/api/v1/audit-events?limit=500", Some(&world.ta_in))
+        .get(
+            "/api/v1/audit-events?count=true&limit=500",
+            Some(&world.ta_in),
+        )
         .await
         .expect(200);
     assert!(all.body["count"].as_i64() > mine.body["count"].as_i64());

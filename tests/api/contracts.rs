@@ -429,7 +429,7 @@ pub async fn contracts_are_validated_and_their_dates_derived(backend: Backend) {
     assert_eq!(list("status=terminated").await["count"], 1);
     let trail = app
         .get(
-            &format!("/api/v1/audit-events?object_type=contract&object_id={expiring}"),
+            &format!("/api/v1/audit-events?count=true&object_type=contract&object_id={expiring}"),
             Some(&s.lg),
         )
         .await
@@ -581,7 +581,7 @@ pub async fn contracts_are_visible_only_in_scope(backend: Backend) {
     // The TÄ of A reads the trail of contracts covering A's services.
     let trail = app
         .get(
-            "/api/v1/audit-events?object_type=contract&limit=500",
+            "/api/v1/audit-events?count=true&object_type=contract&limit=500",
             Some(&s.tove),
         )
         .await

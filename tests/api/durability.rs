@@ -84,7 +84,7 @@ pub async fn kill_9_during_writes_loses_no_acknowledged_write(backend: Backend) 
     // Every stored write has its audit event (same transaction).
     let trail = client
         .get(format!(
-            "{}/api/v1/audit-events?object_type=portfolio&limit=1",
+            "{}/api/v1/audit-events?count=true&object_type=portfolio&limit=1",
             server.base
         ))
         .bearer_auth(&lg)

@@ -294,7 +294,9 @@ pub async fn a_portfolio_year_runs_from_frame_to_annual_report(backend: Backend)
     let events = |object: i64| async move {
         let trail = app
             .get(
-                &format!("/api/v1/audit-events?object_type=plan&object_id={object}&limit=500"),
+                &format!(
+                    "/api/v1/audit-events?count=true&object_type=plan&object_id={object}&limit=500"
+                ),
                 Some(lg),
             )
             .await

@@ -80,7 +80,7 @@ pub async fn a_service_goes_from_proposal_to_the_catalogue(backend: Backend) {
     // Every step is in the audit trail, with the roles that allowed it.
     let trail = app
         .get(
-            &format!("/api/v1/audit-events?object_type=service&object_id={id}"),
+            &format!("/api/v1/audit-events?count=true&object_type=service&object_id={id}"),
             Some(&lg),
         )
         .await

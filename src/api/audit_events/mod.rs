@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page, utc, Page, Paginated};
+use crate::api::{utc, Page};
 use crate::auth::policy::{Action, Caller};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, AuditEvent, AuditFilter};
@@ -68,6 +68,12 @@ pub struct AuditQuery {
     pub since: Option<DateTime<Utc>>,
     /// Until this time (exclusive), RFC 3339.
     pub until: Option<DateTime<Utc>>,
+    /// Page by key: the events after this id in the list's order (the `next` links use it).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    /// Count all matching events (`count` is null otherwise: counting a trail of millions
+    /// costs more than a page).
+    pub count: Option<bool>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     #[param(minimum = 0)]
@@ -77,12 +83,25 @@ pub struct AuditQuery {
     pub ordering: Option<String>,
 }
 
+/// A page of the audit trail. `next` pages by key (`after`), so a page costs the same at a
+/// thousand events as at ten million.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// All matching events, with `?count=true`; null otherwise.
+    pub count: Option<i64>,
+    /// The next page (by key), or null when this one is not full.
+    pub next: Option<String>,
+    /// The previous page, for offset paging only.
+    pub previous: Option<String>,
+    pub results: Vec<AuditEventView>,
+}
+
 #[utoipa::path(
     tag = "audit",
     operation_id = "listAuditEvents",
     summary = "The audit trail (LG, controller, VU; TÄ for their portfolios)",
     params(AuditQuery),
-    responses((status = 200, description = "OK", body = Paginated<AuditEventView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = AuditPage), crate::openapi::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/audit-events")]
@@ -93,27 +112,63 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
+    if query.after.is_some_and(|a| a < 0) {
+        return Err(AppError::invalid_field("after", "must not be negative"));
+    }
     let page = Page::parse(
         query.limit,
         query.offset,
         query.ordering.as_deref(),
         &["id"],
     )?;
-    let rows = move |conn: &mut DbConnection, caller: &Caller, page: &Page| {
-        let reach = caller.reach(Action::AuditRead);
-        if reach.is_nowhere() {
-            return Err(AppError::forbidden(Action::AuditRead.code()));
-        }
-        let filter = AuditFilter {
-            object_type: query.object_type,
-            object_id: query.object_id,
-            actor: query.actor,
-            since: query.since.map(|t| t.naive_utc()),
-            until: query.until.map(|t| t.naive_utc()),
-            portfolios: (!reach.everywhere).then_some(reach.portfolios),
-            services: reach.services,
-        };
-        audit::list(conn, &filter, page)
+    let (after, with_count) = (query.after, query.count.unwrap_or(false));
+    let for_query = page.clone();
+    let (count, rows) = crate::api::read(
+        &pool,
+        who,
+        move |conn: &mut DbConnection, caller: &Caller| {
+            let reach = caller.reach(Action::AuditRead);
+            if reach.is_nowhere() {
+                return Err(AppError::forbidden(Action::AuditRead.code()));
+            }
+            let filter = AuditFilter {
+                object_type: query.object_type,
+                object_id: query.object_id,
+                actor: query.actor,
+                since: query.since.map(|t| t.naive_utc()),
+                until: query.until.map(|t| t.naive_utc()),
+                portfolios: (!reach.everywhere).then_some(reach.portfolios),
+                services: reach.services,
+            };
+            audit::list(conn, &filter, &for_query, after, with_count)
+        },
+    )
+    .await?;
+    let results: Vec<AuditEventView> = rows.iter().map(AuditEventView::from).collect();
+    let next = (results.len() as i64 == page.limit)
+        .then(|| results.last().map(|e| keyset_link(&req, e.id)))
+        .flatten();
+    let previous = if after.is_none() {
+        page.respond(&req, i64::MAX, Vec::<()>::new()).previous
+    } else {
+        None
     };
-    list_page::<AuditEventView, _, _>(&req, &pool, who, page, rows).await
+    Ok(HttpResponse::Ok().json(AuditPage {
+        count,
+        next,
+        previous,
+        results,
+    }))
+}
+
+/// The request's own link with `after` set to `key` (and `offset` dropped).
+fn keyset_link(req: &HttpRequest, key: i64) -> String {
+    let mut query: Vec<String> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("offset=") && !p.starts_with("after="))
+        .map(str::to_string)
+        .collect();
+    query.push(format!("after={key}"));
+    format!("{}?{}", req.path(), query.join("&"))
 }
