@@ -1,30 +1,49 @@
 #!/usr/bin/env bash
 # Benchmarks of the release binary: startup time, throughput and latency of typical calls, and
-# memory. Speed is measured here, never asserted in tests.
+# memory. Speed is measured here, never asserted in tests, and reported as a ratio to a
+# reference measured in the same run on the same machine: the binary's own /health/live, and on
+# PostgreSQL `pgbench -S -M prepared` (one indexed read) and pgbench's TPC-B-like write.
 #
-#   bench/run.sh                      # SQLite in a temporary data directory
-#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bench/run.sh   # an empty database
+#   bench/run.sh                                                        # SQLite, a temporary data directory
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres bench/run.sh   # PostgreSQL (schema bench_run)
 #
-# Needs wrk and curl (Debian: apt-get install wrk curl). Seeds 20 portfolios with 10 services
-# each, a TÄ per portfolio and a TJF per service, then measures for DURATION seconds each.
+# Needs wrk and curl (Debian: apt-get install wrk curl), and pgbench for PostgreSQL. Seeds 20
+# portfolios with 10 services each, a TÄ per portfolio and a TJF per service, then measures each
+# call for DURATION seconds at CONNECTIONS connections.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
-CONNECTIONS=${CONNECTIONS:-16}
+CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18080}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forvaltning-target}"
 cargo build --release --locked -q
 BIN="$CARGO_TARGET_DIR/release/forvaltning"
 DATA=$(mktemp -d)
-trap 'kill "$PID" 2>/dev/null || true; rm -rf "$DATA"' EXIT
 export FORVALTNING_DATA_DIR="$DATA" FORVALTNING_BIND="127.0.0.1:$PORT" RUST_LOG=warn
 export FORVALTNING_JWT_SECRET=bench-hemlighet-som-ar-tillrackligt-lang-0123456789
+export PGOPTIONS="-c client_min_messages=warning"
 
+POSTGRES=""
+if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  POSTGRES="${DATABASE_URL%%\?*}"
+  psql -q "$POSTGRES" -c "DROP SCHEMA IF EXISTS bench_run CASCADE; CREATE SCHEMA bench_run;"
+  export DATABASE_URL="$POSTGRES?options=-csearch_path%3Dbench_run"
+fi
+cleanup() {
+  kill "$PID" 2>/dev/null || true
+  [[ -n "$POSTGRES" ]] && psql -q "$POSTGRES" -c "DROP SCHEMA IF EXISTS bench_run CASCADE;"
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); database: ${POSTGRES:+postgresql}${POSTGRES:-sqlite}"
+"$BIN" migrate
 start=$(date +%s%N)
 "$BIN" serve &
 PID=$!
-until curl -sf "http://127.0.0.1:$PORT/health/ready" > /dev/null; do sleep 0.01; done
-echo "startup (process start to ready, migrations included): $(( ($(date +%s%N) - start) / 1000000 )) ms"
+until curl -sf "http://127.0.0.1:$PORT/health/ready" > /dev/null; do sleep 0.005; done
+echo "startup on a migrated database (process start to ready): $(( ($(date +%s%N) - start) / 1000000 )) ms"
+echo "idle resident memory: $(ps -o rss= -p "$PID" | awk '{printf "%.1f MiB", $1/1024}')"
 
 LG=$("$BIN" token --sub lg@sunet.se --role management_group)
 U="http://127.0.0.1:$PORT/api/v1"
@@ -42,24 +61,67 @@ for p in $(seq 1 20); do
 done
 TA=$("$BIN" token --sub ta1@sunet.se)
 
-run() {
-  echo "== $1"
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Authorization: Bearer $2" "$3" \
-    | grep -E 'Requests/sec|Latency|50%|99%'
+# wrk's figures as "rps p50_ms p99_ms".
+measure() {
+  local connections=$1; shift
+  wrk -t2 -c"$connections" -d"${DURATION}s" --latency "$@" | awk '
+    /Requests\/sec/ {rps=$2}
+    / 50%/ {p50=$2} / 99%/ {p99=$2}
+    /Non-2xx/ {bad=$NF}
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    END {printf "%s %.2f %.2f %s\n", rps, ms(p50), ms(p99), (bad == "" ? 0 : bad)}'
 }
-run "GET /health/live (no database)" "$LG" "http://127.0.0.1:$PORT/health/live"
-run "GET /api/v1/services?limit=50 (list, 2 queries + caller)" "$LG" "$U/services?limit=50"
-run "GET /api/v1/services/tjanst-3-4 (one object)" "$TA" "$U/services/tjanst-3-4"
-run "GET /api/v1/architecture (200 services, 420 holders)" "$LG" "$U/architecture"
-run "GET /api/v1/me (scoped caller)" "$TA" "$U/me"
+report() {
+  local name=$1 figures=$2 reference=$3 label=$4
+  read -r rps p50 p99 bad <<< "$figures"
+  awk -v n="$name" -v r="$rps" -v a="$p50" -v b="$p99" -v ref="$reference" -v l="$label" -v bad="$bad" 'BEGIN {
+    printf "%-58s %9.0f req/s  %5.1f%% of %s  p50 %6.2f ms  p99 %6.2f ms  (p99/p50 %.1f)%s\n",
+      n, r, 100 * r / ref, l, a, b, (a > 0 ? b / a : 0), (bad > 0 ? "  NON-2XX: " bad : "") }'
+}
 
-cat > "$DATA/patch.lua" <<'EOF'
-wrk.method = "PATCH"
-wrk.body = '{"description":"Ändrad av lasttest"}'
-wrk.headers["Content-Type"] = "application/json"
+LIVE=$(measure "$CONNECTIONS" "http://127.0.0.1:$PORT/health/live")
+LIVE_RPS=${LIVE%% *}
+report "GET /health/live (reference, no database)" "$LIVE" "$LIVE_RPS" "/health/live"
+REFERENCE=$LIVE_RPS; REFERENCE_LABEL="/health/live"
+WRITE_REFERENCE=""
+if [[ -n "$POSTGRES" ]]; then
+  psql -q "$POSTGRES" -c "DROP DATABASE IF EXISTS bench_pgbench;" -c "CREATE DATABASE bench_pgbench;"
+  PGBENCH_DB="${POSTGRES%/*}/bench_pgbench"
+  pgbench -q -i -s 10 "$PGBENCH_DB" > /dev/null 2>&1
+  SELECT_TPS=$(pgbench -S -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "$PGBENCH_DB" 2>/dev/null | awk '/^tps/ {print int($3)}')
+  TPCB_TPS=$(pgbench -c"$CONNECTIONS" -j2 -T"$DURATION" "$PGBENCH_DB" 2>/dev/null | awk '/^tps/ {print int($3)}')
+  psql -q "$POSTGRES" -c "DROP DATABASE IF EXISTS bench_pgbench;"
+  echo "pgbench -S -M prepared -c$CONNECTIONS: $SELECT_TPS TPS; TPC-B-like -c$CONNECTIONS: $TPCB_TPS TPS (references)"
+  REFERENCE=$SELECT_TPS; REFERENCE_LABEL="pgbench -S"; WRITE_REFERENCE=$TPCB_TPS
+fi
+
+ONE=$(measure "$CONNECTIONS" -H "Authorization: Bearer $TA" "$U/services/tjanst-3-4")
+report "GET /api/v1/services/tjanst-3-4 (one object, as a TÄ)" "$ONE" "$REFERENCE" "$REFERENCE_LABEL"
+LIST=$(measure "$CONNECTIONS" -H "Authorization: Bearer $LG" "$U/services?limit=50")
+report "GET /api/v1/services?limit=50 (a list of 50)" "$LIST" "${ONE%% *}" "the single read"
+report "GET /api/v1/me (scoped caller)" "$(measure "$CONNECTIONS" -H "Authorization: Bearer $TA" "$U/me")" "$REFERENCE" "$REFERENCE_LABEL"
+report "GET /api/v1/architecture (200 services, 420 holders)" "$(measure "$CONNECTIONS" -H "Authorization: Bearer $LG" "$U/architecture")" "$REFERENCE" "$REFERENCE_LABEL"
+
+cat > "$DATA/propose.lua" <<'EOF'
+-- Unique slugs per thread and request: every POST creates a service and its audit event.
+local counter = 0
+local thread_id = 0
+setup = function(thread) thread:set("id", math.random(1, 1000000000)) end
+init = function(args)
+  thread_id = id
+  wrk.headers["Content-Type"] = "application/json"
+end
+request = function()
+  counter = counter + 1
+  local body = string.format('{"slug":"ny-%d-%d","name":"Ny tjänst"}', thread_id, counter)
+  return wrk.format("POST", nil, nil, body)
+end
 EOF
-echo "== PATCH /api/v1/services/1 (write + audit event in one transaction)"
-wrk -t2 -c4 -d"${DURATION}s" --latency -s "$DATA/patch.lua" -H "Authorization: Bearer $TA" "$U/services/1" \
-  | grep -E 'Requests/sec|Latency|50%|99%|Non-2xx'
-
+CREATE=$(measure "$CONNECTIONS" -s "$DATA/propose.lua" -H "Authorization: Bearer $LG" "$U/services")
+if [[ -n "$WRITE_REFERENCE" ]]; then
+  report "POST /api/v1/services (create + audit event)" "$CREATE" "$WRITE_REFERENCE" "pgbench TPC-B"
+else
+  report "POST /api/v1/services (create + audit event)" "$CREATE" "$REFERENCE" "$REFERENCE_LABEL"
+fi
 echo "resident memory after the runs: $(ps -o rss= -p "$PID" | awk '{printf "%.1f MiB", $1/1024}')"
+echo "release binary: $(du -m "$BIN" | cut -f1) MiB"

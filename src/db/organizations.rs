@@ -71,13 +71,15 @@ impl OrganizationFields {
 }
 
 pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Organization> {
-    let query = organizations::table
-        .select(Organization::as_select())
-        .into_boxed();
+    // Two typed queries rather than one boxed: diesel keeps their prepared statements.
     let found = match key {
-        IdOrSlug::Id(id) => query.filter(organizations::id.eq(*id)).first(conn),
-        IdOrSlug::Slug(slug) => query
-            .filter(organizations::slug.eq(slug.clone()))
+        IdOrSlug::Id(id) => organizations::table
+            .filter(organizations::id.eq(*id))
+            .select(Organization::as_select())
+            .first(conn),
+        IdOrSlug::Slug(slug) => organizations::table
+            .filter(organizations::slug.eq(slug))
+            .select(Organization::as_select())
             .first(conn),
     }
     .optional()?;

@@ -36,12 +36,16 @@ fn search_text(fields: &PortfolioFields) -> String {
 }
 
 pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Portfolio> {
-    let query = portfolios::table
-        .select(Portfolio::as_select())
-        .into_boxed();
+    // Two typed queries rather than one boxed: diesel keeps their prepared statements.
     let found = match key {
-        IdOrSlug::Id(id) => query.filter(portfolios::id.eq(*id)).first(conn),
-        IdOrSlug::Slug(slug) => query.filter(portfolios::slug.eq(slug.clone())).first(conn),
+        IdOrSlug::Id(id) => portfolios::table
+            .filter(portfolios::id.eq(*id))
+            .select(Portfolio::as_select())
+            .first(conn),
+        IdOrSlug::Slug(slug) => portfolios::table
+            .filter(portfolios::slug.eq(slug))
+            .select(Portfolio::as_select())
+            .first(conn),
     }
     .optional()?;
     found.ok_or_else(|| AppError::not_found("There is no such portfolio."))

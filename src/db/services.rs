@@ -118,10 +118,16 @@ pub fn fill_catalog_search_texts(conn: &mut DbConnection) -> AppResult<usize> {
 }
 
 pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Service> {
-    let query = services::table.select(Service::as_select()).into_boxed();
+    // Two typed queries rather than one boxed: diesel keeps their prepared statements.
     let found = match key {
-        IdOrSlug::Id(id) => query.filter(services::id.eq(*id)).first(conn),
-        IdOrSlug::Slug(slug) => query.filter(services::slug.eq(slug.clone())).first(conn),
+        IdOrSlug::Id(id) => services::table
+            .filter(services::id.eq(*id))
+            .select(Service::as_select())
+            .first(conn),
+        IdOrSlug::Slug(slug) => services::table
+            .filter(services::slug.eq(slug))
+            .select(Service::as_select())
+            .first(conn),
     }
     .optional()?;
     found.ok_or_else(|| AppError::not_found("There is no such service."))
