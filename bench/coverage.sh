@@ -18,6 +18,7 @@ BIN="$CARGO_TARGET_DIR/release/forvaltning"
 DATA=$(mktemp -d)
 export FORVALTNING_DATA_DIR="$DATA" FORVALTNING_BIND="127.0.0.1:$PORT" RUST_LOG=warn
 export FORVALTNING_JWT_SECRET=bench-hemlighet-som-ar-tillrackligt-lang-0123456789
+export FORVALTNING_RATE_LIMIT=0
 
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   SCHEMA=${SCHEMA:-bench_coverage}

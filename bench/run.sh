@@ -22,6 +22,7 @@ DATA=$(mktemp -d)
 export FORVALTNING_DATA_DIR="$DATA" FORVALTNING_BIND="127.0.0.1:$PORT" RUST_LOG=warn
 export FORVALTNING_JWT_SECRET=bench-hemlighet-som-ar-tillrackligt-lang-0123456789
 export PGOPTIONS="-c client_min_messages=warning"
+export FORVALTNING_RATE_LIMIT=0   # a load test is one caller at full speed
 
 POSTGRES=""
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
@@ -36,7 +37,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); database: ${POSTGRES:+postgresql}${POSTGRES:-sqlite}"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); database: $([[ -n "$POSTGRES" ]] && echo postgresql || echo sqlite)"
 "$BIN" migrate
 start=$(date +%s%N)
 "$BIN" serve &

@@ -57,6 +57,9 @@ pub struct JwtSettings {
     pub jwks_max_age_seconds: u64,
 }
 
+/// DESIGN.md §6: 100 requests per second per caller, bursts of twice that.
+pub const DEFAULT_RATE_LIMIT: u32 = 100;
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub bind: SocketAddr,
@@ -69,6 +72,8 @@ pub struct Settings {
     pub pool_size: u32,
     pub pool_timeout_seconds: u64,
     pub workers: Option<usize>,
+    /// Requests per second per caller (bursts of twice that); 0: no limit.
+    pub rate_limit: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -96,6 +101,7 @@ struct FileConfig {
     database_url: Option<String>,
     env: Option<String>,
     workers: Option<usize>,
+    rate_limit: Option<u32>,
     #[serde(default)]
     database: FileDatabase,
     #[serde(default)]
@@ -204,6 +210,17 @@ impl Settings {
         if pool_size == 0 {
             return Err(ConfigError::new("database.pool_size", "must be at least 1"));
         }
+        let rate_limit = match env("FORVALTNING_RATE_LIMIT") {
+            Some(text) => text.trim().parse::<u32>().map_err(|_| {
+                ConfigError::new(
+                    "FORVALTNING_RATE_LIMIT",
+                    format!(
+                        "'{text}' is not a number of requests per second (0 turns the limit off)"
+                    ),
+                )
+            })?,
+            None => file.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
+        };
         Ok(Settings {
             bind,
             data_dir,
@@ -214,6 +231,7 @@ impl Settings {
             pool_size,
             pool_timeout_seconds: file.database.pool_timeout_seconds.unwrap_or(3),
             workers: file.workers,
+            rate_limit,
         })
     }
 
@@ -227,7 +245,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s",
             self.bind,
             self.data_dir.display(),
             database,
@@ -241,6 +259,7 @@ impl Settings {
             self.jwt.leeway_seconds,
             self.claim_rules.len(),
             self.pool_size,
+            self.rate_limit,
         )
     }
 }

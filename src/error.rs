@@ -81,6 +81,9 @@ pub enum AppError {
     TransactionConflict,
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The caller's rate limit is spent; they may try again after this many seconds.
+    #[error("Too many requests; try again in {0} s.")]
+    TooManyRequests(u64),
     #[error("The database is unavailable; try again shortly.")]
     Unavailable(String),
     #[error("Internal error")]
@@ -147,6 +150,7 @@ impl AppError {
             AppError::PreconditionFailed(_) => "precondition-failed",
             AppError::TransactionConflict => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
+            AppError::TooManyRequests(_) => "too-many-requests",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -190,6 +194,7 @@ impl ResponseError for AppError {
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TransactionConflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -221,6 +226,9 @@ impl ResponseError for AppError {
             }
             AppError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            AppError::TooManyRequests(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
             }
             AppError::MethodNotAllowed(_, allowed) => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));

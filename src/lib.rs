@@ -12,4 +12,5 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod openapi;
+pub mod ratelimit;
 pub mod startup;

@@ -21,6 +21,7 @@ use crate::config::Settings;
 use crate::db::{self, DatabaseUrl, DbPool};
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
+use crate::ratelimit::RateLimiter;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -98,7 +99,8 @@ impl Application {
             source,
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let server = serve(listener, pool, authenticator, settings.workers)?;
+        let limiter = RateLimiter::new(settings.rate_limit);
+        let server = serve(listener, pool, authenticator, limiter, settings.workers)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
         Ok(Application { server, port })
     }
@@ -126,8 +128,10 @@ fn serve(
     listener: TcpListener,
     pool: DbPool,
     authenticator: Authenticator,
+    limiter: Option<RateLimiter>,
     workers: Option<usize>,
 ) -> Result<Server, StartupError> {
+    let limiter = web::Data::new(limiter);
     let document = crate::openapi::document();
     let method_table = web::Data::new(MethodTable::from_document(&document));
     let document = web::Data::new(api::OpenApiJson(
@@ -143,6 +147,7 @@ fn serve(
             .app_data(authenticator.clone())
             .app_data(method_table.clone())
             .app_data(document.clone())
+            .app_data(limiter.clone())
             .app_data(api::json_config())
             .app_data(api::query_config())
             .app_data(api::path_config())
@@ -157,6 +162,8 @@ fn serve(
             ))
             .service(web::redirect("/docs", "/docs/"))
             .wrap(from_fn(refuse_control_characters))
+            .wrap(from_fn(rate_limit))
+            .wrap(from_fn(security_headers))
             .wrap(from_fn(request_id))
             .wrap(Logger::new(
                 "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
@@ -191,6 +198,70 @@ async fn request_id(
         response
             .headers_mut()
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
+    }
+    Ok(response)
+}
+
+/// DESIGN.md §6: a per-caller rate limit on the API (health and documentation are not
+/// limited). 429 with `Retry-After` when a caller's bucket is empty.
+async fn rate_limit(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let limiter = req
+        .app_data::<web::Data<Option<RateLimiter>>>()
+        .and_then(|l| l.get_ref().as_ref().map(|_| l.clone()));
+    if let Some(limiter) = limiter.filter(|_| req.path().starts_with("/api/")) {
+        let caller = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
+            .unwrap_or_default();
+        let key = RateLimiter::key(&caller);
+        if let Some(Err(wait)) = limiter
+            .get_ref()
+            .as_ref()
+            .map(|l| l.check(key, std::time::Instant::now()))
+        {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let error = AppError::TooManyRequests(seconds.max(1));
+            return Ok(req
+                .into_response(error.error_response())
+                .map_into_right_body());
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+/// Headers every response carries: no sniffing, no framing, no referrer, and for the API no
+/// caching and a content policy that allows nothing (it serves data, never pages). The
+/// documentation UI keeps what it needs to run.
+async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let is_docs = req.path().starts_with("/docs");
+    let mut response = next.call(req).await?;
+    let headers = response.headers_mut();
+    let mut set = |name: &'static str, value: &'static str| {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    };
+    set("x-content-type-options", "nosniff");
+    set("x-frame-options", "DENY");
+    set("referrer-policy", "no-referrer");
+    if !is_docs {
+        set(
+            "content-security-policy",
+            "default-src 'none'; frame-ancestors 'none'",
+        );
+        set("cache-control", "no-store");
     }
     Ok(response)
 }

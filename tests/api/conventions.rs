@@ -381,3 +381,84 @@ pub async fn rules_spanning_rows_hold_under_concurrent_writes(backend: Backend) 
         }
     }
 }
+
+/// DESIGN.md §6: each caller gets `FORVALTNING_RATE_LIMIT` requests per second with bursts of
+/// twice that; then 429 with `Retry-After`. Health checks are not limited, and other callers
+/// have budgets of their own.
+pub async fn callers_are_rate_limited(backend: Backend) {
+    let app =
+        crate::helpers::spawn_app_with(backend, &[("FORVALTNING_RATE_LIMIT", "2")], None).await;
+    let greedy = token("girig@sunet.se", &[]);
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(app.get("/api/v1/roles", Some(&greedy)).await.status);
+    }
+    assert_eq!(
+        &statuses[..4],
+        &[200; 4],
+        "a burst of twice the rate: {statuses:?}"
+    );
+    assert_eq!(statuses[7], 429, "{statuses:?}");
+    let refused = app.get("/api/v1/portfolios", Some(&greedy)).await;
+    assert_problem(&refused, 429);
+    let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert_eq!(retry, 1, "half a second, rounded up");
+    app.get("/api/v1/roles", Some(&token("annan@sunet.se", &[])))
+        .await
+        .expect(200);
+    for _ in 0..10 {
+        app.get("/health/live", None).await.expect(200);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    app.get("/api/v1/roles", Some(&greedy)).await.expect(200);
+}
+
+/// Every response carries the security headers; the API's are not cached.
+pub async fn responses_carry_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    for (path, who) in [
+        ("/api/v1/portfolios", Some(lg.as_str())),
+        ("/api/v1/catalog", None),
+        ("/api/v1/finns-inte", Some(lg.as_str())),
+        ("/health/live", None),
+    ] {
+        let reply = app.get(path, who).await;
+        assert_eq!(
+            reply.header("x-content-type-options").as_deref(),
+            Some("nosniff"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("x-frame-options").as_deref(),
+            Some("DENY"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("referrer-policy").as_deref(),
+            Some("no-referrer"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("content-security-policy").as_deref(),
+            Some("default-src 'none'; frame-ancestors 'none'"),
+            "{path}"
+        );
+        assert_eq!(
+            reply.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+        assert!(
+            reply.header("access-control-allow-origin").is_none(),
+            "CORS is off"
+        );
+    }
+    let docs = app.get("/docs/", None).await;
+    assert_eq!(docs.status, 200);
+    assert_eq!(docs.header("x-frame-options").as_deref(), Some("DENY"));
+    assert!(
+        docs.header("content-security-policy").is_none(),
+        "the UI runs its scripts"
+    );
+}

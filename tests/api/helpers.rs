@@ -96,6 +96,8 @@ pub fn test_settings(db: &TestDatabase, extra: &[(&str, &str)], config: Option<&
         ),
         ("DATABASE_URL".to_string(), db.url.clone()),
         ("FORVALTNING_JWT_SECRET".to_string(), SECRET.to_string()),
+        // The suites call as fast as they can; the limit has a test of its own.
+        ("FORVALTNING_RATE_LIMIT".to_string(), "0".to_string()),
     ]);
     for (k, v) in extra {
         if v.is_empty() {
@@ -324,6 +326,7 @@ pub fn binary(db: &TestDatabase, env: &[(&str, &str)]) -> Command {
         .env("FORVALTNING_BIND", "127.0.0.1:0")
         .env("FORVALTNING_DATA_DIR", &db.data_dir)
         .env("DATABASE_URL", &db.url)
+        .env("FORVALTNING_RATE_LIMIT", "0")
         .env("RUST_LOG", "info");
     for (k, v) in env {
         command.env(k, v);

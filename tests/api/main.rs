@@ -77,6 +77,8 @@ on_both_backends!(
     conventions::request_ids_are_echoed_or_made,
     conventions::health_and_public_endpoints_need_no_token,
     conventions::rules_spanning_rows_hold_under_concurrent_writes,
+    conventions::callers_are_rate_limited,
+    conventions::responses_carry_security_headers,
     tokens::valid_tokens_of_every_configured_key_are_accepted,
     tokens::bad_tokens_get_401,
     tokens::a_missing_token_is_a_plain_bearer_challenge,
