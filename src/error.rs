@@ -81,6 +81,14 @@ pub enum AppError {
     TransactionConflict,
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// An Idempotency-Key used before with another request (422).
+    #[error(
+        "This Idempotency-Key was used with another request; use a new key for a new request."
+    )]
+    IdempotencyMismatch,
+    /// A request repeated under its Idempotency-Key: the first response, as it was.
+    #[error("replay")]
+    Replay(crate::db::idempotency::StoredResponse),
     /// The caller's rate limit is spent; they may try again after this many seconds.
     #[error("Too many requests; try again in {0} s.")]
     TooManyRequests(u64),
@@ -151,6 +159,8 @@ impl AppError {
             AppError::TransactionConflict => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::TooManyRequests(_) => "too-many-requests",
+            AppError::IdempotencyMismatch => "idempotency-key-reused",
+            AppError::Replay(_) => "replay",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -195,12 +205,23 @@ impl ResponseError for AppError {
             AppError::TransactionConflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Replay(stored) => {
+                StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK)
+            }
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let AppError::Replay(stored) = self {
+            let mut response = HttpResponse::build(self.status_code());
+            for (name, value) in &stored.headers {
+                response.insert_header((name.as_str(), value.as_str()));
+            }
+            return response.body(stored.body.clone());
+        }
         match self {
             AppError::Internal(cause) => log::error!("internal error: {cause}"),
             AppError::Unavailable(cause) => log::warn!("database unavailable: {cause}"),

@@ -49,9 +49,54 @@ impl Modify for BearerScheme {
     }
 }
 
-/// The document: the frame above merged with every registered handler.
+/// The document: the frame above merged with every registered handler, and the
+/// `Idempotency-Key` header that every authenticated POST accepts.
 pub fn document() -> utoipa::openapi::OpenApi {
-    crate::startup::routes_document()
+    let mut document = crate::startup::routes_document();
+    add_idempotency_key(&mut document);
+    document
+}
+
+fn add_idempotency_key(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::Required;
+    for item in document.paths.paths.values_mut() {
+        let Some(post) = item.post.as_mut() else {
+            continue;
+        };
+        let parameter = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes a retry safe: the same key with the same request within 24 hours replays the first response and writes nothing; with another request it is 422; while the first is still being answered, 409.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[\\x21-\\x7E]+$")),
+            ))
+            .build();
+        post.parameters
+            .get_or_insert_with(Vec::new)
+            .push(utoipa::openapi::RefOr::T(parameter));
+        let responses = &mut post.responses.responses;
+        responses.entry("422".to_string()).or_insert_with(|| {
+            utoipa::openapi::ResponseBuilder::new()
+                .description("The Idempotency-Key was used with another request")
+                .content(
+                    "application/problem+json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                        .build(),
+                )
+                .build()
+                .into()
+        });
+    }
 }
 
 /// Errors of an authenticated read.

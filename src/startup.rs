@@ -10,7 +10,6 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{from_fn, Logger, Next};
 use actix_web::ResponseError;
 use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -161,6 +160,7 @@ fn serve(
                 utoipa_swagger_ui::Config::from("/api/v1/openapi.json").validator_url("none"),
             ))
             .service(web::redirect("/docs", "/docs/"))
+            .wrap(from_fn(api::idempotency::middleware))
             .wrap(from_fn(refuse_control_characters))
             .wrap(from_fn(rate_limit))
             .wrap(from_fn(security_headers))
@@ -293,20 +293,10 @@ async fn refuse_control_characters(
         );
     }
     if has_body(&req) {
-        let mut payload = req.take_payload();
-        let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            body.extend_from_slice(&chunk?);
-            if body.len() > api::MAX_BODY_BYTES {
-                return refuse(
-                    req,
-                    AppError::PayloadTooLarge(format!(
-                        "The body is larger than {} bytes.",
-                        api::MAX_BODY_BYTES
-                    )),
-                );
-            }
-        }
+        let body = match api::read_body(&mut req).await {
+            Ok(body) => body,
+            Err(error) => return refuse(req, error),
+        };
         if json_has_forbidden_control(&body) {
             return refuse(
                 req,
@@ -315,7 +305,7 @@ async fn refuse_control_characters(
                 ),
             );
         }
-        req.set_payload(actix_web::dev::Payload::from(body.freeze()));
+        req.set_payload(actix_web::dev::Payload::from(body));
     }
     next.call(req)
         .await

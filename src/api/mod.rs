@@ -9,6 +9,7 @@ pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
 pub mod health;
+pub mod idempotency;
 pub mod lookup;
 pub mod me;
 pub mod organizations;
@@ -81,9 +82,10 @@ pub async fn openapi_json(document: web::Data<OpenApiJson>) -> HttpResponse {
 }
 
 /// The one path of every write: a write transaction (SQLite `BEGIN IMMEDIATE`), the caller
-/// loaded inside it, then `f` — which asks the policy, applies the domain rules, writes, and
-/// records the audit event — all committed together or not at all. (Idempotency keys and the
-/// event outbox belong here too.)
+/// loaded inside it, a POST's Idempotency-Key checked (a repeat replays, see
+/// [`idempotency`]), then `f` — which asks the policy, applies the domain rules, writes, and
+/// records the audit event — and the key, all committed together or not at all. (The event
+/// outbox belongs here too.)
 pub async fn write<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
 where
     F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
@@ -98,7 +100,22 @@ where
         loop {
             let outcome = db::write_transaction(conn, |conn| {
                 let caller = caller_of(conn, person.clone(), &who.identity)?;
-                f(conn, &caller, &actor)
+                // A POST seen before under its Idempotency-Key writes nothing again.
+                if let Some(idem) = &who.idempotency {
+                    if let Some(record) = db::idempotency::find(conn, &caller.sub, &idem.key)? {
+                        return Err(db::idempotency::outcome(&record, &idem.fingerprint));
+                    }
+                }
+                let value = f(conn, &caller, &actor)?;
+                if let Some(idem) = &who.idempotency {
+                    db::idempotency::insert_running(
+                        conn,
+                        &caller.sub,
+                        &idem.key,
+                        &idem.fingerprint,
+                    )?;
+                }
+                Ok(value)
             });
             match outcome {
                 // A serialisation failure means nothing was written: run it again.
@@ -257,6 +274,26 @@ where
 /// Blank for none, in CSV cells.
 pub fn cell<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(T::to_string).unwrap_or_default()
+}
+
+/// Reads a request's body whole (for the middleware that must see it before the handler),
+/// within the JSON limit; the caller hands it on with `set_payload`.
+pub async fn read_body(req: &mut actix_web::dev::ServiceRequest) -> AppResult<web::Bytes> {
+    use actix_web::HttpMessage;
+    use futures_util::StreamExt;
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::bad_request(format!("The body could not be read: {e}")))?;
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_BODY_BYTES {
+            return Err(AppError::PayloadTooLarge(format!(
+                "The body is larger than {MAX_BODY_BYTES} bytes."
+            )));
+        }
+    }
+    Ok(body.freeze())
 }
 
 /// Bad JSON, unknown fields, too large bodies: problem+json like every other error.

@@ -21,6 +21,8 @@ use jwt::{Authenticator, Identity};
 pub struct Authenticated {
     pub identity: Identity,
     pub request_id: String,
+    /// A POST's Idempotency-Key and the request's fingerprint.
+    pub idempotency: Option<crate::api::idempotency::IdempotencyRequest>,
 }
 
 impl Authenticated {
@@ -64,6 +66,11 @@ impl FromRequest for Authenticated {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
+        let idempotency = req
+            .extensions()
+            .get::<crate::api::idempotency::IdempotencyRequest>()
+            .cloned();
+        let req = req.clone();
         Box::pin(async move {
             let token = token?;
             let authenticator =
@@ -72,9 +79,14 @@ impl FromRequest for Authenticated {
                 .authenticate(&token)
                 .await
                 .map_err(AppError::invalid_token)?;
+            if idempotency.is_some() {
+                req.extensions_mut()
+                    .insert(crate::api::idempotency::KeyOwner(identity.sub.clone()));
+            }
             Ok(Authenticated {
                 identity,
                 request_id,
+                idempotency,
             })
         })
     }

@@ -244,6 +244,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        subject -> Text,
+        idempotency_key -> Text,
+        fingerprint -> Text,
+        state -> Text,
+        status -> Nullable<Integer>,
+        headers -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(services -> portfolios (portfolio_id));
 diesel::joinable!(budget_frames -> portfolios (portfolio_id));
 diesel::joinable!(plans -> portfolios (portfolio_id));
@@ -273,5 +287,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     plans,
     plan_items,
     plan_versions,
-    change_requests
+    change_requests,
+    idempotency_keys
 );

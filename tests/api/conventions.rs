@@ -462,3 +462,104 @@ pub async fn responses_carry_security_headers(backend: Backend) {
         "the UI runs its scripts"
     );
 }
+
+/// `Idempotency-Key` on POST: a retry replays the first response byte for byte and writes
+/// nothing; the same key with another body is 422; keys are per caller; a failed request keeps
+/// nothing; concurrent identical requests create exactly one object.
+pub async fn retried_posts_with_an_idempotency_key_write_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let post = |key: &str, body: Value, who: String| {
+        let (client, url, key) = (
+            app.client.clone(),
+            app.url("/api/v1/portfolios"),
+            key.to_string(),
+        );
+        async move {
+            let response = client
+                .post(url)
+                .bearer_auth(who)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let etag = response
+                .headers()
+                .get("etag")
+                .map(|v| v.to_str().unwrap().to_string());
+            (status, etag, response.bytes().await.unwrap())
+        }
+    };
+    let body = json!({"slug": "lagring", "name": "Lagringstjänster"});
+    let first = post("nyckel-1", body.clone(), lg.clone()).await;
+    assert_eq!(first.0, 201);
+    let again = post("nyckel-1", body.clone(), lg.clone()).await;
+    assert_eq!(again, first, "status, ETag and body byte for byte");
+    let other = post(
+        "nyckel-1",
+        json!({"slug": "annat", "name": "Annat"}),
+        lg.clone(),
+    )
+    .await;
+    assert_eq!(other.0, 422);
+    let portfolios = app.get("/api/v1/portfolios", Some(&lg)).await.expect(200);
+    assert_eq!(portfolios.body["count"], 1);
+    let trail = app
+        .get(
+            "/api/v1/audit-events?count=true&object_type=portfolio",
+            Some(&lg),
+        )
+        .await
+        .expect(200);
+    assert_eq!(trail.body["count"], 1, "one write, one audit event");
+    // Keys are per caller: another LG member's same key is a request of their own.
+    let lars = token("lars.ledning@sunet.se", &["management_group"]);
+    let theirs = post(
+        "nyckel-1",
+        json!({"slug": "moln", "name": "Molntjänster"}),
+        lars,
+    )
+    .await;
+    assert_eq!(theirs.0, 201);
+    // A refused request keeps nothing under its key: fixed, it goes through.
+    let bad = post("nyckel-2", json!({"slug": "X", "name": "Fel"}), lg.clone()).await;
+    assert_eq!(bad.0, 400);
+    let fixed = post(
+        "nyckel-2",
+        json!({"slug": "natverk", "name": "Nät"}),
+        lg.clone(),
+    )
+    .await;
+    assert_eq!(fixed.0, 201);
+    // Eight at once with one key: one portfolio, each answer its replay or a 409.
+    let mut racing = Vec::new();
+    for _ in 0..8 {
+        racing.push(tokio::spawn(post(
+            "nyckel-3",
+            json!({"slug": "samtidig", "name": "Samtidig"}),
+            lg.clone(),
+        )));
+    }
+    let mut created = Vec::new();
+    for r in racing {
+        let (status, _, bytes) = r.await.unwrap();
+        assert!(status == 201 || status == 409, "{status}");
+        if status == 201 {
+            created.push(bytes);
+        }
+    }
+    assert!(!created.is_empty());
+    assert!(
+        created.windows(2).all(|w| w[0] == w[1]),
+        "every 201 is the same response"
+    );
+    let all = app
+        .get("/api/v1/portfolios?q=samtidig", Some(&lg))
+        .await
+        .expect(200);
+    assert_eq!(all.body["count"], 1, "exactly one created");
+    let long = post(&"k".repeat(256), body, lg.clone()).await;
+    assert_eq!(long.0, 400);
+}
