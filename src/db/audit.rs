@@ -89,6 +89,12 @@ impl<'a> Change<'a> {
         self
     }
 
+    /// The state before, when there was one (a creation has none).
+    pub fn before_if(mut self, value: Option<&impl serde::Serialize>) -> Self {
+        self.before = value.and_then(|v| serde_json::to_value(v).ok());
+        self
+    }
+
     pub fn after(mut self, value: &impl serde::Serialize) -> Self {
         self.after = serde_json::to_value(value).ok();
         self

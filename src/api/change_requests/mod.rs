@@ -172,12 +172,10 @@ fn record(
     after: &ChangeRequest,
 ) -> AppResult<ChangeRequestView> {
     let view = ChangeRequestView::from(after);
-    let mut change = Change::by(grant, ObjectType::ChangeRequest, after.id)
+    let change = Change::by(grant, ObjectType::ChangeRequest, after.id)
         .in_portfolio(target.portfolio_id)
+        .before_if(before.map(ChangeRequestView::from).as_ref())
         .after(&view);
-    if let Some(b) = before {
-        change = change.before(&ChangeRequestView::from(b));
-    }
     audit::record(conn, actor, change)?;
     Ok(view)
 }

@@ -132,12 +132,10 @@ fn record(
     before: Option<&ContractView>,
     after: &ContractView,
 ) -> AppResult<()> {
-    let mut change = Change::by(grant, ObjectType::Contract, id)
+    let change = Change::by(grant, ObjectType::Contract, id)
         .in_portfolio(audit_portfolio(places))
+        .before_if(before)
         .after(after);
-    if let Some(before) = before {
-        change = change.before(before);
-    }
     audit::record(conn, actor, change)
 }
 

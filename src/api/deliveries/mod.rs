@@ -79,12 +79,10 @@ fn record(
     before: Option<&DeliveryView>,
     after: &DeliveryView,
 ) -> AppResult<()> {
-    let mut change = Change::by(grant, ObjectType::Delivery, after.id)
+    let change = Change::by(grant, ObjectType::Delivery, after.id)
         .in_portfolio(target.portfolio_id)
+        .before_if(before)
         .after(after);
-    if let Some(before) = before {
-        change = change.before(before);
-    }
     audit::record(conn, actor, change)
 }
 

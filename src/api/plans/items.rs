@@ -52,14 +52,11 @@ fn record_item(
     before: Option<&ItemView>,
     after: Option<&ItemView>,
 ) -> AppResult<()> {
-    let mut change =
-        Change::by(grant, ObjectType::PlanItem, id).in_portfolio(Some(plan.portfolio_id));
-    if let Some(b) = before {
-        change = change.before(b);
-    }
-    if let Some(a) = after {
-        change = change.after(a);
-    }
+    let mut change = Change::by(grant, ObjectType::PlanItem, id)
+        .in_portfolio(Some(plan.portfolio_id))
+        .before_if(before);
+    // A removal has no state after.
+    change.after = after.and_then(|a| serde_json::to_value(a).ok());
     audit::record(conn, actor, change)
 }
 

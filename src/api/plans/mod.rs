@@ -64,12 +64,10 @@ pub(crate) fn record(
     before: Option<&PlanView>,
     after: &PlanView,
 ) -> AppResult<()> {
-    let mut change = Change::by(grant, ObjectType::Plan, plan.id)
+    let change = Change::by(grant, ObjectType::Plan, plan.id)
         .in_portfolio(Some(plan.portfolio_id))
+        .before_if(before)
         .after(after);
-    if let Some(before) = before {
-        change = change.before(before);
-    }
     audit::record(conn, actor, change)
 }
 
