@@ -50,6 +50,18 @@ enum Command {
     Openapi,
     /// Check the configuration and print it (without secrets).
     CheckConfig,
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain of the audit trail; name the first event altered, removed or
+    /// inserted behind the service's back (exit 1), or say how many are intact (exit 0).
+    Verify,
 }
 
 fn main() -> ExitCode {
@@ -89,7 +101,29 @@ fn main() -> ExitCode {
             println!("{}", settings.describe());
             ExitCode::SUCCESS
         }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify_audit(&settings),
         Command::Openapi => ExitCode::SUCCESS,
+    }
+}
+
+fn verify_audit(settings: &Settings) -> ExitCode {
+    use forvaltning::db::seal::{verify, Verdict};
+    let mut conn = match forvaltning::startup::connect_migrated(settings) {
+        Ok(conn) => conn,
+        Err(e) => return fail(e),
+    };
+    match verify(&mut conn, forvaltning::db::now()) {
+        Ok(Verdict::Intact { sealed, unsealed }) => {
+            println!("the audit trail is intact: {sealed} events sealed and verified; {unsealed} settled events not sealed yet");
+            ExitCode::SUCCESS
+        }
+        Ok(Verdict::Broken { event_id, problem }) => {
+            println!("the audit trail is broken at event {event_id}: {problem}");
+            ExitCode::FAILURE
+        }
+        Err(e) => fail(e),
     }
 }
 

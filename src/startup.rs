@@ -70,6 +70,14 @@ pub fn migrate_database(settings: &Settings) -> Result<DatabaseUrl, StartupError
     Ok(url)
 }
 
+/// One connection of its own to an up-to-date database (for the operator's commands).
+pub fn connect_migrated(settings: &Settings) -> Result<db::Managed, StartupError> {
+    let url = migrate_database(settings)?;
+    r2d2::ManageConnection::connect(&db::ConnectionManager::new(url.clone())).map_err(|e| {
+        StartupError::Database(format!("cannot connect to {}: {e}", url.backend_name()))
+    })
+}
+
 /// Brings the schema up to date, then opens the pool.
 pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), StartupError> {
     let url = migrate_database(settings)?;
@@ -98,6 +106,7 @@ impl Application {
             source,
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        spawn_sealer(pool.clone());
         let limiter = RateLimiter::new(settings.rate_limit);
         let server = serve(listener, pool, authenticator, limiter, settings.workers)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
@@ -111,6 +120,27 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Seals the audit trail's settled events every second (db::seal). Two instances on one
+/// PostgreSQL both try; the serializable write lets one extend the chain, the other retries
+/// on its next tick.
+fn spawn_sealer(pool: DbPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            let sealed = db::run(&pool, |conn| {
+                db::write_transaction(conn, |conn| db::seal::seal_pending(conn, db::now()))
+            })
+            .await;
+            match sealed {
+                Ok(0) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {}
+                Ok(n) => log::debug!("sealed {n} audit events"),
+                Err(e) => log::warn!("sealing the audit trail failed: {e}"),
+            }
+        }
+    });
 }
 
 /// The OpenAPI document the registered routes make (the app itself is thrown away).

@@ -13,6 +13,7 @@ pub mod portfolios;
 pub mod role_assignments;
 pub mod schema;
 pub mod scope;
+pub mod seal;
 pub mod services;
 
 use std::path::{Path, PathBuf};

@@ -258,6 +258,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_seals (event_id) {
+        event_id -> BigInt,
+        previous_hash -> Text,
+        content_hash -> Text,
+        hash -> Text,
+        sealed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(services -> portfolios (portfolio_id));
 diesel::joinable!(budget_frames -> portfolios (portfolio_id));
 diesel::joinable!(plans -> portfolios (portfolio_id));
@@ -288,5 +298,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_items,
     plan_versions,
     change_requests,
-    idempotency_keys
+    idempotency_keys,
+    audit_seals
 );

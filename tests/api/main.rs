@@ -3,6 +3,7 @@
 //! it the PostgreSQL tests are reported as ignored (build.rs).
 
 mod agreement;
+mod audit_chain;
 mod authorization;
 mod cli;
 mod contracts;
@@ -85,6 +86,7 @@ on_both_backends!(
     tokens::a_missing_token_is_a_plain_bearer_challenge,
     tokens::jwks_keys_are_matched_by_kid_and_refetched_at_most_once_per_cooldown,
     tokens::claim_mapping_reads_keycloak_roles_and_swamid_entitlements,
+    audit_chain::the_audit_trail_is_sealed_and_tampering_is_found,
     durability::kill_9_during_writes_loses_no_acknowledged_write,
     durability::a_database_outage_gives_503_and_recovers,
     openapi::the_document_matches_the_committed_snapshot,

@@ -1,0 +1,181 @@
+//! The hash chain over the audit trail. Writers only append events; a sealer chains the
+//! committed ones in id order a moment later (so no write waits on a chain tail), and
+//! [`verify`] walks the chain and names the first event that was altered, removed, or never
+//! sealed.
+//!
+//! A seal: `content_hash` = SHA-256 of the event's canonical content, `hash` = SHA-256 of the
+//! previous seal's hash and this content hash; the first seal's predecessor is 64 zeros.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::audit::AuditEvent;
+use super::schema::{audit_events, audit_seals};
+use super::DbConnection;
+use crate::error::AppResult;
+
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Events younger than this are left for the next pass: a write transaction that took an id
+/// before them may still be open (write transactions take milliseconds; this is seconds).
+pub const SETTLE: TimeDelta = TimeDelta::seconds(2);
+
+/// How many events one pass seals at most.
+const BATCH: i64 = 1000;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_seals)]
+pub struct Seal {
+    pub event_id: i64,
+    pub previous_hash: String,
+    pub content_hash: String,
+    pub hash: String,
+    pub sealed_at: NaiveDateTime,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The event's canonical content: its fields as stored, in a fixed order, as a JSON array.
+pub fn content_hash(e: &AuditEvent) -> String {
+    let canonical = serde_json::json!([
+        e.id,
+        e.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        e.actor_sub,
+        e.actor_roles,
+        e.action,
+        e.object_type,
+        e.object_id,
+        e.portfolio_id,
+        e.before_state,
+        e.after_state,
+        e.request_id,
+    ]);
+    hex(&Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+pub fn chain_hash(previous: &str, content: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(previous.as_bytes());
+    hash.update(content.as_bytes());
+    hex(&hash.finalize())
+}
+
+fn last_seal(conn: &mut DbConnection) -> AppResult<Option<Seal>> {
+    Ok(audit_seals::table
+        .order(audit_seals::event_id.desc())
+        .select(Seal::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// One pass: seals the settled events after the last seal, in id order. Returns how many.
+/// Run in a write transaction: two sealers (two instances) cannot both extend the chain.
+pub fn seal_pending(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<usize> {
+    let last = last_seal(conn)?;
+    let (after, mut previous) = match &last {
+        Some(seal) => (seal.event_id, seal.hash.clone()),
+        None => (0, GENESIS.to_string()),
+    };
+    let events: Vec<AuditEvent> = audit_events::table
+        .filter(audit_events::id.gt(after))
+        .filter(audit_events::occurred_at.lt(now - SETTLE))
+        .order(audit_events::id.asc())
+        .limit(BATCH)
+        .select(AuditEvent::as_select())
+        .load(conn)?;
+    let sealed_at = super::now();
+    for event in &events {
+        let content = content_hash(event);
+        let hash = chain_hash(&previous, &content);
+        diesel::insert_into(audit_seals::table)
+            .values((
+                audit_seals::event_id.eq(event.id),
+                audit_seals::previous_hash.eq(&previous),
+                audit_seals::content_hash.eq(&content),
+                audit_seals::hash.eq(&hash),
+                audit_seals::sealed_at.eq(sealed_at),
+            ))
+            .execute(conn)?;
+        previous = hash;
+    }
+    Ok(events.len())
+}
+
+/// What a walk of the chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every sealed event is as it was sealed; `unsealed` settled events are not sealed yet.
+    Intact { sealed: u64, unsealed: u64 },
+    /// The first problem, by event id.
+    Broken { event_id: i64, problem: String },
+}
+
+/// Walks the whole chain in batches (memory stays flat at millions of events).
+pub fn verify(conn: &mut DbConnection, now: NaiveDateTime) -> AppResult<Verdict> {
+    let mut previous = GENESIS.to_string();
+    let mut after = 0_i64;
+    let mut sealed = 0_u64;
+    loop {
+        let seals: Vec<Seal> = audit_seals::table
+            .filter(audit_seals::event_id.gt(after))
+            .order(audit_seals::event_id.asc())
+            .limit(BATCH)
+            .select(Seal::as_select())
+            .load(conn)?;
+        let Some(last) = seals.last() else {
+            break;
+        };
+        let events: Vec<AuditEvent> = audit_events::table
+            .filter(audit_events::id.gt(after))
+            .filter(audit_events::id.le(last.event_id))
+            .order(audit_events::id.asc())
+            .select(AuditEvent::as_select())
+            .load(conn)?;
+        let mut next_event = events.iter().peekable();
+        for seal in &seals {
+            // An event between two seals that has none was put there behind the sealer's back.
+            if let Some(e) = next_event.next_if(|e| e.id < seal.event_id) {
+                return Ok(broken(
+                    e.id,
+                    "an event that is not in the chain (inserted afterwards)",
+                ));
+            }
+            let Some(event) = next_event.next_if(|e| e.id == seal.event_id) else {
+                return Ok(broken(seal.event_id, "the event was deleted"));
+            };
+            if seal.previous_hash != previous
+                || chain_hash(&previous, &seal.content_hash) != seal.hash
+            {
+                return Ok(broken(seal.event_id, "the chain of seals is broken here"));
+            }
+            if content_hash(event) != seal.content_hash {
+                return Ok(broken(
+                    seal.event_id,
+                    "the event was altered after it was sealed",
+                ));
+            }
+            previous = seal.hash.clone();
+            sealed += 1;
+        }
+        after = last.event_id;
+    }
+    let unsealed: i64 = audit_events::table
+        .filter(audit_events::id.gt(after))
+        .filter(audit_events::occurred_at.lt(now - SETTLE))
+        .count()
+        .get_result(conn)?;
+    Ok(Verdict::Intact {
+        sealed,
+        unsealed: unsealed as u64,
+    })
+}
+
+fn broken(event_id: i64, problem: &str) -> Verdict {
+    Verdict::Broken {
+        event_id,
+        problem: problem.to_string(),
+    }
+}
