@@ -326,6 +326,15 @@ impl Authenticator {
     }
 
     fn identity(&self, claims: Value) -> Result<Identity, String> {
+        // An OpenID Connect ID token says who signed in, to the client; it is not a credential
+        // for an API (Keycloak marks it "typ": "ID", its access tokens "Bearer").
+        if claims
+            .get("typ")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("ID"))
+        {
+            return Err("an ID token is not an access token; send the access token".into());
+        }
         let sub = claims
             .get("sub")
             .and_then(Value::as_str)

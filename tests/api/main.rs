@@ -57,6 +57,7 @@ on_both_backends!(
     review::a_service_owner_reads_the_history_of_a_service_that_moved_in,
     review::authorization_comes_before_validation,
     review::the_audit_trail_pages_by_key,
+    review::bodies_cannot_set_what_the_service_decides,
     contracts::organizations_are_kept_by_the_controller_and_account_managers,
     contracts::contracts_are_validated_and_their_dates_derived,
     contracts::contracts_are_visible_only_in_scope,

@@ -498,3 +498,151 @@ pub async fn the_audit_trail_pages_by_key(backend: Backend) {
         .expect(400);
     assert_eq!(bad.body["errors"][0]["field"], "after");
 }
+
+/// Mass assignment (OWASP API 3): no body sets what the service decides — ids, versions,
+/// timestamps, states, who did what. Each such field is refused with 400 naming it, and
+/// nothing is written.
+pub async fn bodies_cannot_set_what_the_service_decides(backend: Backend) {
+    let p = place(backend).await;
+    let app = &p.app;
+    let controller = token("karin.controller@sunet.se", &["controller"]);
+    let customer = app
+        .post(
+            "/api/v1/organizations",
+            Some(&controller),
+            json!({"slug": "kth", "name": "KTH", "kind": "customer"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let plan = app
+        .post(
+            "/api/v1/plans",
+            Some(&p.ta),
+            json!({"portfolio_id": p.portfolio, "year": 2030}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let money = json!({"amount": "1", "currency": "SEK"});
+    let cases = [
+        (
+            "POST",
+            "/api/v1/portfolios".to_string(),
+            json!({"slug": "ny", "name": "Ny", "id": 99}),
+            "id",
+        ),
+        (
+            "POST",
+            "/api/v1/portfolios".to_string(),
+            json!({"slug": "ny", "name": "Ny", "retired_at": "2026-01-01T00:00:00Z"}),
+            "retired_at",
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/services/{}", p.service),
+            json!({"version": 9}),
+            "version",
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/services/{}", p.service),
+            json!({"lifecycle": "decommissioned"}),
+            "lifecycle",
+        ),
+        (
+            "POST",
+            "/api/v1/services".to_string(),
+            json!({"slug": "ny", "name": "Ny", "created_at": "2020-01-01T00:00:00Z"}),
+            "created_at",
+        ),
+        (
+            "POST",
+            "/api/v1/role-assignments".to_string(),
+            json!({"subject": "a@sunet.se", "role": "controller", "accepted_at": "2026-01-01T00:00:00Z"}),
+            "accepted_at",
+        ),
+        (
+            "POST",
+            "/api/v1/organizations".to_string(),
+            json!({"slug": "lu", "name": "LU", "kind": "customer", "version": 1}),
+            "version",
+        ),
+        (
+            "POST",
+            "/api/v1/contracts".to_string(),
+            json!({"kind": "customer", "organization_id": customer, "title": "A", "reference": "R", "start_date": "2026-01-01", "annual_value": money, "services": [{"service_id": p.service, "share_percent": 100}], "status": "active"}),
+            "status",
+        ),
+        (
+            "POST",
+            "/api/v1/deliveries".to_string(),
+            json!({"service_id": p.service, "organization_id": customer, "start_date": "2026-01-01", "covered": true}),
+            "covered",
+        ),
+        (
+            "POST",
+            "/api/v1/plans".to_string(),
+            json!({"portfolio_id": p.portfolio, "year": 2031, "status": "approved"}),
+            "status",
+        ),
+        (
+            "PATCH",
+            format!("/api/v1/plans/{plan}"),
+            json!({"approved_by": "tove.agare@sunet.se"}),
+            "approved_by",
+        ),
+        (
+            "POST",
+            format!("/api/v1/plans/{plan}/items"),
+            json!({"title": "T", "planned_cost": money, "actual_cost": money}),
+            "actual_cost",
+        ),
+        (
+            "POST",
+            "/api/v1/change-requests".to_string(),
+            json!({"service_id": p.service, "title": "T", "status": "approved"}),
+            "status",
+        ),
+        (
+            "POST",
+            "/api/v1/change-requests".to_string(),
+            json!({"service_id": p.service, "title": "T", "submitted_by": "någon@annan.se"}),
+            "submitted_by",
+        ),
+    ];
+    let before = app
+        .get("/api/v1/audit-events?count=true&limit=1", Some(&p.lg))
+        .await
+        .expect(200)
+        .body["count"]
+        .clone();
+    for (method, path, body, field) in cases {
+        let who = if path.contains("organizations")
+            || path.contains("contracts")
+            || path.contains("deliveries")
+        {
+            &controller
+        } else if path.contains("plans") {
+            &p.ta
+        } else {
+            &p.lg
+        };
+        let reply = app
+            .send(method, &path, Some(who), Some(body.clone()), &[])
+            .await;
+        assert_eq!(reply.status, 400, "{method} {path} {body}: {}", reply.body);
+        assert_eq!(
+            reply.body["errors"][0]["field"], field,
+            "{method} {path}: {}",
+            reply.body
+        );
+    }
+    let after = app
+        .get("/api/v1/audit-events?count=true&limit=1", Some(&p.lg))
+        .await
+        .expect(200)
+        .body["count"]
+        .clone();
+    assert_eq!(before, after, "nothing was written");
+}

@@ -201,12 +201,25 @@ pub async fn bad_tokens_get_401(backend: Backend) {
             "tampered payload",
             format!("{}.{}.{}", parts[0], forged_payload, parts[2]),
         ),
+        (
+            "a Keycloak ID token",
+            sign_hs256(&with(claims(), "typ", json!("ID")), SECRET),
+        ),
         ("garbage", "inte.en.token".to_string()),
         ("one segment", "skräp".to_string()),
     ];
     for (what, token) in cases {
         assert_eq!(status_of(&app, &token).await, 401, "{what}");
     }
+    // Keycloak's access tokens say "typ": "Bearer".
+    assert_eq!(
+        status_of(
+            &app,
+            &sign_hs256(&with(claims(), "typ", json!("Bearer")), SECRET)
+        )
+        .await,
+        200
+    );
     // Within the leeway an expired token still passes (clock skew between IdP and us).
     assert_eq!(
         status_of(
