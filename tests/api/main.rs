@@ -58,6 +58,7 @@ on_both_backends!(
     review::authorization_comes_before_validation,
     review::the_audit_trail_pages_by_key,
     review::bodies_cannot_set_what_the_service_decides,
+    review::a_revoked_role_is_gone_on_the_very_next_read,
     contracts::organizations_are_kept_by_the_controller_and_account_managers,
     contracts::contracts_are_validated_and_their_dates_derived,
     contracts::contracts_are_visible_only_in_scope,

@@ -646,3 +646,36 @@ pub async fn bodies_cannot_set_what_the_service_decides(backend: Backend) {
         .clone();
     assert_eq!(before, after, "nothing was written");
 }
+
+/// Callers may be cached between writes (SQLite), never across one: a revoked TÄ loses their
+/// reads on the very next request.
+pub async fn a_revoked_role_is_gone_on_the_very_next_read(backend: Backend) {
+    let p = place(backend).await;
+    let app = &p.app;
+    for _ in 0..3 {
+        app.get("/api/v1/audit-events?limit=1", Some(&p.ta))
+            .await
+            .expect(200);
+        app.get("/api/v1/me", Some(&p.ta)).await.expect(200);
+    }
+    let assignment = app
+        .get("/api/v1/role-assignments?role=service_owner", Some(&p.lg))
+        .await
+        .expect(200)
+        .body["results"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.delete(
+        &format!("/api/v1/role-assignments/{assignment}"),
+        Some(&p.lg),
+    )
+    .await
+    .expect(200);
+    let refused = app
+        .get("/api/v1/audit-events?limit=1", Some(&p.ta))
+        .await
+        .expect(403);
+    assert_eq!(refused.body["action"], "audit_event.read");
+    let me = app.get("/api/v1/me", Some(&p.ta)).await.expect(200);
+    assert_eq!(me.body["assignments"], json!([]), "{}", me.body);
+}
