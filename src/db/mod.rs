@@ -164,10 +164,30 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 }
 
+/// SQLite's process-wide settings, before its first connection: no memory statistics (their
+/// global mutex is taken on every allocation, by every connection), and no mutex per
+/// connection (the pool hands each connection to one thread at a time).
+fn configure_sqlite_once() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called before SQLite is initialised (no connection has been
+        // opened yet in this process), with the argument types these options take; if SQLite
+        // is already initialised it refuses with SQLITE_MISUSE and changes nothing.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(
+                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            );
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
+        }
+    });
+}
+
 impl ConnectionManager {
     fn establish(&self) -> Result<DbConnection, ConnectionError> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
+                configure_sqlite_once();
                 let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL is a property of the file, switched on once by `run_migrations`; switching
                 // it here would race with other connections opening and fail with "database is
