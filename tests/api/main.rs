@@ -15,6 +15,7 @@ mod plans;
 mod review;
 mod stories;
 mod tokens;
+mod upgrade;
 
 /// Generates one `#[tokio::test]` per backend for each story.
 macro_rules! on_both_backends {
@@ -98,4 +99,5 @@ on_both_backends!(
     cli::production_refuses_the_development_secret,
     cli::token_refuses_when_only_public_keys_are_configured,
     cli::migrate_brings_the_database_up_to_date,
+    upgrade::a_foundation_database_is_upgraded_without_loss,
 );
