@@ -1,0 +1,383 @@
+//! The table: DESIGN.md §3 as data — every action, and who may take it (a role held globally,
+//! in scope of the target, a TS holding a delegation, the appointee, anyone signed in). Kept
+//! apart from how scope is resolved (`super`), so that it reads like the design and can one day
+//! be loaded from a file.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::lifecycle::Lifecycle;
+use crate::domain::role::{Delegation, RoleCode};
+
+/// Everything a caller may attempt, by its code (used in 403 problems and audit events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
+pub enum Action {
+    #[serde(rename = "portfolio.create")]
+    PortfolioCreate,
+    #[serde(rename = "portfolio.update")]
+    PortfolioUpdate,
+    #[serde(rename = "portfolio.retire")]
+    PortfolioRetire,
+    #[serde(rename = "service.propose")]
+    ServicePropose,
+    #[serde(rename = "service.establish")]
+    ServiceEstablish,
+    #[serde(rename = "service.reject")]
+    ServiceReject,
+    #[serde(rename = "service.move")]
+    ServiceMove,
+    #[serde(rename = "service.start_operation")]
+    ServiceStartOperation,
+    #[serde(rename = "service.start_decommissioning")]
+    ServiceStartDecommissioning,
+    #[serde(rename = "service.decommission")]
+    ServiceDecommission,
+    #[serde(rename = "service.rename")]
+    ServiceRename,
+    #[serde(rename = "service.update")]
+    ServiceUpdate,
+    #[serde(rename = "service.update_catalog")]
+    ServiceUpdateCatalog,
+    #[serde(rename = "role_assignment.service_owner")]
+    AssignServiceOwner,
+    #[serde(rename = "role_assignment.global_role")]
+    AssignGlobalRole,
+    #[serde(rename = "role_assignment.service_coordinator")]
+    AssignCoordinator,
+    #[serde(rename = "role_assignment.service_manager")]
+    AssignManager,
+    #[serde(rename = "role_assignment.specialist")]
+    AssignSpecialist,
+    #[serde(rename = "role_assignment.accept")]
+    AcceptAssignment,
+    #[serde(rename = "audit_event.read")]
+    AuditRead,
+    #[serde(rename = "organization.create")]
+    OrganizationCreate,
+    #[serde(rename = "organization.update")]
+    OrganizationUpdate,
+    #[serde(rename = "contract.read")]
+    ContractRead,
+    #[serde(rename = "contract.create")]
+    ContractCreate,
+    #[serde(rename = "contract.update")]
+    ContractUpdate,
+    #[serde(rename = "contract.terminate")]
+    ContractTerminate,
+    #[serde(rename = "delivery.read")]
+    DeliveryRead,
+    #[serde(rename = "delivery.create")]
+    DeliveryCreate,
+    #[serde(rename = "delivery.end")]
+    DeliveryEnd,
+    #[serde(rename = "delivery.link_contract")]
+    DeliveryLink,
+    #[serde(rename = "report.read")]
+    ReportRead,
+    #[serde(rename = "budget_frame.set")]
+    BudgetFrameSet,
+    #[serde(rename = "plan.create")]
+    PlanCreate,
+    #[serde(rename = "plan.edit")]
+    PlanEdit,
+    #[serde(rename = "plan.revise")]
+    PlanRevise,
+    #[serde(rename = "plan.submit")]
+    PlanSubmit,
+    #[serde(rename = "plan.approve")]
+    PlanApprove,
+    #[serde(rename = "plan.return")]
+    PlanReturn,
+    #[serde(rename = "plan.close")]
+    PlanClose,
+    #[serde(rename = "plan.follow_up")]
+    PlanFollowUp,
+    #[serde(rename = "change_request.create")]
+    ChangeRequestCreate,
+    #[serde(rename = "change_request.assess")]
+    ChangeRequestAssess,
+    #[serde(rename = "change_request.decide")]
+    ChangeRequestDecide,
+    #[serde(rename = "change_request.release")]
+    ChangeRequestRelease,
+}
+
+/// Who a rule lets through.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Who {
+    /// A global role, from the token or assigned in the database.
+    Global(RoleCode),
+    /// A scoped role assigned in scope of the target.
+    InScope(RoleCode),
+    /// A TS in scope holding this delegation.
+    Ts(Delegation),
+    /// The person the target (a role assignment) appoints.
+    Appointee,
+    /// A global role, for objects of one class only (KA: customer contracts).
+    GlobalOn(RoleCode, ObjectClass),
+    /// Any authenticated caller.
+    Anyone,
+}
+
+/// A class of objects a rule can single out among those an action applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectClass {
+    /// A kundavtal (as opposed to a leverantörsavtal).
+    CustomerContract,
+}
+
+use Action::*;
+use Delegation as D;
+use RoleCode::*;
+use Who::*;
+
+/// The table. Reads like DESIGN.md §3; Swedish role names in the comments.
+pub(super) fn rule(action: Action) -> &'static [Who] {
+    match action {
+        // portfolio create / update / retire — LG (Sunets ledningsgrupp)
+        PortfolioCreate | PortfolioUpdate | PortfolioRetire => &[Global(ManagementGroup)],
+        // service propose — LG; TÄ, TS, TJF in scope; KA; VU
+        ServicePropose => &[
+            Global(ManagementGroup),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+            Global(AccountManager),
+            Global(BusinessDeveloper),
+        ],
+        // service establish; reject a proposal; move to another portfolio; decommissioned — LG
+        ServiceEstablish | ServiceReject | ServiceMove | ServiceDecommission => {
+            &[Global(ManagementGroup)]
+        }
+        // service rename (`slug`, `name`: the identity other systems use) — LG; TÄ in scope
+        ServiceRename => &[Global(ManagementGroup), InScope(ServiceOwner)],
+        // service in_operation; decommissioning — TÄ in scope
+        ServiceStartOperation | ServiceStartDecommissioning => &[InScope(ServiceOwner)],
+        // service update (description, documentation, support/ordering) — TÄ, TS[documentation], TJF
+        ServiceUpdate => &[
+            InScope(ServiceOwner),
+            Ts(D::Documentation),
+            InScope(ServiceManager),
+        ],
+        // service catalogue texts, published flag — communicator (KOM); TÄ in scope
+        ServiceUpdateCatalog => &[Global(Communicator), InScope(ServiceOwner)],
+        // assign / revoke TÄ; assign global roles — LG
+        AssignServiceOwner | AssignGlobalRole => &[Global(ManagementGroup)],
+        // assign / revoke TS — TÄ in scope
+        AssignCoordinator => &[InScope(ServiceOwner)],
+        // assign / revoke TJF — TÄ, TS[staffing] in scope
+        AssignManager => &[InScope(ServiceOwner), Ts(D::Staffing)],
+        // assign / revoke specialists — TÄ, TS[staffing], TJF in scope
+        AssignSpecialist => &[
+            InScope(ServiceOwner),
+            Ts(D::Staffing),
+            InScope(ServiceManager),
+        ],
+        // accepting an appointment (guidelines 2: "dokumenterat och accepterat") — the appointee
+        AcceptAssignment => &[Appointee],
+        // audit events read — LG, controller, VU; TÄ in scope
+        AuditRead => &[
+            Global(ManagementGroup),
+            Global(Controller),
+            Global(BusinessDeveloper),
+            InScope(ServiceOwner),
+        ],
+        // organization create / update — controller, KA (kundansvarig)
+        OrganizationCreate | OrganizationUpdate => &[Global(Controller), Global(AccountManager)],
+        // contract read — controller, LG, VU; TÄ, TS, TJF in scope of a covered service;
+        // KA (customer contracts)
+        ContractRead => &[
+            Global(Controller),
+            Global(ManagementGroup),
+            Global(BusinessDeveloper),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+            GlobalOn(AccountManager, ObjectClass::CustomerContract),
+        ],
+        // contract create / update / terminate — controller; TÄ, TS[contracts] in scope of
+        // every covered service (the handler asks for each)
+        ContractCreate | ContractUpdate | ContractTerminate => {
+            &[Global(Controller), InScope(ServiceOwner), Ts(D::Contracts)]
+        }
+        // delivery read (not in DESIGN.md §3, which lists no reader: those who create them,
+        // those who read contracts, and the service's specialists, who support its customers)
+        DeliveryRead => &[
+            Global(Controller),
+            Global(AccountManager),
+            Global(ManagementGroup),
+            Global(BusinessDeveloper),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+            InScope(ServiceSpecialist),
+            InScope(SupportSpecialist),
+        ],
+        // delivery create / end — controller, KA; TÄ, TS, TJF in scope
+        DeliveryCreate | DeliveryEnd => &[
+            Global(Controller),
+            Global(AccountManager),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+        ],
+        // delivery link to contract — controller; TÄ, TS[contracts] in scope
+        DeliveryLink => &[Global(Controller), InScope(ServiceOwner), Ts(D::Contracts)],
+        // reports read — LG, controller, VU, KA; TÄ, TS in scope (their scope only)
+        ReportRead => &[
+            Global(ManagementGroup),
+            Global(Controller),
+            Global(BusinessDeveloper),
+            Global(AccountManager),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+        ],
+        // budget frame set — LG (Sunets ledningsgrupp beslutar budgetramen)
+        BudgetFrameSet => &[Global(ManagementGroup)],
+        // plan create / edit activities (draft) — TÄ, TS[plan], TJF in scope of the portfolio;
+        // revising an approved plan opens a draft, so the same people may
+        PlanCreate | PlanEdit | PlanRevise => {
+            &[InScope(ServiceOwner), Ts(D::Plan), InScope(ServiceManager)]
+        }
+        // plan submit — TJF, TS[plan] in scope (tjänsteförvaltaren presenterar planen)
+        PlanSubmit => &[InScope(ServiceManager), Ts(D::Plan)],
+        // plan approve / return / close — TÄ in scope (tjänsteägaren fastställer)
+        PlanApprove | PlanReturn | PlanClose => &[InScope(ServiceOwner)],
+        // plan follow-up (actuals, outcome) — TÄ, TS[plan] or TS[economy], TJF in scope
+        PlanFollowUp => &[
+            InScope(ServiceOwner),
+            Ts(D::Plan),
+            Ts(D::Economy),
+            InScope(ServiceManager),
+        ],
+        // change request create — any authenticated caller
+        ChangeRequestCreate => &[Anyone],
+        // change request assess — TJF, TS[prioritization] in scope
+        ChangeRequestAssess => &[InScope(ServiceManager), Ts(D::Prioritization)],
+        // change request decide — TÄ in scope
+        ChangeRequestDecide => &[InScope(ServiceOwner)],
+        // change request release — TJF in scope
+        ChangeRequestRelease => &[InScope(ServiceManager)],
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 44] = [
+        PortfolioCreate,
+        PortfolioUpdate,
+        PortfolioRetire,
+        ServicePropose,
+        ServiceEstablish,
+        ServiceReject,
+        ServiceMove,
+        ServiceStartOperation,
+        ServiceStartDecommissioning,
+        ServiceDecommission,
+        ServiceRename,
+        ServiceUpdate,
+        ServiceUpdateCatalog,
+        AssignServiceOwner,
+        AssignGlobalRole,
+        AssignCoordinator,
+        AssignManager,
+        AssignSpecialist,
+        AcceptAssignment,
+        AuditRead,
+        OrganizationCreate,
+        OrganizationUpdate,
+        ContractRead,
+        ContractCreate,
+        ContractUpdate,
+        ContractTerminate,
+        DeliveryRead,
+        DeliveryCreate,
+        DeliveryEnd,
+        DeliveryLink,
+        ReportRead,
+        BudgetFrameSet,
+        PlanCreate,
+        PlanEdit,
+        PlanRevise,
+        PlanSubmit,
+        PlanApprove,
+        PlanReturn,
+        PlanClose,
+        PlanFollowUp,
+        ChangeRequestCreate,
+        ChangeRequestAssess,
+        ChangeRequestDecide,
+        ChangeRequestRelease,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            PortfolioCreate => "portfolio.create",
+            PortfolioUpdate => "portfolio.update",
+            PortfolioRetire => "portfolio.retire",
+            ServicePropose => "service.propose",
+            ServiceEstablish => "service.establish",
+            ServiceReject => "service.reject",
+            ServiceMove => "service.move",
+            ServiceStartOperation => "service.start_operation",
+            ServiceStartDecommissioning => "service.start_decommissioning",
+            ServiceDecommission => "service.decommission",
+            ServiceRename => "service.rename",
+            ServiceUpdate => "service.update",
+            ServiceUpdateCatalog => "service.update_catalog",
+            AssignServiceOwner => "role_assignment.service_owner",
+            AssignGlobalRole => "role_assignment.global_role",
+            AssignCoordinator => "role_assignment.service_coordinator",
+            AssignManager => "role_assignment.service_manager",
+            AssignSpecialist => "role_assignment.specialist",
+            AcceptAssignment => "role_assignment.accept",
+            AuditRead => "audit_event.read",
+            OrganizationCreate => "organization.create",
+            OrganizationUpdate => "organization.update",
+            ContractRead => "contract.read",
+            ContractCreate => "contract.create",
+            ContractUpdate => "contract.update",
+            ContractTerminate => "contract.terminate",
+            DeliveryRead => "delivery.read",
+            DeliveryCreate => "delivery.create",
+            DeliveryEnd => "delivery.end",
+            DeliveryLink => "delivery.link_contract",
+            ReportRead => "report.read",
+            BudgetFrameSet => "budget_frame.set",
+            PlanCreate => "plan.create",
+            PlanEdit => "plan.edit",
+            PlanRevise => "plan.revise",
+            PlanSubmit => "plan.submit",
+            PlanApprove => "plan.approve",
+            PlanReturn => "plan.return",
+            PlanClose => "plan.close",
+            PlanFollowUp => "plan.follow_up",
+            ChangeRequestCreate => "change_request.create",
+            ChangeRequestAssess => "change_request.assess",
+            ChangeRequestDecide => "change_request.decide",
+            ChangeRequestRelease => "change_request.release",
+        }
+    }
+
+    /// The action that assigns or revokes a role.
+    pub fn assign(role: RoleCode) -> Action {
+        match role {
+            ServiceOwner => AssignServiceOwner,
+            ServiceCoordinator => AssignCoordinator,
+            ServiceManager => AssignManager,
+            ServiceSpecialist | SupportSpecialist => AssignSpecialist,
+            _ => AssignGlobalRole,
+        }
+    }
+
+    /// The action that moves a service into `to`.
+    pub fn lifecycle(to: Lifecycle) -> Option<Action> {
+        match to {
+            Lifecycle::Proposed => None,
+            Lifecycle::Established => Some(ServiceEstablish),
+            Lifecycle::InOperation => Some(ServiceStartOperation),
+            Lifecycle::Decommissioning => Some(ServiceStartDecommissioning),
+            Lifecycle::Decommissioned => Some(ServiceDecommission),
+            Lifecycle::Rejected => Some(ServiceReject),
+        }
+    }
+}
