@@ -74,6 +74,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Requests per second per caller (bursts of twice that); 0: no limit.
     pub rate_limit: u32,
+    /// Browser origins allowed to call the API (CORS); empty: none.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,11 +105,20 @@ struct FileConfig {
     workers: Option<usize>,
     rate_limit: Option<u32>,
     #[serde(default)]
+    cors: FileCors,
+    #[serde(default)]
     database: FileDatabase,
     #[serde(default)]
     jwt: FileJwt,
     #[serde(default)]
     claims: FileClaims,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCors {
+    #[serde(default)]
+    allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -221,6 +232,26 @@ impl Settings {
             })?,
             None => file.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
         };
+        let cors_allowed_origins: Vec<String> = match env("FORVALTNING_CORS_ALLOWED_ORIGINS") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_string)
+                .collect(),
+            None => file.cors.allowed_origins,
+        };
+        for origin in &cors_allowed_origins {
+            let scheme_and_host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            if !scheme_and_host.is_some_and(|h| !h.is_empty() && !h.contains('/')) {
+                return Err(ConfigError::new(
+                    "FORVALTNING_CORS_ALLOWED_ORIGINS",
+                    format!("'{origin}' is not an origin such as https://portal.sunet.se"),
+                ));
+            }
+        }
         Ok(Settings {
             bind,
             data_dir,
@@ -232,6 +263,7 @@ impl Settings {
             pool_timeout_seconds: file.database.pool_timeout_seconds.unwrap_or(3),
             workers: file.workers,
             rate_limit,
+            cors_allowed_origins,
         })
     }
 

@@ -108,7 +108,14 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         spawn_sealer(pool.clone());
         let limiter = RateLimiter::new(settings.rate_limit);
-        let server = serve(listener, pool, authenticator, limiter, settings.workers)?;
+        let server = serve(
+            listener,
+            pool,
+            authenticator,
+            limiter,
+            settings.cors_allowed_origins.clone(),
+            settings.workers,
+        )?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
         Ok(Application { server, port })
     }
@@ -158,6 +165,7 @@ fn serve(
     pool: DbPool,
     authenticator: Authenticator,
     limiter: Option<RateLimiter>,
+    cors_origins: Vec<String>,
     workers: Option<usize>,
 ) -> Result<Server, StartupError> {
     let limiter = web::Data::new(limiter);
@@ -195,6 +203,10 @@ fn serve(
             .wrap(from_fn(rate_limit))
             .wrap(from_fn(security_headers))
             .wrap(from_fn(request_id))
+            .wrap(actix_web::middleware::Condition::new(
+                !cors_origins.is_empty(),
+                cors(&cors_origins),
+            ))
             .wrap(Logger::new(
                 "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
             ))
@@ -230,6 +242,40 @@ async fn request_id(
             .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     Ok(response)
+}
+
+/// CORS for the configured browser origins only (none by default): the methods and headers
+/// the API uses, and the response headers a front-end needs to read.
+fn cors(origins: &[String]) -> actix_cors::Cors {
+    use actix_web::http::{header, Method};
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_MATCH,
+            HeaderName::from_static(crate::api::idempotency::HEADER),
+            HeaderName::from_static(REQUEST_ID_HEADER),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+            HeaderName::from_static(REQUEST_ID_HEADER),
+            HeaderName::from_static("x-total-count"),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
 }
 
 /// DESIGN.md §6: a per-caller rate limit on the API (health and documentation are not

@@ -563,3 +563,54 @@ pub async fn retried_posts_with_an_idempotency_key_write_once(backend: Backend) 
     let long = post(&"k".repeat(256), body, lg.clone()).await;
     assert_eq!(long.0, 400);
 }
+
+/// CORS is off unless origins are configured; then exactly those origins may call from a
+/// browser, with the headers the API uses.
+pub async fn cors_serves_only_configured_origins(backend: Backend) {
+    let app = crate::helpers::spawn_app_with(
+        backend,
+        &[],
+        Some("[cors]\nallowed_origins = [\"https://portal.sunet.se\"]\n"),
+    )
+    .await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/api/v1/portfolios"))
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type, idempotency-key",
+            )
+            .send()
+    };
+    let allowed = preflight("https://portal.sunet.se").await.unwrap();
+    assert_eq!(allowed.status().as_u16(), 200);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://portal.sunet.se"
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let read = app
+        .client
+        .get(app.url("/api/v1/portfolios"))
+        .bearer_auth(&lg)
+        .header("Origin", "https://portal.sunet.se")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status().as_u16(), 200);
+    assert_eq!(
+        read.headers()["access-control-allow-origin"],
+        "https://portal.sunet.se"
+    );
+    assert!(read.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .contains("etag"));
+}

@@ -84,6 +84,7 @@ on_both_backends!(
     conventions::callers_are_rate_limited,
     conventions::responses_carry_security_headers,
     conventions::retried_posts_with_an_idempotency_key_write_once,
+    conventions::cors_serves_only_configured_origins,
     tokens::valid_tokens_of_every_configured_key_are_accepted,
     tokens::bad_tokens_get_401,
     tokens::a_missing_token_is_a_plain_bearer_challenge,
