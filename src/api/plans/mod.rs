@@ -35,21 +35,27 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .configure(items::configure);
 }
 
-/// The plan with its activities and frame, as the API shows it (three queries).
-pub(crate) fn view_of(conn: &mut DbConnection, plan: &Plan) -> AppResult<PlanView> {
+/// The plan's activities and its frame (two queries).
+fn items_and_frame(
+    conn: &mut DbConnection,
+    plan: &Plan,
+) -> AppResult<(Vec<plans::PlanItem>, Vec<plans::BudgetFrame>)> {
     let items = plans::items_of(conn, &[plan.id])?;
-    let frames: Vec<_> = plans::find_frame(conn, plan.portfolio_id, plan.year)?
+    let frames = plans::find_frame(conn, plan.portfolio_id, plan.year)?
         .into_iter()
         .collect();
+    Ok((items, frames))
+}
+
+/// The plan with its activities and frame, as the API shows it.
+pub(crate) fn view_of(conn: &mut DbConnection, plan: &Plan) -> AppResult<PlanView> {
+    let (items, frames) = items_and_frame(conn, plan)?;
     Ok(PlanView::of(plan, &items, &frames))
 }
 
 /// The plan as a document: its view and its activities.
 fn document_of(conn: &mut DbConnection, plan: &Plan) -> AppResult<PlanDocument> {
-    let items = plans::items_of(conn, &[plan.id])?;
-    let frames: Vec<_> = plans::find_frame(conn, plan.portfolio_id, plan.year)?
-        .into_iter()
-        .collect();
+    let (items, frames) = items_and_frame(conn, plan)?;
     Ok(PlanDocument {
         plan: PlanView::of(plan, &items, &frames),
         items: items.iter().map(ItemView::from).collect(),
