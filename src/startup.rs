@@ -137,14 +137,30 @@ fn spawn_sealer(pool: DbPool) {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
-            let sealed = db::run(&pool, |conn| {
-                db::write_transaction(conn, |conn| db::seal::seal_pending(conn, db::now()))
-            })
-            .await;
-            match sealed {
-                Ok(0) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {}
-                Ok(n) => log::debug!("sealed {n} audit events"),
-                Err(e) => log::warn!("sealing the audit trail failed: {e}"),
+            // A full batch means more are waiting (a backlog after an import or a burst):
+            // go on at once rather than a batch a second.
+            loop {
+                let sealed = db::run(&pool, |conn| {
+                    db::write_transaction(conn, |conn| db::seal::seal_pending(conn, db::now()))
+                })
+                .await;
+                match sealed {
+                    Ok(n) if n as i64 == db::seal::BATCH => {
+                        log::debug!("sealed {n} audit events");
+                        tokio::task::yield_now().await;
+                    }
+                    Ok(0) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {
+                        break
+                    }
+                    Ok(n) => {
+                        log::debug!("sealed {n} audit events");
+                        break;
+                    }
+                    Err(e) => {
+                        log::warn!("sealing the audit trail failed: {e}");
+                        break;
+                    }
+                }
             }
         }
     });

@@ -4,9 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde_json::Value;
 
-use super::schema::{
-    audit_events, change_requests, contract_services, deliveries, role_assignments, services,
-};
+use super::schema::audit_events;
 use super::DbConnection;
 use crate::auth::policy::Grant;
 use crate::error::AppResult;
@@ -149,6 +147,61 @@ pub struct AuditFilter {
     pub services: Vec<i64>,
 }
 
+/// The events of a scope: the whole history of every object now in these portfolios (what
+/// happened to a service before it moved here included), of these further services, and what
+/// was recorded in the portfolios.
+///
+/// One union of index lookups, one per kind of object (by `object_type, object_id, id`), so
+/// the database collects the scope's events from the indexes and pages through those — rather
+/// than walking the whole trail and testing each event against the scope, whose cost grows
+/// with the trail. The ids are the caller's own scope, read from the database, never client
+/// text; they are written into the statement as integers.
+fn in_scope_sql(portfolios: &[i64], services: &[i64]) -> String {
+    let list = |ids: &[i64]| {
+        if ids.is_empty() {
+            "NULL".to_string()
+        } else {
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        }
+    };
+    let (p, s) = (list(portfolios), list(services));
+    let services_now = format!("SELECT id FROM services WHERE portfolio_id IN ({p})");
+    let of = |object_type: ObjectType, ids: &str| {
+        format!(
+            "SELECT id FROM audit_events WHERE object_type = '{}' AND object_id IN ({ids})",
+            object_type.as_str()
+        )
+    };
+    let parts = [
+        format!("SELECT id FROM audit_events WHERE portfolio_id IN ({p})"),
+        of(ObjectType::Portfolio, &p),
+        of(ObjectType::Service, &services_now),
+        of(ObjectType::Service, &s),
+        of(
+            ObjectType::RoleAssignment,
+            &format!(
+                "SELECT id FROM role_assignments WHERE portfolio_id IN ({p}) \
+                 OR service_id IN ({services_now}) OR service_id IN ({s})"
+            ),
+        ),
+        of(
+            ObjectType::Contract,
+            &format!(
+                "SELECT contract_id FROM contract_services WHERE service_id IN ({services_now})"
+            ),
+        ),
+        of(
+            ObjectType::Delivery,
+            &format!("SELECT id FROM deliveries WHERE service_id IN ({services_now})"),
+        ),
+        of(
+            ObjectType::ChangeRequest,
+            &format!("SELECT id FROM change_requests WHERE service_id IN ({services_now})"),
+        ),
+    ];
+    format!("audit_events.id IN ({})", parts.join(" UNION ALL "))
+}
+
 /// A page of the trail: by key after `after` (in the page's order), or by offset; the number
 /// of all matching events only when asked for (`with_count`), since counting costs a pass over
 /// them all.
@@ -177,53 +230,10 @@ pub fn list(
             q = q.filter(audit_events::occurred_at.lt(until));
         }
         if let Some(portfolios) = &filter.portfolios {
-            // The whole history of every object now in these portfolios (what happened to a
-            // service before it moved here included), and what was recorded in them.
-            let services_now = || {
-                services::table
-                    .filter(services::portfolio_id.eq_any(portfolios.clone()))
-                    .select(services::id)
-            };
-            let services_now_nullable = services::table
-                .filter(services::portfolio_id.eq_any(portfolios.clone()))
-                .select(services::id.nullable());
-            let assignments_now = role_assignments::table
-                .filter(
-                    role_assignments::portfolio_id
-                        .eq_any(portfolios.clone())
-                        .or(role_assignments::service_id.eq_any(services_now_nullable))
-                        .or(role_assignments::service_id.eq_any(filter.services.clone())),
-                )
-                .select(role_assignments::id);
-            let contracts_now = contract_services::table
-                .filter(contract_services::service_id.eq_any(services_now()))
-                .select(contract_services::contract_id);
-            let deliveries_now = deliveries::table
-                .filter(deliveries::service_id.eq_any(services_now()))
-                .select(deliveries::id);
-            let change_requests_now = change_requests::table
-                .filter(change_requests::service_id.eq_any(services_now()))
-                .select(change_requests::id);
-            let of_type = |t: ObjectType| audit_events::object_type.eq(t.as_str());
-            q = q.filter(
-                audit_events::portfolio_id
-                    .eq_any(portfolios.clone())
-                    .or(of_type(ObjectType::Portfolio)
-                        .and(audit_events::object_id.eq_any(portfolios.clone())))
-                    .or(of_type(ObjectType::Service).and(
-                        audit_events::object_id
-                            .eq_any(services_now())
-                            .or(audit_events::object_id.eq_any(filter.services.clone())),
-                    ))
-                    .or(of_type(ObjectType::RoleAssignment)
-                        .and(audit_events::object_id.eq_any(assignments_now)))
-                    .or(of_type(ObjectType::Contract)
-                        .and(audit_events::object_id.eq_any(contracts_now)))
-                    .or(of_type(ObjectType::Delivery)
-                        .and(audit_events::object_id.eq_any(deliveries_now)))
-                    .or(of_type(ObjectType::ChangeRequest)
-                        .and(audit_events::object_id.eq_any(change_requests_now))),
-            );
+            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&in_scope_sql(
+                portfolios,
+                &filter.services,
+            )));
         }
         q
     };

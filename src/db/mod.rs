@@ -14,6 +14,7 @@ pub mod role_assignments;
 pub mod schema;
 pub mod scope;
 pub mod seal;
+pub mod search;
 pub mod services;
 
 use std::path::{Path, PathBuf};
@@ -305,6 +306,29 @@ pub fn write_transaction<T>(
             Err(error)
         }
     }
+}
+
+/// Runs `f` in one read-only snapshot of the database, for a read that takes several queries
+/// and must see one state (a long, streamed answer).
+pub fn read_snapshot<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match conn {
+        // A deferred transaction: SQLite's snapshot begins at its first read.
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
+        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+        )?,
+    }
+    let result = f(conn);
+    // Nothing was written: ending the snapshot either way is the same.
+    if let Err(end) = Manager::rollback_transaction(conn) {
+        log::error!("ending a read snapshot failed: {end}");
+    }
+    result
 }
 
 /// Runs blocking database work off the async workers, with a pooled connection.

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::audit::{self, Actor, Change, ObjectType};
 use super::schema::{people, role_assignments, services};
+use super::search;
 use super::{like_pattern, DbConnection, Page};
 use crate::auth::jwt::Identity;
 use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
@@ -190,19 +191,31 @@ fn needs_filling(person: &Person, identity: &Identity) -> bool {
         || (person.email.is_none() && identity.email.is_some())
 }
 
-/// The person of a token, created on first sight.
+/// The person of a token, created on first sight. Called outside any transaction.
 pub fn ensure_identity(
     conn: &mut DbConnection,
     identity: &Identity,
     actor: &Actor,
 ) -> AppResult<Person> {
-    ensure(
-        conn,
-        &identity.sub,
-        identity.name.as_deref(),
-        identity.email.as_deref(),
-        actor,
-    )
+    let ensure = |conn: &mut DbConnection| {
+        ensure(
+            conn,
+            &identity.sub,
+            identity.name.as_deref(),
+            identity.email.as_deref(),
+            actor,
+        )
+    };
+    match conn {
+        // The insert's search-index trigger reads before it writes, and SQLite cannot make a
+        // transaction that has read wait for the writer (SQLITE_BUSY at once): on first sight
+        // take the writer's place first. Everyone else is found without a write.
+        DbConnection::Sqlite(_) => match find_by_sub(conn, &identity.sub)? {
+            Some(person) if !needs_filling(&person, identity) => Ok(person),
+            _ => super::write_transaction(conn, ensure),
+        },
+        DbConnection::Postgresql(_) => ensure(conn),
+    }
 }
 
 /// The caller: `person` with the global roles of the token and the role assignments held.
@@ -282,13 +295,17 @@ pub fn list(
     filter: &PeopleFilter,
     page: &Page,
 ) -> AppResult<(i64, Vec<Person>)> {
+    let backend = search::SearchBackend::of(conn);
     let query = || {
         let mut q = people::table.into_boxed();
         if let Some(sub) = &filter.sub {
             q = q.filter(people::sub.eq(sub.clone()));
         }
         if let Some(text) = &filter.q {
-            q = q.filter(people::search_text.like(like_pattern(text)).escape('\\'));
+            q = match search::sqlite_trigram_match(backend, search::Indexed::People, text) {
+                Some(indexed) => q.filter(indexed),
+                None => q.filter(people::search_text.like(like_pattern(text)).escape('\\')),
+            };
         }
         q
     };

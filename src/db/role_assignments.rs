@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{people, role_assignments};
+use super::schema::{people, role_assignments, services};
 use super::{DbConnection, Page};
 use crate::domain::role::{Delegations, RoleCode};
 use crate::error::{AppError, AppResult};
@@ -161,12 +161,18 @@ pub fn list(
     filter: &AssignmentFilter,
     page: &Page,
 ) -> AppResult<(i64, Vec<Held>)> {
+    // The filters and the count read role_assignments alone (the holder by a subselect);
+    // only the page's rows are joined to their holders.
     let query = || {
-        let mut q = role_assignments::table
-            .inner_join(people::table)
-            .into_boxed();
+        let mut q = role_assignments::table.into_boxed();
         if let Some(subject) = &filter.subject {
-            q = q.filter(people::sub.eq(subject.clone()));
+            q = q.filter(
+                role_assignments::person_id.eq_any(
+                    people::table
+                        .filter(people::sub.eq(subject.clone()))
+                        .select(people::id),
+                ),
+            );
         }
         if let Some(role) = filter.role {
             q = q.filter(role_assignments::role.eq(role.as_str()));
@@ -196,6 +202,7 @@ pub fn list(
         (_, false) => query().order(role_assignments::id.asc()),
     };
     let rows = q
+        .inner_join(people::table)
         .then_order_by(role_assignments::id.asc())
         .limit(page.limit)
         .offset(page.offset)
@@ -204,7 +211,42 @@ pub fn list(
     Ok((count, rows.into_iter().map(held).collect()))
 }
 
-/// Every active assignment with its holder (for the architecture view and `/me`).
+/// The active assignments on these portfolios and on their services, or on the unplaced
+/// services (`None`), by id (for the architecture view).
+pub fn active_in_portfolios(
+    conn: &mut DbConnection,
+    portfolio_ids: Option<&[i64]>,
+) -> AppResult<Vec<Held>> {
+    let mut q = role_assignments::table
+        .inner_join(people::table)
+        .filter(role_assignments::ended_at.is_null())
+        .into_boxed();
+    q = match portfolio_ids {
+        Some(ids) => q.filter(
+            role_assignments::portfolio_id
+                .eq_any(ids.to_vec())
+                .or(role_assignments::service_id.eq_any(
+                    services::table
+                        .filter(services::portfolio_id.eq_any(ids.to_vec()))
+                        .select(services::id.nullable()),
+                )),
+        ),
+        None => q.filter(
+            role_assignments::service_id.eq_any(
+                services::table
+                    .filter(services::portfolio_id.is_null())
+                    .select(services::id.nullable()),
+            ),
+        ),
+    };
+    let rows = q
+        .order(role_assignments::id.asc())
+        .select((RoleAssignment::as_select(), people::sub, people::name))
+        .load::<HeldRow>(conn)?;
+    Ok(rows.into_iter().map(held).collect())
+}
+
+/// Every active assignment with its holder, or those of one person (for `/me`).
 pub fn all_active(conn: &mut DbConnection, person_id: Option<i64>) -> AppResult<Vec<Held>> {
     let mut q = role_assignments::table
         .inner_join(people::table)

@@ -4,6 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::{portfolios, services};
+use super::search;
 use super::{like_pattern, DbConnection, Page};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::IdOrSlug;
@@ -245,6 +246,7 @@ pub fn list(
     filter: &ServiceFilter,
     page: &Page,
 ) -> AppResult<(i64, Vec<Service>)> {
+    let backend = search::SearchBackend::of(conn);
     let query = || {
         let mut q = services::table.into_boxed();
         if let Some(p) = filter.portfolio_id {
@@ -257,7 +259,10 @@ pub fn list(
             q = q.filter(services::published.eq(p));
         }
         if let Some(text) = &filter.q {
-            q = q.filter(services::search_text.like(like_pattern(text)).escape('\\'));
+            q = match search::sqlite_trigram_match(backend, search::Indexed::Services, text) {
+                Some(indexed) => q.filter(indexed),
+                None => q.filter(services::search_text.like(like_pattern(text)).escape('\\')),
+            };
         }
         q
     };
@@ -285,10 +290,18 @@ pub fn list(
     Ok((count, rows))
 }
 
-/// Every service, by name (for the architecture view).
-pub fn all(conn: &mut DbConnection) -> AppResult<Vec<Service>> {
-    Ok(services::table
-        .order(services::name.asc())
+/// The services of these portfolios, or the unplaced ones (`None`), by name (for the
+/// architecture view, a chunk of portfolios at a time).
+pub fn of_portfolios(
+    conn: &mut DbConnection,
+    portfolio_ids: Option<&[i64]>,
+) -> AppResult<Vec<Service>> {
+    let mut q = services::table.into_boxed();
+    q = match portfolio_ids {
+        Some(ids) => q.filter(services::portfolio_id.eq_any(ids.to_vec())),
+        None => q.filter(services::portfolio_id.is_null()),
+    };
+    Ok(q.order((services::name.asc(), services::id.asc()))
         .select(Service::as_select())
         .load(conn)?)
 }

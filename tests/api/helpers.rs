@@ -55,6 +55,14 @@ impl TestDatabase {
                 let schema = format!("t_{}", &id[..16]);
                 let mut conn =
                     diesel::PgConnection::establish(&admin).expect("connect to TEST_DATABASE_URL");
+                // An extension belongs to the database, not to a schema: made once in
+                // `public`, where every test's migrations find it, rather than by the first
+                // migration into its own (short-lived) schema while others race to make it.
+                static SHARED_EXTENSIONS: std::sync::Once = std::sync::Once::new();
+                SHARED_EXTENSIONS.call_once(|| {
+                    conn.batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+                        .expect("create the pg_trgm extension");
+                });
                 conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
                     .expect("create schema");
                 let separator = if admin.contains('?') { '&' } else { '?' };

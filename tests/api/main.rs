@@ -13,6 +13,7 @@ mod helpers;
 mod openapi;
 mod plans;
 mod review;
+mod scale;
 mod stories;
 mod tokens;
 mod upgrade;
@@ -60,6 +61,9 @@ on_both_backends!(
     review::the_audit_trail_pages_by_key,
     review::bodies_cannot_set_what_the_service_decides,
     review::a_revoked_role_is_gone_on_the_very_next_read,
+    scale::text_search_finds_substrings_and_follows_edits,
+    scale::the_architecture_streams_as_one_document,
+    scale::assignment_filters_take_ids_and_slugs,
     contracts::organizations_are_kept_by_the_controller_and_account_managers,
     contracts::contracts_are_validated_and_their_dates_derived,
     contracts::contracts_are_visible_only_in_scope,

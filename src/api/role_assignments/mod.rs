@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
+use crate::api::{list_page, lookup, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Grant, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Actor, Change, ObjectType};
@@ -49,14 +49,23 @@ pub async fn list(
         query.ordering.as_deref(),
         assignments::SORT_FIELDS,
     )?;
-    let filter = assignments::AssignmentFilter {
-        subject: query.subject,
-        role: query.role,
-        portfolio_id: query.portfolio,
-        service_id: query.service,
-        active: query.active,
+    let rows = move |conn: &mut DbConnection, _: &_, page: &Page| {
+        // An unknown portfolio or service holds no assignments.
+        let (Some(portfolio_id), Some(service_id)) = (
+            lookup::portfolio(conn, query.portfolio.as_deref())?.filter(),
+            lookup::service(conn, query.service.as_deref())?.filter(),
+        ) else {
+            return Ok((0, Vec::new()));
+        };
+        let filter = assignments::AssignmentFilter {
+            subject: query.subject,
+            role: query.role,
+            portfolio_id,
+            service_id,
+            active: query.active,
+        };
+        assignments::list(conn, &filter, page)
     };
-    let rows = move |conn: &mut _, _: &_, page: &Page| assignments::list(conn, &filter, page);
     list_page::<AssignmentView, _, _>(&req, &pool, who, page, rows).await
 }
 

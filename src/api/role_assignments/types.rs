@@ -106,10 +106,10 @@ pub struct AssignmentQuery {
     /// The holder's `sub`.
     pub subject: Option<String>,
     pub role: Option<RoleCode>,
-    /// Portfolio id.
-    pub portfolio: Option<i64>,
-    /// Service id.
-    pub service: Option<i64>,
+    /// Assignments on this portfolio (its id or slug).
+    pub portfolio: Option<String>,
+    /// Assignments on this service (its id or slug).
+    pub service: Option<String>,
     /// Only active (true) or only ended (false) assignments.
     pub active: Option<bool>,
     #[param(minimum = 1, maximum = 500)]

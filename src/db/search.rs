@@ -1,0 +1,72 @@
+//! `?q=` on the lists that grow large (services, people): a case-insensitive substring search
+//! answered from an index, on both databases (migration `search_indexes`).
+//!
+//! The search texts are stored lowercased (Rust folds å, ä, ö; SQLite's `lower()` would not).
+//! PostgreSQL answers `LIKE '%…%'` from pg_trgm's GIN index as it stands. SQLite's LIKE cannot
+//! use an index for a leading wildcard, so there a query of at least three characters becomes
+//! a phrase query of FTS5's trigram index, which matches exactly the rows containing it;
+//! shorter ones keep the scan (a trigram index has nothing to offer them).
+
+use diesel::dsl::sql;
+use diesel::expression::BoxableExpression;
+use diesel::sql_types::{Bool, Text};
+
+use super::{DbConnection, MultiBackend};
+
+/// Which database answers (taken before a list builds its queries, which borrow the connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchBackend {
+    Sqlite,
+    Postgresql,
+}
+
+impl SearchBackend {
+    pub fn of(conn: &DbConnection) -> Self {
+        match conn {
+            DbConnection::Sqlite(_) => SearchBackend::Sqlite,
+            DbConnection::Postgresql(_) => SearchBackend::Postgresql,
+        }
+    }
+}
+
+/// A search index of the trigram migration: the table and its FTS5 companion.
+#[derive(Debug, Clone, Copy)]
+pub enum Indexed {
+    Services,
+    People,
+}
+
+impl Indexed {
+    fn tables(self) -> (&'static str, &'static str) {
+        match self {
+            Indexed::Services => ("services", "services_search"),
+            Indexed::People => ("people", "people_search"),
+        }
+    }
+}
+
+/// A condition a boxed query of any table can take.
+pub type Condition<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = Bool>>;
+
+/// The FTS5 condition for `q` on SQLite, or `None` where the caller's LIKE is the right tool
+/// (PostgreSQL, whose trigram index serves LIKE; or fewer than three characters).
+pub fn sqlite_trigram_match<QS>(
+    on: SearchBackend,
+    index: Indexed,
+    q: &str,
+) -> Option<Condition<QS>> {
+    let text = q.trim().to_lowercase();
+    if on != SearchBackend::Sqlite || text.chars().count() < 3 {
+        return None;
+    }
+    let (table, fts) = index.tables();
+    // One FTS5 phrase: the text as it is, a double quote written twice.
+    let phrase = format!("\"{}\"", text.replace('"', "\"\""));
+    Some(Box::new(
+        sql::<Bool>(&format!(
+            "{table}.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "
+        ))
+        .bind::<Text, _>(phrase)
+        .sql(")"),
+    ))
+}
