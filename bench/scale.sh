@@ -40,7 +40,11 @@ else
   database=sqlite
 fi
 PID=""
-trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
+if [[ -n "${KEEP_DATA:-}" ]]; then  # to look at query plans afterwards
+  trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; echo "data kept in $DATA"' EXIT
+else
+  trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
+fi
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); database: $database"
 "$BIN" migrate
@@ -119,6 +123,7 @@ until [[ "$(echo 'SELECT count(*) FROM audit_seals;' | sql)" -ge 1000000 ]]; do 
 echo "audit sealer caught up with 1,000,000 imported events in $(( ($(date +%s%N) - seal_start) / 1000000 )) ms"
 rss() { ps -o rss= -p "$PID" | awk '{printf "%.1f", $1/1024}'; }
 echo "resident memory before the runs: $(rss) MiB"
+[[ -n "${SEED_ONLY:-}" ]] && exit 0
 
 LG=$("$BIN" token --sub lg@sunet.se --role management_group)
 TA=$("$BIN" token --sub person-250@sunet.se)           # TÄ of portfolj-250

@@ -177,12 +177,18 @@ fn in_scope_sql(portfolios: &[i64], services: &[i64]) -> String {
         of(ObjectType::Portfolio, &p),
         of(ObjectType::Service, &services_now),
         of(ObjectType::Service, &s),
+        // Three lookups rather than one with OR, which PostgreSQL answers by a scan.
         of(
             ObjectType::RoleAssignment,
-            &format!(
-                "SELECT id FROM role_assignments WHERE portfolio_id IN ({p}) \
-                 OR service_id IN ({services_now}) OR service_id IN ({s})"
-            ),
+            &format!("SELECT id FROM role_assignments WHERE portfolio_id IN ({p})"),
+        ),
+        of(
+            ObjectType::RoleAssignment,
+            &format!("SELECT id FROM role_assignments WHERE service_id IN ({services_now})"),
+        ),
+        of(
+            ObjectType::RoleAssignment,
+            &format!("SELECT id FROM role_assignments WHERE service_id IN ({s})"),
         ),
         of(
             ObjectType::Contract,

@@ -11,6 +11,7 @@ pub mod people;
 pub mod plans;
 pub mod portfolios;
 pub mod role_assignments;
+pub mod row_counts;
 pub mod schema;
 pub mod scope;
 pub mod seal;

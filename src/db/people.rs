@@ -288,6 +288,12 @@ pub struct PeopleFilter {
     pub sub: Option<String>,
 }
 
+impl PeopleFilter {
+    fn is_empty(&self) -> bool {
+        self.q.is_none() && self.sub.is_none()
+    }
+}
+
 pub const SORT_FIELDS: &[&str] = &["id", "sub", "name", "created_at"];
 
 pub fn list(
@@ -309,7 +315,11 @@ pub fn list(
         }
         q
     };
-    let count = query().count().get_result(conn)?;
+    let count = if filter.is_empty() {
+        super::row_counts::rows(conn, super::row_counts::Counted::People)?
+    } else {
+        query().count().get_result(conn)?
+    };
     let mut q = query();
     q = match (page.sort.field.as_str(), page.sort.descending) {
         ("sub", false) => q.order(people::sub.asc()),

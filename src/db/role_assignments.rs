@@ -154,6 +154,16 @@ pub struct AssignmentFilter {
     pub active: Option<bool>,
 }
 
+impl AssignmentFilter {
+    fn is_empty(&self) -> bool {
+        self.subject.is_none()
+            && self.role.is_none()
+            && self.portfolio_id.is_none()
+            && self.service_id.is_none()
+            && self.active.is_none()
+    }
+}
+
 pub const SORT_FIELDS: &[&str] = &["id", "role", "created_at", "ended_at"];
 
 pub fn list(
@@ -190,7 +200,11 @@ pub fn list(
         }
         q
     };
-    let count = query().count().get_result(conn)?;
+    let count = if filter.is_empty() {
+        super::row_counts::rows(conn, super::row_counts::Counted::RoleAssignments)?
+    } else {
+        query().count().get_result(conn)?
+    };
     let q = match (page.sort.field.as_str(), page.sort.descending) {
         ("role", false) => query().order(role_assignments::role.asc()),
         ("role", true) => query().order(role_assignments::role.desc()),
@@ -212,37 +226,48 @@ pub fn list(
 }
 
 /// The active assignments on these portfolios and on their services, or on the unplaced
-/// services (`None`), by id (for the architecture view).
+/// services (`None`), by id (for the architecture view). Two indexed lookups: one query with
+/// OR between them is answered by PostgreSQL with a scan of every assignment.
 pub fn active_in_portfolios(
     conn: &mut DbConnection,
     portfolio_ids: Option<&[i64]>,
 ) -> AppResult<Vec<Held>> {
-    let mut q = role_assignments::table
-        .inner_join(people::table)
-        .filter(role_assignments::ended_at.is_null())
-        .into_boxed();
-    q = match portfolio_ids {
-        Some(ids) => q.filter(
-            role_assignments::portfolio_id
-                .eq_any(ids.to_vec())
-                .or(role_assignments::service_id.eq_any(
-                    services::table
-                        .filter(services::portfolio_id.eq_any(ids.to_vec()))
-                        .select(services::id.nullable()),
-                )),
-        ),
-        None => q.filter(
-            role_assignments::service_id.eq_any(
-                services::table
-                    .filter(services::portfolio_id.is_null())
-                    .select(services::id.nullable()),
-            ),
-        ),
+    let active = || {
+        role_assignments::table
+            .inner_join(people::table)
+            .filter(role_assignments::ended_at.is_null())
+            .select((RoleAssignment::as_select(), people::sub, people::name))
+            .into_boxed()
     };
-    let rows = q
-        .order(role_assignments::id.asc())
-        .select((RoleAssignment::as_select(), people::sub, people::name))
-        .load::<HeldRow>(conn)?;
+    let mut rows: Vec<HeldRow> = Vec::new();
+    match portfolio_ids {
+        Some(ids) => {
+            rows.extend(
+                active()
+                    .filter(role_assignments::portfolio_id.eq_any(ids.to_vec()))
+                    .load::<HeldRow>(conn)?,
+            );
+            let services_of = services::table
+                .filter(services::portfolio_id.eq_any(ids.to_vec()))
+                .select(services::id.nullable());
+            rows.extend(
+                active()
+                    .filter(role_assignments::service_id.eq_any(services_of))
+                    .load::<HeldRow>(conn)?,
+            );
+        }
+        None => {
+            let unplaced = services::table
+                .filter(services::portfolio_id.is_null())
+                .select(services::id.nullable());
+            rows.extend(
+                active()
+                    .filter(role_assignments::service_id.eq_any(unplaced))
+                    .load::<HeldRow>(conn)?,
+            );
+        }
+    }
+    rows.sort_by_key(|(assignment, _, _)| assignment.id);
     Ok(rows.into_iter().map(held).collect())
 }
 

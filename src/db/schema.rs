@@ -276,6 +276,14 @@ diesel::joinable!(plan_versions -> plans (plan_id));
 diesel::joinable!(change_requests -> services (service_id));
 diesel::joinable!(contracts -> organizations (organization_id));
 diesel::joinable!(contract_services -> contracts (contract_id));
+diesel::table! {
+    row_counts (table_name, slot) {
+        table_name -> Text,
+        slot -> Integer,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(contract_services -> services (service_id));
 diesel::joinable!(deliveries -> services (service_id));
 diesel::joinable!(deliveries -> organizations (organization_id));
@@ -299,5 +307,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_versions,
     change_requests,
     idempotency_keys,
-    audit_seals
+    audit_seals,
+    row_counts
 );

@@ -232,6 +232,15 @@ pub struct ServiceFilter {
     pub q: Option<String>,
 }
 
+impl ServiceFilter {
+    fn is_empty(&self) -> bool {
+        self.portfolio_id.is_none()
+            && self.lifecycle.is_none()
+            && self.published.is_none()
+            && self.q.is_none()
+    }
+}
+
 pub const SORT_FIELDS: &[&str] = &[
     "id",
     "slug",
@@ -266,7 +275,11 @@ pub fn list(
         }
         q
     };
-    let count = query().count().get_result(conn)?;
+    let count = if filter.is_empty() {
+        super::row_counts::rows(conn, super::row_counts::Counted::Services)?
+    } else {
+        query().count().get_result(conn)?
+    };
     let q = match (page.sort.field.as_str(), page.sort.descending) {
         ("slug", false) => query().order(services::slug.asc()),
         ("slug", true) => query().order(services::slug.desc()),
