@@ -129,14 +129,19 @@ impl Application {
     }
 }
 
-/// Seals the audit trail's settled events every second (db::seal). Two instances on one
-/// PostgreSQL both try; the serializable write lets one extend the chain, the other retries
-/// on its next tick.
+/// Every second: seals the audit trail's settled events (db::seal), and folds the appended
+/// row-count changes into their totals (db::row_counts). Two instances on one PostgreSQL both
+/// try; the serializable write lets one extend the chain, the other retries on its next tick.
 fn spawn_sealer(pool: DbPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         loop {
             tick.tick().await;
+            if let Err(e) = db::run(&pool, db::row_counts::fold_changes).await {
+                if !matches!(e, AppError::Unavailable(_)) {
+                    log::warn!("folding the row counts failed: {e}");
+                }
+            }
             // A full batch means more are waiting (a backlog after an import or a burst):
             // go on at once rather than a batch a second.
             loop {

@@ -332,27 +332,51 @@ pub fn read_snapshot<T>(
     result
 }
 
-/// Runs blocking database work off the async workers, with a pooled connection.
+/// Runs blocking database work off the async workers, with a pooled connection. The wait for
+/// the gate and for a connection together last at most the pool timeout: while the database
+/// is away a request gets its 503 within that time, never twice it.
 pub async fn run<T, F>(pool: &DbPool, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
     let pool = pool.clone();
-    let permit = tokio::time::timeout(pool.wait, pool.gate.clone().acquire_owned())
+    let deadline = tokio::time::Instant::now() + pool.wait;
+    let permit = tokio::time::timeout_at(deadline, pool.gate.clone().acquire_owned())
         .await
         .map_err(|_| AppError::Unavailable("no database connection became free in time".into()))?
         .map_err(|_| AppError::Unavailable("the database gate is closed".into()))?;
     actix_web::web::block(move || {
         let _permit = permit;
-        let mut conn = pool.pool.get()?;
-        let result = f(&mut conn.conn);
-        if matches!(result, Err(AppError::Unavailable(_))) {
-            conn.broken = true;
-        }
-        result
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        with_connection(&pool, left, f)
     })
     .await?
+}
+
+/// `f` with a connection taken within `within`; a connection whose failure says the server is
+/// gone is marked so that the pool drops it.
+fn with_connection<T>(
+    pool: &DbPool,
+    within: Duration,
+    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
+) -> AppResult<T> {
+    let mut conn = pool
+        .pool
+        .get_timeout(within.max(Duration::from_millis(1)))?;
+    let result = f(&mut conn.conn);
+    if matches!(result, Err(AppError::Unavailable(_))) {
+        conn.broken = true;
+    }
+    result
+}
+
+/// Whether the database answers, for `/health/ready`: past the gate (a probe must not queue
+/// behind the requests it reports on) and within half a second, whatever the pool timeout.
+pub async fn probe(pool: &DbPool) -> AppResult<()> {
+    let pool = pool.clone();
+    let within = pool.wait.min(Duration::from_millis(500));
+    actix_web::web::block(move || with_connection(&pool, within, ping)).await?
 }
 
 /// One page of a list: how many, from where, in which order.

@@ -277,9 +277,16 @@ diesel::joinable!(change_requests -> services (service_id));
 diesel::joinable!(contracts -> organizations (organization_id));
 diesel::joinable!(contract_services -> contracts (contract_id));
 diesel::table! {
-    row_counts (table_name, slot) {
+    row_counts (table_name) {
         table_name -> Text,
-        slot -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
+    row_count_changes (id) {
+        id -> BigInt,
+        table_name -> Text,
         n -> BigInt,
     }
 }
@@ -308,5 +315,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_requests,
     idempotency_keys,
     audit_seals,
-    row_counts
+    row_counts,
+    row_count_changes
 );

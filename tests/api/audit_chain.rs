@@ -12,7 +12,7 @@ use forvaltning::startup::{open_database, Application};
 use crate::helpers::{binary, test_settings, token, Backend, TestDatabase};
 
 /// `forvaltning audit verify` on the test database: (success, what it printed).
-fn verify(db: &TestDatabase) -> (bool, String) {
+pub fn verify(db: &TestDatabase) -> (bool, String) {
     let output = binary(db, &[])
         .args(["audit", "verify"])
         .output()

@@ -96,7 +96,6 @@ on_both_backends!(
     tokens::claim_mapping_reads_keycloak_roles_and_swamid_entitlements,
     audit_chain::the_audit_trail_is_sealed_and_tampering_is_found,
     durability::kill_9_during_writes_loses_no_acknowledged_write,
-    durability::a_database_outage_gives_503_and_recovers,
     openapi::the_document_matches_the_committed_snapshot,
     openapi::every_operation_is_complete,
     cli::a_development_token_is_accepted_by_serve,
@@ -106,3 +105,24 @@ on_both_backends!(
     cli::migrate_brings_the_database_up_to_date,
     upgrade::a_foundation_database_is_upgraded_without_loss,
 );
+
+/// Stories of one backend only, so that the other does not report a test it never ran.
+mod sqlite_only {
+    /// SQLite's single writer under 32 clients.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite_serves_32_writers_for_30_seconds() {
+        crate::durability::sqlite_serves_32_writers_for_30_seconds().await;
+    }
+}
+
+mod postgres_only {
+    /// An SQLite file cannot become unreachable while the process runs; a database server can.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(postgres_tests),
+        ignore = "needs PostgreSQL: set TEST_DATABASE_URL (read when the tests are built)"
+    )]
+    async fn a_database_outage_gives_503_and_recovers() {
+        crate::durability::a_database_outage_gives_503_and_recovers().await;
+    }
+}

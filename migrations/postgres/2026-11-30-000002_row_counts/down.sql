@@ -1,5 +1,10 @@
-DROP TRIGGER services_count ON services;
-DROP TRIGGER people_count ON people;
-DROP TRIGGER role_assignments_count ON role_assignments;
-DROP FUNCTION forvaltning_count_rows();
+DROP TRIGGER services_count_delete ON services;
+DROP TRIGGER services_count_insert ON services;
+DROP TRIGGER people_count_delete ON people;
+DROP TRIGGER people_count_insert ON people;
+DROP TRIGGER role_assignments_count_delete ON role_assignments;
+DROP TRIGGER role_assignments_count_insert ON role_assignments;
+DROP FUNCTION forvaltning_count_deleted();
+DROP FUNCTION forvaltning_count_inserted();
+DROP TABLE row_count_changes;
 DROP TABLE row_counts;

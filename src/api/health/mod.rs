@@ -34,6 +34,6 @@ pub async fn live() -> HttpResponse {
 )]
 #[get("/health/ready")]
 pub async fn ready(pool: web::Data<DbPool>) -> AppResult<HttpResponse> {
-    db::run(&pool, db::ping).await?;
+    db::probe(&pool).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
