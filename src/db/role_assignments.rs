@@ -225,27 +225,46 @@ pub fn list(
     Ok((count, rows.into_iter().map(held).collect()))
 }
 
+/// An active assignment as the architecture view shows it: who holds which role where.
+#[derive(Debug, Clone, Queryable)]
+pub struct Holding {
+    pub assignment_id: i64,
+    pub role: String,
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub sub: String,
+    pub name: Option<String>,
+}
+
 /// The active assignments on these portfolios and on their services, or on the unplaced
-/// services (`None`), by id (for the architecture view). Two indexed lookups: one query with
-/// OR between them is answered by PostgreSQL with a scan of every assignment.
+/// services (`None`), by id (for the architecture view, which reads them by the hundred
+/// thousand: only the columns it shows). Two indexed lookups: one query with OR between them
+/// is answered by PostgreSQL with a scan of every assignment.
 pub fn active_in_portfolios(
     conn: &mut DbConnection,
     portfolio_ids: Option<&[i64]>,
-) -> AppResult<Vec<Held>> {
+) -> AppResult<Vec<Holding>> {
     let active = || {
         role_assignments::table
             .inner_join(people::table)
             .filter(role_assignments::ended_at.is_null())
-            .select((RoleAssignment::as_select(), people::sub, people::name))
+            .select((
+                role_assignments::id,
+                role_assignments::role,
+                role_assignments::portfolio_id,
+                role_assignments::service_id,
+                people::sub,
+                people::name,
+            ))
             .into_boxed()
     };
-    let mut rows: Vec<HeldRow> = Vec::new();
+    let mut rows: Vec<Holding> = Vec::new();
     match portfolio_ids {
         Some(ids) => {
             rows.extend(
                 active()
                     .filter(role_assignments::portfolio_id.eq_any(ids.to_vec()))
-                    .load::<HeldRow>(conn)?,
+                    .load::<Holding>(conn)?,
             );
             let services_of = services::table
                 .filter(services::portfolio_id.eq_any(ids.to_vec()))
@@ -253,7 +272,7 @@ pub fn active_in_portfolios(
             rows.extend(
                 active()
                     .filter(role_assignments::service_id.eq_any(services_of))
-                    .load::<HeldRow>(conn)?,
+                    .load::<Holding>(conn)?,
             );
         }
         None => {
@@ -263,12 +282,12 @@ pub fn active_in_portfolios(
             rows.extend(
                 active()
                     .filter(role_assignments::service_id.eq_any(unplaced))
-                    .load::<HeldRow>(conn)?,
+                    .load::<Holding>(conn)?,
             );
         }
     }
-    rows.sort_by_key(|(assignment, _, _)| assignment.id);
-    Ok(rows.into_iter().map(held).collect())
+    rows.sort_by_key(|h| h.assignment_id);
+    Ok(rows)
 }
 
 /// Every active assignment with its holder, or those of one person (for `/me`).

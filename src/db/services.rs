@@ -42,6 +42,23 @@ impl Service {
     }
 }
 
+/// What the architecture view shows of a service (it reads them by the hundred thousand).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = services)]
+pub struct ServiceOutline {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub portfolio_id: Option<i64>,
+    pub lifecycle: String,
+}
+
+impl ServiceOutline {
+    pub fn lifecycle(&self) -> Lifecycle {
+        self.lifecycle.parse().unwrap_or(Lifecycle::Proposed)
+    }
+}
+
 /// Every writable field of a service, already parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceFields {
@@ -308,14 +325,14 @@ pub fn list(
 pub fn of_portfolios(
     conn: &mut DbConnection,
     portfolio_ids: Option<&[i64]>,
-) -> AppResult<Vec<Service>> {
+) -> AppResult<Vec<ServiceOutline>> {
     let mut q = services::table.into_boxed();
     q = match portfolio_ids {
         Some(ids) => q.filter(services::portfolio_id.eq_any(ids.to_vec())),
         None => q.filter(services::portfolio_id.is_null()),
     };
     Ok(q.order((services::name.asc(), services::id.asc()))
-        .select(Service::as_select())
+        .select(ServiceOutline::as_select())
         .load(conn)?)
 }
 

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Authenticated;
-use crate::db::role_assignments::Held;
+use crate::db::role_assignments::Holding;
 use crate::db::{portfolios, role_assignments, services, DbConnection, DbPool};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::role::RoleCode;
@@ -67,12 +67,12 @@ pub struct Architecture {
     pub unplaced_services: Vec<ArchitectureService>,
 }
 
-fn holder(h: &Held) -> Option<HolderView> {
+fn holder(h: &Holding) -> Option<HolderView> {
     Some(HolderView {
-        assignment_id: h.assignment.id,
+        assignment_id: h.assignment_id,
         subject: h.sub.clone(),
         name: h.name.clone(),
-        role: h.assignment.role.parse().ok()?,
+        role: h.role.parse().ok()?,
     })
 }
 
@@ -167,14 +167,14 @@ struct Holders {
 }
 
 impl Holders {
-    fn of(held: Vec<Held>) -> Self {
+    fn of(held: Vec<Holding>) -> Self {
         let mut holders = Holders {
             by_portfolio: HashMap::new(),
             by_service: HashMap::new(),
         };
         for h in &held {
             let Some(view) = holder(h) else { continue };
-            match (h.assignment.portfolio_id, h.assignment.service_id) {
+            match (h.portfolio_id, h.service_id) {
                 (Some(p), _) => holders.by_portfolio.entry(p).or_default().push(view),
                 (None, Some(s)) => holders.by_service.entry(s).or_default().push(view),
                 (None, None) => {}
@@ -187,7 +187,7 @@ impl Holders {
         self.by_portfolio.get(&id).cloned().unwrap_or_default()
     }
 
-    fn service_view(&self, s: &services::Service) -> ArchitectureService {
+    fn service_view(&self, s: &services::ServiceOutline) -> ArchitectureService {
         ArchitectureService {
             id: s.id,
             slug: s.slug.clone(),
