@@ -57,6 +57,10 @@ pub struct JwtSettings {
     pub jwks_max_age_seconds: u64,
 }
 
+/// The largest request body by default: 1 MiB (the largest document the API takes, a plan
+/// with its activities, is a few kilobytes).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+
 /// DESIGN.md §6: 100 requests per second per caller, bursts of twice that.
 pub const DEFAULT_RATE_LIMIT: u32 = 100;
 
@@ -76,6 +80,8 @@ pub struct Settings {
     pub rate_limit: u32,
     /// Browser origins allowed to call the API (CORS); empty: none.
     pub cors_allowed_origins: Vec<String>,
+    /// The largest request body accepted (413 above it).
+    pub max_body_bytes: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +113,8 @@ struct FileConfig {
     #[serde(default)]
     cors: FileCors,
     #[serde(default)]
+    limits: FileLimits,
+    #[serde(default)]
     database: FileDatabase,
     #[serde(default)]
     jwt: FileJwt,
@@ -119,6 +127,12 @@ struct FileConfig {
 struct FileCors {
     #[serde(default)]
     allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLimits {
+    max_body_bytes: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -252,6 +266,21 @@ impl Settings {
                 ));
             }
         }
+        let max_body_bytes = match env("FORVALTNING_MAX_BODY_BYTES") {
+            Some(text) => text.trim().parse::<usize>().map_err(|_| {
+                ConfigError::new(
+                    "FORVALTNING_MAX_BODY_BYTES",
+                    format!("'{text}' is not a number of bytes"),
+                )
+            })?,
+            None => file.limits.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
+        };
+        if !(1024..=64 * 1024 * 1024).contains(&max_body_bytes) {
+            return Err(ConfigError::new(
+                "FORVALTNING_MAX_BODY_BYTES",
+                format!("{max_body_bytes} is outside 1024 bytes to 64 MiB"),
+            ));
+        }
         Ok(Settings {
             bind,
             data_dir,
@@ -264,6 +293,7 @@ impl Settings {
             workers: file.workers,
             rate_limit,
             cors_allowed_origins,
+            max_body_bytes,
         })
     }
 
@@ -277,7 +307,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -292,6 +322,7 @@ impl Settings {
             self.claim_rules.len(),
             self.pool_size,
             self.rate_limit,
+            self.max_body_bytes,
         )
     }
 }

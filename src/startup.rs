@@ -108,14 +108,7 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         spawn_sealer(pool.clone());
         let limiter = RateLimiter::new(settings.rate_limit);
-        let server = serve(
-            listener,
-            pool,
-            authenticator,
-            limiter,
-            settings.cors_allowed_origins.clone(),
-            settings.workers,
-        )?;
+        let server = serve(listener, pool, authenticator, limiter, &settings)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
         Ok(Application { server, port })
     }
@@ -186,9 +179,10 @@ fn serve(
     pool: DbPool,
     authenticator: Authenticator,
     limiter: Option<RateLimiter>,
-    cors_origins: Vec<String>,
-    workers: Option<usize>,
+    settings: &Settings,
 ) -> Result<Server, StartupError> {
+    let (cors_origins, workers) = (settings.cors_allowed_origins.clone(), settings.workers);
+    let body_limit = api::BodyLimit(settings.max_body_bytes);
     let limiter = web::Data::new(limiter);
     let document = crate::openapi::document();
     let method_table = web::Data::new(MethodTable::from_document(&document));
@@ -206,7 +200,8 @@ fn serve(
             .app_data(method_table.clone())
             .app_data(document.clone())
             .app_data(limiter.clone())
-            .app_data(api::json_config())
+            .app_data(web::Data::new(body_limit))
+            .app_data(api::json_config(body_limit))
             .app_data(api::query_config())
             .app_data(api::path_config())
             .configure(api::configure)

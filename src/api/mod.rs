@@ -35,7 +35,9 @@ use crate::db::people::{caller_of, ensure_identity, load_caller};
 use crate::db::{self, DbConnection, DbPool, Page, Sort};
 use crate::error::{AppError, AppResult, FieldError};
 
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The largest request body accepted (configuration `limits.max_body_bytes`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 500;
 
@@ -281,15 +283,19 @@ pub fn cell<T: ToString>(value: &Option<T>) -> String {
 pub async fn read_body(req: &mut actix_web::dev::ServiceRequest) -> AppResult<web::Bytes> {
     use actix_web::HttpMessage;
     use futures_util::StreamExt;
+    let limit = req
+        .app_data::<web::Data<BodyLimit>>()
+        .map(|l| l.0)
+        .unwrap_or(crate::config::DEFAULT_MAX_BODY_BYTES);
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk =
             chunk.map_err(|e| AppError::bad_request(format!("The body could not be read: {e}")))?;
         body.extend_from_slice(&chunk);
-        if body.len() > MAX_BODY_BYTES {
+        if body.len() > limit {
             return Err(AppError::PayloadTooLarge(format!(
-                "The body is larger than {MAX_BODY_BYTES} bytes."
+                "The body is larger than {limit} bytes."
             )));
         }
     }
@@ -297,9 +303,9 @@ pub async fn read_body(req: &mut actix_web::dev::ServiceRequest) -> AppResult<we
 }
 
 /// Bad JSON, unknown fields, too large bodies: problem+json like every other error.
-pub fn json_config() -> web::JsonConfig {
+pub fn json_config(limit: BodyLimit) -> web::JsonConfig {
     web::JsonConfig::default()
-        .limit(MAX_BODY_BYTES)
+        .limit(limit.0)
         // curl sends form content types by default; the body is JSON whatever it says.
         .content_type(|_| true)
         .content_type_required(false)

@@ -614,3 +614,33 @@ pub async fn cors_serves_only_configured_origins(backend: Backend) {
         .unwrap()
         .contains("etag"));
 }
+
+/// The body limit is configuration (`limits.max_body_bytes`, FORVALTNING_MAX_BODY_BYTES): above
+/// it a 413 problem and nothing written, with or without an Idempotency-Key (whose middleware
+/// reads the body itself).
+pub async fn the_body_limit_is_configurable(backend: Backend) {
+    let app =
+        crate::helpers::spawn_app_with(backend, &[], Some("[limits]\nmax_body_bytes = 2048\n"))
+            .await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let body = |description: usize| json!({"slug": "lagom", "name": "Lagom", "description": "ö".repeat(description)});
+    assert_problem(
+        &app.post("/api/v1/portfolios", Some(&lg), body(1500)).await,
+        413,
+    );
+    let keyed = app
+        .send(
+            "POST",
+            "/api/v1/portfolios",
+            Some(&lg),
+            Some(body(1500)),
+            &[("Idempotency-Key", "stor-kropp-1")],
+        )
+        .await;
+    assert_problem(&keyed, 413);
+    let list = app.get("/api/v1/portfolios", Some(&lg)).await.expect(200);
+    assert_eq!(list.body["count"], 0, "nothing was written");
+    app.post("/api/v1/portfolios", Some(&lg), body(500))
+        .await
+        .expect(201);
+}

@@ -80,6 +80,7 @@ on_both_backends!(
     stories::portfolios_are_found_by_slug_and_retire_only_when_empty,
     stories::service_lists_filter_search_order_and_page,
     conventions::bad_input_gets_a_problem_and_changes_nothing,
+    conventions::the_body_limit_is_configurable,
     conventions::unknown_paths_and_methods_are_problems,
     conventions::writes_carry_etags_and_if_match_is_atomic,
     conventions::request_ids_are_echoed_or_made,
