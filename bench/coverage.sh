@@ -12,17 +12,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-18081}
 REPEAT=${REPEAT:-30}
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forvaltning-target}"
-cargo build --release --locked -q
-BIN="$CARGO_TARGET_DIR/release/forvaltning"
-DATA=$(mktemp -d)
-export FORVALTNING_DATA_DIR="$DATA" FORVALTNING_BIND="127.0.0.1:$PORT" RUST_LOG=warn
-export FORVALTNING_JWT_SECRET=bench-hemlighet-som-ar-tillrackligt-lang-0123456789
-export FORVALTNING_RATE_LIMIT=0
+source bench/lib.sh
 
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   SCHEMA=${SCHEMA:-bench_coverage}
-  export PGOPTIONS="-c client_min_messages=warning"
   psql -q "$DATABASE_URL" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA;"
   export DATABASE_URL="$DATABASE_URL?options=-csearch_path%3D$SCHEMA"
   sql() { sed -E "s/DATE_\(([^)]*)\)/CAST(\1 AS DATE)/g" | psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL"; }

@@ -15,14 +15,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 CONNECTIONS=${CONNECTIONS:-32}
 PORT=${PORT:-18080}
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forvaltning-target}"
-cargo build --release --locked -q
-BIN="$CARGO_TARGET_DIR/release/forvaltning"
-DATA=$(mktemp -d)
-export FORVALTNING_DATA_DIR="$DATA" FORVALTNING_BIND="127.0.0.1:$PORT" RUST_LOG=warn
-export FORVALTNING_JWT_SECRET=bench-hemlighet-som-ar-tillrackligt-lang-0123456789
-export PGOPTIONS="-c client_min_messages=warning"
-export FORVALTNING_RATE_LIMIT=0   # a load test is one caller at full speed
+source bench/lib.sh
 
 POSTGRES=""
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
@@ -62,16 +55,7 @@ for p in $(seq 1 20); do
 done
 TA=$("$BIN" token --sub ta1@sunet.se)
 
-# wrk's figures as "rps p50_ms p99_ms".
-measure() {
-  local connections=$1; shift
-  wrk -t2 -c"$connections" -d"${DURATION}s" --latency "$@" | awk '
-    /Requests\/sec/ {rps=$2}
-    / 50%/ {p50=$2} / 99%/ {p99=$2}
-    /Non-2xx/ {bad=$NF}
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    END {printf "%s %.2f %.2f %s\n", rps, ms(p50), ms(p99), (bad == "" ? 0 : bad)}'
-}
+measure() { measure_at "$@"; }
 report() {
   local name=$1 figures=$2 reference=$3 label=$4
   read -r rps p50 p99 bad <<< "$figures"

@@ -16,17 +16,10 @@ cd "$(dirname "$0")/.."
 PORT=${PORT:-18082}
 DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-8}
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forvaltning-target}"
-cargo build --release --locked -q
-BIN="$CARGO_TARGET_DIR/release/forvaltning"
-DATA=$(mktemp -d)
-export FORVALTNING_DATA_DIR="$DATA" FORVALTNING_BIND="127.0.0.1:$PORT" RUST_LOG=warn
-export FORVALTNING_JWT_SECRET=bench-hemlighet-som-ar-tillrackligt-lang-0123456789
-export FORVALTNING_RATE_LIMIT=0
+source bench/lib.sh
 
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   SCHEMA=bench_scale
-  export PGOPTIONS="-c client_min_messages=warning"
   psql -q "$DATABASE_URL" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA;"
   export DATABASE_URL="${DATABASE_URL%%\?*}?options=-csearch_path%3D$SCHEMA"
   sql() { psql -q -t -A -v ON_ERROR_STOP=1 "$DATABASE_URL"; }
@@ -130,15 +123,7 @@ TA=$("$BIN" token --sub person-250@sunet.se)           # TÄ of portfolj-250
 FIFTY=$("$BIN" token --sub person-20000@sunet.se)      # holds 50 assignments
 U="http://127.0.0.1:$PORT/api/v1"
 
-# wrk's figures as "rps p50_ms p99_ms non2xx".
-measure() {
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$@" | awk '
-    /Requests\/sec/ {rps=$2}
-    / 50%/ {p50=$2} / 99%/ {p99=$2}
-    /Non-2xx/ {bad=$NF}
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    END {printf "%s %.2f %.2f %s\n", rps, ms(p50), ms(p99), (bad == "" ? 0 : bad)}'
-}
+measure() { measure_at "$CONNECTIONS" "$@"; }
 LIVE=$(measure "http://127.0.0.1:$PORT/health/live")
 LIVE_RPS=${LIVE%% *}
 call() {

@@ -12,22 +12,18 @@ use forvaltning::startup::open_database;
 
 use crate::helpers::{postgres_admin_url, test_settings, token, Backend, Server, TestDatabase};
 
+/// A GET that must answer with JSON.
+async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> serde_json::Value {
+    let reply = client.get(url).bearer_auth(token).send().await.unwrap();
+    reply.json().await.unwrap()
+}
+
 /// Every portfolio slug stored, page by page.
 async fn stored_slugs(client: &reqwest::Client, base: &str, token: &str) -> Vec<String> {
     let mut slugs = Vec::new();
     loop {
-        let page = client
-            .get(format!(
-                "{base}/api/v1/portfolios?limit=500&offset={}",
-                slugs.len()
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json::<serde_json::Value>()
-            .await
-            .unwrap();
+        let url = format!("{base}/api/v1/portfolios?limit=500&offset={}", slugs.len());
+        let page = get_json(client, &url, token).await;
         let results = page["results"].as_array().unwrap();
         slugs.extend(
             results
@@ -104,18 +100,11 @@ pub async fn kill_9_during_writes_loses_no_acknowledged_write(backend: Backend) 
         stored.len()
     );
     // Every stored write has its audit event (same transaction).
-    let trail = client
-        .get(format!(
-            "{}/api/v1/audit-events?count=true&object_type=portfolio&limit=1",
-            server.base
-        ))
-        .bearer_auth(&lg)
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
+    let url = format!(
+        "{}/api/v1/audit-events?count=true&object_type=portfolio&limit=1",
+        server.base
+    );
+    let trail = get_json(&client, &url, &lg).await;
     assert_eq!(trail["count"].as_u64().unwrap() as usize, stored.len());
     drop(server);
     // The database itself is sound: SQLite's own check of every page and index, and on both
@@ -282,15 +271,7 @@ pub async fn a_database_outage_gives_503_and_recovers() {
         "{:?}",
         after.statuses
     );
-    let refused = client
-        .get(format!("{base}/api/v1/portfolios?q=avbrott"))
-        .bearer_auth(&lg)
-        .send()
-        .await
-        .unwrap()
-        .json::<serde_json::Value>()
-        .await
-        .unwrap();
+    let refused = get_json(&client, &format!("{base}/api/v1/portfolios?q=avbrott"), &lg).await;
     assert_eq!(
         refused["count"], 0,
         "the refused writes left nothing behind"
