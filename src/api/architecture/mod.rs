@@ -111,11 +111,19 @@ pub async fn architecture(who: Authenticated, pool: web::Data<DbPool>) -> AppRes
         .streaming(futures_util::stream::once(async { Ok::<_, AppError>(first) }).chain(rest)))
 }
 
-/// Hands one piece to the response; `false` when the client has gone (stop reading then).
+/// How long a piece may wait for the client to take it. The stream holds a pooled connection
+/// while it runs: a client that stops reading must not keep it (a handful of such clients
+/// would starve everyone else).
+const SLOW_CLIENT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Hands one piece to the response; `false` when the client has gone or stopped reading (end
+/// the stream then: the body is cut short, the connection goes back to the pool).
 fn send(pieces: &mpsc::Sender<AppResult<Bytes>>, buffer: &mut Vec<u8>) -> bool {
-    pieces
-        .blocking_send(Ok(Bytes::from(std::mem::take(buffer))))
-        .is_ok()
+    let piece = Ok(Bytes::from(std::mem::take(buffer)));
+    // A blocking thread of the runtime: it may wait on the runtime's timer.
+    tokio::runtime::Handle::current()
+        .block_on(tokio::time::timeout(SLOW_CLIENT, pieces.send(piece)))
+        .is_ok_and(|sent| sent.is_ok())
 }
 
 fn write_architecture(
