@@ -54,7 +54,97 @@ impl Modify for BearerScheme {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = crate::startup::routes_document();
     add_idempotency_key(&mut document);
+    state_text_rules(&mut document);
     document
+}
+
+/// What the service refuses in text (`refuse_control_characters` in startup, DESIGN §5), as the
+/// document's own patterns: no control character in a path segment or query parameter; in a
+/// body only tab, newline and carriage return. Stated once here for every free-text string the
+/// derived schemas leave open (those with a pattern, an enum or a format say more already).
+const URL_TEXT: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+const BODY_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+fn state_text_rules(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{RefOr, Schema};
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                let RefOr::T(parameter) = parameter else {
+                    continue;
+                };
+                if !matches!(
+                    parameter.parameter_in,
+                    ParameterIn::Query | ParameterIn::Path
+                ) {
+                    continue;
+                }
+                if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                    mark_free_text(object, URL_TEXT);
+                }
+            }
+            if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+                for content in body.content.values_mut() {
+                    let RefOr::T(content) = content else {
+                        continue;
+                    };
+                    if let Some(schema) = content.schema.as_mut() {
+                        mark_body_text(schema);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(components) = document.components.as_mut() {
+        for schema in components.schemas.values_mut() {
+            mark_body_text(schema);
+        }
+    }
+}
+
+fn mark_free_text(object: &mut utoipa::openapi::schema::Object, pattern: &str) {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    let text = match &object.schema_type {
+        SchemaType::Type(t) => *t == Type::String,
+        SchemaType::Array(types) => types.contains(&Type::String),
+        SchemaType::AnyValue => false,
+    };
+    if text && object.pattern.is_none() && object.enum_values.is_none() && object.format.is_none() {
+        object.pattern = Some(pattern.to_string());
+    }
+}
+
+/// Every free-text string of a schema, however deeply nested (references are marked where
+/// they are defined, among the components).
+fn mark_body_text(schema: &mut utoipa::openapi::RefOr<utoipa::openapi::Schema>) {
+    use utoipa::openapi::schema::ArrayItems;
+    use utoipa::openapi::{RefOr, Schema};
+    let RefOr::T(schema) = schema else {
+        return;
+    };
+    match schema {
+        Schema::Object(object) => {
+            mark_free_text(object, BODY_TEXT);
+            object.properties.values_mut().for_each(mark_body_text);
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                mark_body_text(items);
+            }
+        }
+        Schema::AllOf(all) => all.items.iter_mut().for_each(mark_body_text),
+        Schema::OneOf(one) => one.items.iter_mut().for_each(mark_body_text),
+        Schema::AnyOf(any) => any.items.iter_mut().for_each(mark_body_text),
+        _ => {}
+    }
 }
 
 fn add_idempotency_key(document: &mut utoipa::openapi::OpenApi) {
@@ -205,4 +295,50 @@ pub enum PublicErrors {
         content_type = "application/problem+json"
     )]
     Unavailable(Problem),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every text a client can put in a path or a query, and every free-text field of a body,
+    /// carries what the service enforces: a pattern, or an enum or format that says more.
+    #[test]
+    fn every_free_text_states_the_control_character_rule() {
+        let json = serde_json::to_value(document()).unwrap();
+        let mut open = Vec::new();
+        fn walk(at: &str, value: &serde_json::Value, open: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    let is_text = map.get("type").is_some_and(|t| {
+                        t == "string"
+                            || t.as_array().is_some_and(|ts| ts.contains(&"string".into()))
+                    });
+                    let constrained = ["pattern", "enum", "format"]
+                        .iter()
+                        .any(|k| map.contains_key(*k));
+                    if is_text && !constrained {
+                        open.push(at.to_string());
+                    }
+                    for (key, inner) in map {
+                        walk(&format!("{at}/{key}"), inner, open);
+                    }
+                }
+                serde_json::Value::Array(items) => {
+                    for (i, inner) in items.iter().enumerate() {
+                        walk(&format!("{at}/{i}"), inner, open);
+                    }
+                }
+                _ => {}
+            }
+        }
+        walk("", &json["paths"], &mut open);
+        walk("", &json["components"]["schemas"], &mut open);
+        // Headers (If-Match, Idempotency-Key) state their own forms.
+        open.retain(|at| !at.contains("/responses/"));
+        assert!(
+            open.is_empty(),
+            "free text without a stated rule: {open:#?}"
+        );
+    }
 }
