@@ -28,7 +28,7 @@ use crate::error::Problem;
         (name = "audit", description = "The audit trail"),
         (name = "meta", description = "This document"),
     ),
-    components(schemas(Problem))
+    components(schemas(Problem, crate::api::ListFormat))
 )]
 pub struct ApiDoc;
 
@@ -55,7 +55,38 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut document = crate::startup::routes_document();
     add_idempotency_key(&mut document);
     state_text_rules(&mut document);
+    require_a_field_in_patches(&mut document);
     document
+}
+
+/// Every PATCH refuses a body that changes nothing (`{}`: 400): the document says so with
+/// `minProperties: 1` on each PATCH body's schema.
+fn require_a_field_in_patches(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Schema};
+    let mut patched = Vec::new();
+    for item in document.paths.paths.values() {
+        let Some(RefOr::T(body)) = item.patch.as_ref().and_then(|p| p.request_body.as_ref()) else {
+            continue;
+        };
+        for content in body.content.values() {
+            if let RefOr::T(content) = content {
+                if let Some(RefOr::Ref(reference)) = &content.schema {
+                    let name = reference
+                        .ref_location
+                        .trim_start_matches("#/components/schemas/");
+                    patched.push(name.to_string());
+                }
+            }
+        }
+    }
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    for name in patched {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(&name) {
+            object.min_properties = Some(1);
+        }
+    }
 }
 
 /// What the service refuses in text (`refuse_control_characters` in startup, DESIGN §5), as the
@@ -340,5 +371,59 @@ mod tests {
             open.is_empty(),
             "free text without a stated rule: {open:#?}"
         );
+    }
+
+    /// Every `$ref` names a schema the document has (a client generator, or schemathesis,
+    /// otherwise skips the parameter or fails).
+    #[test]
+    fn every_reference_resolves() {
+        let json = serde_json::to_value(document()).unwrap();
+        let names = json["components"]["schemas"].as_object().unwrap();
+        let mut dangling = Vec::new();
+        fn walk(
+            value: &serde_json::Value,
+            names: &serde_json::Map<String, serde_json::Value>,
+            dangling: &mut Vec<String>,
+        ) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(target) = map.get("$ref").and_then(|r| r.as_str()) {
+                        let name = target.trim_start_matches("#/components/schemas/");
+                        if !names.contains_key(name) {
+                            dangling.push(target.to_string());
+                        }
+                    }
+                    map.values().for_each(|inner| walk(inner, names, dangling));
+                }
+                serde_json::Value::Array(items) => {
+                    items.iter().for_each(|inner| walk(inner, names, dangling))
+                }
+                _ => {}
+            }
+        }
+        walk(&json, names, &mut dangling);
+        assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
+    }
+
+    /// The service refuses `{}` on every PATCH; the document says so.
+    #[test]
+    fn every_patch_body_needs_a_field() {
+        let json = serde_json::to_value(document()).unwrap();
+        let paths = json["paths"].as_object().unwrap();
+        let patches: Vec<&str> = paths
+            .values()
+            .filter_map(|item| {
+                item["patch"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                    .as_str()
+            })
+            .collect();
+        assert_eq!(patches.len(), 8, "{patches:?}");
+        for reference in patches {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            assert_eq!(
+                json["components"]["schemas"][name]["minProperties"], 1,
+                "{name}"
+            );
+        }
     }
 }
