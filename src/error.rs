@@ -56,6 +56,13 @@ pub enum AppError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// Well-formed (the document accepts it) but breaking a rule that spans fields or names an
+    /// object that does not exist: 422, so that a 400 always means "the document says no".
+    #[error("{detail}")]
+    Unprocessable {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     /// `token_presented`: false when no bearer token came at all (RFC 6750 §3.1: no error code then).
     #[error("{detail}")]
     Unauthorized {
@@ -110,15 +117,34 @@ impl AppError {
 
     /// A validation failure naming the fields that are wrong.
     pub fn invalid(errors: Vec<FieldError>) -> Self {
-        let detail = match errors.as_slice() {
-            [one] => format!("Invalid field '{}': {}", one.field, one.message),
-            _ => format!("{} fields are invalid.", errors.len()),
-        };
-        AppError::BadRequest { detail, errors }
+        AppError::BadRequest {
+            detail: Self::describe(&errors),
+            errors,
+        }
     }
 
     pub fn invalid_field(field: &str, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// A rule across fields, or a reference to nothing, broken by `field` (422).
+    pub fn unprocessable(field: &str, message: impl Into<String>) -> Self {
+        Self::unprocessable_fields(vec![FieldError::new(field, message)])
+    }
+
+    /// Rules broken by the fields named (422).
+    pub fn unprocessable_fields(errors: Vec<FieldError>) -> Self {
+        AppError::Unprocessable {
+            detail: Self::describe(&errors),
+            errors,
+        }
+    }
+
+    fn describe(errors: &[FieldError]) -> String {
+        match errors {
+            [one] => format!("Invalid field '{}': {}", one.field, one.message),
+            _ => format!("{} fields are invalid.", errors.len()),
+        }
     }
 
     pub fn invalid_token(detail: impl Into<String>) -> Self {
@@ -149,6 +175,7 @@ impl AppError {
     fn slug(&self) -> &'static str {
         match self {
             AppError::BadRequest { .. } => "bad-request",
+            AppError::Unprocessable { .. } => "unprocessable",
             AppError::Unauthorized { .. } => "unauthorized",
             AppError::Forbidden { .. } => "forbidden",
             AppError::NotFound(_) => "not-found",
@@ -180,7 +207,9 @@ impl AppError {
             detail,
             request_id: crate::startup::current_request_id(),
             errors: match self {
-                AppError::BadRequest { errors, .. } => errors.clone(),
+                AppError::BadRequest { errors, .. } | AppError::Unprocessable { errors, .. } => {
+                    errors.clone()
+                }
                 AppError::Taken { field, .. } => vec![FieldError::new(field, "is already taken")],
                 _ => Vec::new(),
             },
@@ -196,6 +225,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -56,7 +56,133 @@ pub fn document() -> utoipa::openapi::OpenApi {
     add_idempotency_key(&mut document);
     state_text_rules(&mut document);
     require_a_field_in_patches(&mut document);
+    headers_are_text(&mut document);
+    enumerate_currencies(&mut document);
+    link_created_objects(&mut document);
     document
+}
+
+/// OpenAPI links from each creating POST (and the budget frame's PUT) to the operations on the
+/// object it made: `POST /plans` → every `/plans/{id}…` operation, with `{id}` taken from the
+/// answer's `id` and the parameters before it from the request's own path. Generated clients
+/// and stateful testers (schemathesis) follow them.
+fn link_created_objects(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::link::LinkBuilder;
+    use utoipa::openapi::RefOr;
+    let operations: Vec<(String, String, Vec<String>)> = document
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            [&item.get, &item.put, &item.post, &item.delete, &item.patch]
+                .into_iter()
+                .flatten()
+                .filter_map(|op| {
+                    let id = op.operation_id.clone()?;
+                    Some((path.clone(), id, path_parameters(path)))
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (path, item) in document.paths.paths.iter_mut() {
+        let known = path_parameters(path);
+        // A POST makes an object below its path; a PUT makes the object at its path.
+        let makers = [(item.post.as_mut(), false), (item.put.as_mut(), true)];
+        for (operation, at_own_path) in makers {
+            let Some(operation) = operation else {
+                continue;
+            };
+            let own_id = operation.operation_id.clone();
+            let Some(RefOr::T(created)) = operation.responses.responses.get_mut("201") else {
+                continue;
+            };
+            for (target, operation_id, parameters) in &operations {
+                let Some(rest) = target.strip_prefix(path.as_str()) else {
+                    continue;
+                };
+                let unknown = parameters.iter().filter(|p| !known.contains(p)).count();
+                let linked = if at_own_path {
+                    rest.is_empty() && Some(operation_id) != own_id.as_ref()
+                } else {
+                    // Only the new object's own id is missing (not an id below it).
+                    rest.starts_with("/{") && unknown == 1
+                };
+                if !linked {
+                    continue;
+                }
+                let mut link = LinkBuilder::new().operation_id(operation_id);
+                for name in parameters {
+                    let value = if known.contains(name) {
+                        format!("$request.path.{name}")
+                    } else {
+                        "$response.body#/id".to_string()
+                    };
+                    link = link.parameter(name, value);
+                }
+                created
+                    .links
+                    .insert(operation_id.clone(), RefOr::T(link.build()));
+            }
+        }
+    }
+}
+
+/// `/plans/{id}/items/{item}` → `["id", "item"]`.
+fn path_parameters(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// A header is text or absent, never JSON null (the derived schema of an optional header
+/// says `["string", "null"]`, and a client would send the word `null`).
+fn headers_are_text(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::{SchemaType, Type};
+    use utoipa::openapi::{RefOr, Schema};
+    for item in document.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(parameter) = parameter {
+                    if parameter.parameter_in != ParameterIn::Header {
+                        continue;
+                    }
+                    if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                        object.schema_type = SchemaType::Type(Type::String);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Money's currency is one of the active ISO 4217 codes the service knows: the document lists
+/// them (a pattern of three capitals would promise codes such as `XYZ`).
+fn enumerate_currencies(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Schema};
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(money))) = components.schemas.get_mut("MoneyJson") else {
+        return;
+    };
+    if let Some(RefOr::T(Schema::Object(currency))) = money.properties.get_mut("currency") {
+        currency.pattern = None;
+        currency.enum_values = Some(
+            crate::domain::money::ISO_4217
+                .split_whitespace()
+                .map(serde_json::Value::from)
+                .collect(),
+        );
+    }
 }
 
 /// Every PATCH refuses a body that changes nothing (`{}`: 400): the document says so with
@@ -89,7 +215,7 @@ fn require_a_field_in_patches(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-/// What the service refuses in text (`refuse_control_characters` in startup, DESIGN §5), as the
+/// What the service refuses in text (`screen_request` in startup, DESIGN §5), as the
 /// document's own patterns: no control character in a path segment or query parameter; in a
 /// body only tab, newline and carriage return. Stated once here for every free-text string the
 /// derived schemas leave open (those with a pattern, an enum or a format say more already).
@@ -296,6 +422,12 @@ pub enum WriteErrors {
         content_type = "application/problem+json"
     )]
     PreconditionFailed(Problem),
+    #[response(
+        status = 422,
+        description = "Well-formed, but names an object that does not exist or breaks a rule across fields (`errors` names them); on a POST also: the Idempotency-Key was used with another request",
+        content_type = "application/problem+json"
+    )]
+    Unprocessable(Problem),
     #[response(
         status = 413,
         description = "The body is larger than 1 MiB",

@@ -215,7 +215,7 @@ fn serve(
             ))
             .service(web::redirect("/docs", "/docs/"))
             .wrap(from_fn(api::idempotency::middleware))
-            .wrap(from_fn(refuse_control_characters))
+            .wrap(from_fn(screen_request))
             .wrap(from_fn(rate_limit))
             .wrap(from_fn(security_headers))
             .wrap(from_fn(request_id))
@@ -358,15 +358,18 @@ async fn security_headers(
     Ok(response)
 }
 
-/// DESIGN.md §5: paths, query parameters and bodies are text, and control characters in them
-/// are refused with 400 before anything reaches a handler or a database — on every backend
-/// alike (PostgreSQL would refuse NUL in text with an error of its own). A body is read here
-/// (within the JSON limit) and handed on unchanged.
-async fn refuse_control_characters(
+/// What every request must be before a handler sees it: DESIGN.md §5's text rule, refused with
+/// 400 here on every backend alike (no control characters in the path, the query or a body's
+/// strings — PostgreSQL would refuse NUL in text with an error of its own). A body is read here
+/// (within the JSON limit) and handed on, with whole numbers written as integers (`-319.0` →
+/// `-319`: JSON Schema, and so the document, counts them as integers; serde does not).
+async fn screen_request(
     mut req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    use crate::domain::text::{json_has_forbidden_control, url_part_has_control};
+    use crate::domain::text::{
+        integral_numbers_as_integers, json_has_forbidden_control, url_part_has_control,
+    };
     let refuse = |req: ServiceRequest, error: AppError| {
         Ok(req
             .into_response(error.error_response())
@@ -397,6 +400,10 @@ async fn refuse_control_characters(
                 ),
             );
         }
+        let body = match integral_numbers_as_integers(&body) {
+            Some(rewritten) => web::Bytes::from(rewritten),
+            None => body,
+        };
         req.set_payload(actix_web::dev::Payload::from(body));
     }
     next.call(req)

@@ -456,45 +456,80 @@ impl Page {
 /// The `If-Match` precondition of a write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IfMatch {
-    /// No header, or `*`: any version.
+    /// No header: no precondition.
+    Absent,
+    /// `*`: any current version (but there must be one).
     Any,
     /// The versions named by strong entity tags (`"3"`); unparseable tags match nothing.
     Versions(Vec<i64>),
 }
 
 impl IfMatch {
+    /// `If-Match` as the document states it: `*`, or strong entity tags (`"3"`, `"3", "4"`).
+    /// A value of any other form names no version of ours, so it matches nothing and the
+    /// write is refused with 412 (RFC 9110 §13.1.1: the condition is false), as a weak tag is.
     pub fn from_request(req: &HttpRequest) -> Self {
-        let Some(value) = req.headers().get(header::IF_MATCH) else {
-            return IfMatch::Any;
-        };
-        let text = value.to_str().unwrap_or("");
-        if text.trim() == "*" {
-            return IfMatch::Any;
+        if !req.headers().contains_key(header::IF_MATCH) {
+            return IfMatch::Absent;
         }
-        IfMatch::Versions(
-            text.split(',')
-                .filter_map(|tag| {
-                    tag.trim()
-                        .strip_prefix('"')?
-                        .strip_suffix('"')?
-                        .parse()
-                        .ok()
-                })
-                .collect(),
-        )
+        let mut versions = Vec::new();
+        for value in req.headers().get_all(header::IF_MATCH) {
+            let Ok(text) = value.to_str() else {
+                return IfMatch::Versions(Vec::new());
+            };
+            if text == "*" {
+                return IfMatch::Any;
+            }
+            match strong_tags(text) {
+                Some(tags) => versions.extend(tags),
+                None => return IfMatch::Versions(Vec::new()),
+            }
+        }
+        IfMatch::Versions(versions)
     }
 
     /// 412 unless `current` is a version the client named. The write that follows compares
     /// `version` again in its own statement, so a racing writer cannot slip in between.
     pub fn check(&self, current: i64) -> AppResult<()> {
         match self {
-            IfMatch::Any => Ok(()),
+            IfMatch::Absent | IfMatch::Any => Ok(()),
             IfMatch::Versions(v) if v.contains(&current) => Ok(()),
             IfMatch::Versions(_) => Err(AppError::PreconditionFailed(format!(
                 "If-Match does not match the current version (ETag \"{current}\")."
             ))),
         }
     }
+
+    /// For a PUT that would create the object: any `If-Match` names a version that does not
+    /// exist (`*` included), so it is 412 (RFC 9110 §13.1.1).
+    pub fn check_none_exists(&self) -> AppResult<()> {
+        match self {
+            IfMatch::Absent => Ok(()),
+            _ => Err(AppError::PreconditionFailed(
+                "If-Match names a version, but there is none yet.".into(),
+            )),
+        }
+    }
+}
+
+/// The versions of a list of strong entity tags in the document's form (no space before a
+/// comma, any after it), or `None` for any other form. A number too large for a version is a
+/// well-formed tag that matches nothing.
+fn strong_tags(text: &str) -> Option<Vec<i64>> {
+    let mut versions = Vec::new();
+    for (i, tag) in text.split(',').enumerate() {
+        let tag = if i == 0 {
+            tag
+        } else {
+            tag.trim_start_matches(' ')
+        };
+        let digits = tag
+            .strip_prefix('"')?
+            .strip_suffix('"')
+            .filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))?;
+        versions.extend(digits.parse::<i64>().ok());
+    }
+    Some(versions)
 }
 
 pub fn etag(version: i64) -> String {
@@ -509,10 +544,13 @@ pub fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Ht
 }
 
 /// Collects field errors of a request body: each `parse` adds its error instead of returning
-/// at the first one, so the client learns every problem at once.
+/// at the first one, so the client learns every problem at once. An error of form (what the
+/// document states: type, length, pattern, range) makes the answer 400; a broken rule across
+/// fields (`rule`) only, 422.
 #[derive(Default)]
 pub struct Fields {
     errors: Vec<FieldError>,
+    form_broken: bool,
 }
 
 impl Fields {
@@ -520,23 +558,41 @@ impl Fields {
         match result {
             Ok(v) => Some(v),
             Err((field, message)) => {
-                self.errors.push(FieldError::new(field, message));
+                self.error(&field, message);
                 None
             }
         }
     }
 
+    /// A value of the wrong form (the document says so).
     pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldError::new(field, message));
+        self.form_broken = true;
+    }
+
+    /// A rule the document cannot state: between fields, or within a value (a check digit).
+    pub fn rule(&mut self, field: &str, message: impl Into<String>) {
         self.errors.push(FieldError::new(field, message));
     }
 
     pub fn finish(self) -> AppResult<()> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(AppError::invalid(self.errors))
+        match (self.errors.is_empty(), self.form_broken) {
+            (true, _) => Ok(()),
+            (false, true) => Err(AppError::invalid(self.errors)),
+            (false, false) => Err(AppError::unprocessable_fields(self.errors)),
         }
     }
+}
+
+/// Deserialises a PATCH field that may be absent (`None`) or a value, but not null: only the
+/// fields that can be cleared take null (those read with [`double_option`]), and the document
+/// says which (`nullable = false` on the others).
+pub fn not_null<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// Deserialises a PATCH field that may be absent (`None`), null (`Some(None)`) or a value.
@@ -565,6 +621,24 @@ mod tests {
             .insert_header((header::IF_MATCH, "W/\"3\""))
             .to_http_request();
         assert!(IfMatch::from_request(&weak).check(3).is_err());
+        for malformed in ["null", "3", "\"a\"", "\"3\" ,\"4\"", "", "\"\"", "[\"3\"]"] {
+            let req = TestRequest::default()
+                .insert_header((header::IF_MATCH, malformed))
+                .to_http_request();
+            assert_eq!(
+                IfMatch::from_request(&req),
+                IfMatch::Versions(vec![]),
+                "{malformed}"
+            );
+        }
+        let any = TestRequest::default()
+            .insert_header((header::IF_MATCH, "*"))
+            .to_http_request();
+        assert_eq!(IfMatch::from_request(&any), IfMatch::Any);
+        let huge = TestRequest::default()
+            .insert_header((header::IF_MATCH, "\"3\",\"99999999999999999999\""))
+            .to_http_request();
+        assert_eq!(IfMatch::from_request(&huge), IfMatch::Versions(vec![3]));
     }
 
     #[test]

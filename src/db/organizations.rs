@@ -89,7 +89,7 @@ pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Organization> 
 /// The organisation a request body names by id: 400 naming `field` when there is none.
 pub fn named_in_body(conn: &mut DbConnection, field: &str, id: i64) -> AppResult<Organization> {
     match find(conn, &IdOrSlug::Id(id)) {
-        Err(AppError::NotFound(_)) => Err(AppError::invalid_field(
+        Err(AppError::NotFound(_)) => Err(AppError::unprocessable(
             field,
             format!("there is no organization {id}"),
         )),

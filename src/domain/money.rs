@@ -12,7 +12,8 @@ use utoipa::ToSchema;
 pub struct Currency([u8; 3]);
 
 /// Active ISO 4217 codes (list one, 2026), funds and metals left out.
-const ISO_4217: &str = "AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB \
+pub const ISO_4217: &str =
+    "AED AFN ALL AMD AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB \
 BRL BSD BTN BWP BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR \
 FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES \
 KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR \
@@ -116,6 +117,24 @@ pub struct MoneyJson {
     /// ISO 4217.
     #[schema(example = "SEK", pattern = "^[A-Z]{3}$")]
     pub currency: String,
+}
+
+/// Money that must be in SEK (budget frames and plans), as a request gives it: the shape of
+/// money with SEK as the only currency. For the document only; the body is read as MoneyJson.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SekJson {
+    /// A decimal string with at most two decimals; never a JSON number.
+    #[schema(
+        example = "1250000.00",
+        pattern = "^[0-9]+(\\.[0-9]{1,2})?$",
+        max_length = 20
+    )]
+    amount: String,
+    /// Always SEK.
+    #[schema(example = "SEK", pattern = "^SEK$")]
+    currency: String,
 }
 
 impl MoneyJson {

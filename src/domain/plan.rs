@@ -4,6 +4,33 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// A plan or budget year: 2000 to 2100, the years the service keeps (a filter outside them
+/// is a mistake, not an empty list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(try_from = "i32")]
+pub struct PlanYear(i32);
+
+impl PlanYear {
+    pub const FIRST: i32 = 2000;
+    pub const LAST: i32 = 2100;
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
+}
+
+impl TryFrom<i32> for PlanYear {
+    type Error = String;
+
+    fn try_from(year: i32) -> Result<Self, Self::Error> {
+        if (Self::FIRST..=Self::LAST).contains(&year) {
+            Ok(PlanYear(year))
+        } else {
+            Err(format!("year must be {} to {}", Self::FIRST, Self::LAST))
+        }
+    }
+}
+
 coded_enum! {
     /// `draft` → `submitted` (TJF/TS present it) → `approved` (fastställd by the TÄ) → `closed`;
     /// the TÄ may return a submitted plan to `draft`; an approved plan is revised into a new draft.

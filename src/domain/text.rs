@@ -123,6 +123,99 @@ pub fn json_has_forbidden_control(json: &[u8]) -> bool {
     false
 }
 
+/// JSON Schema counts `-319.0` and `1e3` as integers, and so does the document: rewrites each
+/// number outside strings whose value is a whole number within `i64` into its plain integer
+/// form, so that an integer field accepts it. `None` when there is nothing to rewrite (the
+/// common case: no copy).
+pub fn integral_numbers_as_integers(json: &[u8]) -> Option<Vec<u8>> {
+    let mut out: Option<Vec<u8>> = None;
+    let (mut i, mut copied, mut in_string) = (0, 0, false);
+    while i < json.len() {
+        let b = json[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        if b != b'-' && !b.is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < json.len() && matches!(json[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+            i += 1;
+        }
+        let token = &json[start..i];
+        if !token.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) {
+            continue;
+        }
+        if let Some(integer) = std::str::from_utf8(token).ok().and_then(whole_number) {
+            let buffer = out.get_or_insert_with(|| Vec::with_capacity(json.len()));
+            buffer.extend_from_slice(&json[copied..start]);
+            buffer.extend_from_slice(integer.to_string().as_bytes());
+            copied = i;
+        }
+    }
+    let mut buffer = out?;
+    buffer.extend_from_slice(&json[copied..]);
+    Some(buffer)
+}
+
+/// The value of a JSON number token when it is a whole number within `i64`, computed on its
+/// digits (no float rounding: `9007199254740993.0` stays exact).
+fn whole_number(token: &str) -> Option<i64> {
+    let (negative, unsigned) = match token.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, token),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], unsigned[at + 1..].parse::<i32>().ok()?),
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if whole.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let digits = format!("{whole}{fraction}");
+    let shift = exponent.checked_sub(i32::try_from(fraction.len()).ok()?)?;
+    let integer_digits = if shift >= 0 {
+        if shift > 19 && digits.bytes().any(|c| c != b'0') {
+            return None;
+        }
+        format!("{digits}{}", "0".repeat(shift.min(19) as usize))
+    } else {
+        let cut = digits.len().checked_sub(shift.unsigned_abs() as usize)?;
+        if digits[cut..].bytes().any(|c| c != b'0') {
+            return None;
+        }
+        digits[..cut].to_string()
+    };
+    let magnitude = integer_digits.trim_start_matches('0');
+    let text = if negative {
+        format!("-{magnitude}")
+    } else {
+        magnitude.to_string()
+    };
+    match text.as_str() {
+        "" | "-" => Some(0),
+        _ => text.parse().ok(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +253,30 @@ mod tests {
         assert!(url("u", "https://").is_err());
         assert!(email("e", "åsa.öberg@sunet.se").is_ok());
         assert!(email("e", "åsa").is_err());
+    }
+
+    #[test]
+    fn whole_numbers_become_integers_and_nothing_else_changes() {
+        let rewrite = |s: &str| {
+            integral_numbers_as_integers(s.as_bytes()).map(|v| String::from_utf8(v).unwrap())
+        };
+        assert_eq!(
+            rewrite(r#"{"plan_item_id": -319.0, "n": 1e3, "x": 2.50E1, "z": -0.0}"#).as_deref(),
+            Some(r#"{"plan_item_id": -319, "n": 1000, "x": 25, "z": 0}"#)
+        );
+        assert_eq!(rewrite(r#"{"a": 1, "b": "1.0", "c": [3, -4]}"#), None);
+        assert_eq!(rewrite(r#"{"a": 1.5, "b": 1e-3, "c": 1e400}"#), None);
+        assert_eq!(
+            rewrite(r#"{"q": "x\"1.0", "a": 7.0}"#).as_deref(),
+            Some(r#"{"q": "x\"1.0", "a": 7}"#)
+        );
+        assert_eq!(
+            rewrite("[9223372036854775807.0, 9223372036854775808.0]").as_deref(),
+            Some("[9223372036854775807, 9223372036854775808.0]")
+        );
+        assert_eq!(
+            rewrite("[9007199254740993.0]").as_deref(),
+            Some("[9007199254740993]")
+        );
     }
 }

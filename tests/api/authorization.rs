@@ -413,7 +413,7 @@ impl World {
             "portfolio.retire" => {
                 let id = app.create_portfolio(lg, &self.fresh("tom"), "Tom portfölj").await;
                 let path = format!("/api/v1/portfolios/{id}");
-                Attempt::new("DELETE", &path, None).watching(path)
+                Attempt::new("POST", format!("{path}/retire"), None).watching(path)
             }
             "service.propose in A" => Attempt::new("POST", "/api/v1/services", Some(json!({"slug": self.fresh("forslag"), "name": "Förslag", "portfolio_id": self.a})))
                 .watching("/api/v1/services?limit=500"),
@@ -465,7 +465,7 @@ impl World {
                     .expect(201)
                     .id();
                 let path = format!("/api/v1/role-assignments/{assignment}");
-                Attempt::new("DELETE", &path, None).watching(path)
+                Attempt::new("POST", format!("{path}/revoke"), None).watching(path)
             }
             "assign global role" => Attempt::new("POST", "/api/v1/role-assignments", Some(json!({"subject": self.fresh("ny-controller"), "role": "controller"})))
                 .watching("/api/v1/role-assignments?limit=500"),
@@ -477,7 +477,7 @@ impl World {
                 let body = self.scoped_assignment(&action.replace("revoke", "assign"));
                 let assignment = app.assign(ta, body).await.expect(201).id();
                 let path = format!("/api/v1/role-assignments/{assignment}");
-                Attempt::new("DELETE", &path, None).watching(path)
+                Attempt::new("POST", format!("{path}/revoke"), None).watching(path)
             }
             "organization.create" => Attempt::new("POST", "/api/v1/organizations", Some(json!({"slug": self.fresh("kund"), "name": "Ny kund", "kind": "customer"})))
                 .watching("/api/v1/organizations?limit=500"),

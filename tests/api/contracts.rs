@@ -166,7 +166,8 @@ pub async fn organizations_are_kept_by_the_controller_and_account_managers(backe
             json!({"slug": "fel", "name": "Fel", "kind": "customer", "org_number": "202100-3212"}),
         )
         .await
-        .expect(400);
+        .expect(422); // the form is right, the check digit is not
+
     assert_eq!(wrong.body["errors"][0]["field"], "org_number");
     let taken = app
         .post(
@@ -232,36 +233,50 @@ pub async fn contracts_are_validated_and_their_dates_derived(backend: Backend) {
         }
         body
     };
+    // 400: the document says no (form); 422: a rule across fields or over stored objects.
     let cases = [
-        (json!({"end_date": days(-60)}), "end_date"),
+        (json!({"end_date": days(-60)}), "end_date", 422),
         (
             json!({"annual_value": {"amount": "12.345", "currency": "SEK"}}),
             "annual_value.amount",
+            400,
         ),
         (
             json!({"annual_value": {"amount": "-5", "currency": "SEK"}}),
             "annual_value.amount",
+            400,
         ),
         (
             json!({"annual_value": {"amount": "5", "currency": "KRONOR"}}),
             "annual_value.currency",
+            400,
         ),
         (
             json!({"services": [{"service_id": s.eduroam, "share_percent": 90}]}),
             "services",
+            422,
         ),
         (
             json!({"services": [{"service_id": 9999, "share_percent": 100}]}),
             "services[0].service_id",
+            422,
         ),
-        (json!({"renewal": "automatic"}), "renewal_term_months"),
-        (json!({"notice_period_months": -1}), "notice_period_months"),
-        (json!({"organization_id": s.supplier}), "organization_id"),
-        (json!({"organization_id": 9999}), "organization_id"),
-        (json!({"title": "  "}), "title"),
-        (json!({"document_url": "ftp://arkiv"}), "document_url"),
+        (json!({"renewal": "automatic"}), "renewal_term_months", 422),
+        (
+            json!({"notice_period_months": -1}),
+            "notice_period_months",
+            400,
+        ),
+        (
+            json!({"organization_id": s.supplier}),
+            "organization_id",
+            422,
+        ),
+        (json!({"organization_id": 9999}), "organization_id", 422),
+        (json!({"title": "  "}), "title", 400),
+        (json!({"document_url": "ftp://arkiv"}), "document_url", 400),
     ];
-    for (changes, field) in cases {
+    for (changes, field, status) in cases {
         let reply = app
             .post(
                 "/api/v1/contracts",
@@ -269,7 +284,7 @@ pub async fn contracts_are_validated_and_their_dates_derived(backend: Backend) {
                 with(changes.clone()),
             )
             .await;
-        assert_eq!(reply.status, 400, "{changes}: {}", reply.body);
+        assert_eq!(reply.status, status, "{changes}: {}", reply.body);
         assert_eq!(
             reply.body["errors"][0]["field"], field,
             "{changes}: {}",
@@ -613,10 +628,11 @@ pub async fn deliveries_without_valid_cover_are_reported(backend: Backend) {
     assert_eq!(uncovered.body["coverage_problem"], "no_contract");
     let box_delivery = deliver(s.sunet_box, s.kth, None).await.expect(201).id();
     // Link rules: the organisation, the service, a customer contract, in force.
-    let wrong_org = deliver(s.eduroam, s.kth, Some(contract)).await.expect(400);
+    // Rules over stored objects, not the body's form: 422.
+    let wrong_org = deliver(s.eduroam, s.kth, Some(contract)).await.expect(422);
     assert_eq!(wrong_org.body["errors"][0]["field"], "contract_id");
-    deliver(s.sunet_box, s.uu, Some(contract)).await.expect(400);
-    deliver(s.eduroam, s.supplier, None).await.expect(400);
+    deliver(s.sunet_box, s.uu, Some(contract)).await.expect(422);
+    deliver(s.eduroam, s.supplier, None).await.expect(422);
     let future = s
         .contract(json!({"kind": "customer", "organization_id": s.kth, "title": "Framtida", "reference": "KTH 2",
                          "start_date": days(10), "end_date": days(400),

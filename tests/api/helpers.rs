@@ -231,6 +231,11 @@ impl TestApp {
         self.send("PATCH", path, token, Some(body), &[]).await
     }
 
+    /// A POST without a body: an action on an object (`…/retire`, `…/revoke`, `…/accept`).
+    pub async fn act(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send("POST", path, token, None, &[]).await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         self.send("DELETE", path, token, None, &[]).await
     }

@@ -9,6 +9,7 @@ mod cli;
 mod contracts;
 mod conventions;
 mod durability;
+mod fuzz;
 mod helpers;
 mod openapi;
 mod plans;
@@ -125,5 +126,45 @@ mod postgres_only {
     )]
     async fn a_database_outage_gives_503_and_recovers() {
         crate::durability::a_database_outage_gives_503_and_recovers().await;
+    }
+}
+
+/// Schemathesis needs its `st` (SCHEMATHESIS) and, for the PostgreSQL half, TEST_DATABASE_URL,
+/// both read when the tests are built; without them these are ignored, never passed.
+mod schemathesis {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(schemathesis_tests),
+        ignore = "needs schemathesis: set SCHEMATHESIS to its st command (.ci/run installs it)"
+    )]
+    async fn sqlite_as_the_management_group() {
+        crate::fuzz::as_the_management_group(crate::helpers::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(schemathesis_tests),
+        ignore = "needs schemathesis: set SCHEMATHESIS to its st command (.ci/run installs it)"
+    )]
+    async fn sqlite_as_a_user_without_roles() {
+        crate::fuzz::as_a_user_without_roles(crate::helpers::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(all(schemathesis_tests, postgres_tests)),
+        ignore = "needs schemathesis (SCHEMATHESIS) and PostgreSQL (TEST_DATABASE_URL)"
+    )]
+    async fn postgres_as_the_management_group() {
+        crate::fuzz::as_the_management_group(crate::helpers::Backend::Postgres).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(all(schemathesis_tests, postgres_tests)),
+        ignore = "needs schemathesis (SCHEMATHESIS) and PostgreSQL (TEST_DATABASE_URL)"
+    )]
+    async fn postgres_as_a_user_without_roles() {
+        crate::fuzz::as_a_user_without_roles(crate::helpers::Backend::Postgres).await;
     }
 }

@@ -135,7 +135,7 @@ pub async fn a_portfolio_year_runs_from_frame_to_annual_report(backend: Backend)
             json!({"title": "Fel portfölj", "planned_cost": sek("1"), "service_id": y.other_service}),
         )
         .await
-        .expect(400);
+        .expect(422);
     assert_eq!(wrong_service.body["errors"][0]["field"], "service_id");
     let euro = app
         .post(
@@ -756,7 +756,7 @@ pub async fn change_requests_are_channelled_and_decided(backend: Backend) {
         json!({"service_id": 9999, "title": "x"}),
     )
     .await
-    .expect(400);
+    .expect(422);
     app.post(
         "/api/v1/change-requests",
         Some(&kund),

@@ -113,8 +113,9 @@ pub async fn set(
         let grant = caller.authorize(Action::BudgetFrameSet, &Target::portfolio(portfolio.id))?;
         let (amount, note) = request.parse()?;
         let current = plans::find_frame(conn, portfolio.id, year)?;
-        if let Some(frame) = &current {
-            if_match.check(frame.version)?;
+        match &current {
+            Some(frame) => if_match.check(frame.version)?,
+            None => if_match.check_none_exists()?,
         }
         let frame = plans::set_frame(conn, portfolio.id, year, amount, &note, current.as_ref())?;
         let view = BudgetFrameView::from(&frame);

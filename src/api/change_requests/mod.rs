@@ -153,7 +153,7 @@ fn target_of(conn: &mut DbConnection, service_id: i64) -> AppResult<Target> {
 
 /// A plan activity to link: it must exist and belong to a plan of the service's portfolio.
 fn check_item(conn: &mut DbConnection, target: &Target, item_id: i64) -> AppResult<()> {
-    let wrong = |m: String| AppError::invalid_field("plan_item_id", m);
+    let wrong = |m: String| AppError::unprocessable("plan_item_id", m);
     let item = plans::find_item_anywhere(conn, item_id)?
         .ok_or_else(|| wrong(format!("there is no plan activity {item_id}")))?;
     let plan = plans::find(conn, item.plan_id)?;
@@ -241,7 +241,7 @@ pub async fn create(
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let target = match target_of(conn, request.service_id) {
             Err(AppError::NotFound(_)) => {
-                return Err(AppError::invalid_field(
+                return Err(AppError::unprocessable(
                     "service_id",
                     format!("there is no service {}", request.service_id),
                 ))

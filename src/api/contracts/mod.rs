@@ -74,7 +74,7 @@ fn named_services(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, O
     let found = services::places(conn, ids)?;
     for (i, id) in ids.iter().enumerate() {
         if !found.iter().any(|(s, _)| s == id) {
-            return Err(AppError::invalid_field(
+            return Err(AppError::unprocessable(
                 &format!("services[{i}].service_id"),
                 format!("there is no service {id}"),
             ));
@@ -95,7 +95,7 @@ fn check_organization(
         organizations::named_in_body(conn, "organization_id", fields.organization_id)?;
     let needed = fields.kind.counterpart();
     if organization.kind() != needed {
-        return Err(AppError::invalid_field(
+        return Err(AppError::unprocessable(
             "organization_id",
             format!(
                 "a {} contract is made with a {needed}; {} is a {}",
@@ -351,7 +351,7 @@ pub async fn terminate(
         let reason = crate::domain::text::required("reason", &termination.reason, 2000)
             .map_err(|(f, m)| AppError::invalid_field(&f, m))?;
         if termination.date < current.start_date {
-            return Err(AppError::invalid_field(
+            return Err(AppError::unprocessable(
                 "date",
                 format!(
                     "must not be before the contract's start ({})",

@@ -215,7 +215,10 @@ pub struct NewContract {
     /// The covered services; shares sum to 100.
     #[schema(min_items = 1, max_items = 100)]
     pub services: Vec<ServiceShare>,
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[\\t\\n\\r ]*https?://[^/\\s\\u0000-\\u001F\\u007F-\\u009F][^\\s\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$"
+    )]
     pub document_url: Option<String>,
     /// `sub`s of the people responsible.
     #[serde(default)]
@@ -244,7 +247,7 @@ impl NewContract {
         let reference = f.take(text::required("reference", &self.reference, 100));
         if let Some(end) = self.end_date {
             if end < self.start_date {
-                f.error("end_date", "must not be before start_date");
+                f.rule("end_date", "must not be before start_date");
             }
         }
         let notice = months(
@@ -257,14 +260,14 @@ impl NewContract {
         let term = match (renewal, self.renewal_term_months) {
             (Renewal::None, None) => None,
             (Renewal::None, Some(_)) => {
-                f.error(
+                f.rule(
                     "renewal_term_months",
                     "is given only when the contract renews",
                 );
                 None
             }
             (_, None) => {
-                f.error(
+                f.rule(
                     "renewal_term_months",
                     "is required when renewal is not none",
                 );
@@ -273,7 +276,7 @@ impl NewContract {
             (_, Some(m)) => Some(months(&mut f, "renewal_term_months", m, 1)),
         };
         if renewal != Renewal::None && self.end_date.is_none() {
-            f.error("end_date", "is required when the contract renews");
+            f.rule("end_date", "is required when the contract renews");
         }
         let annual_value = f.take(self.annual_value.parse("annual_value"));
         let shares: Vec<(i64, i64)> = self
@@ -282,7 +285,7 @@ impl NewContract {
             .map(|s| (s.service_id, s.share_percent))
             .collect();
         if let Err(message) = check_shares(&shares) {
-            f.error("services", message);
+            f.rule("services", message);
         }
         if self.services.len() > 100 {
             f.error("services", "must name at most 100 services");
@@ -329,35 +332,53 @@ impl NewContract {
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct ContractPatch {
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub organization_id: Option<i64>,
     #[schema(
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
         max_length = 300
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[schema(
         pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 100
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub reference: Option<String>,
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub start_date: Option<NaiveDate>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub end_date: Option<Option<NaiveDate>>,
     #[schema(minimum = 0, maximum = 120)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub notice_period_months: Option<i64>,
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub renewal: Option<Renewal>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 120)]
     pub renewal_term_months: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub annual_value: Option<MoneyJson>,
     /// Replaces the covered services as a whole.
     #[schema(min_items = 1, max_items = 100)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub services: Option<Vec<ServiceShare>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 2000)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[\\t\\n\\r ]*https?://[^/\\s\\u0000-\\u001F\\u007F-\\u009F][^\\s\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$")]
     pub document_url: Option<Option<String>>,
     #[schema(max_items = 20)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub responsible: Option<Vec<String>>,
 }
 

@@ -97,7 +97,7 @@ fn check_link(
     today: NaiveDate,
 ) -> AppResult<()> {
     let missing =
-        || AppError::invalid_field("contract_id", format!("there is no contract {contract_id}"));
+        || AppError::unprocessable("contract_id", format!("there is no contract {contract_id}"));
     let contract = match contracts::find(conn, contract_id) {
         Err(AppError::NotFound(_)) => return Err(missing()),
         other => other?,
@@ -115,7 +115,7 @@ fn check_link(
         Some(problem) if problem.starts_with("is not in force") => Err(AppError::conflict(
             format!("Contract {contract_id} {problem}."),
         )),
-        Some(problem) => Err(AppError::invalid_field("contract_id", problem)),
+        Some(problem) => Err(AppError::unprocessable("contract_id", problem)),
         None => Ok(()),
     }
 }
@@ -195,7 +195,7 @@ pub async fn create(
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let service = match services::find_by_id(conn, request.service_id) {
             Err(AppError::NotFound(_)) => {
-                return Err(AppError::invalid_field(
+                return Err(AppError::unprocessable(
                     "service_id",
                     format!("there is no service {}", request.service_id),
                 ))
@@ -209,7 +209,7 @@ pub async fn create(
         }
         let grant = caller.authorize_all(&actions, &target)?;
         if request.end_date.is_some_and(|end| end < request.start_date) {
-            return Err(AppError::invalid_field(
+            return Err(AppError::unprocessable(
                 "end_date",
                 "must not be before start_date",
             ));
@@ -217,7 +217,7 @@ pub async fn create(
         let organization =
             organizations::named_in_body(conn, "organization_id", request.organization_id)?;
         if organization.kind() != OrganizationKind::Customer {
-            return Err(AppError::invalid_field(
+            return Err(AppError::unprocessable(
                 "organization_id",
                 format!(
                     "{} is a {}; deliveries go to customers",
@@ -328,7 +328,7 @@ pub async fn update(
         let contract_id = patch.contract_id.unwrap_or(current.contract_id);
         let end_date = patch.end_date.unwrap_or(current.end_date);
         if end_date.is_some_and(|end| end < current.start_date) {
-            return Err(AppError::invalid_field(
+            return Err(AppError::unprocessable(
                 "end_date",
                 "must not be before start_date",
             ));

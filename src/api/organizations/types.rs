@@ -33,9 +33,17 @@ pub struct OrganizationView {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
-    #[schema(example = "Åsa Öberg", max_length = 200)]
+    #[schema(
+        example = "Åsa Öberg",
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: Option<String>,
-    #[schema(example = "asa.oberg@uu.se", max_length = 320)]
+    #[schema(
+        example = "asa.oberg@uu.se",
+        max_length = 320,
+        pattern = "^[\\t\\n\\r ]*[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*\\.[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$"
+    )]
     pub email: Option<String>,
 }
 
@@ -99,13 +107,18 @@ fn parse_contact(f: &mut Fields, contact: &Contact) -> (Option<String>, Option<S
 }
 
 fn parse_org_number(f: &mut Fields, value: Option<&String>) -> Option<String> {
-    value.and_then(|n| {
-        f.take(
-            OrgNumber::parse(n)
-                .map(|n| n.as_str().to_string())
-                .map_err(|m| ("org_number".to_string(), m)),
-        )
-    })
+    use crate::domain::org_number::OrgNumberError;
+    match OrgNumber::parse(value?) {
+        Ok(number) => Some(number.as_str().to_string()),
+        Err(e @ OrgNumberError::Form) => {
+            f.error("org_number", e.to_string());
+            None
+        }
+        Err(e @ OrgNumberError::CheckDigit) => {
+            f.rule("org_number", e.to_string());
+            None
+        }
+    }
 }
 
 impl NewOrganization {
@@ -139,20 +152,30 @@ pub struct OrganizationPatch {
         min_length = 2,
         max_length = 63
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub slug: Option<String>,
     #[schema(
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// Refused while the organisation has contracts of the other kind.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub kind: Option<OrganizationKind>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, pattern = "^[0-9]{6}-[0-9]{4}$")]
     pub org_number: Option<Option<String>>,
     /// Replaces the contact as a whole.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub contact: Option<Contact>,
     #[schema(max_length = 10000)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub notes: Option<String>,
 }
 

@@ -31,11 +31,11 @@ fn check_service(conn: &mut DbConnection, plan: &Plan, fields: &ItemFields) -> A
     };
     match services::find_by_id(conn, id) {
         Ok(s) if s.portfolio_id == Some(plan.portfolio_id) => Ok(()),
-        Ok(s) => Err(AppError::invalid_field(
+        Ok(s) => Err(AppError::unprocessable(
             "service_id",
             format!("{} is not a service of the plan's portfolio", s.slug),
         )),
-        Err(AppError::NotFound(_)) => Err(AppError::invalid_field(
+        Err(AppError::NotFound(_)) => Err(AppError::unprocessable(
             "service_id",
             format!("there is no service {id}"),
         )),

@@ -134,7 +134,7 @@ pub async fn list(
         };
         let filter = plans::PlanFilter {
             portfolio_id,
-            year: query.year,
+            year: query.year.map(crate::domain::plan::PlanYear::get),
             status: query.status,
             deviation: query.deviation,
         };
@@ -172,7 +172,7 @@ pub async fn create(
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let portfolio = match portfolios::find_by_id(conn, request.portfolio_id) {
             Err(AppError::NotFound(_)) => {
-                return Err(AppError::invalid_field(
+                return Err(AppError::unprocessable(
                     "portfolio_id",
                     format!("there is no portfolio {}", request.portfolio_id),
                 ))

@@ -184,8 +184,12 @@ pub struct NewPlan {
 #[schema(min_properties = 1)]
 pub struct PlanPatch {
     #[schema(max_length = 10000)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub summary: Option<String>,
     #[schema(max_length = 10000)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub goals: Option<String>,
 }
 
@@ -193,7 +197,10 @@ pub struct PlanPatch {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequest {
-    #[schema(max_length = 2000)]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub reason: String,
 }
 
@@ -202,7 +209,10 @@ pub struct ReturnRequest {
 #[serde(deny_unknown_fields)]
 pub struct CloseRequest {
     /// Input to the annual report (verksamhetsberättelse).
-    #[schema(max_length = 20000)]
+    #[schema(
+        max_length = 20000,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub annual_report: String,
 }
 
@@ -212,8 +222,8 @@ pub struct CloseRequest {
 pub struct PlanQuery {
     /// Portfolio id or slug.
     pub portfolio: Option<String>,
-    #[param(minimum = 2000, maximum = 2100)]
-    pub year: Option<i32>,
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
+    pub year: Option<crate::domain::plan::PlanYear>,
     pub status: Option<PlanStatus>,
     /// Only plans with (true) or without (false) deviations.
     pub deviation: Option<bool>,
@@ -280,7 +290,7 @@ pub struct NewItem {
         max_length = 300
     )]
     pub title: String,
-    /// SEK.
+    #[schema(value_type = crate::domain::money::SekJson)]
     pub planned_cost: MoneyJson,
     #[serde(default)]
     #[schema(max_length = 10000)]
@@ -319,25 +329,42 @@ impl NewItem {
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct ItemPatch {
-    #[schema(max_length = 300)]
+    #[schema(
+        max_length = 300,
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+    )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub title: Option<String>,
     #[schema(max_length = 10000)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i64>)]
     pub service_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub category: Option<ItemCategory>,
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub priority: Option<Priority>,
     /// Draft only; refused once the plan is approved.
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false, value_type = Option<crate::domain::money::SekJson>)]
     pub planned_cost: Option<MoneyJson>,
-    /// Follow-up (approved plan): SEK; `null` clears it.
+    /// Follow-up (approved plan); `null` clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<MoneyJson>)]
+    #[schema(value_type = Option<crate::domain::money::SekJson>)]
     pub actual_cost: Option<Option<MoneyJson>>,
     /// Follow-up (approved plan).
     #[schema(max_length = 10000)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub outcome: Option<String>,
     /// Follow-up (approved plan).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub progress: Option<Progress>,
 }
 
@@ -429,7 +456,7 @@ impl From<&BudgetFrame> for BudgetFrameView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetFrameRequest {
-    /// SEK.
+    #[schema(value_type = crate::domain::money::SekJson)]
     pub amount: MoneyJson,
     /// E.g. the decision it rests on.
     #[schema(max_length = 2000)]

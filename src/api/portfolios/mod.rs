@@ -3,7 +3,7 @@
 mod types;
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
@@ -158,7 +158,7 @@ pub async fn update(
 #[utoipa::path(
     tag = "portfolios",
     operation_id = "retirePortfolio",
-    summary = "Retire a portfolio (management group); refused while it has services that are not decommissioned",
+    summary = "Retire a portfolio (management group); refused while it has services that are not decommissioned. It is kept, with retired_at",
     params(
         ("portfolio" = String, Path, description = "Id or slug"),
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
@@ -166,7 +166,7 @@ pub async fn update(
     responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
-#[delete("/portfolios/{portfolio}")]
+#[post("/portfolios/{portfolio}/retire")]
 pub async fn retire(
     req: HttpRequest,
     who: Authenticated,

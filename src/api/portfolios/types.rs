@@ -83,13 +83,19 @@ pub struct PortfolioPatch {
         min_length = 2,
         max_length = 63
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub slug: Option<String>,
     #[schema(
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[schema(max_length = 10000)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
 }
 

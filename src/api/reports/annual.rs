@@ -20,8 +20,8 @@ use crate::error::{AppError, AppResult};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AnnualQuery {
-    #[param(minimum = 2000, maximum = 2100)]
-    pub year: i32,
+    #[param(value_type = i32, minimum = 2000, maximum = 2100)]
+    pub year: crate::domain::plan::PlanYear,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -137,7 +137,7 @@ pub async fn annual(
     query: web::Query<AnnualQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let year = query.into_inner().year;
+    let year = query.into_inner().year.get();
     let (from, until) = year_bounds(year)?;
     let report = crate::api::read(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::ReportRead);

@@ -5,7 +5,7 @@
 mod types;
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{list_page, lookup, with_etag, IfMatch, Page, Paginated};
@@ -81,7 +81,7 @@ fn requested_target(
     if let Some(id) = service_id {
         let s = services::find_by_id(conn, id).map_err(|e| match e {
             AppError::NotFound(_) => {
-                AppError::invalid_field("service_id", format!("there is no service {id}"))
+                AppError::unprocessable("service_id", format!("there is no service {id}"))
             }
             other => other,
         })?;
@@ -90,7 +90,7 @@ fn requested_target(
     if let Some(id) = portfolio_id {
         let p = portfolios::find_by_id(conn, id).map_err(|e| match e {
             AppError::NotFound(_) => {
-                AppError::invalid_field("portfolio_id", format!("there is no portfolio {id}"))
+                AppError::unprocessable("portfolio_id", format!("there is no portfolio {id}"))
             }
             other => other,
         })?;
@@ -120,7 +120,7 @@ fn check_place(conn: &mut DbConnection, place: &Place) -> AppResult<()> {
 fn validate(request: &NewAssignmentRequest) -> AppResult<(Place, String)> {
     let place = request.place()?;
     if !request.delegations.is_empty() && request.role != RoleCode::ServiceCoordinator {
-        return Err(AppError::invalid_field(
+        return Err(AppError::unprocessable(
             "delegations",
             "only a service coordinator (TS) carries delegations",
         ));
@@ -289,7 +289,7 @@ fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target>
     responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
     security(("bearer" = []))
 )]
-#[delete("/role-assignments/{id}")]
+#[post("/role-assignments/{id}/revoke")]
 pub async fn revoke(
     req: HttpRequest,
     who: Authenticated,

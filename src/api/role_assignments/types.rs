@@ -60,7 +60,11 @@ impl From<&Held> for AssignmentView {
 #[serde(deny_unknown_fields)]
 pub struct NewAssignmentRequest {
     /// The appointee's `sub`; the person is created if not yet seen.
-    #[schema(example = "tjf.eduroam@sunet.se", pattern = "\\S", max_length = 255)]
+    #[schema(
+        example = "tjf.eduroam@sunet.se",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        max_length = 255
+    )]
     pub subject: String,
     pub role: RoleCode,
     /// For a TÄ or a portfolio-wide TS.
@@ -81,14 +85,14 @@ pub(super) enum Place {
 
 impl NewAssignmentRequest {
     pub(super) fn place(&self) -> AppResult<Place> {
-        let wrong = |message: &str| AppError::invalid_field("portfolio_id", message.to_string());
+        let wrong = |message: &str| AppError::unprocessable("portfolio_id", message.to_string());
         match (self.role.scope_kind(), self.portfolio_id, self.service_id) {
             (ScopeKind::Global, None, None) => Ok(Place::Global),
             (ScopeKind::Global, _, _) => Err(wrong("a global role takes neither portfolio_id nor service_id")),
             (ScopeKind::Portfolio, Some(p), None) => Ok(Place::Portfolio(p)),
             (ScopeKind::Portfolio, _, _) => Err(wrong("a service owner (TÄ) is appointed on a portfolio: give portfolio_id only")),
             (ScopeKind::Service, None, Some(s)) => Ok(Place::Service(s)),
-            (ScopeKind::Service, _, _) => Err(AppError::invalid_field(
+            (ScopeKind::Service, _, _) => Err(AppError::unprocessable(
                 "service_id",
                 "this role is assigned on a service: give service_id only",
             )),

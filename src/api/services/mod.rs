@@ -69,7 +69,7 @@ fn active_portfolio(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     match portfolios::find_by_id(conn, id) {
         Ok(p) if p.retired_at.is_some() => Err(AppError::conflict("The portfolio is retired.")),
         Ok(_) => Ok(()),
-        Err(AppError::NotFound(_)) => Err(AppError::invalid_field(
+        Err(AppError::NotFound(_)) => Err(AppError::unprocessable(
             "portfolio_id",
             format!("there is no portfolio {id}"),
         )),
@@ -225,7 +225,7 @@ pub async fn transition(
         let reason = transition_reason(&request)?;
         if_match.check(current.version)?;
         if request.portfolio_id.is_some() && action != Action::ServiceEstablish {
-            return Err(AppError::invalid_field(
+            return Err(AppError::unprocessable(
                 "portfolio_id",
                 "is only given when establishing; moving a service is a PATCH of portfolio_id",
             ));
@@ -270,7 +270,7 @@ fn transition_reason(request: &TransitionRequest) -> AppResult<Option<String>> {
     }
     .filter(|r| !r.is_empty());
     if request.to == Lifecycle::Rejected && reason.is_none() {
-        return Err(AppError::invalid_field(
+        return Err(AppError::unprocessable(
             "reason",
             "is required when rejecting a proposal",
         ));
@@ -287,7 +287,7 @@ fn transition_facts(
         Some(p) => {
             let portfolio = match portfolios::find_by_id(conn, p) {
                 Err(AppError::NotFound(_)) => {
-                    return Err(AppError::invalid_field(
+                    return Err(AppError::unprocessable(
                         "portfolio_id",
                         format!("there is no portfolio {p}"),
                     ))

@@ -132,17 +132,25 @@ pub struct ServicePatch {
         min_length = 2,
         max_length = 63
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub slug: Option<String>,
     #[schema(
         pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[schema(max_length = 10000)]
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub description: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[\\t\\n\\r ]*https?://[^/\\s\\u0000-\\u001F\\u007F-\\u009F][^\\s\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$")]
     pub documentation_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub support_process_established: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -150,6 +158,8 @@ pub struct ServicePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub last_reviewed_at: Option<Option<DateTime<Utc>>>,
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub published: Option<bool>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -158,6 +168,8 @@ pub struct ServicePatch {
     #[schema(value_type = Option<String>)]
     pub catalog_text_en: Option<Option<String>>,
     /// Moves the service to another portfolio (management group only).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
     pub portfolio_id: Option<i64>,
 }
 
