@@ -3,7 +3,7 @@
 //! on another; every refusal names the expected action and leaves the object and the audit
 //! trail as they were.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -98,6 +98,32 @@ const TABLE: &[Row] = &[
     ("services read",            "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("architecture read",        "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("role assignments read",    "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("portfolios list",           "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("portfolio read",            "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("budget frames read",        "plan",           "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("budget frame read",         "plan",           "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("service read",              "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("people list",               "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("person read",               "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("me read",                   "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("me update",                 "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("organizations list",        "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("organization read",         "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("role assignment read",      "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("role assignment accept (another's)", "staffing",       "role_assignment.accept",                [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("deliveries list",           "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("plan read",                 "plan",           "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("plan items read",           "plan",           "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("plan item read",            "plan",           "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("plan versions read",        "plan",           "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("plan item delete",          "plan",           "plan.edit",                             [403, 204, 403, 204, 403, 204, 403, 403, 204, 204, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("change requests list",      "prioritization", "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("change request read",       "prioritization", "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("catalogue read (public)",   "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("roles read (public)",       "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("document read (public)",    "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("health live (public)",      "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("health ready (public)",     "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
 
 /// The date `offset` days from today.
@@ -123,6 +149,8 @@ struct World {
     a: i64,
     b: i64,
     a1: i64,
+    /// Services of B, whom the callers of A must not reach through a body.
+    b1: i64,
     /// By column; `ts_one` and `ts_but` are looked up per row in `coordinators`.
     tokens: Vec<Option<String>>,
     /// delegation → (TS holding only it, TS holding all but it), both on A.
@@ -136,6 +164,8 @@ struct World {
     years: Mutex<(i32, i32)>,
     /// A prepared plan or request a row keeps using until an attempt on it succeeds.
     prepared: Mutex<HashMap<&'static str, i64>>,
+    /// The requests attempted (method, path): every operation of the document must be among them.
+    covered: Mutex<HashSet<(&'static str, String)>>,
 }
 
 /// A request to make as the caller, and where to look afterwards to see that a refusal
@@ -270,6 +300,7 @@ impl World {
             a,
             b,
             a1,
+            b1,
             tokens,
             coordinators,
             controller,
@@ -278,6 +309,7 @@ impl World {
             counter: AtomicUsize::new(0),
             years: Mutex::new((2030, 2000)),
             prepared: Mutex::new(HashMap::new()),
+            covered: Mutex::new(HashSet::new()),
         }
     }
 
@@ -378,6 +410,22 @@ impl World {
         .await
         .expect(200);
         id
+    }
+
+    /// A year for which A has a budget frame (set by the management group).
+    async fn frame_of_a(&self) -> i64 {
+        let year = self.plan_year(false);
+        self.app
+            .send(
+                "PUT",
+                &format!("/api/v1/portfolios/{}/budget-frames/{year}", self.a),
+                Some(&self.lg),
+                Some(json!({"amount": {"amount": "250000", "currency": "SEK"}})),
+                &[],
+            )
+            .await
+            .expect(201);
+        i64::from(year)
     }
 
     fn fresh(&self, prefix: &str) -> String {
@@ -569,6 +617,66 @@ impl World {
             "services read" => Attempt::new("GET", "/api/v1/services", None),
             "architecture read" => Attempt::new("GET", "/api/v1/architecture", None),
             "role assignments read" => Attempt::new("GET", "/api/v1/role-assignments", None),
+            "portfolios list" => Attempt::new("GET", "/api/v1/portfolios", None),
+            "portfolio read" => Attempt::new("GET", format!("/api/v1/portfolios/{}", self.a), None),
+            "budget frames read" => Attempt::new("GET", format!("/api/v1/portfolios/{}/budget-frames", self.a), None),
+            "budget frame read" => {
+                let year = self.kept("budget frame read", self.frame_of_a()).await;
+                Attempt::new("GET", format!("/api/v1/portfolios/{}/budget-frames/{year}", self.a), None)
+            }
+            "service read" => Attempt::new("GET", service(self.a1), None),
+            "people list" => Attempt::new("GET", "/api/v1/people", None),
+            "person read" => {
+                let me = app.get("/api/v1/me", Some(ta)).await.expect(200);
+                Attempt::new("GET", format!("/api/v1/people/{}", me.body["person"]["id"]), None)
+            }
+            "me read" => Attempt::new("GET", "/api/v1/me", None),
+            "me update" => Attempt::new("PATCH", "/api/v1/me", Some(json!({"name": self.fresh("Namn Namnsson")}))),
+            "organizations list" => Attempt::new("GET", "/api/v1/organizations", None),
+            "organization read" => Attempt::new("GET", format!("/api/v1/organizations/{}", self.customer), None),
+            "role assignment read" | "role assignment accept (another's)" => {
+                let body = json!({"subject": self.fresh("utnamnd"), "role": "support_specialist", "service_id": self.a1});
+                let id = app.assign(ta, body).await.expect(201).id();
+                let path = format!("/api/v1/role-assignments/{id}");
+                if action == "role assignment read" {
+                    Attempt::new("GET", path, None)
+                } else {
+                    Attempt::new("POST", format!("{path}/accept"), None).watching(path)
+                }
+            }
+            "deliveries list" => Attempt::new("GET", "/api/v1/deliveries", None),
+            "plan read" | "plan items read" | "plan item read" | "plan versions read" | "plan item delete" => {
+                let key: &'static str = TABLE.iter().find(|r| r.0 == action).map(|r| r.0).unwrap_or("plan");
+                let id = self.kept(key, self.plan_in("draft", false)).await;
+                let path = format!("/api/v1/plans/{id}");
+                match action {
+                    "plan read" => Attempt::new("GET", path, None),
+                    "plan items read" => Attempt::new("GET", format!("{path}/items"), None),
+                    "plan versions read" => Attempt::new("GET", format!("{path}/versions"), None),
+                    _ => {
+                        let item = app.post(&format!("{path}/items"), Some(ta), json!({"title": self.fresh("Aktivitet"), "planned_cost": {"amount": "10", "currency": "SEK"}}))
+                            .await
+                            .expect(201)
+                            .id();
+                        let item_path = format!("{path}/items/{item}");
+                        if action == "plan item read" {
+                            Attempt::new("GET", item_path, None)
+                        } else {
+                            Attempt::new("DELETE", &item_path, None).watching(item_path)
+                        }
+                    }
+                }
+            }
+            "change requests list" => Attempt::new("GET", "/api/v1/change-requests", None),
+            "change request read" => {
+                let id = self.kept("change request read", self.change_request_in("submitted")).await;
+                Attempt::new("GET", format!("/api/v1/change-requests/{id}"), None)
+            }
+            "catalogue read (public)" => Attempt::new("GET", "/api/v1/catalog", None),
+            "roles read (public)" => Attempt::new("GET", "/api/v1/roles", None),
+            "document read (public)" => Attempt::new("GET", "/api/v1/openapi.json", None),
+            "health live (public)" => Attempt::new("GET", "/health/live", None),
+            "health ready (public)" => Attempt::new("GET", "/health/ready", None),
             other => panic!("no attempt for {other}"),
         }
     }
@@ -656,10 +764,14 @@ impl World {
                 reply.body["action"]
             ));
         }
-        if reply.status < 300 {
+        if reply.status < 300 && attempt.method != "GET" {
             // The kept object has moved on; the next attempt gets a new one.
             self.prepared.lock().unwrap().remove(action);
         }
+        self.covered
+            .lock()
+            .unwrap()
+            .insert((attempt.method, attempt.path.clone()));
         if reply.status >= 400 {
             if self.watched(&attempt).await != watched_before {
                 return Some(format!(
@@ -676,6 +788,38 @@ impl World {
     }
 }
 
+/// How many operations the document has, and those (`GET /api/v1/plans/{id}`) that no
+/// attempted request matched.
+async fn operations_not_attempted(world: &World) -> (usize, Vec<String>) {
+    let document = world
+        .app
+        .get("/api/v1/openapi.json", None)
+        .await
+        .expect(200)
+        .body;
+    let covered = world.covered.lock().unwrap().clone();
+    let matches = |template: &str, path: &str| {
+        let path = path.split('?').next().unwrap_or(path);
+        let (t, p): (Vec<&str>, Vec<&str>) =
+            (template.split('/').collect(), path.split('/').collect());
+        t.len() == p.len() && t.iter().zip(&p).all(|(t, p)| t.starts_with('{') || t == p)
+    };
+    let (mut operations, mut missing) = (0, Vec::new());
+    for (template, item) in document["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("operations").keys() {
+            operations += 1;
+            let method = method.to_uppercase();
+            if !covered
+                .iter()
+                .any(|(m, p)| *m == method && matches(template, p))
+            {
+                missing.push(format!("{method} {template}"));
+            }
+        }
+    }
+    (operations, missing)
+}
+
 /// Anonymous attempts send no token at all.
 pub async fn every_action_by_every_caller(backend: Backend) {
     let world = World::build(backend).await;
@@ -689,7 +833,15 @@ pub async fn every_action_by_every_caller(backend: Backend) {
             }
         }
     }
-    eprintln!("authorization table ({backend:?}): {cells} cells checked");
+    let (operations, uncovered) = operations_not_attempted(&world).await;
+    eprintln!(
+        "authorization table ({backend:?}): {cells} cells checked, {} rows over the document's {operations} operations",
+        TABLE.len()
+    );
+    assert!(
+        uncovered.is_empty(),
+        "operations of the document no row attempts: {uncovered:?}"
+    );
     assert!(
         failures.is_empty(),
         "{} mismatches of {cells}:\n{}",
@@ -759,4 +911,270 @@ pub async fn only_the_appointee_accepts_an_appointment(backend: Backend) {
     let accepted = app.post(&path, Some(&nils), json!({})).await.expect(200);
     assert!(accepted.body["accepted_at"].is_string());
     app.post(&path, Some(&nils), json!({})).await.expect(409);
+}
+
+/// OWASP API1 through a body: a caller in scope of A names an object of B (or one they may not
+/// see) in the body of a write on A. Refused — 403 where the body asks for authority over B,
+/// 422 where it names an object the rules exclude, and an invisible contract is answered as if
+/// it did not exist — and nothing is written.
+pub async fn foreign_ids_in_bodies_are_refused(backend: Backend) {
+    let world = World::build(backend).await;
+    let (app, ta, lg) = (&world.app, world.ta_in.as_str(), world.lg.as_str());
+    let controller = world.controller.as_str();
+    let with_services = |services: Value| {
+        let mut body = world.contract_body("customer");
+        body["services"] = services;
+        body
+    };
+    // Objects of A (made by those who may) and of B.
+    let a_contract = app
+        .post(
+            "/api/v1/contracts",
+            Some(controller),
+            world.contract_body("customer"),
+        )
+        .await
+        .expect(201)
+        .id();
+    let b_contract = app
+        .post(
+            "/api/v1/contracts",
+            Some(controller),
+            with_services(json!([{"service_id": world.b1, "share_percent": 100}])),
+        )
+        .await
+        .expect(201)
+        .id();
+    let a_delivery = app
+        .post("/api/v1/deliveries", Some(controller), json!({"service_id": world.a1, "organization_id": world.customer, "start_date": day(-10)}))
+        .await
+        .expect(201)
+        .id();
+    let a_plan = world.plan_in("draft", false).await;
+    let ta_out = world.ta_out.as_str();
+    let b_plan = app
+        .post(
+            "/api/v1/plans",
+            Some(ta_out),
+            json!({"portfolio_id": world.b, "year": 2040}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let b_item = app
+        .post(&format!("/api/v1/plans/{b_plan}/items"), Some(ta_out), json!({"title": "Lagring", "planned_cost": {"amount": "5", "currency": "SEK"}, "service_id": world.b1}))
+        .await
+        .expect(201)
+        .id();
+    let a_request = world.change_request_in("submitted").await;
+    let tjf = world.tokens[8].clone().expect("the TJF of a1");
+
+    let attempts: Vec<(&str, &str, String, Value, &str, u16)> = vec![
+        (
+            "a contract covering a1 and b1",
+            "POST",
+            "/api/v1/contracts".into(),
+            with_services(
+                json!([{"service_id": world.a1, "share_percent": 50}, {"service_id": world.b1, "share_percent": 50}]),
+            ),
+            ta,
+            403,
+        ),
+        (
+            "A's contract moved to cover b1",
+            "PATCH",
+            format!("/api/v1/contracts/{a_contract}"),
+            json!({"services": [{"service_id": world.b1, "share_percent": 100}]}),
+            ta,
+            403,
+        ),
+        (
+            "a delivery of b1",
+            "POST",
+            "/api/v1/deliveries".into(),
+            json!({"service_id": world.b1, "organization_id": world.customer, "start_date": day(-1)}),
+            ta,
+            403,
+        ),
+        (
+            "A's delivery linked to B's contract",
+            "PATCH",
+            format!("/api/v1/deliveries/{a_delivery}"),
+            json!({"contract_id": b_contract}),
+            ta,
+            422,
+        ),
+        (
+            "a plan of B",
+            "POST",
+            "/api/v1/plans".into(),
+            json!({"portfolio_id": world.b, "year": 2041}),
+            ta,
+            403,
+        ),
+        (
+            "an activity of b1 in A's plan",
+            "POST",
+            format!("/api/v1/plans/{a_plan}/items"),
+            json!({"title": "Fel", "planned_cost": {"amount": "1", "currency": "SEK"}, "service_id": world.b1}),
+            ta,
+            422,
+        ),
+        (
+            "a TJF of b1",
+            "POST",
+            "/api/v1/role-assignments".into(),
+            json!({"subject": "ny.tjf@sunet.se", "role": "service_manager", "service_id": world.b1}),
+            ta,
+            403,
+        ),
+        (
+            "a TS of B",
+            "POST",
+            "/api/v1/role-assignments".into(),
+            json!({"subject": "ny.ts@sunet.se", "role": "service_coordinator", "portfolio_id": world.b}),
+            ta,
+            403,
+        ),
+        (
+            "a1 moved to B",
+            "PATCH",
+            format!("/api/v1/services/{}", world.a1),
+            json!({"portfolio_id": world.b}),
+            ta,
+            403,
+        ),
+        (
+            "a proposal placed in B",
+            "POST",
+            "/api/v1/services".into(),
+            json!({"slug": "smuggel", "name": "Smuggel", "portfolio_id": world.b}),
+            tjf.as_str(),
+            403,
+        ),
+        (
+            "an assessment naming B's activity",
+            "POST",
+            format!("/api/v1/change-requests/{a_request}/assessment"),
+            json!({"priority": "low", "estimated_cost": {"amount": "1", "currency": "SEK"}, "recommendation": "approve", "plan_item_id": b_item}),
+            tjf.as_str(),
+            422,
+        ),
+    ];
+    let audit_before = world.last_audit_event().await;
+    let mut wrong = Vec::new();
+    for (what, method, path, body, caller, expected) in &attempts {
+        let reply = app
+            .send(method, path, Some(caller), Some(body.clone()), &[])
+            .await;
+        if reply.status != *expected {
+            wrong.push(format!(
+                "{what}: expected {expected}, got {} {}",
+                reply.status, reply.body
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    assert_eq!(
+        world.last_audit_event().await,
+        audit_before,
+        "a refused write left an audit event"
+    );
+
+    // The contract A's TÄ may not see is answered as one that does not exist.
+    let unseen = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/deliveries/{a_delivery}"),
+            Some(ta),
+            Some(json!({"contract_id": b_contract})),
+            &[],
+        )
+        .await;
+    let missing = app
+        .send(
+            "PATCH",
+            &format!("/api/v1/deliveries/{a_delivery}"),
+            Some(ta),
+            Some(json!({"contract_id": 999_999})),
+            &[],
+        )
+        .await;
+    let masked = |reply: &crate::helpers::Reply| {
+        reply.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .replace(&b_contract.to_string(), "N")
+            .replace("999999", "N")
+    };
+    assert_eq!(
+        (unseen.status, masked(&unseen)),
+        (missing.status, masked(&missing))
+    );
+    let _ = lg;
+}
+
+/// No answer carries what its caller may not read: B's contracts and deliveries are absent from
+/// every list, report and audit page A's TÄ gets, and reading one is the 404 of an id that
+/// does not exist.
+pub async fn no_answer_leaks_what_its_caller_may_not_read(backend: Backend) {
+    let world = World::build(backend).await;
+    let (app, ta) = (&world.app, world.ta_in.as_str());
+    let controller = world.controller.as_str();
+    let mut b_body = world.contract_body("supplier");
+    b_body["services"] = json!([{"service_id": world.b1, "share_percent": 100}]);
+    b_body["title"] = json!("Hemligt leverantörsavtal");
+    let b_contract = app
+        .post("/api/v1/contracts", Some(controller), b_body)
+        .await
+        .expect(201)
+        .id();
+    let b_delivery = app
+        .post("/api/v1/deliveries", Some(controller), json!({"service_id": world.b1, "organization_id": world.customer, "start_date": day(-3)}))
+        .await
+        .expect(201)
+        .id();
+    let secret = "Hemligt leverantörsavtal";
+    for path in [
+        "/api/v1/contracts?limit=500".to_string(),
+        "/api/v1/contracts?limit=500&format=csv".to_string(),
+        "/api/v1/deliveries?limit=500".to_string(),
+        "/api/v1/reports/contract-coverage".to_string(),
+        "/api/v1/audit-events?limit=500".to_string(),
+        "/api/v1/architecture".to_string(),
+        "/api/v1/me".to_string(),
+        format!("/api/v1/services/{}", world.b1),
+    ] {
+        let reply = app.get(&path, Some(ta)).await;
+        let text = reply.body.to_string();
+        assert!(reply.status == 200, "{path}: {}", reply.status);
+        assert!(!text.contains(secret), "{path} shows B's contract: {text}");
+        assert!(
+            !text.contains(&format!("\"contract_id\":{b_contract}"))
+                && !text.contains(&format!("\"id\":{b_delivery},\"service_id\":{}", world.b1)),
+            "{path} shows B's contract or delivery: {text}"
+        );
+    }
+    let strip = |mut reply: crate::helpers::Reply| {
+        reply.body.as_object_mut().map(|o| o.remove("request_id"));
+        (reply.status, reply.body)
+    };
+    for (object, nowhere) in [
+        (
+            format!("/api/v1/contracts/{b_contract}"),
+            "/api/v1/contracts/999999",
+        ),
+        (
+            format!("/api/v1/deliveries/{b_delivery}"),
+            "/api/v1/deliveries/999999",
+        ),
+    ] {
+        let seen = strip(app.get(&object, Some(ta)).await);
+        let absent = strip(app.get(nowhere, Some(ta)).await);
+        assert_eq!(seen.0, 404, "{object}");
+        assert_eq!(
+            seen, absent,
+            "{object} answers otherwise than an id that does not exist"
+        );
+    }
 }

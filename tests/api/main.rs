@@ -50,6 +50,8 @@ on_both_backends!(
     authorization::every_action_by_every_caller,
     authorization::a_service_owner_reads_only_their_portfolios_audit_trail,
     authorization::only_the_appointee_accepts_an_appointment,
+    authorization::foreign_ids_in_bodies_are_refused,
+    authorization::no_answer_leaks_what_its_caller_may_not_read,
     review::only_the_management_group_or_the_owner_renames_a_service,
     review::the_management_group_rejects_a_proposal_for_good,
     review::the_catalogue_searches_public_text_only,
