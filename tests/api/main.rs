@@ -98,6 +98,7 @@ on_both_backends!(
     tokens::a_missing_token_is_a_plain_bearer_challenge,
     tokens::jwks_keys_are_matched_by_kid_and_refetched_at_most_once_per_cooldown,
     tokens::claim_mapping_reads_keycloak_roles_and_swamid_entitlements,
+    tokens::every_claim_shape_maps_to_its_exact_roles,
     audit_chain::the_audit_trail_is_sealed_and_tampering_is_found,
     durability::kill_9_during_writes_loses_no_acknowledged_write,
     openapi::the_document_matches_the_committed_snapshot,

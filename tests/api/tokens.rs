@@ -205,6 +205,14 @@ pub async fn bad_tokens_get_401(backend: Backend) {
             "a Keycloak ID token",
             sign_hs256(&with(claims(), "typ", json!("ID")), SECRET),
         ),
+        // RFC 8725 §2.1: the RSA public key (known to anyone) used as an HMAC secret.
+        (
+            "HS256 signed with the RSA public key",
+            sign_hs256(
+                &claims(),
+                &std::fs::read_to_string(fixture("rsa-public.pem")).unwrap(),
+            ),
+        ),
         ("garbage", "inte.en.token".to_string()),
         ("one segment", "skräp".to_string()),
     ];
@@ -421,4 +429,131 @@ pub async fn claim_mapping_reads_keycloak_roles_and_swamid_entitlements(backend:
         .await
         .expect(403);
     }
+}
+
+/// Every shape of claim a Sunet identity provider sends, under one mapping: Keycloak realm and
+/// client roles, Keycloak group paths, SWAMID entitlements as a string and as an array — and
+/// malformed claims, which give no role and no error. Each case states its exact role set.
+const EVERY_SHAPE: &str = r#"
+[[claims.roles]]
+claim = "/realm_access/roles"
+values = { "forvaltning-lg" = "management_group", "forvaltning-vu" = "business_developer" }
+
+[[claims.roles]]
+claim = "/resource_access/forvaltning/roles"
+values = { "controller" = "controller", "kam" = "account_manager" }
+
+[[claims.roles]]
+claim = "/groups"
+values = { "/sunet/kommunikation" = "communicator", "/sunet/ledningsgrupp" = "management_group" }
+
+[[claims.roles]]
+claim = "/eduPersonEntitlement"
+prefix = "urn:mace:sunet.se:forvaltning:role:"
+"#;
+
+pub async fn every_claim_shape_maps_to_its_exact_roles(backend: Backend) {
+    let app = spawn_app_with(backend, &[], Some(EVERY_SHAPE)).await;
+    let entitlement = |role: &str| format!("urn:mace:sunet.se:forvaltning:role:{role}");
+    let cases: Vec<(&str, Value, Vec<&str>)> = vec![
+        (
+            "Keycloak realm roles",
+            json!({"realm_access": {"roles": ["offline_access", "forvaltning-lg", "forvaltning-vu"]}}),
+            vec!["business_developer", "management_group"],
+        ),
+        (
+            "Keycloak client roles",
+            json!({"resource_access": {"forvaltning": {"roles": ["kam"]}, "account": {"roles": ["controller"]}}}),
+            vec!["account_manager"],
+        ),
+        (
+            "Keycloak group paths",
+            json!({"groups": ["/sunet", "/sunet/kommunikation", "/sunet/ledningsgrupp/extra"]}),
+            vec!["communicator"],
+        ),
+        (
+            "SWAMID entitlement as a string",
+            json!({"eduPersonEntitlement": entitlement("controller")}),
+            vec!["controller"],
+        ),
+        (
+            "SWAMID entitlements as an array",
+            json!({"eduPersonEntitlement": [entitlement("communicator"), "urn:mace:swami.se:gmai:su-ivs:admin", entitlement("account_manager")]}),
+            vec!["account_manager", "communicator"],
+        ),
+        (
+            "an entitlement naming no role",
+            json!({"eduPersonEntitlement": entitlement("kung")}),
+            vec![],
+        ),
+        (
+            "an entitlement that only starts alike",
+            json!({"eduPersonEntitlement": "urn:mace:sunet.se:forvaltning:roles:controller"}),
+            vec![],
+        ),
+        (
+            "every source at once",
+            json!({"realm_access": {"roles": ["forvaltning-lg"]}, "groups": ["/sunet/ledningsgrupp"],
+                                        "resource_access": {"forvaltning": {"roles": ["controller"]}}}),
+            vec!["controller", "management_group"],
+        ),
+        (
+            "a plain roles claim, not configured here",
+            json!({"roles": ["management_group"]}),
+            vec![],
+        ),
+        (
+            "realm roles as a string",
+            json!({"realm_access": {"roles": "forvaltning-lg"}}),
+            vec!["management_group"],
+        ),
+        (
+            "realm roles as an object",
+            json!({"realm_access": {"roles": {"forvaltning-lg": true}}}),
+            vec![],
+        ),
+        ("groups of numbers", json!({"groups": [1, 2, 3]}), vec![]),
+        (
+            "nested arrays",
+            json!({"eduPersonEntitlement": [[entitlement("controller")]]}),
+            vec![],
+        ),
+        (
+            "null claims",
+            json!({"realm_access": null, "groups": null, "eduPersonEntitlement": null}),
+            vec![],
+        ),
+        (
+            "a role code in the wrong case",
+            json!({"eduPersonEntitlement": entitlement("Controller")}),
+            vec![],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (i, (what, extra, expected)) in cases.iter().enumerate() {
+        let mut claims = json!({"sub": format!("person{i}@sunet.se"), "exp": now() + 300});
+        for (k, v) in extra.as_object().unwrap() {
+            claims[k] = v.clone();
+        }
+        let me = app
+            .get("/api/v1/me", Some(&sign_hs256(&claims, SECRET)))
+            .await;
+        let mut roles: Vec<String> = me.body["global_roles"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["role"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        roles.sort();
+        roles.dedup();
+        if me.status != 200 || roles != *expected {
+            wrong.push(format!(
+                "{what}: expected {expected:?}, got {} {roles:?}",
+                me.status
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
