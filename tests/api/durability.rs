@@ -424,3 +424,59 @@ pub async fn sqlite_serves_32_writers_for_30_seconds() {
         "{statuses:?}"
     );
 }
+
+/// Idempotency keys live in the database, so a retry that a load balancer sends to another
+/// instance is answered as the first was: the same bytes, nothing written twice; another body
+/// under the key is 422 there too; and a burst spread over both instances makes one object.
+pub async fn idempotency_keys_hold_across_instances(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let instances = [Server::start(&db), Server::start(&db)];
+    let client = reqwest::Client::new();
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let post = |instance: usize, key: &str, body: serde_json::Value| {
+        let request = client
+            .post(format!("{}/api/v1/portfolios", instances[instance].base))
+            .bearer_auth(&lg)
+            .header("Idempotency-Key", key)
+            .json(&body);
+        async move {
+            let reply = request.send().await.unwrap();
+            (reply.status().as_u16(), reply.bytes().await.unwrap())
+        }
+    };
+    let natverk = json!({"slug": "natverk", "name": "Nätverkstjänster"});
+    let first = post(0, "c0ffee-1", natverk.clone()).await;
+    assert_eq!(first.0, 201);
+    assert_eq!(
+        post(1, "c0ffee-1", natverk).await,
+        first,
+        "the other instance replays"
+    );
+    let other = post(1, "c0ffee-1", json!({"slug": "lagring", "name": "Lagring"})).await;
+    assert_eq!(other.0, 422);
+
+    let burst = (0..8).map(|i| {
+        post(
+            i % 2,
+            "c0ffee-2",
+            json!({"slug": "identitet", "name": "Identitetstjänster"}),
+        )
+    });
+    let answers = futures_util::future::join_all(burst).await;
+    let created: Vec<_> = answers.iter().filter(|(s, _)| *s == 201).collect();
+    assert!(
+        answers.iter().all(|(s, _)| *s == 201 || *s == 409),
+        "{answers:?}"
+    );
+    assert!(
+        created.windows(2).all(|w| w[0].1 == w[1].1),
+        "every 201 is the same answer"
+    );
+    let list = get_json(
+        &client,
+        &format!("{}/api/v1/portfolios", instances[1].base),
+        &lg,
+    )
+    .await;
+    assert_eq!(list["count"], 2, "{list}");
+}

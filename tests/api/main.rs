@@ -101,6 +101,7 @@ on_both_backends!(
     tokens::every_claim_shape_maps_to_its_exact_roles,
     audit_chain::the_audit_trail_is_sealed_and_tampering_is_found,
     durability::kill_9_during_writes_loses_no_acknowledged_write,
+    durability::idempotency_keys_hold_across_instances,
     openapi::the_document_matches_the_committed_snapshot,
     openapi::every_operation_is_complete,
     cli::a_development_token_is_accepted_by_serve,
