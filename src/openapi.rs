@@ -135,29 +135,42 @@ fn path_parameters(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// The operations of one path, to edit.
+fn methods_mut(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Every operation of the document, to edit.
+fn operations_mut(
+    document: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    document.paths.paths.values_mut().flat_map(methods_mut)
+}
+
 /// A header is text or absent, never JSON null (the derived schema of an optional header
 /// says `["string", "null"]`, and a client would send the word `null`).
 fn headers_are_text(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::schema::{SchemaType, Type};
     use utoipa::openapi::{RefOr, Schema};
-    for item in document.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                if let RefOr::T(parameter) = parameter {
-                    if parameter.parameter_in != ParameterIn::Header {
-                        continue;
-                    }
-                    if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
-                        object.schema_type = SchemaType::Type(Type::String);
-                    }
+    for operation in operations_mut(document) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if let RefOr::T(parameter) = parameter {
+                if parameter.parameter_in != ParameterIn::Header {
+                    continue;
+                }
+                if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                    object.schema_type = SchemaType::Type(Type::String);
                 }
             }
         }
@@ -225,37 +238,28 @@ const BODY_TEXT: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-
 fn state_text_rules(document: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::{RefOr, Schema};
-    for item in document.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            for parameter in operation.parameters.iter_mut().flatten() {
-                let RefOr::T(parameter) = parameter else {
+    for operation in operations_mut(document) {
+        for parameter in operation.parameters.iter_mut().flatten() {
+            let RefOr::T(parameter) = parameter else {
+                continue;
+            };
+            if !matches!(
+                parameter.parameter_in,
+                ParameterIn::Query | ParameterIn::Path
+            ) {
+                continue;
+            }
+            if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
+                mark_free_text(object, URL_TEXT);
+            }
+        }
+        if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
+            for content in body.content.values_mut() {
+                let RefOr::T(content) = content else {
                     continue;
                 };
-                if !matches!(
-                    parameter.parameter_in,
-                    ParameterIn::Query | ParameterIn::Path
-                ) {
-                    continue;
-                }
-                if let Some(RefOr::T(Schema::Object(object))) = parameter.schema.as_mut() {
-                    mark_free_text(object, URL_TEXT);
-                }
-            }
-            if let Some(RefOr::T(body)) = operation.request_body.as_mut() {
-                for content in body.content.values_mut() {
-                    let RefOr::T(content) = content else {
-                        continue;
-                    };
-                    if let Some(schema) = content.schema.as_mut() {
-                        mark_body_text(schema);
-                    }
+                if let Some(schema) = content.schema.as_mut() {
+                    mark_body_text(schema);
                 }
             }
         }

@@ -168,6 +168,15 @@ struct World {
     covered: Mutex<HashSet<(&'static str, String)>>,
 }
 
+/// The row's own name, with the table's lifetime: the key of the object it keeps.
+fn row_key(action: &str) -> &'static str {
+    TABLE
+        .iter()
+        .find(|r| r.0 == action)
+        .map(|r| r.0)
+        .expect("a row of the table")
+}
+
 /// A request to make as the caller, and where to look afterwards to see that a refusal
 /// changed nothing.
 struct Attempt {
@@ -578,7 +587,7 @@ impl World {
                     "plan.revise" | "plan.follow_up" => ("approved", false),
                     _ => ("draft", false),
                 };
-                let key: &'static str = TABLE.iter().find(|r| r.0 == action).map(|r| r.0).unwrap_or("plan");
+                let key = row_key(action);
                 let id = self.kept(key, self.plan_in(status, past)).await;
                 let path = format!("/api/v1/plans/{id}");
                 let attempt = match action {
@@ -602,7 +611,7 @@ impl World {
                     "change_request.decide" => "assessed",
                     _ => "approved",
                 };
-                let key: &'static str = TABLE.iter().find(|r| r.0 == action).map(|r| r.0).unwrap_or("cr");
+                let key = row_key(action);
                 let id = self.kept(key, self.change_request_in(status)).await;
                 let path = format!("/api/v1/change-requests/{id}");
                 let attempt = match action {
@@ -646,7 +655,7 @@ impl World {
             }
             "deliveries list" => Attempt::new("GET", "/api/v1/deliveries", None),
             "plan read" | "plan items read" | "plan item read" | "plan versions read" | "plan item delete" => {
-                let key: &'static str = TABLE.iter().find(|r| r.0 == action).map(|r| r.0).unwrap_or("plan");
+                let key = row_key(action);
                 let id = self.kept(key, self.plan_in("draft", false)).await;
                 let path = format!("/api/v1/plans/{id}");
                 match action {

@@ -136,39 +136,43 @@ mod postgres_only {
 /// Schemathesis needs its `st` (SCHEMATHESIS) and, for the PostgreSQL half, TEST_DATABASE_URL,
 /// both read when the tests are built; without them these are ignored, never passed.
 mod schemathesis {
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[cfg_attr(
-        not(schemathesis_tests),
-        ignore = "needs schemathesis: set SCHEMATHESIS to its st command (.ci/run installs it)"
-    )]
-    async fn sqlite_as_the_management_group() {
-        crate::fuzz::as_the_management_group(crate::helpers::Backend::Sqlite).await;
+    macro_rules! run {
+        ($name:ident, $story:ident, $backend:ident, $($needs:ident),+) => {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(all($($needs),+)),
+                ignore = "needs schemathesis (SCHEMATHESIS, which .ci/run installs) and for PostgreSQL TEST_DATABASE_URL"
+            )]
+            async fn $name() {
+                crate::fuzz::$story(crate::helpers::Backend::$backend).await;
+            }
+        };
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[cfg_attr(
-        not(schemathesis_tests),
-        ignore = "needs schemathesis: set SCHEMATHESIS to its st command (.ci/run installs it)"
-    )]
-    async fn sqlite_as_a_user_without_roles() {
-        crate::fuzz::as_a_user_without_roles(crate::helpers::Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[cfg_attr(
-        not(all(schemathesis_tests, postgres_tests)),
-        ignore = "needs schemathesis (SCHEMATHESIS) and PostgreSQL (TEST_DATABASE_URL)"
-    )]
-    async fn postgres_as_the_management_group() {
-        crate::fuzz::as_the_management_group(crate::helpers::Backend::Postgres).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[cfg_attr(
-        not(all(schemathesis_tests, postgres_tests)),
-        ignore = "needs schemathesis (SCHEMATHESIS) and PostgreSQL (TEST_DATABASE_URL)"
-    )]
-    async fn postgres_as_a_user_without_roles() {
-        crate::fuzz::as_a_user_without_roles(crate::helpers::Backend::Postgres).await;
-    }
+    run!(
+        sqlite_as_the_management_group,
+        as_the_management_group,
+        Sqlite,
+        schemathesis_tests
+    );
+    run!(
+        sqlite_as_a_user_without_roles,
+        as_a_user_without_roles,
+        Sqlite,
+        schemathesis_tests
+    );
+    run!(
+        postgres_as_the_management_group,
+        as_the_management_group,
+        Postgres,
+        schemathesis_tests,
+        postgres_tests
+    );
+    run!(
+        postgres_as_a_user_without_roles,
+        as_a_user_without_roles,
+        Postgres,
+        schemathesis_tests,
+        postgres_tests
+    );
 }
