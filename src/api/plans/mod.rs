@@ -181,7 +181,7 @@ pub async fn create(
         };
         let grant = caller.authorize(Action::PlanCreate, &Target::portfolio(portfolio.id))?;
         let mut f = crate::api::Fields::default();
-        if !(2000..=2100).contains(&request.year) {
+        if crate::domain::plan::PlanYear::try_from(request.year).is_err() {
             f.error("year", "must be 2000 to 2100");
         }
         let summary = f.take(text::bounded("summary", &request.summary, 10_000));

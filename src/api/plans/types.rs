@@ -479,11 +479,7 @@ impl BudgetFrameRequest {
 
 /// A year in a path: 2000–2100, or 404 (it names no frame).
 pub fn path_year(year: i32) -> AppResult<i32> {
-    if (2000..=2100).contains(&year) {
-        Ok(year)
-    } else {
-        Err(AppError::not_found(
-            "Budget frames are kept for the years 2000 to 2100.",
-        ))
-    }
+    crate::domain::plan::PlanYear::try_from(year)
+        .map(crate::domain::plan::PlanYear::get)
+        .map_err(|_| AppError::not_found("Budget frames are kept for the years 2000 to 2100."))
 }
