@@ -31,7 +31,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::policy::Caller;
 use crate::auth::Authenticated;
 use crate::db::audit::Actor;
-use crate::db::people::{caller_of, ensure_identity, load_caller};
+use crate::db::people::{caller_of, ensure_identity, known_caller, load_caller};
 use crate::db::{self, DbConnection, DbPool, Page, Sort};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -132,13 +132,49 @@ where
 /// How often a write that collided with a concurrent one is tried in all.
 const WRITE_ATTEMPTS: u32 = 5;
 
+/// How long a read may run, which decides where: a short one (one object, a page of a list,
+/// each bounded by an index and the page size) may run on the request's own thread; a long one
+/// (a report, an export, the architecture, a scope's audit trail) always runs off the async
+/// workers, so that it cannot hold up the other requests of its worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadCost {
+    Short,
+    Long,
+}
+
 /// The path of every authenticated read: the caller loaded (a person is created on first
-/// sight), then `f`.
+/// sight), then `f`. A short read; see [`read_long`].
 pub async fn read<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
 where
     F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    read_costing(ReadCost::Short, pool, who, f).await
+}
+
+/// [`read`] for work that scans: reports, exports, the architecture, audit trails.
+pub async fn read_long<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    read_costing(ReadCost::Long, pool, who, f).await
+}
+
+async fn read_costing<T, F>(cost: ReadCost, pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    if cost == ReadCost::Short {
+        if let Some(mut held) = db::AtHand::take(pool) {
+            // A person seen before is one query; first sight writes, and waits for the writer
+            // off the async workers (below).
+            if let Some(caller) = held.run(|conn| known_caller(conn, &who.identity))? {
+                return held.run(|conn| f(conn, &caller));
+            }
+        }
+    }
     db::run(pool, move |conn| {
         let caller = load_caller(conn, &who.identity, &who.actor())?;
         f(conn, &caller)
@@ -263,7 +299,8 @@ where
     View: Serialize + CsvRecord + Send + 'static,
 {
     let for_query = page.clone();
-    let (count, views) = read(pool, who, move |conn, caller| {
+    let cost = if csv { ReadCost::Long } else { ReadCost::Short };
+    let (count, views) = read_costing(cost, pool, who, move |conn, caller| {
         query(conn, caller, &for_query)
     })
     .await?;

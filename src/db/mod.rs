@@ -42,6 +42,8 @@ pub struct DbPool {
     pool: r2d2::Pool<ConnectionManager>,
     gate: std::sync::Arc<tokio::sync::Semaphore>,
     wait: Duration,
+    /// Short reads run on the request's own thread (SQLite; see [`run_read`]).
+    inline_reads: bool,
 }
 
 impl DbPool {
@@ -167,8 +169,9 @@ impl r2d2::ManageConnection for ConnectionManager {
 }
 
 /// SQLite's process-wide settings, before its first connection: no memory statistics (their
-/// global mutex is taken on every allocation, by every connection), and no mutex per
-/// connection (the pool hands each connection to one thread at a time).
+/// global mutex is taken on every allocation, by every connection), no mutex per connection
+/// (the pool hands each connection to one thread at a time), and every connection opened with
+/// [`plan_without_bound_values`].
 fn configure_sqlite_once() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -181,8 +184,33 @@ fn configure_sqlite_once() {
                 0 as std::ffi::c_int,
             );
             libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
+            libsqlite3_sys::sqlite3_auto_extension(Some(plan_without_bound_values));
         }
     });
+}
+
+/// Run on each new SQLite connection (an auto-extension): the query planner's stability
+/// guarantee (QPSG), so that a plan never depends on a bound value. Without it SQLite (3.47 and
+/// later) plans `LIMIT ?` by the value bound, and marks the statement to be prepared again
+/// whenever that parameter is bound anew: every `.first()` and every page of a list was parsed
+/// and planned again on each run, diesel's statement cache notwithstanding (perf of a single
+/// read at c32: `sqlite3Reprepare` 14 % of the process). With QPSG the cached statement is
+/// reused as is.
+unsafe extern "C" fn plan_without_bound_values(
+    db: *mut libsqlite3_sys::sqlite3,
+    _error: *mut *mut std::ffi::c_char,
+    _api: *const libsqlite3_sys::sqlite3_api_routines,
+) -> std::ffi::c_int {
+    // SAFETY: SQLite calls this with the connection it is opening; ENABLE_QPSG takes an int
+    // (1: on) and an int pointer for the new setting, which may be null.
+    unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    }
 }
 
 impl ConnectionManager {
@@ -230,6 +258,7 @@ pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
         pool,
         gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
         wait: timeout,
+        inline_reads: matches!(url, DatabaseUrl::Sqlite(_)),
     }
 }
 
@@ -357,6 +386,40 @@ where
         with_connection(&pool, left, f)
     })
     .await?
+}
+
+/// A connection that was free at once, held past the gate, for a short read on the request's
+/// own thread. Only on SQLite: the query is a few microseconds of work in memory, and handing it
+/// to a blocking thread and back cost more than the query (perf of a read at c32: the kernel's
+/// futex wake/wait and the scheduler were the largest items). PostgreSQL's round trip, and any
+/// wait, belong off the async workers ([`run`]).
+pub struct AtHand {
+    conn: PooledConnection,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl AtHand {
+    /// A free connection now, or `None` (PostgreSQL, the gate full, no idle connection).
+    pub fn take(pool: &DbPool) -> Option<AtHand> {
+        if !pool.inline_reads {
+            return None;
+        }
+        let permit = pool.gate.clone().try_acquire_owned().ok()?;
+        let conn = pool.pool.try_get()?;
+        Some(AtHand {
+            conn,
+            _permit: permit,
+        })
+    }
+
+    /// `f` on the held connection (dropped by the pool if it failed as unavailable).
+    pub fn run<T>(&mut self, f: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
+        let result = f(&mut self.conn.conn);
+        if matches!(result, Err(AppError::Unavailable(_))) {
+            self.conn.broken = true;
+        }
+        result
+    }
 }
 
 /// `f` with a connection taken within `within`; a connection whose failure says the server is

@@ -150,6 +150,19 @@ pub fn load_caller(
     identity: &Identity,
     actor: &Actor,
 ) -> AppResult<Caller> {
+    match known_caller(conn, identity)? {
+        Some(caller) => Ok(caller),
+        // First sight, or a name or e-mail to take from the token: the slower path.
+        None => {
+            let person = ensure_identity(conn, identity, actor)?;
+            caller_of(conn, person, identity)
+        }
+    }
+}
+
+/// The caller in one query, without writing: `None` when the person is not known yet or has a
+/// name or e-mail to take from the token (then [`load_caller`] writes).
+pub fn known_caller(conn: &mut DbConnection, identity: &Identity) -> AppResult<Option<Caller>> {
     let rows: Vec<(Person, Option<AssignmentRow>)> = people::table
         .left_join(
             role_assignments::table.on(role_assignments::person_id
@@ -175,13 +188,9 @@ pub fn load_caller(
         Some((person, _)) if !needs_filling(person, identity) => {
             let person = person.clone();
             let assignments = rows.into_iter().filter_map(|(_, a)| a).collect();
-            Ok(assemble(person, identity, assignments))
+            Ok(Some(assemble(person, identity, assignments)))
         }
-        // First sight, or a name or e-mail to take from the token: the slower path.
-        _ => {
-            let person = ensure_identity(conn, identity, actor)?;
-            caller_of(conn, person, identity)
-        }
+        _ => Ok(None),
     }
 }
 

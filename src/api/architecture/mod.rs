@@ -89,7 +89,7 @@ pub async fn architecture(who: Authenticated, pool: web::Data<DbPool>) -> AppRes
     let pool = pool.get_ref().clone();
     actix_web::rt::spawn(async move {
         let on_error = pieces.clone();
-        let written = crate::api::read(&pool, who, move |conn, _caller| {
+        let written = crate::api::read_long(&pool, who, move |conn, _caller| {
             crate::db::read_snapshot(conn, |conn| write_architecture(conn, &pieces))
         })
         .await;

@@ -123,7 +123,7 @@ pub async fn list(
     )?;
     let (after, with_count) = (query.after, query.count.unwrap_or(false));
     let for_query = page.clone();
-    let (count, rows) = crate::api::read(
+    let (count, rows) = crate::api::read_long(
         &pool,
         who,
         move |conn: &mut DbConnection, caller: &Caller| {

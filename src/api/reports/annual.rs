@@ -139,7 +139,7 @@ pub async fn annual(
 ) -> AppResult<HttpResponse> {
     let year = query.into_inner().year.get();
     let (from, until) = year_bounds(year)?;
-    let report = crate::api::read(&pool, who, move |conn, caller| {
+    let report = crate::api::read_long(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::ReportRead);
         if reach.is_nowhere() {
             return Err(AppError::forbidden(Action::ReportRead.code()));

@@ -149,7 +149,7 @@ pub async fn contract_coverage(
         &["id", "start_date"],
     )?;
     let for_query = page.clone();
-    let (count, rows, totals) = crate::api::read(&pool, who, move |conn, caller| {
+    let (count, rows, totals) = crate::api::read_long(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::ReportRead);
         if reach.is_nowhere() {
             return Err(AppError::forbidden(Action::ReportRead.code()));
