@@ -76,6 +76,9 @@ if [[ -n "$POSTGRES" ]]; then
   SELECT_TPS=$(pgbench -S -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "$PGBENCH_DB" 2>/dev/null | awk '/^tps/ {print int($3)}')
   TPCB_TPS=$(pgbench -c"$CONNECTIONS" -j2 -T"$DURATION" "$PGBENCH_DB" 2>/dev/null | awk '/^tps/ {print int($3)}')
   psql -q "$POSTGRES" -c "DROP DATABASE IF EXISTS bench_pgbench;"
+  # Dropping a database writes a checkpoint; let it finish before the service is measured, or
+  # its I/O lands in the first call's tail (seen: p99 106 ms against a p50 of 4 ms).
+  psql -q "$POSTGRES" -c "CHECKPOINT;"
   echo "pgbench -S -M prepared -c$CONNECTIONS: $SELECT_TPS TPS; TPC-B-like -c$CONNECTIONS: $TPCB_TPS TPS (references)"
   REFERENCE=$SELECT_TPS; REFERENCE_LABEL="pgbench -S"; WRITE_REFERENCE=$TPCB_TPS
 fi

@@ -5,11 +5,9 @@
 //! a shared counter) and [`fold_changes`] folds them into the totals in the background.
 
 use diesel::connection::SimpleConnection;
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
 
-use super::schema::row_counts;
+use super::schema::row_totals;
 use super::DbConnection;
 use crate::error::AppResult;
 
@@ -32,15 +30,12 @@ impl Counted {
 }
 
 /// How many rows `table` has, exactly, as this connection sees it: the folded total and the
-/// changes not folded yet, read in one statement.
+/// changes not folded yet, read in one statement (the view `row_totals`).
 pub fn rows(conn: &mut DbConnection, table: Counted) -> AppResult<i64> {
-    Ok(row_counts::table
-        .filter(row_counts::table_name.eq(table.table_name()))
-        .select(sql::<BigInt>(
-            "CAST(row_counts.n + (SELECT COALESCE(SUM(c.n), 0) FROM row_count_changes c \
-             WHERE c.table_name = row_counts.table_name) AS BIGINT)",
-        ))
-        .first(conn)?)
+    Ok(row_totals::table
+        .filter(row_totals::table_name.eq(table.table_name()))
+        .select(row_totals::n)
+        .get_result(conn)?)
 }
 
 /// Folds the appended changes into the totals (PostgreSQL; SQLite's triggers update the totals

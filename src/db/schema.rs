@@ -284,6 +284,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// A view: `row_counts` plus the changes not folded yet.
+    row_totals (table_name) {
+        table_name -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     row_count_changes (id) {
         id -> BigInt,
         table_name -> Text,
