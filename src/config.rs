@@ -82,6 +82,8 @@ pub struct Settings {
     pub cors_allowed_origins: Vec<String>,
     /// The largest request body accepted (413 above it).
     pub max_body_bytes: usize,
+    /// Whether `GET /metrics` answers (configuration file `metrics`, on by default).
+    pub metrics: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +112,7 @@ struct FileConfig {
     env: Option<String>,
     workers: Option<usize>,
     rate_limit: Option<u32>,
+    metrics: Option<bool>,
     #[serde(default)]
     cors: FileCors,
     #[serde(default)]
@@ -294,6 +297,7 @@ impl Settings {
             rate_limit,
             cors_allowed_origins,
             max_body_bytes,
+            metrics: file.metrics.unwrap_or(true),
         })
     }
 
@@ -307,7 +311,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -323,6 +327,7 @@ impl Settings {
             self.pool_size,
             self.rate_limit,
             self.max_body_bytes,
+            self.metrics,
         )
     }
 }

@@ -184,6 +184,8 @@ fn serve(
     let (cors_origins, workers) = (settings.cors_allowed_origins.clone(), settings.workers);
     let body_limit = api::BodyLimit(settings.max_body_bytes);
     let limiter = web::Data::new(limiter);
+    let metrics = web::Data::new(crate::metrics::Metrics::default());
+    let metrics_enabled = web::Data::new(crate::metrics::MetricsEnabled(settings.metrics));
     let document = crate::openapi::document();
     let method_table = web::Data::new(MethodTable::from_document(&document));
     let document = web::Data::new(api::OpenApiJson(
@@ -200,6 +202,8 @@ fn serve(
             .app_data(method_table.clone())
             .app_data(document.clone())
             .app_data(limiter.clone())
+            .app_data(metrics.clone())
+            .app_data(metrics_enabled.clone())
             .app_data(web::Data::new(body_limit))
             .app_data(api::json_config(body_limit))
             .app_data(api::query_config())
@@ -223,6 +227,7 @@ fn serve(
                 !cors_origins.is_empty(),
                 cors(&cors_origins),
             ))
+            .wrap(from_fn(crate::metrics::record))
             .wrap(Logger::new(
                 "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
             ))

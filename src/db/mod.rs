@@ -52,6 +52,23 @@ impl DbPool {
     pub fn get(&self) -> Result<PooledConnection, r2d2::Error> {
         self.pool.get()
     }
+
+    /// Open and idle connections, and the pool's size (for `/metrics`).
+    pub fn state(&self) -> PoolState {
+        let state = self.pool.state();
+        PoolState {
+            open: state.connections,
+            idle: state.idle_connections,
+            max: self.pool.max_size(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct PoolState {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 /// A pooled connection, and whether it failed in a way that means the server is gone (a
@@ -375,7 +392,8 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
-    let deadline = tokio::time::Instant::now() + pool.wait;
+    let asked = tokio::time::Instant::now();
+    let deadline = asked + pool.wait;
     let permit = tokio::time::timeout_at(deadline, pool.gate.clone().acquire_owned())
         .await
         .map_err(|_| AppError::Unavailable("no database connection became free in time".into()))?
@@ -383,7 +401,7 @@ where
     actix_web::web::block(move || {
         let _permit = permit;
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        with_connection(&pool, left, f)
+        with_connection(&pool, left, asked, f)
     })
     .await?
 }
@@ -406,6 +424,7 @@ impl AtHand {
         }
         let permit = pool.gate.clone().try_acquire_owned().ok()?;
         let conn = pool.pool.try_get()?;
+        crate::metrics::POOL_WAIT.observe(Duration::ZERO);
         Some(AtHand {
             conn,
             _permit: permit,
@@ -427,11 +446,13 @@ impl AtHand {
 fn with_connection<T>(
     pool: &DbPool,
     within: Duration,
+    asked: tokio::time::Instant,
     f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
 ) -> AppResult<T> {
     let mut conn = pool
         .pool
         .get_timeout(within.max(Duration::from_millis(1)))?;
+    crate::metrics::POOL_WAIT.observe(asked.elapsed());
     let result = f(&mut conn.conn);
     if matches!(result, Err(AppError::Unavailable(_))) {
         conn.broken = true;
@@ -444,7 +465,8 @@ fn with_connection<T>(
 pub async fn probe(pool: &DbPool) -> AppResult<()> {
     let pool = pool.clone();
     let within = pool.wait.min(Duration::from_millis(500));
-    actix_web::web::block(move || with_connection(&pool, within, ping)).await?
+    let asked = tokio::time::Instant::now();
+    actix_web::web::block(move || with_connection(&pool, within, asked, ping)).await?
 }
 
 /// One page of a list: how many, from where, in which order.

@@ -124,6 +124,7 @@ const TABLE: &[Row] = &[
     ("document read (public)",    "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("health live (public)",      "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("health ready (public)",     "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
+    ("metrics (public)",          "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
 
 /// The date `offset` days from today.
@@ -686,6 +687,7 @@ impl World {
             "document read (public)" => Attempt::new("GET", "/api/v1/openapi.json", None),
             "health live (public)" => Attempt::new("GET", "/health/live", None),
             "health ready (public)" => Attempt::new("GET", "/health/ready", None),
+            "metrics (public)" => Attempt::new("GET", "/metrics", None),
             other => panic!("no attempt for {other}"),
         }
     }

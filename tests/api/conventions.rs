@@ -641,3 +641,57 @@ pub async fn the_body_limit_is_configurable(backend: Backend) {
         .await
         .expect(201);
 }
+
+/// `GET /metrics`: Prometheus text with requests counted by method, matched route (never the raw
+/// path) and status, durations by route, and the pool; `metrics = false` turns it off.
+pub async fn metrics_count_requests_by_route(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lg = token("lg@sunet.se", &["management_group"]);
+    for slug in ["tjänst-som-saknas", "en-annan-som-saknas"] {
+        app.get(&format!("/api/v1/services/{slug}"), Some(&lg))
+            .await
+            .expect(404);
+    }
+    app.get("/api/v1/services", Some(&lg)).await.expect(200);
+    app.get("/api/v1/services", None).await.expect(401);
+
+    let reply = app.get("/metrics", None).await.expect(200);
+    assert_eq!(
+        reply.header("content-type").as_deref(),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+    let text = reply.body.as_str().expect("text").to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    for expected in [
+        r#"http_requests_total{method="GET",route="/api/v1/services/{service}",status="404"} 2"#,
+        r#"http_requests_total{method="GET",route="/api/v1/services",status="200"} 1"#,
+        r#"http_requests_total{method="GET",route="/api/v1/services",status="401"} 1"#,
+        r#"http_request_duration_seconds_count{route="/api/v1/services/{service}"} 2"#,
+        r#"http_request_duration_seconds_bucket{route="/api/v1/services",le="+Inf"} 2"#,
+        "# TYPE http_request_duration_seconds histogram",
+        "# TYPE db_pool_wait_seconds histogram",
+        "# TYPE webhook_deliveries_total counter",
+        "db_pool_max_connections 4",
+    ] {
+        assert!(lines.contains(&expected), "missing {expected:?} in\n{text}");
+    }
+    assert!(
+        !text.contains("tjänst-som-saknas"),
+        "a raw path became a label"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(r#"db_pool_connections{state="idle"} "#)),
+        "{text}"
+    );
+    // Every sample line is `name{labels} number` or `name number`.
+    for line in lines.iter().filter(|l| !l.starts_with('#')) {
+        let value = line.rsplit(' ').next().unwrap_or_default();
+        assert!(value.parse::<f64>().is_ok(), "not a sample: {line:?}");
+    }
+
+    let off = crate::helpers::spawn_app_with(backend, &[], Some("metrics = false")).await;
+    let reply = off.get("/metrics", None).await;
+    assert_problem(&reply, 404);
+}

@@ -85,6 +85,7 @@ on_both_backends!(
     conventions::bad_input_gets_a_problem_and_changes_nothing,
     conventions::the_body_limit_is_configurable,
     conventions::unknown_paths_and_methods_are_problems,
+    conventions::metrics_count_requests_by_route,
     conventions::writes_carry_etags_and_if_match_is_atomic,
     conventions::request_ids_are_echoed_or_made,
     conventions::health_and_public_endpoints_need_no_token,

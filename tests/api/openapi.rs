@@ -6,9 +6,10 @@ use serde_json::Value;
 
 use crate::helpers::Backend;
 
-const PUBLIC: [&str; 6] = [
+const PUBLIC: [&str; 7] = [
     "/health/live",
     "/health/ready",
+    "/metrics",
     "/api/v1/roles",
     "/api/v1/catalog",
     "/api/v1/openapi.json",

@@ -9,7 +9,9 @@ use crate::db::{self, DbPool};
 use crate::error::AppResult;
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(live).service(ready);
+    cfg.service(live)
+        .service(ready)
+        .service(crate::metrics::get_metrics);
 }
 
 #[derive(Serialize, ToSchema)]
