@@ -42,7 +42,7 @@ pub struct DbPool {
     pool: r2d2::Pool<ConnectionManager>,
     gate: std::sync::Arc<tokio::sync::Semaphore>,
     wait: Duration,
-    /// Short reads run on the request's own thread (SQLite; see [`run_read`]).
+    /// Short reads run on the request's own thread (SQLite; see [`AtHand`]).
     inline_reads: bool,
 }
 
@@ -434,10 +434,16 @@ impl AtHand {
     /// `f` on the held connection (dropped by the pool if it failed as unavailable).
     pub fn run<T>(&mut self, f: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
         let result = f(&mut self.conn.conn);
-        if matches!(result, Err(AppError::Unavailable(_))) {
-            self.conn.broken = true;
-        }
+        mark_if_gone(&mut self.conn, &result);
         result
+    }
+}
+
+/// A connection that failed as unavailable (the server restarted, a failover) is dropped by the
+/// pool instead of being handed out again.
+fn mark_if_gone<T>(conn: &mut Managed, result: &AppResult<T>) {
+    if matches!(result, Err(AppError::Unavailable(_))) {
+        conn.broken = true;
     }
 }
 
@@ -454,9 +460,7 @@ fn with_connection<T>(
         .get_timeout(within.max(Duration::from_millis(1)))?;
     crate::metrics::POOL_WAIT.observe(asked.elapsed());
     let result = f(&mut conn.conn);
-    if matches!(result, Err(AppError::Unavailable(_))) {
-        conn.broken = true;
-    }
+    mark_if_gone(&mut conn, &result);
     result
 }
 
