@@ -262,6 +262,7 @@ pub async fn record(
 #[utoipa::path(
     tag = "health",
     operation_id = "getMetrics",
+    security(()),
     summary = "Prometheus metrics",
     responses(
         (status = 200, description = "Prometheus text exposition format 0.0.4", content_type = "text/plain", body = String),

@@ -12,8 +12,9 @@ use crate::error::Problem;
     info(
         title = "Förvaltning",
         description = "Sunet's service management model (riktlinjer för Sunets tjänsteförvaltning) as an API: portfolios, services and their lifecycle, the management organisation (TÄ, TS, TJF …), and the audit trail. Errors are RFC 9457 problem details.",
-        license(name = "BSD-2-Clause"),
+        license(name = "BSD-2-Clause", identifier = "BSD-2-Clause"),
     ),
+    servers((url = "/", description = "This service (paths are absolute: /api/v1/…, /health/…)")),
     modifiers(&BearerScheme),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -59,7 +60,82 @@ pub fn document() -> utoipa::openapi::OpenApi {
     headers_are_text(&mut document);
     enumerate_currencies(&mut document);
     link_created_objects(&mut document);
+    list_items_refer_to_their_schema(&mut document);
+    rate_limited_operations(&mut document);
     document
+}
+
+/// Every `/api/` operation may answer 429 when its caller is over the rate limit
+/// (`FORVALTNING_RATE_LIMIT`, per bearer token or address), with `Retry-After`.
+fn rate_limited_operations(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::content::ContentBuilder;
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::response::ResponseBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Ref, Type};
+    let too_many = ResponseBuilder::new()
+        .description("Over the rate limit; retry after Retry-After seconds")
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .minimum(Some(1)),
+                ))
+                .description(Some("Seconds until a request is accepted again"))
+                .build(),
+        )
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for (path, item) in document.paths.paths.iter_mut() {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        for operation in methods_mut(item) {
+            operation
+                .responses
+                .responses
+                .entry("429".to_string())
+                .or_insert_with(|| too_many.clone().into());
+        }
+    }
+}
+
+/// A list's items are the single object's schema by reference, so that a generated client has
+/// one type per resource (utoipa inlines a generic's argument: `Paginated_ServiceView` held a
+/// copy of `ServiceView`, and a client got `PaginatedServiceViewResultsItem` from a list and
+/// `ServiceView` from a get). Only a copy equal to the named schema is replaced.
+fn list_items_refer_to_their_schema(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ArrayItems, Ref};
+    use utoipa::openapi::{RefOr, Schema};
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    let singles = components.schemas.clone();
+    for (name, schema) in components.schemas.iter_mut() {
+        let Some(item_name) = name.strip_prefix("Paginated_") else {
+            continue;
+        };
+        let (RefOr::T(Schema::Object(page)), Some(single)) = (schema, singles.get(item_name))
+        else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Array(results))) = page.properties.get_mut("results") else {
+            continue;
+        };
+        let ArrayItems::RefOrSchema(items) = &mut results.items else {
+            continue;
+        };
+        let same = serde_json::to_value(&**items).ok() == serde_json::to_value(single).ok();
+        if same {
+            **items = RefOr::Ref(Ref::from_schema_name(item_name));
+        }
+    }
 }
 
 /// OpenAPI links from each creating POST (and the budget frame's PUT) to the operations on the
@@ -539,6 +615,27 @@ mod tests {
         }
         walk(&json, names, &mut dangling);
         assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
+    }
+
+    /// Every list's items are its resource's schema by reference (one type per resource in a
+    /// generated client).
+    #[test]
+    fn list_items_are_the_single_schema() {
+        let json = serde_json::to_value(document()).unwrap();
+        let schemas = json["components"]["schemas"].as_object().unwrap();
+        let lists: Vec<_> = schemas
+            .iter()
+            .filter(|(name, _)| name.starts_with("Paginated_"))
+            .collect();
+        assert!(lists.len() >= 11, "{} lists", lists.len());
+        for (name, list) in lists {
+            let item = name.trim_start_matches("Paginated_");
+            assert_eq!(
+                list["properties"]["results"]["items"],
+                serde_json::json!({"$ref": format!("#/components/schemas/{item}")}),
+                "{name}"
+            );
+        }
     }
 
     /// The service refuses `{}` on every PATCH; the document says so.

@@ -73,6 +73,7 @@ pub struct OpenApiJson(pub String);
 #[utoipa::path(
     tag = "meta",
     operation_id = "getOpenApi",
+    security(()),
     summary = "The OpenAPI document",
     responses((status = 200, description = "OpenAPI 3.1 JSON", content_type = "application/json"))
 )]

@@ -41,6 +41,7 @@ pub struct CatalogQuery {
 #[utoipa::path(
     tag = "catalog",
     operation_id = "getCatalog",
+    security(()),
     summary = "The public service catalogue (no token needed)",
     params(CatalogQuery),
     responses((status = 200, description = "OK", body = Paginated<CatalogEntry>), crate::openapi::PublicErrors)

@@ -21,7 +21,7 @@ pub struct Health {
 }
 
 /// The process answers.
-#[utoipa::path(tag = "health", operation_id = "healthLive", summary = "Liveness", responses((status = 200, description = "OK", body = Health)))]
+#[utoipa::path(tag = "health", operation_id = "healthLive", summary = "Liveness", security(()), responses((status = 200, description = "OK", body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
@@ -31,6 +31,7 @@ pub async fn live() -> HttpResponse {
 #[utoipa::path(
     tag = "health",
     operation_id = "healthReady",
+    security(()),
     summary = "Readiness (checks the database)",
     responses((status = 200, description = "OK", body = Health), crate::openapi::PublicErrors)
 )]

@@ -161,6 +161,7 @@ fn text(role: RoleCode) -> RoleText {
 #[utoipa::path(
     tag = "roles",
     operation_id = "listRoles",
+    security(()),
     summary = "The roles of the guidelines (public)",
     responses((status = 200, description = "OK", body = Vec<RoleView>))
 )]
