@@ -1,6 +1,7 @@
 //! Tests that need PostgreSQL are compiled as ignored unless `TEST_DATABASE_URL` names one, so
 //! that a run without it reports them as ignored, never as passed; likewise the schemathesis
-//! runs without `SCHEMATHESIS` (the path of its `st` command).
+//! runs without `SCHEMATHESIS` (the path of its `st` command), and the generated client's
+//! scenario without `PYTHON_CLIENT`.
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(postgres_tests)");
@@ -13,5 +14,10 @@ fn main() {
     println!("cargo::rerun-if-env-changed=SCHEMATHESIS");
     if std::env::var("SCHEMATHESIS").is_ok_and(|st| !st.trim().is_empty()) {
         println!("cargo::rustc-cfg=schemathesis_tests");
+    }
+    println!("cargo::rustc-check-cfg=cfg(client_tests)");
+    println!("cargo::rerun-if-env-changed=PYTHON_CLIENT");
+    if std::env::var("PYTHON_CLIENT").is_ok_and(|p| !p.trim().is_empty()) {
+        println!("cargo::rustc-cfg=client_tests");
     }
 }

@@ -6,6 +6,7 @@ mod agreement;
 mod audit_chain;
 mod authorization;
 mod cli;
+mod client;
 mod contracts;
 mod conventions;
 mod durability;
@@ -176,4 +177,26 @@ mod schemathesis {
         schemathesis_tests,
         postgres_tests
     );
+}
+
+/// The generated Python client needs PYTHON_CLIENT and PYTHON_CLIENT_PACKAGES (which .ci/run
+/// prepares) and, for the PostgreSQL half, TEST_DATABASE_URL, read when the tests are built.
+mod generated_client {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(client_tests),
+        ignore = "needs the generated Python client (PYTHON_CLIENT, which .ci/run prepares)"
+    )]
+    async fn sqlite_runs_the_year() {
+        crate::client::a_generated_client_runs_the_year(crate::helpers::Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(all(client_tests, postgres_tests)),
+        ignore = "needs the generated Python client (PYTHON_CLIENT, which .ci/run prepares) and TEST_DATABASE_URL"
+    )]
+    async fn postgres_runs_the_year() {
+        crate::client::a_generated_client_runs_the_year(crate::helpers::Backend::Postgres).await;
+    }
 }
