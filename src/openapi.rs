@@ -27,6 +27,7 @@ use crate::error::Problem;
         (name = "architecture", description = "Förvaltningstjänstearkitekturen (FTA)"),
         (name = "catalog", description = "The public service catalogue"),
         (name = "audit", description = "The audit trail"),
+        (name = "events", description = "The event stream: every audited change, for systems that follow changes"),
         (name = "meta", description = "This document"),
     ),
     components(schemas(Problem, crate::api::ListFormat))

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
+pub mod events;
 pub mod health;
 pub mod idempotency;
 pub mod lookup;
@@ -55,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(architecture::configure)
             .configure(catalog::configure)
             .configure(audit_events::configure)
+            .configure(events::configure)
             .configure(organizations::configure)
             .configure(contracts::configure)
             .configure(deliveries::configure)
@@ -400,6 +402,19 @@ pub fn query_config() -> web::QueryConfig {
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default()
         .error_handler(|err, _req| AppError::not_found(format!("Invalid path: {err}")).into())
+}
+
+/// The request's own link with `after` set to `key` (and `offset` dropped): the next page of a
+/// list paged by key.
+pub fn keyset_link(req: &HttpRequest, key: i64) -> String {
+    let mut query: Vec<String> = req
+        .query_string()
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("offset=") && !p.starts_with("after="))
+        .map(str::to_string)
+        .collect();
+    query.push(format!("after={key}"));
+    format!("{}?{}", req.path(), query.join("&"))
 }
 
 /// Timestamps leave the service as RFC 3339 UTC with `Z`.

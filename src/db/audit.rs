@@ -115,11 +115,26 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
 }
 
+/// Records `change` in the audit trail and, as an event of the same transaction, in the event
+/// stream (`type` = the action, `data` = the object after the change).
 pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> AppResult<()> {
     let roles = serde_json::to_string(change.roles).unwrap_or_else(|_| "[]".into());
+    let occurred_at = super::now();
+    let after = change.after.map(|v| v.to_string());
+    super::events::append(
+        conn,
+        &super::events::NewEvent {
+            event_type: change.action,
+            occurred_at,
+            object_type: change.object_type.as_str(),
+            object_id: change.object_id,
+            portfolio_id: change.portfolio_id,
+            data: after.as_deref(),
+        },
+    )?;
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::occurred_at.eq(super::now()),
+            audit_events::occurred_at.eq(occurred_at),
             audit_events::actor_sub.eq(&actor.sub),
             audit_events::actor_roles.eq(roles),
             audit_events::action.eq(change.action),
@@ -127,7 +142,7 @@ pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> App
             audit_events::object_id.eq(change.object_id),
             audit_events::portfolio_id.eq(change.portfolio_id),
             audit_events::before_state.eq(change.before.map(|v| v.to_string())),
-            audit_events::after_state.eq(change.after.map(|v| v.to_string())),
+            audit_events::after_state.eq(after),
             audit_events::request_id.eq(&actor.request_id),
         ))
         .execute(conn)?;
@@ -147,7 +162,8 @@ pub struct AuditFilter {
     pub services: Vec<i64>,
 }
 
-/// The events of a scope: the whole history of every object now in these portfolios (what
+/// The rows of `table` (the audit trail, or the event stream: both have `object_type`,
+/// `object_id` and `portfolio_id`) of a scope: the whole history of every object now in these portfolios (what
 /// happened to a service before it moved here included), of these further services, and what
 /// was recorded in the portfolios.
 ///
@@ -156,7 +172,7 @@ pub struct AuditFilter {
 /// than walking the whole trail and testing each event against the scope, whose cost grows
 /// with the trail. The ids are the caller's own scope, read from the database, never client
 /// text; they are written into the statement as integers.
-fn in_scope_sql(portfolios: &[i64], services: &[i64]) -> String {
+pub(super) fn in_scope_sql(table: &str, portfolios: &[i64], services: &[i64]) -> String {
     let list = |ids: &[i64]| {
         if ids.is_empty() {
             "NULL".to_string()
@@ -168,12 +184,12 @@ fn in_scope_sql(portfolios: &[i64], services: &[i64]) -> String {
     let services_now = format!("SELECT id FROM services WHERE portfolio_id IN ({p})");
     let of = |object_type: ObjectType, ids: &str| {
         format!(
-            "SELECT id FROM audit_events WHERE object_type = '{}' AND object_id IN ({ids})",
+            "SELECT id FROM {table} WHERE object_type = '{}' AND object_id IN ({ids})",
             object_type.as_str()
         )
     };
     let parts = [
-        format!("SELECT id FROM audit_events WHERE portfolio_id IN ({p})"),
+        format!("SELECT id FROM {table} WHERE portfolio_id IN ({p})"),
         of(ObjectType::Portfolio, &p),
         of(ObjectType::Service, &services_now),
         of(ObjectType::Service, &s),
@@ -205,7 +221,7 @@ fn in_scope_sql(portfolios: &[i64], services: &[i64]) -> String {
             &format!("SELECT id FROM change_requests WHERE service_id IN ({services_now})"),
         ),
     ];
-    format!("audit_events.id IN ({})", parts.join(" UNION ALL "))
+    format!("{table}.id IN ({})", parts.join(" UNION ALL "))
 }
 
 /// A page of the trail: by key after `after` (in the page's order), or by offset; the number
@@ -237,6 +253,7 @@ pub fn list(
         }
         if let Some(portfolios) = &filter.portfolios {
             q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&in_scope_sql(
+                "audit_events",
                 portfolios,
                 &filter.services,
             )));

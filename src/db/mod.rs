@@ -5,6 +5,7 @@ pub mod audit;
 pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
+pub mod events;
 pub mod idempotency;
 pub mod organizations;
 pub mod people;

@@ -284,6 +284,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    events (id) {
+        id -> BigInt,
+        txid -> BigInt,
+        event_type -> Text,
+        occurred_at -> Timestamp,
+        object_type -> Text,
+        object_id -> BigInt,
+        portfolio_id -> Nullable<BigInt>,
+        data -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     /// A view: `row_counts` plus the changes not folded yet.
     row_totals (table_name) {
         table_name -> Text,

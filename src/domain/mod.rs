@@ -40,6 +40,7 @@ macro_rules! coded_enum {
 }
 
 pub mod contract;
+pub mod event;
 pub mod lifecycle;
 pub mod money;
 pub mod org_number;

@@ -66,6 +66,7 @@ const TABLE: &[Row] = &[
     ("assign specialist",        "staffing",      "role_assignment.specialist",          [403, 201, 403, 201, 403, 201, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("revoke specialist",        "staffing",      "role_assignment.specialist",          [403, 200, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("audit events read",        "support",       "audit_event.read",                    [200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 401]),
+    ("events read",              "support",       "event.read",                          [200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 401]),
     ("organization.create",      "support",       "organization.create",                 [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 201, 403, 403, 403, 401]),
     ("organization.update",      "support",       "organization.update",                 [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 401]),
     ("contract.create",          "contracts",     "contract.create",                     [403, 201, 403, 201, 403, 201, 403, 201, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 401]),
@@ -624,6 +625,7 @@ impl World {
             }
             "annual report read" => Attempt::new("GET", "/api/v1/reports/annual?year=2031", None),
             "audit events read" => Attempt::new("GET", "/api/v1/audit-events", None),
+            "events read" => Attempt::new("GET", "/api/v1/events", None),
             "services read" => Attempt::new("GET", "/api/v1/services", None),
             "architecture read" => Attempt::new("GET", "/api/v1/architecture", None),
             "role assignments read" => Attempt::new("GET", "/api/v1/role-assignments", None),

@@ -184,6 +184,11 @@ impl Reply {
 }
 
 impl TestApp {
+    /// The app's database (to make a state no endpoint makes).
+    pub fn database(&self) -> &TestDatabase {
+        &self._db
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

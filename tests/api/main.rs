@@ -10,6 +10,7 @@ mod client;
 mod contracts;
 mod conventions;
 mod durability;
+mod events;
 mod fuzz;
 mod helpers;
 mod openapi;
@@ -87,6 +88,7 @@ on_both_backends!(
     conventions::the_body_limit_is_configurable,
     conventions::unknown_paths_and_methods_are_problems,
     conventions::metrics_count_requests_by_route,
+    events::changes_are_followed_by_key,
     conventions::writes_carry_etags_and_if_match_is_atomic,
     conventions::request_ids_are_echoed_or_made,
     conventions::health_and_public_endpoints_need_no_token,
@@ -132,6 +134,16 @@ mod postgres_only {
     )]
     async fn a_database_outage_gives_503_and_recovers() {
         crate::durability::a_database_outage_gives_503_and_recovers().await;
+    }
+
+    /// Identity values of PostgreSQL are taken at insert; SQLite commits one writer at a time.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(postgres_tests),
+        ignore = "needs PostgreSQL: set TEST_DATABASE_URL (read when the tests are built)"
+    )]
+    async fn a_reader_never_skips_an_event_committed_late() {
+        crate::events::a_reader_never_skips_an_event_committed_late().await;
     }
 }
 

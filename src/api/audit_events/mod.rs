@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{utc, Page};
+use crate::api::{keyset_link, utc, Page};
 use crate::auth::policy::{Action, Caller};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, AuditEvent, AuditFilter};
@@ -159,16 +159,4 @@ pub async fn list(
         previous,
         results,
     }))
-}
-
-/// The request's own link with `after` set to `key` (and `offset` dropped).
-fn keyset_link(req: &HttpRequest, key: i64) -> String {
-    let mut query: Vec<String> = req
-        .query_string()
-        .split('&')
-        .filter(|p| !p.is_empty() && !p.starts_with("offset=") && !p.starts_with("after="))
-        .map(str::to_string)
-        .collect();
-    query.push(format!("after={key}"));
-    format!("{}?{}", req.path(), query.join("&"))
 }

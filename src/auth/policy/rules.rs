@@ -52,6 +52,8 @@ pub enum Action {
     AcceptAssignment,
     #[serde(rename = "audit_event.read")]
     AuditRead,
+    #[serde(rename = "event.read")]
+    EventRead,
     #[serde(rename = "organization.create")]
     OrganizationCreate,
     #[serde(rename = "organization.update")]
@@ -175,8 +177,8 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
         ],
         // accepting an appointment (guidelines 2: "dokumenterat och accepterat") — the appointee
         AcceptAssignment => &[Appointee],
-        // audit events read — LG, controller, VU; TÄ in scope
-        AuditRead => &[
+        // audit events read — LG, controller, VU; TÄ in scope (the event stream alike)
+        AuditRead | EventRead => &[
             Global(ManagementGroup),
             Global(Controller),
             Global(BusinessDeveloper),
@@ -262,7 +264,7 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
 }
 
 impl Action {
-    pub const ALL: [Action; 44] = [
+    pub const ALL: [Action; 45] = [
         PortfolioCreate,
         PortfolioUpdate,
         PortfolioRetire,
@@ -283,6 +285,7 @@ impl Action {
         AssignSpecialist,
         AcceptAssignment,
         AuditRead,
+        EventRead,
         OrganizationCreate,
         OrganizationUpdate,
         ContractRead,
@@ -331,6 +334,7 @@ impl Action {
             AssignSpecialist => "role_assignment.specialist",
             AcceptAssignment => "role_assignment.accept",
             AuditRead => "audit_event.read",
+            EventRead => "event.read",
             OrganizationCreate => "organization.create",
             OrganizationUpdate => "organization.update",
             ContractRead => "contract.read",

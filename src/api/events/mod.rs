@@ -1,0 +1,160 @@
+//! `GET /api/v1/events`: the event stream, for systems that follow changes without a public URL
+//! to receive webhooks. Every audited change is an event (`type` = the action, `data` = the
+//! object after it); a reader keeps the last id it saw and asks for what came `after` it.
+//! Readers as the audit trail (LG, controller, VU; a TÄ for their scope), filtered in SQL.
+
+use actix_web::{get, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{keyset_link, utc, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::auth::policy::{Action, Caller};
+use crate::auth::Authenticated;
+use crate::db::events::{self, Event, EventFilter};
+use crate::db::{DbConnection, DbPool};
+use crate::domain::event::EventTypePattern;
+use crate::error::{AppError, AppResult};
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list);
+}
+
+/// One change, as other systems see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    /// Increasing; the key to ask for what came after.
+    pub id: i64,
+    /// The audit action, e.g. `service.transition`, `role_assignment.create`.
+    #[serde(rename = "type")]
+    #[schema(example = "service.transition")]
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    #[schema(example = "service")]
+    pub object_type: String,
+    pub object_id: i64,
+    pub portfolio_id: Option<i64>,
+    /// The object after the change (null when the change left none).
+    pub data: Option<serde_json::Value>,
+}
+
+impl From<&Event> for EventView {
+    fn from(e: &Event) -> Self {
+        EventView {
+            id: e.id,
+            event_type: e.event_type.clone(),
+            occurred_at: utc(e.occurred_at),
+            object_type: e.object_type.clone(),
+            object_id: e.object_id,
+            portfolio_id: e.portfolio_id,
+            data: e.data.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    /// The events after this id (the last one seen; 0 or none: from the start).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    /// An event type (`service.transition`) or every type under a prefix (`service.*`).
+    #[serde(rename = "type")]
+    #[param(
+        rename = "type",
+        pattern = r"^[a-z_]+(\.[a-z_]+)*(\.\*)?$",
+        max_length = 100
+    )]
+    pub event_type: Option<String>,
+    #[param(example = "service")]
+    pub object_type: Option<String>,
+    pub object_id: Option<i64>,
+    /// Count all matching events (`count` is null otherwise).
+    pub count: Option<bool>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+}
+
+/// A page of the stream, oldest first. `next` continues after this page's last event while
+/// pages are full; once a page is not full, the reader has caught up and asks again later
+/// with the last id it saw.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventPage {
+    /// All matching events, with `?count=true`; null otherwise.
+    pub count: Option<i64>,
+    /// The next page (by key), or null when this one is not full.
+    pub next: Option<String>,
+    /// Always null: the stream pages forward only.
+    pub previous: Option<String>,
+    pub results: Vec<EventView>,
+}
+
+/// Every audited change as an event, oldest first, after the id a reader saw last. Ids only
+/// grow, and no event ever appears behind one already returned: an event shows once every write
+/// that began before its own has ended (at once on SQLite; within milliseconds on PostgreSQL).
+#[utoipa::path(
+    tag = "events",
+    operation_id = "listEvents",
+    summary = "The event stream (LG, controller, VU; TÄ for their scope)",
+    params(EventQuery),
+    responses((status = 200, description = "OK", body = EventPage), crate::openapi::ReadErrors),
+    security(("bearer" = []))
+)]
+#[get("/events")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: web::Query<EventQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let query = query.into_inner();
+    let after = query.after.unwrap_or(0);
+    if after < 0 {
+        return Err(AppError::invalid_field("after", "must not be negative"));
+    }
+    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(AppError::invalid_field(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let event_type = query
+        .event_type
+        .as_deref()
+        .map(EventTypePattern::parse)
+        .transpose()
+        .map_err(|e| AppError::invalid_field("type", e.to_string()))?;
+    let with_count = query.count.unwrap_or(false);
+    let (count, rows) = crate::api::read_long(
+        &pool,
+        who,
+        move |conn: &mut DbConnection, caller: &Caller| {
+            let reach = caller.reach(Action::EventRead);
+            if reach.is_nowhere() {
+                return Err(AppError::forbidden(Action::EventRead.code()));
+            }
+            let filter = EventFilter {
+                event_type,
+                object_type: query.object_type,
+                object_id: query.object_id,
+                portfolios: (!reach.everywhere).then_some(reach.portfolios),
+                services: reach.services,
+            };
+            events::list(conn, &filter, after, limit, with_count)
+        },
+    )
+    .await?;
+    let results: Vec<EventView> = rows.iter().map(EventView::from).collect();
+    let next = (results.len() as i64 == limit)
+        .then(|| results.last().map(|e| keyset_link(&req, e.id)))
+        .flatten();
+    Ok(HttpResponse::Ok().json(EventPage {
+        count,
+        next,
+        previous: None,
+        results,
+    }))
+}
