@@ -84,6 +84,9 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Whether `GET /metrics` answers (configuration file `metrics`, on by default).
     pub metrics: bool,
+    /// Whether webhooks may post to http and to private, loopback and link-local addresses
+    /// (`webhooks.allow_private`; always in development).
+    pub webhooks_allow_private: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +117,8 @@ struct FileConfig {
     rate_limit: Option<u32>,
     metrics: Option<bool>,
     #[serde(default)]
+    webhooks: FileWebhooks,
+    #[serde(default)]
     cors: FileCors,
     #[serde(default)]
     limits: FileLimits,
@@ -130,6 +135,12 @@ struct FileConfig {
 struct FileCors {
     #[serde(default)]
     allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileWebhooks {
+    allow_private: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -298,6 +309,8 @@ impl Settings {
             cors_allowed_origins,
             max_body_bytes,
             metrics: file.metrics.unwrap_or(true),
+            webhooks_allow_private: environment == Environment::Development
+                || file.webhooks.allow_private.unwrap_or(false),
         })
     }
 
@@ -311,7 +324,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -328,6 +341,7 @@ impl Settings {
             self.rate_limit,
             self.max_body_bytes,
             self.metrics,
+            self.webhooks_allow_private,
         )
     }
 }

@@ -15,3 +15,4 @@ pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod startup;
+pub mod webhooks;

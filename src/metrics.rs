@@ -169,8 +169,18 @@ impl Metrics {
             &mut out,
             "webhook_deliveries_total",
             "counter",
-            "Webhook deliveries, by outcome (none until webhooks are configured).",
+            "Webhook delivery attempts of this instance, by outcome.",
         );
+        for (outcome, counter) in [
+            ("delivered", &WEBHOOKS_DELIVERED),
+            ("failed", &WEBHOOKS_FAILED),
+        ] {
+            let _ = writeln!(
+                out,
+                "webhook_deliveries_total{{outcome=\"{outcome}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
+        }
         out
     }
 }
@@ -187,6 +197,10 @@ fn escape(value: &str) -> String {
         .replace('"', "\\\"")
         .replace('\n', "\\n")
 }
+
+/// Webhook delivery attempts of this instance: posted and answered 2xx, or not.
+pub static WEBHOOKS_DELIVERED: AtomicU64 = AtomicU64::new(0);
+pub static WEBHOOKS_FAILED: AtomicU64 = AtomicU64::new(0);
 
 /// The waits for a connection, lock-free (recorded on the database path of every request).
 pub struct WaitHistogram {

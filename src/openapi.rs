@@ -28,6 +28,7 @@ use crate::error::Problem;
         (name = "catalog", description = "The public service catalogue"),
         (name = "audit", description = "The audit trail"),
         (name = "events", description = "The event stream: every audited change, for systems that follow changes"),
+        (name = "webhooks", description = "Signed deliveries of the event stream to other systems"),
         (name = "meta", description = "This document"),
     ),
     components(schemas(Problem, crate::api::ListFormat))
@@ -651,7 +652,7 @@ mod tests {
                     .as_str()
             })
             .collect();
-        assert_eq!(patches.len(), 8, "{patches:?}");
+        assert_eq!(patches.len(), 9, "{patches:?}");
         for reference in patches {
             let name = reference.trim_start_matches("#/components/schemas/");
             assert_eq!(

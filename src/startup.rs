@@ -107,6 +107,7 @@ impl Application {
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         spawn_sealer(pool.clone());
+        crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private);
         let limiter = RateLimiter::new(settings.rate_limit);
         let server = serve(listener, pool, authenticator, limiter, &settings)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
@@ -186,6 +187,9 @@ fn serve(
     let limiter = web::Data::new(limiter);
     let metrics = web::Data::new(crate::metrics::Metrics::default());
     let metrics_enabled = web::Data::new(crate::metrics::MetricsEnabled(settings.metrics));
+    let private_targets = web::Data::new(api::webhooks::PrivateTargets(
+        settings.webhooks_allow_private,
+    ));
     let document = crate::openapi::document();
     let method_table = web::Data::new(MethodTable::from_document(&document));
     let document = web::Data::new(api::OpenApiJson(
@@ -204,6 +208,7 @@ fn serve(
             .app_data(limiter.clone())
             .app_data(metrics.clone())
             .app_data(metrics_enabled.clone())
+            .app_data(private_targets.clone())
             .app_data(web::Data::new(body_limit))
             .app_data(api::json_config(body_limit))
             .app_data(api::query_config())

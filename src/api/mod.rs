@@ -21,6 +21,7 @@ pub mod reports;
 pub mod role_assignments;
 pub mod roles;
 pub mod services;
+pub mod webhooks;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{error, get, web, HttpRequest, HttpResponse};
@@ -57,6 +58,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(catalog::configure)
             .configure(audit_events::configure)
             .configure(events::configure)
+            .configure(webhooks::configure)
             .configure(organizations::configure)
             .configure(contracts::configure)
             .configure(deliveries::configure)

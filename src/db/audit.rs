@@ -23,6 +23,7 @@ pub enum ObjectType {
     Plan,
     PlanItem,
     ChangeRequest,
+    Webhook,
 }
 
 impl ObjectType {
@@ -39,6 +40,7 @@ impl ObjectType {
             ObjectType::Plan => "plan",
             ObjectType::PlanItem => "plan_item",
             ObjectType::ChangeRequest => "change_request",
+            ObjectType::Webhook => "webhook",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod scope;
 pub mod seal;
 pub mod search;
 pub mod services;
+pub mod webhooks;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -297,6 +297,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    webhooks (id) {
+        id -> BigInt,
+        url -> Text,
+        secret -> Text,
+        event_types -> Text,
+        active -> Bool,
+        last_event_id -> BigInt,
+        next_attempt_at -> Timestamp,
+        failed_attempts -> Integer,
+        lease_until -> Nullable<Timestamp>,
+        created_by -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> BigInt,
+        webhook_id -> BigInt,
+        event_id -> BigInt,
+        event_type -> Text,
+        attempt -> Integer,
+        outcome -> Text,
+        response_status -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+        attempted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     /// A view: `row_counts` plus the changes not folded yet.
     row_totals (table_name) {
         table_name -> Text,

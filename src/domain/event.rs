@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+/// The longest pattern, `.*` included (the document's `maxLength`).
+pub const MAX_LENGTH: usize = 100;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventTypePattern {
     Exact(String),
@@ -30,7 +33,7 @@ impl EventTypePattern {
         };
         let word =
             |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
-        if name.len() > 100 || !name.split('.').all(word) {
+        if text.len() > MAX_LENGTH || !name.split('.').all(word) {
             return Err(EventTypeError);
         }
         Ok(if prefix {

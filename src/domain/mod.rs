@@ -48,3 +48,4 @@ pub mod plan;
 pub mod role;
 pub mod slug;
 pub mod text;
+pub mod webhook;

@@ -67,6 +67,12 @@ const TABLE: &[Row] = &[
     ("revoke specialist",        "staffing",      "role_assignment.specialist",          [403, 200, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("audit events read",        "support",       "audit_event.read",                    [200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 401]),
     ("events read",              "support",       "event.read",                          [200, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 401]),
+    ("webhooks list",             "support",       "webhook.manage",                      [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 401]),
+    ("webhook create",            "support",       "webhook.manage",                      [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 401]),
+    ("webhook read",              "support",       "webhook.manage",                      [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 401]),
+    ("webhook update",            "support",       "webhook.manage",                      [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 401]),
+    ("webhook delete",            "support",       "webhook.manage",                      [204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 204, 403, 403, 403, 403, 401]),
+    ("webhook deliveries read",   "support",       "webhook.manage",                      [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 401]),
     ("organization.create",      "support",       "organization.create",                 [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 201, 403, 403, 403, 401]),
     ("organization.update",      "support",       "organization.update",                 [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 403, 401]),
     ("contract.create",          "contracts",     "contract.create",                     [403, 201, 403, 201, 403, 201, 403, 201, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 401]),
@@ -391,6 +397,21 @@ impl World {
         id
     }
 
+    /// A subscription's body (development: a loopback target is allowed; nothing listens), held
+    /// so that no delivery changes it while it is watched.
+    fn webhook_body(&self) -> Value {
+        json!({"url": "http://127.0.0.1:9/krok", "secret": "matrisens-hemlighet-0123", "event_types": ["contract.*"], "active": false})
+    }
+
+    /// A new webhook, made by the management group.
+    async fn new_webhook(&self) -> i64 {
+        self.app
+            .post("/api/v1/webhooks", Some(&self.lg), self.webhook_body())
+            .await
+            .expect(201)
+            .id()
+    }
+
     /// A change request on a1 in `status` (submitted, assessed, approved).
     async fn change_request_in(&self, status: &str) -> i64 {
         let app = &self.app;
@@ -626,6 +647,24 @@ impl World {
             "annual report read" => Attempt::new("GET", "/api/v1/reports/annual?year=2031", None),
             "audit events read" => Attempt::new("GET", "/api/v1/audit-events", None),
             "events read" => Attempt::new("GET", "/api/v1/events", None),
+            "webhooks list" => Attempt::new("GET", "/api/v1/webhooks", None),
+            "webhook create" => Attempt::new("POST", "/api/v1/webhooks", Some(self.webhook_body()))
+                .watching("/api/v1/webhooks?limit=500"),
+            "webhook read" | "webhook deliveries read" => {
+                let id = self.kept("webhook read", self.new_webhook()).await;
+                match action {
+                    "webhook read" => Attempt::new("GET", format!("/api/v1/webhooks/{id}"), None),
+                    _ => Attempt::new("GET", format!("/api/v1/webhooks/{id}/deliveries"), None),
+                }
+            }
+            "webhook update" | "webhook delete" => {
+                let path = format!("/api/v1/webhooks/{}", self.new_webhook().await);
+                match action {
+                    "webhook update" => Attempt::new("PATCH", &path, Some(json!({"event_types": ["plan.*"]}))),
+                    _ => Attempt::new("DELETE", &path, None),
+                }
+                .watching(path)
+            }
             "services read" => Attempt::new("GET", "/api/v1/services", None),
             "architecture read" => Attempt::new("GET", "/api/v1/architecture", None),
             "role assignments read" => Attempt::new("GET", "/api/v1/role-assignments", None),

@@ -20,6 +20,7 @@ mod scale;
 mod stories;
 mod tokens;
 mod upgrade;
+mod webhooks;
 
 /// Generates one `#[tokio::test]` per backend for each story.
 macro_rules! on_both_backends {
@@ -89,6 +90,8 @@ on_both_backends!(
     conventions::unknown_paths_and_methods_are_problems,
     conventions::metrics_count_requests_by_route,
     events::changes_are_followed_by_key,
+    webhooks::subscribers_get_signed_events_in_order_after_a_retry,
+    webhooks::webhooks_reach_only_public_addresses_outside_development,
     conventions::writes_carry_etags_and_if_match_is_atomic,
     conventions::request_ids_are_echoed_or_made,
     conventions::health_and_public_endpoints_need_no_token,
@@ -144,6 +147,16 @@ mod postgres_only {
     )]
     async fn a_reader_never_skips_an_event_committed_late() {
         crate::events::a_reader_never_skips_an_event_committed_late().await;
+    }
+
+    /// SQLite serves one instance; PostgreSQL any number.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(postgres_tests),
+        ignore = "needs PostgreSQL: set TEST_DATABASE_URL (read when the tests are built)"
+    )]
+    async fn two_instances_deliver_each_event_once() {
+        crate::webhooks::two_instances_deliver_each_event_once().await;
     }
 }
 

@@ -54,6 +54,8 @@ pub enum Action {
     AuditRead,
     #[serde(rename = "event.read")]
     EventRead,
+    #[serde(rename = "webhook.manage")]
+    WebhookManage,
     #[serde(rename = "organization.create")]
     OrganizationCreate,
     #[serde(rename = "organization.update")]
@@ -184,6 +186,8 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
             Global(BusinessDeveloper),
             InScope(ServiceOwner),
         ],
+        // webhooks (subscribe, read, change, delete, their deliveries) — LG, controller
+        WebhookManage => &[Global(ManagementGroup), Global(Controller)],
         // organization create / update — controller, KA (kundansvarig)
         OrganizationCreate | OrganizationUpdate => &[Global(Controller), Global(AccountManager)],
         // contract read — controller, LG, VU; TÄ, TS, TJF in scope of a covered service;
@@ -264,7 +268,7 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         PortfolioCreate,
         PortfolioUpdate,
         PortfolioRetire,
@@ -286,6 +290,7 @@ impl Action {
         AcceptAssignment,
         AuditRead,
         EventRead,
+        WebhookManage,
         OrganizationCreate,
         OrganizationUpdate,
         ContractRead,
@@ -335,6 +340,7 @@ impl Action {
             AcceptAssignment => "role_assignment.accept",
             AuditRead => "audit_event.read",
             EventRead => "event.read",
+            WebhookManage => "webhook.manage",
             OrganizationCreate => "organization.create",
             OrganizationUpdate => "organization.update",
             ContractRead => "contract.read",
