@@ -87,6 +87,8 @@ pub struct Settings {
     /// Whether webhooks may post to http and to private, loopback and link-local addresses
     /// (`webhooks.allow_private`; always in development).
     pub webhooks_allow_private: bool,
+    /// How often the date-driven events are looked for (`events.scan_seconds`, 60).
+    pub event_scan_seconds: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -119,6 +121,8 @@ struct FileConfig {
     #[serde(default)]
     webhooks: FileWebhooks,
     #[serde(default)]
+    events: FileEvents,
+    #[serde(default)]
     cors: FileCors,
     #[serde(default)]
     limits: FileLimits,
@@ -135,6 +139,12 @@ struct FileConfig {
 struct FileCors {
     #[serde(default)]
     allowed_origins: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEvents {
+    scan_seconds: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -295,6 +305,13 @@ impl Settings {
                 format!("{max_body_bytes} is outside 1024 bytes to 64 MiB"),
             ));
         }
+        let event_scan_seconds = file.events.scan_seconds.unwrap_or(60);
+        if !(1..=86_400).contains(&event_scan_seconds) {
+            return Err(ConfigError::new(
+                "events.scan_seconds",
+                "must be 1 to 86400 seconds",
+            ));
+        }
         Ok(Settings {
             bind,
             data_dir,
@@ -311,6 +328,7 @@ impl Settings {
             metrics: file.metrics.unwrap_or(true),
             webhooks_allow_private: environment == Environment::Development
                 || file.webhooks.allow_private.unwrap_or(false),
+            event_scan_seconds,
         })
     }
 
@@ -324,7 +342,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} events.scan_seconds={}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -342,6 +360,7 @@ impl Settings {
             self.max_body_bytes,
             self.metrics,
             self.webhooks_allow_private,
+            self.event_scan_seconds,
         )
     }
 }

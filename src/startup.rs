@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::{from_fn, Logger, Next};
+use actix_web::middleware::{from_fn, Next};
 use actix_web::ResponseError;
 use actix_web::{web, App, HttpMessage, HttpRequest, HttpResponse};
 use utoipa::OpenApi;
@@ -27,6 +27,10 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// The request's id: the client's `X-Request-Id` when it is sane, otherwise a new UUID.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
+
+/// The `sub` of a request's verified token, for the access log.
+#[derive(Debug, Clone)]
+pub struct CallerSub(pub String);
 
 tokio::task_local! {
     /// The id of the request being served, for error responses built far from the request.
@@ -108,6 +112,7 @@ impl Application {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         spawn_sealer(pool.clone());
         crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private);
+        spawn_date_scan(pool.clone(), settings.event_scan_seconds);
         let limiter = RateLimiter::new(settings.rate_limit);
         let server = serve(listener, pool, authenticator, limiter, &settings)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
@@ -121,6 +126,26 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Every `seconds` (and soon after start): the events that dates make (api::events::dates).
+/// Instances scanning at once fire each event once; a collision waits for the next scan.
+fn spawn_date_scan(pool: DbPool, seconds: u64) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+        loop {
+            tick.tick().await;
+            let scanned = crate::db::run(&pool, |conn| {
+                api::events::dates::scan(conn, crate::db::today())
+            })
+            .await;
+            match scanned {
+                Ok(n) if n > 0 => log::info!("fired {n} date-driven events"),
+                Ok(_) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {}
+                Err(e) => log::warn!("scanning for date-driven events failed: {e}"),
+            }
+        }
+    });
 }
 
 /// Every second: seals the audit trail's settled events (db::seal), and folds the appended
@@ -233,9 +258,7 @@ fn serve(
                 cors(&cors_origins),
             ))
             .wrap(from_fn(crate::metrics::record))
-            .wrap(Logger::new(
-                "%a \"%r\" %s %b %Dms request_id=%{x-request-id}o",
-            ))
+            .wrap(from_fn(access_log))
     })
     .listen(listener)
     .map_err(|source| StartupError::Bind {
@@ -247,6 +270,39 @@ fn serve(
         server = server.workers(n);
     }
     Ok(server.run())
+}
+
+/// One structured line per request (target `forvaltning::access`): request id, method, the
+/// matched route and the path, status, duration, the caller's `sub` when a token was verified,
+/// and the peer. Free text (path, sub) is quoted and escaped, so a line cannot be forged.
+async fn access_log(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = std::time::Instant::now();
+    let (method, path) = (req.method().clone(), req.path().to_string());
+    let peer = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let response = next.call(req).await?;
+    if log::log_enabled!(target: "forvaltning::access", log::Level::Info) {
+        let request = response.request();
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".into());
+        let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
+        let sub = request.extensions().get::<CallerSub>().map(|s| s.0.clone());
+        log::info!(
+            target: "forvaltning::access",
+            "request_id={} method={method} route={route} path={path:?} status={} duration_ms={:.1} sub={:?} peer={peer}",
+            request_id.unwrap_or_default(),
+            response.status().as_u16(),
+            started.elapsed().as_secs_f64() * 1000.0,
+            sub.unwrap_or_default(),
+        );
+    }
+    Ok(response)
 }
 
 async fn request_id(

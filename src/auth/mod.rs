@@ -83,6 +83,8 @@ impl FromRequest for Authenticated {
                 req.extensions_mut()
                     .insert(crate::api::idempotency::KeyOwner(identity.sub.clone()));
             }
+            req.extensions_mut()
+                .insert(crate::startup::CallerSub(identity.sub.clone()));
             Ok(Authenticated {
                 identity,
                 request_id,

@@ -392,6 +392,23 @@ pub fn uncovered(
     Ok((totals, rows))
 }
 
+/// Every active delivery without valid cover on `today`, everywhere (the event scan).
+pub fn all_uncovered(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<DeliveryRow>> {
+    let everywhere = Reach {
+        everywhere: true,
+        ..Reach::default()
+    };
+    let page = Page {
+        limit: i64::MAX,
+        offset: 0,
+        sort: super::Sort {
+            field: "id".into(),
+            descending: false,
+        },
+    };
+    page_of(conn, &uncovered_filter(), &everywhere, &page, today)
+}
+
 /// Uncovered active deliveries of one portfolio (or of none: unplaced services).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortfolioCount {

@@ -31,9 +31,9 @@ pub struct Event {
     pub data: Option<String>,
 }
 
-/// Appends one event (inside the caller's transaction).
-pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> AppResult<()> {
-    diesel::insert_into(events::table)
+/// Appends one event (inside the caller's transaction); its id.
+pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> AppResult<i64> {
+    Ok(diesel::insert_into(events::table)
         .values((
             events::event_type.eq(event.event_type),
             events::occurred_at.eq(event.occurred_at),
@@ -42,8 +42,8 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> AppResult<()> {
             events::portfolio_id.eq(event.portfolio_id),
             events::data.eq(event.data),
         ))
-        .execute(conn)?;
-    Ok(())
+        .returning(events::id)
+        .get_result(conn)?)
 }
 
 /// Filters of `GET /api/v1/events`.

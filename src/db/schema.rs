@@ -297,6 +297,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    event_marks (mark) {
+        mark -> Text,
+        event_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     webhooks (id) {
         id -> BigInt,
         url -> Text,

@@ -240,3 +240,171 @@ pub async fn a_reader_never_skips_an_event_committed_late() {
     );
     assert_eq!(ids(&all), [last + 1, last + 2]);
 }
+
+fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(offset)).to_string()
+}
+
+/// The date-driven events: fired once by the scan (here every second), whatever the number of
+/// scans, each with the object as it is.
+pub async fn dates_make_events_once(backend: Backend) {
+    let app =
+        crate::helpers::spawn_app_with(backend, &[], Some("[events]\nscan_seconds = 1\n")).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let controller = token("karin.kontroll@sunet.se", &["controller"]);
+    let natverk = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
+    app.assign(
+        &lg,
+        json!({"subject": "tove@sunet.se", "role": "service_owner", "portfolio_id": natverk}),
+    )
+    .await
+    .expect(201);
+    let eduroam = app
+        .service_in_operation(&lg, &token("tove@sunet.se", &[]), "eduroam", natverk)
+        .await;
+    let customer = app
+        .post(
+            "/api/v1/organizations",
+            Some(&controller),
+            json!({"slug": "uppsala-universitet", "name": "Uppsala universitet", "kind": "customer"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let contract = |title: &str, start: i64, end: i64| {
+        json!({
+            "kind": "customer", "organization_id": customer, "title": title,
+            "reference": format!("Dnr {title}"), "start_date": day(start), "end_date": day(end),
+            "renewal": "none", "notice_period_months": 1,
+            "annual_value": {"amount": "48000.00", "currency": "SEK"},
+            "services": [{"service_id": eduroam, "share_percent": 100}]
+        })
+    };
+    let ended = app
+        .post(
+            "/api/v1/contracts",
+            Some(&controller),
+            contract("Gammalt avtal", -400, -1),
+        )
+        .await
+        .expect(201)
+        .id();
+    let ending = app
+        .post(
+            "/api/v1/contracts",
+            Some(&controller),
+            contract("Löpande avtal", -30, 100),
+        )
+        .await
+        .expect(201)
+        .id();
+    let far = app
+        .post(
+            "/api/v1/contracts",
+            Some(&controller),
+            contract("Långt avtal", -30, 1000),
+        )
+        .await
+        .expect(201)
+        .id();
+    let cancelled = app
+        .post(
+            "/api/v1/contracts",
+            Some(&controller),
+            contract("Uppsagt avtal", -30, 1000),
+        )
+        .await
+        .expect(201)
+        .id();
+    let delivery = |contract: Option<i64>| json!({"service_id": eduroam, "organization_id": customer, "contract_id": contract, "start_date": day(-10)});
+    let bare = app
+        .post("/api/v1/deliveries", Some(&controller), delivery(None))
+        .await
+        .expect(201)
+        .id();
+    let lapsed = app
+        .post(
+            "/api/v1/deliveries",
+            Some(&controller),
+            delivery(Some(cancelled)),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(
+        &format!("/api/v1/contracts/{cancelled}/terminate"),
+        Some(&controller),
+        json!({"date": day(180), "reason": "Uppsagt av kunden"}),
+    )
+    .await
+    .expect(200);
+    let covered = app
+        .post("/api/v1/deliveries", Some(&controller), delivery(Some(far)))
+        .await
+        .expect(201)
+        .id();
+
+    let wanted = |page: &Value| -> Vec<(String, i64)> {
+        page["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| {
+                let t = e["type"].as_str().unwrap();
+                t == "contract.notice_window_opened"
+                    || t == "contract.expired"
+                    || t == "delivery.uncovered"
+            })
+            .map(|e| {
+                (
+                    e["type"].as_str().unwrap().to_string(),
+                    e["object_id"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let mut fired = Vec::new();
+    for _ in 0..100 {
+        fired = wanted(&events(&app, "?limit=500", &lg).await);
+        if fired.len() >= 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    fired.sort();
+    let mut expected = vec![
+        ("contract.expired".to_string(), ended),
+        ("contract.notice_window_opened".to_string(), ending),
+        ("delivery.uncovered".to_string(), bare),
+        ("delivery.uncovered".to_string(), lapsed),
+    ];
+    expected.sort();
+    assert_eq!(fired, expected, "none for {far} or {covered}");
+
+    // Later scans fire nothing again.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let page = events(&app, "?limit=500", &lg).await;
+    assert_eq!(wanted(&page).len(), 4, "{page}");
+    let expired = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "contract.expired")
+        .unwrap();
+    assert_eq!(expired["object_type"], "contract");
+    assert_eq!(expired["data"]["status"], "expired");
+    assert_eq!(expired["data"]["title"], "Gammalt avtal");
+    let uncovered = page["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["type"] == "delivery.uncovered" && e["object_id"] == lapsed)
+        .unwrap();
+    assert_eq!(uncovered["portfolio_id"], natverk);
+    assert_eq!(
+        uncovered["data"]["coverage_problem"], "contract_terminated",
+        "{uncovered}"
+    );
+}

@@ -90,6 +90,7 @@ on_both_backends!(
     conventions::unknown_paths_and_methods_are_problems,
     conventions::metrics_count_requests_by_route,
     events::changes_are_followed_by_key,
+    events::dates_make_events_once,
     webhooks::subscribers_get_signed_events_in_order_after_a_retry,
     webhooks::webhooks_reach_only_public_addresses_outside_development,
     conventions::writes_carry_etags_and_if_match_is_atomic,

@@ -113,7 +113,7 @@ fn organization_names(conn: &mut DbConnection, id: i64) -> AppResult<(String, St
     Ok((o.slug, o.name))
 }
 
-fn view_of(
+pub(crate) fn view_of(
     conn: &mut DbConnection,
     contract: &Contract,
     today: NaiveDate,
