@@ -64,7 +64,49 @@ pub fn document() -> utoipa::openapi::OpenApi {
     link_created_objects(&mut document);
     list_items_refer_to_their_schema(&mut document);
     rate_limited_operations(&mut document);
+    lists_answer_csv(&mut document);
     document
+}
+
+/// Every list answers `Accept: text/csv` with the same rows (api::answer_list): the document
+/// says so beside the JSON of each list's 200.
+fn lists_answer_csv(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::content::ContentBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::RefOr;
+    let csv = ContentBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::String).description(Some(
+            "RFC 4180, UTF-8, a header row; every matching row from `offset` (up to 100 000) unless `limit` is given; X-Total-Count says how many matched",
+        ))))
+        .build();
+    for item in document.paths.paths.values_mut() {
+        let Some(get) = item.get.as_mut() else {
+            continue;
+        };
+        let Some(RefOr::T(ok)) = get.responses.responses.get_mut("200") else {
+            continue;
+        };
+        let is_list = ok
+            .content
+            .get("application/json")
+            .and_then(|c| match c {
+                RefOr::T(content) => content.schema.as_ref(),
+                RefOr::Ref(_) => None,
+            })
+            .is_some_and(|schema| match schema {
+                RefOr::Ref(r) => {
+                    let name = r.ref_location.trim_start_matches("#/components/schemas/");
+                    name.starts_with("Paginated_")
+                        || ["AuditPage", "EventPage", "DeliveryPage"].contains(&name)
+                }
+                RefOr::T(schema) => matches!(schema, utoipa::openapi::Schema::Array(_)),
+            });
+        if is_list {
+            ok.content
+                .entry("text/csv".to_string())
+                .or_insert_with(|| RefOr::T(csv.clone()));
+        }
+    }
 }
 
 /// Every `/api/` operation may answer 429 when its caller is over the rate limit

@@ -113,6 +113,9 @@ impl Application {
         spawn_sealer(pool.clone());
         crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private);
         spawn_date_scan(pool.clone(), settings.event_scan_seconds);
+        if matches!(url, crate::db::DatabaseUrl::Postgres(_)) {
+            spawn_sequencer(pool.clone());
+        }
         let limiter = RateLimiter::new(settings.rate_limit);
         let server = serve(listener, pool, authenticator, limiter, &settings)?;
         log::info!("listening on http://{}:{port}", settings.bind.ip());
@@ -126,6 +129,23 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// PostgreSQL: gives new events their stream positions (db::events::sequence) every 100 ms, so
+/// that a committed change reaches readers and webhooks within about that. Any number of
+/// instances; one places at a time.
+fn spawn_sequencer(pool: DbPool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match db::run(&pool, db::events::sequence).await {
+                Ok(_) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {}
+                Err(e) => log::warn!("placing events in the stream failed: {e}"),
+            }
+        }
+    });
 }
 
 /// Every `seconds` (and soon after start): the events that dates make (api::events::dates).

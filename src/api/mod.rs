@@ -189,7 +189,7 @@ where
 
 /// The path of every authenticated list: the caller loaded, one page of rows and their count
 /// from `query` (which applies the filters, and the caller's scope where lists are scoped),
-/// each row as its wire view, in the pagination envelope.
+/// each row as its wire view, in the pagination envelope — or all of them as CSV.
 pub async fn list_page<View, Row, F>(
     req: &HttpRequest,
     pool: &DbPool,
@@ -200,15 +200,21 @@ pub async fn list_page<View, Row, F>(
 where
     F: FnOnce(&mut DbConnection, &Caller, &Page) -> AppResult<(i64, Vec<Row>)> + Send + 'static,
     Row: Send + 'static,
-    View: for<'a> From<&'a Row> + Serialize,
+    View: for<'a> From<&'a Row> + Serialize + CsvRecord,
 {
+    let page = for_export(req, page);
     let for_query = page.clone();
-    let (count, rows) = read(pool, who, move |conn, caller| {
+    let cost = if wants_csv(req, None) {
+        ReadCost::Long
+    } else {
+        ReadCost::Short
+    };
+    let (count, rows) = read_costing(cost, pool, who, move |conn, caller| {
         query(conn, caller, &for_query)
     })
     .await?;
     let results: Vec<View> = rows.iter().map(View::from).collect();
-    Ok(HttpResponse::Ok().json(page.respond(req, count, results)))
+    answer_list(req, &page, count, results)
 }
 
 /// How a list answers: the JSON envelope, or CSV for a spreadsheet (`Accept: text/csv` or
@@ -243,6 +249,72 @@ pub const MAX_EXPORT_ROWS: i64 = 100_000;
 pub trait CsvRecord {
     const HEADER: &'static [&'static str];
     fn record(&self) -> Vec<String>;
+}
+
+/// One CSV cell of any field of a view, as its JSON says it: text as it is, numbers and
+/// booleans as written, null empty, and anything nested (money, lists) as its JSON text.
+pub fn csv_cell<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        Ok(serde_json::Value::Null) | Err(_) => String::new(),
+        Ok(other) => other.to_string(),
+    }
+}
+
+/// A view's [`CsvRecord`]: the named fields in order, each by [`csv_cell`]; a field whose JSON
+/// name differs gives it with `as`.
+#[macro_export]
+macro_rules! csv_record {
+    ($view:ty { $($field:ident $(as $name:literal)?),+ $(,)? }) => {
+        impl $crate::api::CsvRecord for $view {
+            const HEADER: &'static [&'static str] = &[$($crate::csv_record!(@name $field $($name)?)),+];
+            fn record(&self) -> Vec<String> {
+                vec![$($crate::api::csv_cell(&self.$field)),+]
+            }
+        }
+    };
+    (@name $field:ident $name:literal) => { $name };
+    (@name $field:ident) => { stringify!($field) };
+}
+
+/// The page of a list for its answer: asked for as CSV without a `limit`, the whole export
+/// (every matching row from `offset`, up to [`MAX_EXPORT_ROWS`]).
+pub fn for_export(req: &HttpRequest, mut page: Page) -> Page {
+    let limited = req
+        .query_string()
+        .split('&')
+        .any(|p| p.starts_with("limit="));
+    if wants_csv(req, None) && !limited {
+        page.limit = MAX_EXPORT_ROWS;
+    }
+    page
+}
+
+/// A short list's answer (a JSON array: a plan's activities, the roles): CSV when asked for.
+pub fn answer_array<V: Serialize + CsvRecord>(
+    req: &HttpRequest,
+    results: Vec<V>,
+) -> AppResult<HttpResponse> {
+    if wants_csv(req, None) {
+        let name = req.path().rsplit('/').next().unwrap_or("export");
+        return csv_response(&format!("{name}.csv"), results.len() as i64, &results);
+    }
+    Ok(HttpResponse::Ok().json(results))
+}
+
+/// A list's answer: CSV when the request asks for it (`Accept: text/csv`, named after the
+/// path: `services.csv`), the JSON envelope otherwise.
+pub fn answer_list<V: Serialize + CsvRecord>(
+    req: &HttpRequest,
+    page: &Page,
+    count: i64,
+    results: Vec<V>,
+) -> AppResult<HttpResponse> {
+    if wants_csv(req, None) {
+        let name = req.path().rsplit('/').next().unwrap_or("export");
+        return csv_response(&format!("{name}.csv"), count, &results);
+    }
+    Ok(HttpResponse::Ok().json(page.respond(req, count, results)))
 }
 
 /// An RFC 4180 CSV document (UTF-8, CRLF line ends, quoted where needed) of `rows` under their

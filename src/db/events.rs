@@ -19,8 +19,9 @@ pub struct NewEvent<'a> {
     pub data: Option<&'a str>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = events)]
+/// An event as readers see it: `id` is its place in the stream (the column `position`), given in
+/// commit order (see [`sequence`]); events without one yet are not shown.
+#[derive(Debug, Clone, Queryable)]
 pub struct Event {
     pub id: i64,
     pub event_type: String,
@@ -29,6 +30,29 @@ pub struct Event {
     pub object_id: i64,
     pub portfolio_id: Option<i64>,
     pub data: Option<String>,
+}
+
+type EventColumns = (
+    diesel::dsl::AssumeNotNull<events::position>,
+    events::event_type,
+    events::occurred_at,
+    events::object_type,
+    events::object_id,
+    events::portfolio_id,
+    events::data,
+);
+
+/// The columns of an [`Event`] (only for rows with a position).
+pub fn columns() -> EventColumns {
+    (
+        events::position.assume_not_null(),
+        events::event_type,
+        events::occurred_at,
+        events::object_type,
+        events::object_id,
+        events::portfolio_id,
+        events::data,
+    )
 }
 
 /// Appends one event (inside the caller's transaction); its id.
@@ -58,12 +82,8 @@ pub struct EventFilter {
     pub services: Vec<i64>,
 }
 
-/// The events after `after`, oldest first, at most `limit`; their number only when asked for.
-///
-/// On PostgreSQL only events of transactions older than every transaction still running are
-/// returned: an identity value is taken at insert, not at commit, so a later-committing
-/// transaction may still add an event with a smaller id than one already visible; a reader
-/// that moved past it would miss it for good. Such events appear a moment later, in order.
+/// The events after position `after`, in stream order, at most `limit`; their number only
+/// when asked for.
 pub fn list(
     conn: &mut DbConnection,
     filter: &EventFilter,
@@ -71,9 +91,10 @@ pub fn list(
     limit: i64,
     with_count: bool,
 ) -> AppResult<(Option<i64>, Vec<Event>)> {
-    let settled = matches!(conn, DbConnection::Postgresql(_));
     let query = || {
-        let mut q = events::table.into_boxed();
+        let mut q = events::table
+            .filter(events::position.is_not_null())
+            .into_boxed();
         match &filter.event_type {
             Some(EventTypePattern::Exact(t)) => q = q.filter(events::event_type.eq(t.clone())),
             Some(EventTypePattern::Prefix(p)) => {
@@ -96,11 +117,6 @@ pub fn list(
                 &super::audit::in_scope_sql("events", portfolios, &filter.services),
             ));
         }
-        if settled {
-            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                "events.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-            ));
-        }
         q
     };
     let count = if with_count {
@@ -109,10 +125,43 @@ pub fn list(
         None
     };
     let rows = query()
-        .filter(events::id.gt(after))
-        .order(events::id.asc())
+        .filter(events::position.gt(after))
+        .order(events::position.asc())
         .limit(limit)
-        .select(Event::as_select())
+        .select(columns())
         .load(conn)?;
     Ok((count, rows))
+}
+
+/// Gives stream positions (PostgreSQL; SQLite's trigger gives each its id as it is inserted).
+///
+/// An identity value is taken at insert, not at commit: a transaction may yet commit an event
+/// with a smaller id than one already visible, and a reader that had moved past it would miss
+/// it for good. So positions go, in transaction order, to the events of transactions older than
+/// every transaction still running (`pg_snapshot_xmin`): all of those have ended, and any event
+/// still to come belongs to a later transaction and gets a later position. One sequencer at a
+/// time (an advisory lock); the number of events placed.
+pub fn sequence(conn: &mut DbConnection) -> AppResult<usize> {
+    let DbConnection::Postgresql(_) = conn else {
+        return Ok(0);
+    };
+    conn.transaction(|conn| {
+        let sequencer: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "pg_try_advisory_xact_lock(7466234)",
+        ))
+        .get_result(conn)?;
+        if !sequencer {
+            return Ok(0);
+        }
+        Ok(diesel::sql_query(
+            "UPDATE events SET position = placed.base + placed.n \
+             FROM (SELECT e.id, row_number() OVER (ORDER BY e.txid, e.id) AS n, \
+                          (SELECT COALESCE(MAX(position), 0) FROM events) AS base \
+                   FROM events e \
+                   WHERE e.position IS NULL \
+                     AND e.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint) placed \
+             WHERE events.id = placed.id",
+        )
+        .execute(conn)?)
+    })
 }

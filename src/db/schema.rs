@@ -293,6 +293,7 @@ diesel::table! {
         object_id -> BigInt,
         portfolio_id -> Nullable<BigInt>,
         data -> Nullable<Text>,
+        position -> Nullable<BigInt>,
     }
 }
 

@@ -66,7 +66,7 @@ fn types_json(types: &[String]) -> String {
 /// A new subscription starts at the stream's end: it receives what happens from now on.
 pub fn insert(conn: &mut DbConnection, fields: &WebhookFields, by: &str) -> AppResult<Webhook> {
     let stream_end: Option<i64> = events::table
-        .select(diesel::dsl::max(events::id))
+        .select(diesel::dsl::max(events::position))
         .get_result(conn)?;
     let at = now();
     Ok(diesel::insert_into(webhooks::table)
@@ -141,6 +141,9 @@ pub fn delete(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// How soon a subscription with nothing new is looked at again.
+pub const IDLE_RECHECK: TimeDelta = TimeDelta::milliseconds(250);
+
 /// How long a claim holds: longer than one delivery may take (its timeout), so that a live
 /// instance keeps its claim; short enough that a crashed one's subscription is taken over soon.
 pub const LEASE: TimeDelta = TimeDelta::seconds(60);
@@ -197,21 +200,14 @@ fn bookkeeping<T>(
     }
 }
 
-/// The events after the subscription's cursor that are settled (as the stream shows them),
-/// at most `limit`, oldest first.
+/// The events after the subscription's cursor (a stream position), at most `limit`, in order.
 pub fn events_after(conn: &mut DbConnection, cursor: i64, limit: i64) -> AppResult<Vec<Event>> {
-    let mut q = events::table
-        .filter(events::id.gt(cursor))
-        .order(events::id.asc())
+    Ok(events::table
+        .filter(events::position.gt(cursor))
+        .order(events::position.asc())
         .limit(limit)
-        .select(Event::as_select())
-        .into_boxed();
-    if matches!(conn, DbConnection::Postgresql(_)) {
-        q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-            "events.txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint",
-        ));
-    }
-    Ok(q.load(conn)?)
+        .select(crate::db::events::columns())
+        .load(conn)?)
 }
 
 /// What became of one claim.
@@ -241,9 +237,14 @@ pub fn finish(conn: &mut DbConnection, webhook: &Webhook, outcome: &Outcome) -> 
     bookkeeping(conn, |conn| {
         let target = webhooks::table.filter(webhooks::id.eq(webhook.id));
         match outcome {
+            // Nothing new: not due again for a moment, so that the claims go round every
+            // subscription rather than returning to the same idle one.
             Outcome::Idle => {
                 diesel::update(target)
-                    .set(webhooks::lease_until.eq(None::<NaiveDateTime>))
+                    .set((
+                        webhooks::next_attempt_at.eq(at + IDLE_RECHECK),
+                        webhooks::lease_until.eq(None::<NaiveDateTime>),
+                    ))
                     .execute(conn)?;
             }
             Outcome::Skipped { cursor } => {

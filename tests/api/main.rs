@@ -11,6 +11,7 @@ mod contracts;
 mod conventions;
 mod durability;
 mod events;
+mod export;
 mod fuzz;
 mod helpers;
 mod openapi;
@@ -91,6 +92,7 @@ on_both_backends!(
     conventions::metrics_count_requests_by_route,
     events::changes_are_followed_by_key,
     events::dates_make_events_once,
+    export::every_list_answers_csv_with_its_rows,
     webhooks::subscribers_get_signed_events_in_order_after_a_retry,
     webhooks::webhooks_reach_only_public_addresses_outside_development,
     conventions::writes_carry_etags_and_if_match_is_atomic,

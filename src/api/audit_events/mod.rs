@@ -115,12 +115,15 @@ pub async fn list(
     if query.after.is_some_and(|a| a < 0) {
         return Err(AppError::invalid_field("after", "must not be negative"));
     }
-    let page = Page::parse(
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        &["id"],
-    )?;
+    let page = crate::api::for_export(
+        &req,
+        Page::parse(
+            query.limit,
+            query.offset,
+            query.ordering.as_deref(),
+            &["id"],
+        )?,
+    );
     let (after, with_count) = (query.after, query.count.unwrap_or(false));
     let for_query = page.clone();
     let (count, rows) = crate::api::read_long(
@@ -145,6 +148,10 @@ pub async fn list(
     )
     .await?;
     let results: Vec<AuditEventView> = rows.iter().map(AuditEventView::from).collect();
+    if crate::api::wants_csv(&req, None) {
+        let total = count.unwrap_or(results.len() as i64);
+        return crate::api::csv_response("audit-events.csv", total, &results);
+    }
     let next = (results.len() as i64 == page.limit)
         .then(|| results.last().map(|e| keyset_link(&req, e.id)))
         .flatten();
@@ -160,3 +167,17 @@ pub async fn list(
         results,
     }))
 }
+
+crate::csv_record!(AuditEventView {
+    id,
+    occurred_at,
+    actor,
+    actor_roles,
+    action,
+    object_type,
+    object_id,
+    portfolio_id,
+    before,
+    after,
+    request_id
+});

@@ -28,6 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 )]
 #[get("/portfolios/{portfolio}/budget-frames")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     who: Authenticated,
     path: web::Path<String>,
     pool: web::Data<DbPool>,
@@ -41,6 +42,9 @@ pub async fn list(
             .collect::<Vec<_>>())
     })
     .await?;
+    if crate::api::wants_csv(&req, None) {
+        return crate::api::csv_response("budget-frames.csv", views.len() as i64, &views);
+    }
     Ok(HttpResponse::Ok().json(Paginated {
         count: views.len() as i64,
         next: None,

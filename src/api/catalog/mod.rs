@@ -53,7 +53,10 @@ pub async fn catalog(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = Page::parse(query.limit, query.offset, Some("name"), &["name"])?;
+    let page = crate::api::for_export(
+        &req,
+        Page::parse(query.limit, query.offset, Some("name"), &["name"])?,
+    );
     let for_query = page.clone();
     let (count, rows) = db::run(&pool, move |conn| {
         services::catalog(conn, query.q.as_deref(), &for_query)
@@ -74,6 +77,17 @@ pub async fn catalog(
                 portfolio_name,
             }
         })
-        .collect();
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, results)))
+        .collect::<Vec<CatalogEntry>>();
+    crate::api::answer_list(&req, &page, count, results)
 }
+
+crate::csv_record!(CatalogEntry {
+    slug,
+    name,
+    text,
+    text_en,
+    documentation_url,
+    ordering_routine,
+    portfolio_slug,
+    portfolio_name
+});

@@ -460,3 +460,26 @@ pub async fn release(
     )
     .await
 }
+
+crate::csv_record!(ChangeRequestView {
+    id,
+    service_id,
+    title,
+    description,
+    status,
+    submitted_by,
+    priority,
+    estimated_cost,
+    recommendation,
+    assessment_note,
+    assessed_by,
+    assessed_at,
+    decision_note,
+    decided_by,
+    decided_at,
+    released_at,
+    plan_item_id,
+    version,
+    created_at,
+    updated_at
+});

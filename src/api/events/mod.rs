@@ -116,8 +116,14 @@ pub async fn list(
     if after < 0 {
         return Err(AppError::invalid_field("after", "must not be negative"));
     }
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
+    // Asked for as CSV without a limit: as many as one export holds.
+    let default = if crate::api::wants_csv(&req, None) {
+        crate::api::MAX_EXPORT_ROWS
+    } else {
+        DEFAULT_LIMIT
+    };
+    let limit = query.limit.unwrap_or(default);
+    if query.limit.is_some_and(|l| !(1..=MAX_LIMIT).contains(&l)) {
         return Err(AppError::invalid_field(
             "limit",
             format!("must be between 1 and {MAX_LIMIT}"),
@@ -150,6 +156,10 @@ pub async fn list(
     )
     .await?;
     let results: Vec<EventView> = rows.iter().map(EventView::from).collect();
+    if crate::api::wants_csv(&req, None) {
+        let total = count.unwrap_or(results.len() as i64);
+        return crate::api::csv_response("events.csv", total, &results);
+    }
     let next = (results.len() as i64 == limit)
         .then(|| results.last().map(|e| keyset_link(&req, e.id)))
         .flatten();
@@ -160,3 +170,5 @@ pub async fn list(
         results,
     }))
 }
+
+crate::csv_record!(EventView { id, event_type as "type", occurred_at, object_type, object_id, portfolio_id, data });

@@ -240,3 +240,16 @@ pub struct OrganizationQuery {
     #[param(pattern = "^-?(id|slug|name|kind|created_at|updated_at)$")]
     pub ordering: Option<String>,
 }
+
+crate::csv_record!(OrganizationView {
+    id,
+    slug,
+    name,
+    kind,
+    org_number,
+    contact,
+    notes,
+    version,
+    created_at,
+    updated_at
+});

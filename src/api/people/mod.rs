@@ -113,3 +113,13 @@ pub async fn get_one(
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }
+
+crate::csv_record!(PersonView {
+    id,
+    sub,
+    name,
+    email,
+    version,
+    created_at,
+    updated_at
+});

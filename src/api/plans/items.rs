@@ -70,6 +70,7 @@ fn record_item(
 )]
 #[get("/plans/{id}/items")]
 pub async fn list(
+    req: actix_web::HttpRequest,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
@@ -83,7 +84,7 @@ pub async fn list(
             .collect::<Vec<_>>())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(views))
+    crate::api::answer_array(&req, views)
 }
 
 #[utoipa::path(

@@ -119,13 +119,16 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let page = list_page_of(
-        false,
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        plans::SORT_FIELDS,
-    )?;
+    let page = crate::api::for_export(
+        &req,
+        list_page_of(
+            false,
+            query.limit,
+            query.offset,
+            query.ordering.as_deref(),
+            plans::SORT_FIELDS,
+        )?,
+    );
     let for_query = page.clone();
     let (count, views) = crate::api::read(&pool, who, move |conn, _caller| {
         let Some(portfolio_id) = lookup::portfolio(conn, query.portfolio.as_deref())?.filter()
@@ -151,7 +154,7 @@ pub async fn list(
         Ok((count, views))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(page.respond(&req, count, views)))
+    crate::api::answer_list(&req, &page, count, views)
 }
 
 #[utoipa::path(
@@ -518,6 +521,7 @@ step_endpoint!(
 )]
 #[get("/plans/{id}/versions")]
 pub async fn versions(
+    req: HttpRequest,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
@@ -546,5 +550,5 @@ pub async fn versions(
         Ok(views)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(views))
+    crate::api::answer_array(&req, views)
 }

@@ -483,3 +483,59 @@ pub fn path_year(year: i32) -> AppResult<i32> {
         .map(crate::domain::plan::PlanYear::get)
         .map_err(|_| AppError::not_found("Budget frames are kept for the years 2000 to 2100."))
 }
+
+// The activities are a list of their own (`/plans/{id}/items`), not a cell.
+crate::csv_record!(PlanView {
+    id,
+    portfolio_id,
+    year,
+    status,
+    revision,
+    summary,
+    goals,
+    totals,
+    deviation,
+    return_reason,
+    annual_report,
+    submitted_at,
+    approved_at,
+    approved_by,
+    closed_at,
+    version,
+    created_at,
+    updated_at
+});
+crate::csv_record!(BudgetFrameView {
+    id,
+    portfolio_id,
+    year,
+    amount,
+    note,
+    version,
+    created_at,
+    updated_at
+});
+crate::csv_record!(ItemView {
+    id,
+    plan_id,
+    title,
+    description,
+    service_id,
+    category,
+    priority,
+    planned_cost,
+    actual_cost,
+    outcome,
+    progress,
+    deviation,
+    version,
+    created_at,
+    updated_at
+});
+crate::csv_record!(PlanVersionView {
+    revision,
+    state,
+    approved_at,
+    superseded_at,
+    document
+});

@@ -134,3 +134,14 @@ pub struct PortfolioQuery {
     #[param(pattern = "^-?(id|slug|name|created_at|updated_at)$")]
     pub ordering: Option<String>,
 }
+
+crate::csv_record!(PortfolioView {
+    id,
+    slug,
+    name,
+    description,
+    retired_at,
+    version,
+    created_at,
+    updated_at
+});

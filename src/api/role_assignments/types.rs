@@ -124,3 +124,22 @@ pub struct AssignmentQuery {
     #[param(pattern = "^-?(id|role|created_at|ended_at)$")]
     pub ordering: Option<String>,
 }
+
+crate::csv_record!(AssignmentView {
+    id,
+    subject,
+    subject_name,
+    person_id,
+    role,
+    portfolio_id,
+    service_id,
+    delegations,
+    accepted_at,
+    active,
+    created_by,
+    ended_at,
+    ended_by,
+    version,
+    created_at,
+    updated_at
+});

@@ -166,7 +166,7 @@ fn text(role: RoleCode) -> RoleText {
     responses((status = 200, description = "OK", body = Vec<RoleView>))
 )]
 #[get("/roles")]
-pub async fn list() -> HttpResponse {
+pub async fn list(req: actix_web::HttpRequest) -> crate::error::AppResult<HttpResponse> {
     let roles: Vec<RoleView> = RoleCode::ALL
         .into_iter()
         .map(|code| {
@@ -188,5 +188,17 @@ pub async fn list() -> HttpResponse {
             }
         })
         .collect();
-    HttpResponse::Ok().json(roles)
+    crate::api::answer_array(&req, roles)
 }
+
+crate::csv_record!(RoleView {
+    code,
+    name_sv,
+    name_en,
+    abbreviation,
+    scope,
+    guideline_section,
+    duties_sv,
+    duties_en,
+    delegations
+});

@@ -277,3 +277,24 @@ pub struct ServiceQuery {
     #[param(pattern = "^-?(id|slug|name|lifecycle|created_at|updated_at)$")]
     pub ordering: Option<String>,
 }
+
+crate::csv_record!(ServiceView {
+    id,
+    slug,
+    name,
+    portfolio_id,
+    lifecycle,
+    lifecycle_changed_at,
+    rejection_reason,
+    description,
+    documentation_url,
+    support_process_established,
+    ordering_routine,
+    last_reviewed_at,
+    published,
+    catalog_text,
+    catalog_text_en,
+    version,
+    created_at,
+    updated_at
+});

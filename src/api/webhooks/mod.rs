@@ -466,6 +466,9 @@ pub async fn deliveries(
     })
     .await?;
     let results: Vec<DeliveryAttemptView> = rows.iter().map(DeliveryAttemptView::from).collect();
+    if crate::api::wants_csv(&req, None) {
+        return crate::api::csv_response("deliveries.csv", results.len() as i64, &results);
+    }
     let next = (results.len() as i64 == limit)
         .then(|| results.last().map(|d| keyset_link(&req, d.id)))
         .flatten();
@@ -476,3 +479,28 @@ pub async fn deliveries(
         results,
     }))
 }
+
+crate::csv_record!(WebhookView {
+    id,
+    url,
+    event_types,
+    active,
+    last_event_id,
+    failed_attempts,
+    next_attempt_at,
+    created_by,
+    version,
+    created_at,
+    updated_at
+});
+crate::csv_record!(DeliveryAttemptView {
+    id,
+    event_id,
+    event_type,
+    attempt,
+    outcome,
+    response_status,
+    error,
+    duration_ms,
+    attempted_at
+});

@@ -1,0 +1,3 @@
+DROP INDEX events_unpositioned;
+DROP INDEX events_position;
+ALTER TABLE events DROP COLUMN position;

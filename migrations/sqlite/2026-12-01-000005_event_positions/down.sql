@@ -1,0 +1,3 @@
+DROP TRIGGER events_position;
+DROP INDEX events_position;
+ALTER TABLE events DROP COLUMN position;

@@ -1,0 +1,177 @@
+//! Data out (integrators §5): every list of the document answers `Accept: text/csv` with the
+//! same filtered rows as its JSON — RFC 4180, UTF-8, a header row — and the test knows every
+//! such list by name, so a new list without CSV fails it.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{spawn_app, token, Backend, TestApp};
+
+/// The CSV rows of `path` (header first), checking the answer's type.
+async fn csv_rows(app: &TestApp, path: &str, bearer: &str) -> Vec<Vec<String>> {
+    let response = app
+        .client
+        .get(app.url(path))
+        .bearer_auth(bearer)
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(kind, "text/csv; charset=utf-8", "{path}");
+    let text = response.text().await.unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .map(|r| r.expect("RFC 4180").iter().map(str::to_string).collect())
+        .collect()
+}
+
+/// The JSON rows of `path`: a list page's `results`, or the array itself.
+async fn json_rows(app: &TestApp, path: &str, bearer: &str) -> Vec<Value> {
+    let body = app.get(path, Some(bearer)).await.expect(200).body;
+    match body {
+        Value::Array(items) => items,
+        page => page["results"].as_array().cloned().unwrap_or_default(),
+    }
+}
+
+pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group", "controller"]);
+    let owner = token("tove@sunet.se", &[]);
+    let natverk = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster, \"kärna\"")
+        .await;
+    app.assign(
+        &lg,
+        json!({"subject": "tove@sunet.se", "role": "service_owner", "portfolio_id": natverk}),
+    )
+    .await
+    .expect(201);
+    let eduroam = app
+        .service_in_operation(&lg, &owner, "eduroam", natverk)
+        .await;
+    app.propose_service(&lg, "eduid", Some(natverk)).await;
+    let customer = app
+        .post(
+            "/api/v1/organizations",
+            Some(&lg),
+            json!({"slug": "lunds-universitet", "name": "Lunds universitet", "kind": "customer"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let today = chrono::Utc::now().date_naive();
+    app.post("/api/v1/deliveries", Some(&lg), json!({"service_id": eduroam, "organization_id": customer, "start_date": today.to_string()}))
+        .await
+        .expect(201);
+    let year = today.format("%Y").to_string().parse::<i32>().unwrap() + 1;
+    app.send(
+        "PUT",
+        &format!("/api/v1/portfolios/natverk/budget-frames/{year}"),
+        Some(&lg),
+        Some(json!({"amount": {"amount": "950000.00", "currency": "SEK"}})),
+        &[],
+    )
+    .await
+    .expect(201);
+    let plan = app
+        .post(
+            "/api/v1/plans",
+            Some(&owner),
+            json!({"portfolio_id": natverk, "year": year, "summary": "Plan för året"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(&format!("/api/v1/plans/{plan}/items"), Some(&owner), json!({"title": "Byte av RADIUS-servrar", "planned_cost": {"amount": "600000.00", "currency": "SEK"}}))
+        .await
+        .expect(201);
+    app.post(
+        "/api/v1/change-requests",
+        Some(&owner),
+        json!({"service_id": eduroam, "title": "Stöd för WPA3"}),
+    )
+    .await
+    .expect(201);
+    let hook = app
+        .post("/api/v1/webhooks", Some(&lg), json!({"url": "http://127.0.0.1:9/krok", "secret": "exportens-hemlighet-01", "event_types": ["plan.*"], "active": false}))
+        .await
+        .expect(201)
+        .id();
+
+    // Every list, some filtered; (path, the JSON field the first column holds).
+    let lists: Vec<(String, &str)> = vec![
+        ("/api/v1/portfolios".into(), "id"),
+        ("/api/v1/services".into(), "id"),
+        ("/api/v1/services?lifecycle=in_operation".into(), "id"),
+        ("/api/v1/people".into(), "id"),
+        ("/api/v1/role-assignments".into(), "id"),
+        ("/api/v1/organizations".into(), "id"),
+        ("/api/v1/contracts".into(), "id"),
+        ("/api/v1/deliveries".into(), "id"),
+        ("/api/v1/reports/contract-coverage".into(), "delivery_id"),
+        ("/api/v1/portfolios/natverk/budget-frames".into(), "id"),
+        ("/api/v1/plans".into(), "id"),
+        (format!("/api/v1/plans/{plan}/items"), "id"),
+        (format!("/api/v1/plans/{plan}/versions"), "revision"),
+        ("/api/v1/change-requests".into(), "id"),
+        ("/api/v1/catalog".into(), "slug"),
+        ("/api/v1/roles".into(), "code"),
+        ("/api/v1/audit-events".into(), "id"),
+        ("/api/v1/audit-events?object_type=service".into(), "id"),
+        ("/api/v1/events".into(), "id"),
+        ("/api/v1/events?type=service.*".into(), "id"),
+        ("/api/v1/webhooks".into(), "id"),
+        (format!("/api/v1/webhooks/{hook}/deliveries"), "id"),
+    ];
+    for (path, key) in &lists {
+        let csv = csv_rows(&app, path, &lg).await;
+        let json = json_rows(&app, path, &lg).await;
+        let (header, rows) = csv.split_first().expect("a header row");
+        assert_eq!(header[0], *key, "{path}: {header:?}");
+        assert_eq!(rows.len(), json.len(), "{path}: {csv:?}");
+        let firsts: Vec<String> = json
+            .iter()
+            .map(|row| match &row[*key] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        let cells: Vec<String> = rows.iter().map(|r| r[0].clone()).collect();
+        assert_eq!(cells, firsts, "{path}");
+    }
+    // Quotes, commas and å, ä, ö survive the round trip.
+    let portfolios = csv_rows(&app, "/api/v1/portfolios", &lg).await;
+    let name = portfolios[0].iter().position(|h| h == "name").unwrap();
+    assert_eq!(portfolios[1][name], "Nätverkstjänster, \"kärna\"");
+
+    // The document names exactly these lists as answering CSV.
+    let document = app.get("/api/v1/openapi.json", None).await.expect(200).body;
+    let mut documented: Vec<String> = document["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, item)| item["get"]["responses"]["200"]["content"]["text/csv"].is_object())
+        .map(|(path, _)| path.clone())
+        .collect();
+    documented.sort();
+    let mut tested: Vec<String> = lists
+        .iter()
+        .map(|(p, _)| {
+            let path = p.split('?').next().unwrap().to_string();
+            path.replace(&format!("/plans/{plan}/"), "/plans/{id}/")
+                .replace(&format!("/webhooks/{hook}/"), "/webhooks/{id}/")
+                .replace("/portfolios/natverk/", "/portfolios/{portfolio}/")
+        })
+        .collect();
+    tested.sort();
+    tested.dedup();
+    assert_eq!(tested, documented);
+}
