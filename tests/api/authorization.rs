@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, token, Backend, TestApp};
+use crate::helpers::{day, spawn_app, token, Backend, TestApp};
 
 /// The callers, in the column order of the table.
 const CALLERS: [&str; 19] = [
@@ -133,11 +133,6 @@ const TABLE: &[Row] = &[
     ("health ready (public)",     "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
     ("metrics (public)",          "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200]),
 ];
-
-/// The date `offset` days from today.
-fn day(offset: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(offset)).to_string()
-}
 
 const DELEGATIONS: [&str; 7] = [
     "contracts",

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, token, Backend, TestApp};
+use crate::helpers::{day, spawn_app, token, Backend, TestApp};
 
 fn types(page: &Value) -> Vec<String> {
     page["results"]
@@ -241,10 +241,6 @@ pub async fn a_reader_never_skips_an_event_committed_late() {
     assert_eq!(ids(&all), [last + 1, last + 2]);
 }
 
-fn day(offset: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(offset)).to_string()
-}
-
 /// The date-driven events: fired once by the scan (here every second), whatever the number of
 /// scans, each with the object as it is.
 pub async fn dates_make_events_once(backend: Backend) {
@@ -282,42 +278,19 @@ pub async fn dates_make_events_once(backend: Backend) {
             "services": [{"service_id": eduroam, "share_percent": 100}]
         })
     };
-    let ended = app
-        .post(
-            "/api/v1/contracts",
-            Some(&controller),
-            contract("Gammalt avtal", -400, -1),
-        )
-        .await
-        .expect(201)
-        .id();
-    let ending = app
-        .post(
-            "/api/v1/contracts",
-            Some(&controller),
-            contract("Löpande avtal", -30, 100),
-        )
-        .await
-        .expect(201)
-        .id();
-    let far = app
-        .post(
-            "/api/v1/contracts",
-            Some(&controller),
-            contract("Långt avtal", -30, 1000),
-        )
-        .await
-        .expect(201)
-        .id();
-    let cancelled = app
-        .post(
-            "/api/v1/contracts",
-            Some(&controller),
-            contract("Uppsagt avtal", -30, 1000),
-        )
-        .await
-        .expect(201)
-        .id();
+    let make = |body: Value| {
+        let (app, controller) = (&app, &controller);
+        async move {
+            app.post("/api/v1/contracts", Some(controller), body)
+                .await
+                .expect(201)
+                .id()
+        }
+    };
+    let ended = make(contract("Gammalt avtal", -400, -1)).await;
+    let ending = make(contract("Löpande avtal", -30, 100)).await;
+    let far = make(contract("Långt avtal", -30, 1000)).await;
+    let cancelled = make(contract("Uppsagt avtal", -30, 1000)).await;
     let delivery = |contract: Option<i64>| json!({"service_id": eduroam, "organization_id": customer, "contract_id": contract, "start_date": day(-10)});
     let bare = app
         .post("/api/v1/deliveries", Some(&controller), delivery(None))

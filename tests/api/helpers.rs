@@ -312,6 +312,11 @@ impl TestApp {
 }
 
 /// An HS256 token signed with the test secret.
+/// The date `offset` days from today (UTC, the service's clock), as the API writes dates.
+pub fn day(offset: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(offset)).to_string()
+}
+
 pub fn token(sub: &str, roles: &[&str]) -> String {
     let now = jsonwebtoken::get_current_timestamp();
     sign_hs256(
