@@ -290,14 +290,19 @@ pub fn for_export(req: &HttpRequest, mut page: Page) -> Page {
     page
 }
 
+/// An export's file name, after the list's path: `services.csv`, `items.csv`.
+fn export_name(req: &HttpRequest) -> String {
+    let name = req.path().rsplit('/').next().unwrap_or("export");
+    format!("{name}.csv")
+}
+
 /// A short list's answer (a JSON array: a plan's activities, the roles): CSV when asked for.
 pub fn answer_array<V: Serialize + CsvRecord>(
     req: &HttpRequest,
     results: Vec<V>,
 ) -> AppResult<HttpResponse> {
     if wants_csv(req, None) {
-        let name = req.path().rsplit('/').next().unwrap_or("export");
-        return csv_response(&format!("{name}.csv"), results.len() as i64, &results);
+        return csv_response(&export_name(req), results.len() as i64, &results);
     }
     Ok(HttpResponse::Ok().json(results))
 }
@@ -311,8 +316,7 @@ pub fn answer_list<V: Serialize + CsvRecord>(
     results: Vec<V>,
 ) -> AppResult<HttpResponse> {
     if wants_csv(req, None) {
-        let name = req.path().rsplit('/').next().unwrap_or("export");
-        return csv_response(&format!("{name}.csv"), count, &results);
+        return csv_response(&export_name(req), count, &results);
     }
     Ok(HttpResponse::Ok().json(page.respond(req, count, results)))
 }
