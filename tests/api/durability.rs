@@ -480,3 +480,51 @@ pub async fn idempotency_keys_hold_across_instances(backend: Backend) {
     .await;
     assert_eq!(list["count"], 2, "{list}");
 }
+
+/// SIGTERM (a rolling deploy, `docker stop`): the server stops taking connections, answers the
+/// request it is in the middle of — here one whose body has not fully arrived when the signal
+/// comes — commits it, and exits cleanly.
+pub async fn sigterm_finishes_requests_in_flight(backend: Backend) {
+    use std::io::{Read, Write};
+
+    let db = TestDatabase::new(backend);
+    let mut server = Server::start(&db);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let body = json!({"slug": "sista-beslutet", "name": "Sista beslutet före omstart"}).to_string();
+    let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+    let head = format!(
+        "POST /api/v1/portfolios HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        token("lena@sunet.se", &["management_group"]),
+        body.len()
+    );
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    stream.write_all(head.as_bytes()).expect("send the head");
+    stream.write_all(first).expect("send half the body");
+    std::thread::sleep(Duration::from_millis(300));
+
+    server.terminate();
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        std::net::TcpStream::connect(&address).is_err(),
+        "a stopping server takes no new connections"
+    );
+    stream.write_all(rest).expect("send the rest of the body");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+
+    let status = server
+        .wait_for_exit(Duration::from_secs(15))
+        .expect("the server exits after its last request");
+    assert!(status.success(), "exit status {status}");
+
+    let again = Server::start(&db);
+    let response = reqwest::Client::new()
+        .get(format!("{}/api/v1/portfolios/sista-beslutet", again.base))
+        .bearer_auth(token("lena@sunet.se", &["management_group"]))
+        .send()
+        .await
+        .expect("read after restart");
+    assert_eq!(response.status(), 200, "the answered write was kept");
+}

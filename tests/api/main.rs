@@ -16,6 +16,7 @@ mod fuzz;
 mod helpers;
 mod openapi;
 mod plans;
+mod readme;
 mod review;
 mod scale;
 mod stories;
@@ -112,6 +113,7 @@ on_both_backends!(
     audit_chain::the_audit_trail_is_sealed_and_tampering_is_found,
     durability::kill_9_during_writes_loses_no_acknowledged_write,
     durability::idempotency_keys_hold_across_instances,
+    durability::sigterm_finishes_requests_in_flight,
     openapi::the_document_matches_the_committed_snapshot,
     openapi::every_operation_is_complete,
     cli::a_development_token_is_accepted_by_serve,
@@ -120,6 +122,7 @@ on_both_backends!(
     cli::token_refuses_when_only_public_keys_are_configured,
     cli::migrate_brings_the_database_up_to_date,
     upgrade::a_foundation_database_is_upgraded_without_loss,
+    readme::every_readme_example_runs,
 );
 
 /// Stories of one backend only, so that the other does not report a test it never ran.
