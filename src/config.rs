@@ -9,6 +9,7 @@ use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 
 use crate::auth::claims::ClaimRule;
+use crate::domain::governance::Thresholds;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -89,6 +90,8 @@ pub struct Settings {
     pub webhooks_allow_private: bool,
     /// How often the date-driven events are looked for (`events.scan_seconds`, 60).
     pub event_scan_seconds: u64,
+    /// The limits of the governance rules (`[governance]`).
+    pub governance: Thresholds,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -123,6 +126,8 @@ struct FileConfig {
     #[serde(default)]
     events: FileEvents,
     #[serde(default)]
+    governance: FileGovernance,
+    #[serde(default)]
     cors: FileCors,
     #[serde(default)]
     limits: FileLimits,
@@ -145,6 +150,76 @@ struct FileCors {
 #[serde(deny_unknown_fields)]
 struct FileEvents {
     scan_seconds: Option<u64>,
+}
+
+/// `[governance]`: the thresholds of the findings report (defaults in `Thresholds`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileGovernance {
+    plan_deadline: Option<String>,
+    change_request_waiting_days: Option<i64>,
+    contract_notice_days: Option<i64>,
+    catalogue_review_months: Option<u32>,
+    documentation_review_months: Option<u32>,
+    security_review_months: Option<u32>,
+    assignment_acceptance_days: Option<i64>,
+}
+
+impl FileGovernance {
+    fn thresholds(&self) -> Result<Thresholds, ConfigError> {
+        let defaults = Thresholds::default();
+        let days = |key: &str, value: Option<i64>, default: i64| match value {
+            Some(v) if !(1..=3650).contains(&v) => Err(ConfigError::new(
+                &format!("governance.{key}"),
+                "must be 1 to 3650 days",
+            )),
+            v => Ok(v.unwrap_or(default)),
+        };
+        let months = |key: &str, value: Option<u32>, default: u32| match value {
+            Some(v) if !(1..=120).contains(&v) => Err(ConfigError::new(
+                &format!("governance.{key}"),
+                "must be 1 to 120 months",
+            )),
+            v => Ok(v.unwrap_or(default)),
+        };
+        Ok(Thresholds {
+            plan_deadline: match &self.plan_deadline {
+                Some(text) => Thresholds::parse_plan_deadline(text)
+                    .map_err(|m| ConfigError::new("governance.plan_deadline", m))?,
+                None => defaults.plan_deadline,
+            },
+            change_request_waiting_days: days(
+                "change_request_waiting_days",
+                self.change_request_waiting_days,
+                defaults.change_request_waiting_days,
+            )?,
+            contract_notice_days: days(
+                "contract_notice_days",
+                self.contract_notice_days,
+                defaults.contract_notice_days,
+            )?,
+            catalogue_review_months: months(
+                "catalogue_review_months",
+                self.catalogue_review_months,
+                defaults.catalogue_review_months,
+            )?,
+            documentation_review_months: months(
+                "documentation_review_months",
+                self.documentation_review_months,
+                defaults.documentation_review_months,
+            )?,
+            security_review_months: months(
+                "security_review_months",
+                self.security_review_months,
+                defaults.security_review_months,
+            )?,
+            assignment_acceptance_days: days(
+                "assignment_acceptance_days",
+                self.assignment_acceptance_days,
+                defaults.assignment_acceptance_days,
+            )?,
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -329,6 +404,7 @@ impl Settings {
             webhooks_allow_private: environment == Environment::Development
                 || file.webhooks.allow_private.unwrap_or(false),
             event_scan_seconds,
+            governance: file.governance.thresholds()?,
         })
     }
 
@@ -342,7 +418,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} events.scan_seconds={}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} events.scan_seconds={} governance={:?}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -361,6 +437,7 @@ impl Settings {
             self.metrics,
             self.webhooks_allow_private,
             self.event_scan_seconds,
+            self.governance,
         )
     }
 }

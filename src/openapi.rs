@@ -29,6 +29,8 @@ use crate::error::Problem;
         (name = "audit", description = "The audit trail"),
         (name = "events", description = "The event stream: every audited change, for systems that follow changes"),
         (name = "webhooks", description = "Signed deliveries of the event stream to other systems"),
+        (name = "reports", description = "What the guidelines ask to be known: contract coverage, the annual report, governance findings, economics"),
+        (name = "economics", description = "Exchange rates for the economics report"),
         (name = "meta", description = "This document"),
     ),
     components(schemas(Problem, crate::api::ListFormat))

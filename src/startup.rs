@@ -232,6 +232,7 @@ fn serve(
     let limiter = web::Data::new(limiter);
     let metrics = web::Data::new(crate::metrics::Metrics::default());
     let metrics_enabled = web::Data::new(crate::metrics::MetricsEnabled(settings.metrics));
+    let thresholds = web::Data::new(settings.governance);
     let private_targets = web::Data::new(api::webhooks::PrivateTargets(
         settings.webhooks_allow_private,
     ));
@@ -254,6 +255,7 @@ fn serve(
             .app_data(metrics.clone())
             .app_data(metrics_enabled.clone())
             .app_data(private_targets.clone())
+            .app_data(thresholds.clone())
             .app_data(web::Data::new(body_limit))
             .app_data(api::json_config(body_limit))
             .app_data(api::query_config())

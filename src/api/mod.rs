@@ -9,6 +9,7 @@ pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
 pub mod events;
+pub mod exchange_rates;
 pub mod health;
 pub mod idempotency;
 pub mod lookup;
@@ -66,6 +67,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(plans::configure)
             .configure(budget_frames::configure)
             .configure(change_requests::configure)
+            .configure(exchange_rates::configure)
             .service(openapi_json),
     );
 }
@@ -224,6 +226,19 @@ where
 pub enum ListFormat {
     Json,
     Csv,
+}
+
+/// Does the request ask for Markdown (`Accept: text/markdown`; the reports)?
+pub fn wants_markdown(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/markdown"))
+}
+
+/// Text for a Markdown table cell: pipes escaped, line breaks as spaces.
+pub fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\r', '\n'], " ")
 }
 
 /// Does the request ask for CSV?

@@ -24,6 +24,7 @@ pub enum ObjectType {
     PlanItem,
     ChangeRequest,
     Webhook,
+    ExchangeRate,
 }
 
 impl ObjectType {
@@ -41,6 +42,7 @@ impl ObjectType {
             ObjectType::PlanItem => "plan_item",
             ObjectType::ChangeRequest => "change_request",
             ObjectType::Webhook => "webhook",
+            ObjectType::ExchangeRate => "exchange_rate",
         }
     }
 }

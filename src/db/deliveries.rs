@@ -392,12 +392,13 @@ pub fn uncovered(
     Ok((totals, rows))
 }
 
-/// Every active delivery without valid cover on `today`, everywhere (the event scan).
-pub fn all_uncovered(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec<DeliveryRow>> {
-    let everywhere = Reach {
-        everywhere: true,
-        ..Reach::default()
-    };
+/// Every active delivery in reach without valid cover on `today` (the event scan, the
+/// governance findings).
+pub fn all_uncovered(
+    conn: &mut DbConnection,
+    reach: &Reach,
+    today: NaiveDate,
+) -> AppResult<Vec<DeliveryRow>> {
     let page = Page {
         limit: i64::MAX,
         offset: 0,
@@ -406,7 +407,7 @@ pub fn all_uncovered(conn: &mut DbConnection, today: NaiveDate) -> AppResult<Vec
             descending: false,
         },
     };
-    page_of(conn, &uncovered_filter(), &everywhere, &page, today)
+    page_of(conn, &uncovered_filter(), reach, &page, today)
 }
 
 /// Uncovered active deliveries of one portfolio (or of none: unplaced services).

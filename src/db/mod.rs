@@ -6,6 +6,8 @@ pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
 pub mod events;
+pub mod exchange_rates;
+pub mod governance;
 pub mod idempotency;
 pub mod organizations;
 pub mod people;

@@ -49,6 +49,13 @@ diesel::table! {
         updated_at -> Timestamp,
         rejection_reason -> Nullable<Text>,
         catalog_search_text -> Text,
+        self_produced -> Bool,
+        catalog_reviewed_at -> Nullable<Timestamp>,
+        documentation_reviewed_at -> Nullable<Timestamp>,
+        security_confidentiality -> Nullable<Integer>,
+        security_integrity -> Nullable<Integer>,
+        security_availability -> Nullable<Integer>,
+        security_reviewed_at -> Nullable<Timestamp>,
     }
 }
 
@@ -361,6 +368,19 @@ diesel::joinable!(deliveries -> contracts (contract_id));
 diesel::joinable!(role_assignments -> people (person_id));
 diesel::joinable!(role_assignments -> services (service_id));
 
+diesel::table! {
+    exchange_rates (id) {
+        id -> BigInt,
+        currency -> Text,
+        year -> Integer,
+        sek_per_unit_micro -> BigInt,
+        note -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     people,
     portfolios,
@@ -379,5 +399,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     audit_seals,
     row_counts,
-    row_count_changes
+    row_count_changes,
+    exchange_rates
 );

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::schema::{portfolios, services};
 use super::search;
 use super::{like_pattern, DbConnection, Page};
+use crate::domain::governance::SecurityClassification;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -33,12 +34,27 @@ pub struct Service {
     pub updated_at: NaiveDateTime,
     pub rejection_reason: Option<String>,
     pub catalog_search_text: String,
+    pub self_produced: bool,
+    pub catalog_reviewed_at: Option<NaiveDateTime>,
+    pub documentation_reviewed_at: Option<NaiveDateTime>,
+    pub security_confidentiality: Option<i32>,
+    pub security_integrity: Option<i32>,
+    pub security_availability: Option<i32>,
+    pub security_reviewed_at: Option<NaiveDateTime>,
 }
 
 impl Service {
     /// The stored state; the CHECK constraint keeps it one of the five.
     pub fn lifecycle(&self) -> Lifecycle {
         self.lifecycle.parse().unwrap_or(Lifecycle::Proposed)
+    }
+
+    pub fn security_classification(&self) -> Option<SecurityClassification> {
+        SecurityClassification::of(
+            self.security_confidentiality,
+            self.security_integrity,
+            self.security_availability,
+        )
     }
 }
 
@@ -73,6 +89,11 @@ pub struct ServiceFields {
     pub published: bool,
     pub catalog_text: Option<String>,
     pub catalog_text_en: Option<String>,
+    pub self_produced: bool,
+    pub catalog_reviewed_at: Option<NaiveDateTime>,
+    pub documentation_reviewed_at: Option<NaiveDateTime>,
+    pub security_classification: Option<SecurityClassification>,
+    pub security_reviewed_at: Option<NaiveDateTime>,
 }
 
 impl ServiceFields {
@@ -89,6 +110,11 @@ impl ServiceFields {
             published: service.published,
             catalog_text: service.catalog_text.clone(),
             catalog_text_en: service.catalog_text_en.clone(),
+            self_produced: service.self_produced,
+            catalog_reviewed_at: service.catalog_reviewed_at,
+            documentation_reviewed_at: service.documentation_reviewed_at,
+            security_classification: service.security_classification(),
+            security_reviewed_at: service.security_reviewed_at,
         }
     }
 
@@ -177,6 +203,7 @@ pub fn insert(conn: &mut DbConnection, fields: &ServiceFields) -> AppResult<Serv
             services::version.eq(1),
             services::created_at.eq(now),
             services::updated_at.eq(now),
+            services::self_produced.eq(fields.self_produced),
         ))
         .returning(services::all_columns)
         .get_result(conn)?)
@@ -206,6 +233,8 @@ pub fn update(
             current.rejection_reason.clone(),
         ),
     };
+    let (confidentiality, integrity, availability) =
+        SecurityClassification::columns(fields.security_classification);
     diesel::update(
         services::table
             .filter(services::id.eq(current.id))
@@ -233,6 +262,15 @@ pub fn update(
             services::lifecycle_changed_at.eq(changed_at),
             services::version.eq(current.version + 1),
             services::updated_at.eq(now),
+        ),
+        (
+            services::self_produced.eq(fields.self_produced),
+            services::catalog_reviewed_at.eq(fields.catalog_reviewed_at),
+            services::documentation_reviewed_at.eq(fields.documentation_reviewed_at),
+            services::security_confidentiality.eq(confidentiality),
+            services::security_integrity.eq(integrity),
+            services::security_availability.eq(availability),
+            services::security_reviewed_at.eq(fields.security_reviewed_at),
         ),
     ))
     .returning(services::all_columns)

@@ -41,6 +41,7 @@ macro_rules! coded_enum {
 
 pub mod contract;
 pub mod event;
+pub mod governance;
 pub mod lifecycle;
 pub mod money;
 pub mod org_number;

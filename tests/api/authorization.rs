@@ -56,6 +56,7 @@ const TABLE: &[Row] = &[
     ("service.rename",           "documentation", "service.rename",                      [200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("service.update",           "documentation", "service.update",                      [403, 200, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("service.update catalogue", "documentation", "service.update_catalog",              [403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 401]),
+    ("service.update security",  "documentation", "service.update_security",             [403, 200, 403, 200, 403, 200, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("assign TÄ",                "staffing",      "role_assignment.service_owner",       [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("revoke TÄ",                "staffing",      "role_assignment.service_owner",       [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("assign global role",       "staffing",      "role_assignment.global_role",         [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
@@ -86,6 +87,12 @@ const TABLE: &[Row] = &[
     ("delivery.link_contract",   "contracts",     "delivery.link_contract",              [403, 200, 404, 200, 403, 200, 403, 200, 403, 404, 404, 403, 404, 200, 403, 403, 404, 404, 401]),
     ("delivery read",            "support",       "",                                    [200, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404, 200, 404, 200, 200, 200, 404, 404, 401]),
     ("coverage report read",     "support",       "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
+    ("governance report read",   "support",       "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
+    ("economics report read",    "economy",       "economics.read",                      [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 403, 200, 403, 403, 401]),
+    ("governance rules read",    "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("exchange rates read",      "economy",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("exchange rate read",       "economy",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("exchange_rate.set",        "economy",       "exchange_rate.set",                   [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 401]),
     ("budget_frame.set",         "plan",          "budget_frame.set",                    [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("plan.create",              "plan",          "plan.create",                         [403, 201, 403, 201, 403, 201, 403, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("plan.edit",                "plan",          "plan.edit",                           [403, 200, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
@@ -525,6 +532,8 @@ impl World {
             "service.rename" => Attempt::new("PATCH", service(self.a1), Some(json!({"name": self.fresh("eduroam")}))).watching(service(self.a1)),
             "service.update" => Attempt::new("PATCH", service(self.a1), Some(json!({"description": self.fresh("Trådlöst nät för forskning och utbildning")})))
                 .watching(service(self.a1)),
+            "service.update security" => Attempt::new("PATCH", service(self.a1), Some(json!({"security_classification": {"confidentiality": 2, "integrity": 3, "availability": 3}})))
+                .watching(service(self.a1)),
             "service.update catalogue" => Attempt::new("PATCH", service(self.a1), Some(json!({"published": true, "catalog_text": self.fresh("Trådlöst nätverk")})))
                 .watching(service(self.a1)),
             "assign TÄ" => {
@@ -590,6 +599,22 @@ impl World {
                 }
             }
             "coverage report read" => Attempt::new("GET", "/api/v1/reports/contract-coverage", None),
+            "governance report read" => Attempt::new("GET", "/api/v1/reports/governance", None),
+            "economics report read" => Attempt::new("GET", "/api/v1/reports/economics?year=2027", None),
+            "governance rules read" => Attempt::new("GET", "/api/v1/reports/governance/rules", None),
+            "exchange rates read" => Attempt::new("GET", "/api/v1/exchange-rates", None),
+            "exchange rate read" => {
+                self.kept("exchange rate read", async {
+                    app.send("PUT", "/api/v1/exchange-rates/NOK/2026", Some(&self.controller), Some(json!({"sek_per_unit": "0.9512"})), &[])
+                        .await
+                        .expect(201);
+                    0
+                })
+                .await;
+                Attempt::new("GET", "/api/v1/exchange-rates/NOK/2026", None)
+            }
+            "exchange_rate.set" => Attempt::new("PUT", "/api/v1/exchange-rates/EUR/2027", Some(json!({"sek_per_unit": "11.4250", "note": "Riksbanken"})))
+                .watching("/api/v1/exchange-rates"),
             "budget_frame.set" => {
                 let path = format!("/api/v1/portfolios/{}/budget-frames/{}", self.a, self.plan_year(false));
                 Attempt::new("PUT", &path, Some(json!({"amount": {"amount": "1500000.00", "currency": "SEK"}, "note": "LG-beslut"}))).watching(path)

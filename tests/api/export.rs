@@ -37,7 +37,12 @@ async fn json_rows(app: &TestApp, path: &str, bearer: &str) -> Vec<Value> {
     let body = app.get(path, Some(bearer)).await.expect(200).body;
     match body {
         Value::Array(items) => items,
-        page => page["results"].as_array().cloned().unwrap_or_default(),
+        // A list page's results; the economics report's services.
+        page => page["results"]
+            .as_array()
+            .or(page["services"].as_array())
+            .cloned()
+            .unwrap_or_default(),
     }
 }
 
@@ -106,6 +111,16 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
         .expect(201)
         .id();
 
+    app.send(
+        "PUT",
+        "/api/v1/exchange-rates/EUR/2026",
+        Some(&lg),
+        Some(json!({"sek_per_unit": "11.4250", "note": "Riksbanken, årsgenomsnitt"})),
+        &[],
+    )
+    .await
+    .expect(201);
+
     // Every list, some filtered; (path, the JSON field the first column holds).
     let lists: Vec<(String, &str)> = vec![
         ("/api/v1/portfolios".into(), "id"),
@@ -130,6 +145,14 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
         ("/api/v1/events?type=service.*".into(), "id"),
         ("/api/v1/webhooks".into(), "id"),
         (format!("/api/v1/webhooks/{hook}/deliveries"), "id"),
+        ("/api/v1/exchange-rates".into(), "id"),
+        ("/api/v1/reports/governance".into(), "rule"),
+        ("/api/v1/reports/governance?severity=warning".into(), "rule"),
+        ("/api/v1/reports/governance/rules".into(), "code"),
+        (
+            format!("/api/v1/reports/economics?year={year}"),
+            "service_id",
+        ),
     ];
     for (path, key) in &lists {
         let csv = csv_rows(&app, path, &lg).await;

@@ -193,6 +193,16 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Runs SQL on the app's database directly: the states that arrive by imports or
+    /// direct edits, or that time makes (a review a year old).
+    pub fn sql(&self, statement: &str) {
+        let settings = test_settings(&self._db, &[], None);
+        let (_, pool) = forvaltning::startup::open_database(&settings).expect("database");
+        let mut conn = pool.get().expect("connection");
+        conn.batch_execute(statement)
+            .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+
     pub async fn send(
         &self,
         method: &str,

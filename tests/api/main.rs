@@ -13,6 +13,7 @@ mod durability;
 mod events;
 mod export;
 mod fuzz;
+mod governance;
 mod helpers;
 mod openapi;
 mod plans;
@@ -123,6 +124,10 @@ on_both_backends!(
     cli::migrate_brings_the_database_up_to_date,
     upgrade::a_foundation_database_is_upgraded_without_loss,
     readme::every_readme_example_runs,
+    governance::every_rule_is_found_and_repaired,
+    governance::findings_and_economics_keep_to_scope,
+    governance::economics_are_exact_to_the_ore,
+    governance::thresholds_come_from_the_configuration,
 );
 
 /// Stories of one backend only, so that the other does not report a test it never ran.

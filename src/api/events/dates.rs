@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::api::contracts::view_of;
 use crate::api::deliveries::DeliveryView;
+use crate::auth::policy::Reach;
 use crate::db::events::{append, NewEvent};
 use crate::db::schema::{contracts, event_marks};
 use crate::db::{self, contracts as contract_rows, deliveries, DbConnection};
@@ -80,7 +81,7 @@ pub fn scan(conn: &mut DbConnection, today: NaiveDate) -> AppResult<usize> {
             )?);
         }
     }
-    for row in deliveries::all_uncovered(conn, today)? {
+    for row in deliveries::all_uncovered(conn, &Reach::everywhere(), today)? {
         let d = &row.delivery;
         let reason = row.uncovered.map(|r| r.as_str()).unwrap_or("uncovered");
         let contract = d.contract_id.map(|c| c.to_string()).unwrap_or_default();

@@ -2,7 +2,6 @@
 //! portfolio — frame, planned and actual costs, deviations, activities done and cancelled,
 //! change requests decided and released, and the closing text. JSON, or Markdown.
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -206,12 +205,7 @@ pub async fn annual(
         })
     })
     .await?;
-    let wants_markdown = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/markdown"));
-    if wants_markdown {
+    if crate::api::wants_markdown(&req) {
         return Ok(HttpResponse::Ok()
             .content_type("text/markdown; charset=utf-8")
             .body(markdown(&report)));

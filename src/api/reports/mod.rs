@@ -15,11 +15,17 @@ use crate::domain::contract::CoverageReason;
 use crate::error::{AppError, AppResult};
 
 mod annual;
+mod economics;
+mod governance;
 
 pub use annual::{ActivityCounts, AnnualQuery, AnnualReport, ChangeRequestCounts, PortfolioYear};
 
 pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(contract_coverage).service(annual::annual);
+    cfg.service(contract_coverage)
+        .service(annual::annual)
+        .service(governance::rules)
+        .service(governance::report)
+        .service(economics::economics);
 }
 
 /// An active delivery without valid cover.

@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::api::{double_option, utc, Fields};
 use crate::auth::policy::Action;
 use crate::db::services::{Service, ServiceFields};
+use crate::domain::governance::SecurityClassification;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::Slug;
 use crate::domain::text;
@@ -36,6 +37,16 @@ pub struct ServiceView {
     pub catalog_text: Option<String>,
     /// Catalogue text, English.
     pub catalog_text_en: Option<String>,
+    /// Sunet produces the service itself: no supplier contract is expected.
+    pub self_produced: bool,
+    /// When the catalogue texts were last reviewed (set when they are written).
+    pub catalog_reviewed_at: Option<DateTime<Utc>>,
+    /// When the documentation was last reviewed (set when `documentation_url` is written).
+    pub documentation_reviewed_at: Option<DateTime<Utc>>,
+    /// Information classification (null: not classified yet).
+    pub security_classification: Option<SecurityClassification>,
+    /// The last information-security review (set when the classification is written).
+    pub security_reviewed_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -59,6 +70,11 @@ impl From<&Service> for ServiceView {
             published: s.published,
             catalog_text: s.catalog_text.clone(),
             catalog_text_en: s.catalog_text_en.clone(),
+            self_produced: s.self_produced,
+            catalog_reviewed_at: s.catalog_reviewed_at.map(utc),
+            documentation_reviewed_at: s.documentation_reviewed_at.map(utc),
+            security_classification: s.security_classification(),
+            security_reviewed_at: s.security_reviewed_at.map(utc),
             version: s.version,
             created_at: utc(s.created_at),
             updated_at: utc(s.updated_at),
@@ -115,6 +131,11 @@ impl NewService {
             published: false,
             catalog_text: None,
             catalog_text_en: None,
+            self_produced: false,
+            catalog_reviewed_at: None,
+            documentation_reviewed_at: None,
+            security_classification: None,
+            security_reviewed_at: None,
         })
     }
 }
@@ -122,7 +143,9 @@ impl NewService {
 /// Fields to change; absent fields stay, `null` clears an optional field. Which fields are
 /// present decides which rights are needed: `slug` and `name` (management group, TÄ), the other
 /// service fields (TÄ, TS[documentation], TJF), catalogue fields (communicator, TÄ),
-/// `portfolio_id` (management group).
+/// security fields (TÄ, TS[documentation]), `portfolio_id` (management group). Writing the
+/// documentation URL, a catalogue text or the classification also records a review now, unless
+/// the patch gives the review time itself.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
@@ -167,6 +190,26 @@ pub struct ServicePatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub catalog_text_en: Option<Option<String>>,
+    /// Sunet produces the service itself (no supplier contract expected).
+    #[serde(default, deserialize_with = "crate::api::not_null")]
+    #[schema(nullable = false)]
+    pub self_produced: Option<bool>,
+    /// The documentation was reviewed at this time (not in the future).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub documentation_reviewed_at: Option<Option<DateTime<Utc>>>,
+    /// The catalogue texts were reviewed at this time (not in the future).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub catalog_reviewed_at: Option<Option<DateTime<Utc>>>,
+    /// Konfidentialitet, riktighet, tillgänglighet, each 1–4.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<SecurityClassification>)]
+    pub security_classification: Option<Option<SecurityClassification>>,
+    /// The information-security review was made at this time (not in the future).
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub security_reviewed_at: Option<Option<DateTime<Utc>>>,
     /// Moves the service to another portfolio (management group only).
     #[serde(default, deserialize_with = "crate::api::not_null")]
     #[schema(nullable = false)]
@@ -186,12 +229,20 @@ impl ServicePatch {
             || self.support_process_established.is_some()
             || self.ordering_routine.is_some()
             || self.last_reviewed_at.is_some()
+            || self.self_produced.is_some()
+            || self.documentation_reviewed_at.is_some()
         {
             actions.push(Action::ServiceUpdate);
         }
-        if self.published.is_some() || self.catalog_text.is_some() || self.catalog_text_en.is_some()
+        if self.published.is_some()
+            || self.catalog_text.is_some()
+            || self.catalog_text_en.is_some()
+            || self.catalog_reviewed_at.is_some()
         {
             actions.push(Action::ServiceUpdateCatalog);
+        }
+        if self.security_classification.is_some() || self.security_reviewed_at.is_some() {
+            actions.push(Action::ServiceUpdateSecurity);
         }
         if self.portfolio_id.is_some() {
             actions.push(Action::ServiceMove);
@@ -200,6 +251,8 @@ impl ServicePatch {
     }
 
     pub fn apply(self, current: &Service) -> AppResult<ServiceFields> {
+        let wrote_documentation = self.documentation_url.is_some();
+        let wrote_catalog = self.catalog_text.is_some() || self.catalog_text_en.is_some();
         let mut f = Fields::default();
         let mut out = ServiceFields::of(current);
         if let Some(slug) = self.slug {
@@ -241,9 +294,62 @@ impl ServicePatch {
         if let Some(p) = self.portfolio_id {
             out.portfolio_id = Some(p);
         }
+        if let Some(flag) = self.self_produced {
+            out.self_produced = flag;
+        }
+        // Writing a text is reviewing it; a review time given in the patch wins.
+        let now = crate::db::now();
+        let reviewed = |f: &mut Fields,
+                        field: &str,
+                        given: Option<Option<DateTime<Utc>>>,
+                        wrote: bool,
+                        current| {
+            match given {
+                Some(at) => at.and_then(|t| f.take(not_in_the_future(field, t, now))),
+                None if wrote => Some(now),
+                None => current,
+            }
+        };
+        out.documentation_reviewed_at = reviewed(
+            &mut f,
+            "documentation_reviewed_at",
+            self.documentation_reviewed_at,
+            wrote_documentation,
+            out.documentation_reviewed_at,
+        );
+        out.catalog_reviewed_at = reviewed(
+            &mut f,
+            "catalog_reviewed_at",
+            self.catalog_reviewed_at,
+            wrote_catalog,
+            out.catalog_reviewed_at,
+        );
+        if let Some(classification) = self.security_classification {
+            out.security_classification = classification;
+        }
+        out.security_reviewed_at = reviewed(
+            &mut f,
+            "security_reviewed_at",
+            self.security_reviewed_at,
+            self.security_classification.is_some(),
+            out.security_reviewed_at,
+        );
         f.finish()?;
         Ok(out)
     }
+}
+
+/// A review time: now or earlier (a minute's grace for clocks).
+fn not_in_the_future(
+    field: &str,
+    at: DateTime<Utc>,
+    now: chrono::NaiveDateTime,
+) -> Result<chrono::NaiveDateTime, (String, String)> {
+    let at = at.naive_utc();
+    if at > now + chrono::TimeDelta::minutes(1) {
+        return Err((field.to_string(), "must not be in the future".to_string()));
+    }
+    Ok(at)
 }
 
 /// A lifecycle step.
@@ -294,6 +400,11 @@ crate::csv_record!(ServiceView {
     published,
     catalog_text,
     catalog_text_en,
+    self_produced,
+    catalog_reviewed_at,
+    documentation_reviewed_at,
+    security_classification,
+    security_reviewed_at,
     version,
     created_at,
     updated_at

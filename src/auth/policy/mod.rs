@@ -306,6 +306,14 @@ pub struct Reach {
 }
 
 impl Reach {
+    /// Everything (the service's own background work, which acts for no caller).
+    pub fn everywhere() -> Self {
+        Reach {
+            everywhere: true,
+            ..Reach::default()
+        }
+    }
+
     fn add(&mut self, scoped: &ScopedRole) {
         let push = |list: &mut Vec<i64>, id: Option<i64>| {
             if let Some(id) = id.filter(|id| !list.contains(id)) {

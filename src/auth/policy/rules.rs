@@ -38,6 +38,8 @@ pub enum Action {
     ServiceUpdate,
     #[serde(rename = "service.update_catalog")]
     ServiceUpdateCatalog,
+    #[serde(rename = "service.update_security")]
+    ServiceUpdateSecurity,
     #[serde(rename = "role_assignment.service_owner")]
     AssignServiceOwner,
     #[serde(rename = "role_assignment.global_role")]
@@ -78,6 +80,10 @@ pub enum Action {
     DeliveryLink,
     #[serde(rename = "report.read")]
     ReportRead,
+    #[serde(rename = "economics.read")]
+    EconomicsRead,
+    #[serde(rename = "exchange_rate.set")]
+    ExchangeRateSet,
     #[serde(rename = "budget_frame.set")]
     BudgetFrameSet,
     #[serde(rename = "plan.create")]
@@ -165,6 +171,9 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
         ],
         // service catalogue texts, published flag — communicator (KOM); TÄ in scope
         ServiceUpdateCatalog => &[Global(Communicator), InScope(ServiceOwner)],
+        // information classification and security review (guidelines 4.2 item 3) — TÄ,
+        // TS[documentation] in scope
+        ServiceUpdateSecurity => &[InScope(ServiceOwner), Ts(D::Documentation)],
         // assign / revoke TÄ; assign global roles — LG
         AssignServiceOwner | AssignGlobalRole => &[Global(ManagementGroup)],
         // assign / revoke TS — TÄ in scope
@@ -238,6 +247,17 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
             InScope(ServiceOwner),
             InScope(ServiceCoordinator),
         ],
+        // the economics report (revenue, costs, result per service) — LG, controller, VU; TÄ, TS
+        // in scope: commercial figures, so not KA (issue "governance health" §2)
+        EconomicsRead => &[
+            Global(ManagementGroup),
+            Global(Controller),
+            Global(BusinessDeveloper),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+        ],
+        // exchange rates for the economics report — controller
+        ExchangeRateSet => &[Global(Controller)],
         // budget frame set — LG (Sunets ledningsgrupp beslutar budgetramen)
         BudgetFrameSet => &[Global(ManagementGroup)],
         // plan create / edit activities (draft) — TÄ, TS[plan], TJF in scope of the portfolio;
@@ -332,6 +352,7 @@ impl Action {
             ServiceRename => "service.rename",
             ServiceUpdate => "service.update",
             ServiceUpdateCatalog => "service.update_catalog",
+            ServiceUpdateSecurity => "service.update_security",
             AssignServiceOwner => "role_assignment.service_owner",
             AssignGlobalRole => "role_assignment.global_role",
             AssignCoordinator => "role_assignment.service_coordinator",
@@ -352,6 +373,8 @@ impl Action {
             DeliveryEnd => "delivery.end",
             DeliveryLink => "delivery.link_contract",
             ReportRead => "report.read",
+            EconomicsRead => "economics.read",
+            ExchangeRateSet => "exchange_rate.set",
             BudgetFrameSet => "budget_frame.set",
             PlanCreate => "plan.create",
             PlanEdit => "plan.edit",

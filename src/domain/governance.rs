@@ -1,0 +1,476 @@
+//! Governance health: the guidelines' rules that no single write can enforce, as findings
+//! (`GET /api/v1/reports/governance`), their thresholds (configuration `[governance]`), the
+//! information classification of a service, and the exact arithmetic of the economics report.
+
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+coded_enum! {
+    /// How serious a finding is: `error` breaks a rule the guidelines state as a must.
+    Severity {
+        Error => "error",
+        Warning => "warning",
+    }
+}
+
+coded_enum! {
+    /// A rule of the guidelines that the findings report checks.
+    Rule {
+        /// An active portfolio has no active TÄ (guidelines 2).
+        PortfolioWithoutOwner => "portfolio_without_owner",
+        /// A service in operation has no active TJF (guidelines 4.4).
+        ServiceWithoutManager => "service_without_manager",
+        /// An active delivery lacks valid contract cover (guidelines 4.7).
+        DeliveryWithoutContract => "delivery_without_contract",
+        /// A service in operation that no active supplier contract covers, and that is not
+        /// marked `self_produced` (guidelines 4.2 item 2).
+        ServiceWithoutSupplierContract => "service_without_supplier_contract",
+        /// An active portfolio lacks an approved plan for a year whose deadline has passed
+        /// (guidelines 2).
+        PlanMissing => "plan_missing",
+        /// An approved plan deviates (guidelines 4.4 item 8).
+        PlanDeviation => "plan_deviation",
+        /// A change request waits for assessment or decision too long (guidelines 4.4 item 12).
+        ChangeRequestWaiting => "change_request_waiting",
+        /// A contract's notice deadline is near (guidelines 4.2 item 5).
+        ContractNoticeDue => "contract_notice_due",
+        /// Published catalogue text not reviewed within the period (guidelines 4.8).
+        CatalogueReviewOverdue => "catalogue_review_overdue",
+        /// Service documentation not reviewed within the period (guidelines 4.2 item 10).
+        DocumentationReviewOverdue => "documentation_review_overdue",
+        /// A service in operation without information classification, or not reviewed for
+        /// security within the period (guidelines 4.2 item 3).
+        SecurityReviewOverdue => "security_review_overdue",
+        /// A service in operation without an established support process or an ordering
+        /// routine (guidelines 4.2 item 8, 4.4 item 6).
+        SupportOrOrderingMissing => "support_or_ordering_missing",
+        /// A role assignment not accepted within the period (guidelines 2).
+        AssignmentNotAccepted => "assignment_not_accepted",
+        /// A service whose revenue this year does not cover its costs (guidelines 1).
+        ServiceNotSelfSustaining => "service_not_self_sustaining",
+    }
+}
+
+impl Rule {
+    pub fn severity(self) -> Severity {
+        use Rule::*;
+        match self {
+            PortfolioWithoutOwner
+            | ServiceWithoutManager
+            | DeliveryWithoutContract
+            | PlanMissing => Severity::Error,
+            _ => Severity::Warning,
+        }
+    }
+
+    /// The section of the guidelines (riktlinjer för Sunets tjänsteförvaltning).
+    pub fn guideline(self) -> &'static str {
+        use Rule::*;
+        match self {
+            PortfolioWithoutOwner | PlanMissing | AssignmentNotAccepted => "2",
+            ServiceWithoutManager => "4.4",
+            DeliveryWithoutContract => "4.7",
+            ServiceWithoutSupplierContract => "4.2 item 2",
+            PlanDeviation => "4.4 item 8",
+            ChangeRequestWaiting => "4.4 item 12",
+            ContractNoticeDue => "4.2 item 5",
+            CatalogueReviewOverdue => "4.8",
+            DocumentationReviewOverdue => "4.2 item 10",
+            SecurityReviewOverdue => "4.2 item 3",
+            SupportOrOrderingMissing => "4.2 item 8; 4.4 item 6",
+            ServiceNotSelfSustaining => "1",
+        }
+    }
+
+    /// What the rule asks, in Swedish and in English.
+    pub fn description(self) -> (&'static str, &'static str) {
+        use Rule::*;
+        match self {
+            PortfolioWithoutOwner => (
+                "Varje aktiv tjänsteportfölj har en tjänsteägare (TÄ).",
+                "Every active portfolio has a service owner (TÄ).",
+            ),
+            ServiceWithoutManager => (
+                "Varje tjänst i drift har minst en tjänsteförvaltare (TJF).",
+                "Every service in operation has at least one service manager (TJF).",
+            ),
+            DeliveryWithoutContract => (
+                "Varje tjänsteleverans till en kund har ett giltigt kontrakt eller annan överenskommelse.",
+                "Every delivery to a customer is covered by a valid contract or other agreement.",
+            ),
+            ServiceWithoutSupplierContract => (
+                "Varje tjänst i drift som Sunet inte själv producerar täcks av ett leverantörsavtal.",
+                "Every service in operation that Sunet does not produce itself is covered by a supplier contract.",
+            ),
+            PlanMissing => (
+                "Varje aktiv tjänsteportfölj har en fastställd förvaltningsplan för året, i tid.",
+                "Every active portfolio has an approved management plan for the year, in time.",
+            ),
+            PlanDeviation => (
+                "Avvikelser från en fastställd förvaltningsplan rapporteras och hanteras.",
+                "Deviations from an approved management plan are reported and dealt with.",
+            ),
+            ChangeRequestWaiting => (
+                "Ändringsönskemål värderas och beslutas utan dröjsmål.",
+                "Change requests are assessed and decided without delay.",
+            ),
+            ContractNoticeDue => (
+                "Avtal följs upp i tid före sista dag för uppsägning.",
+                "Contracts are followed up in time before their notice deadline.",
+            ),
+            CatalogueReviewOverdue => (
+                "Publicerad kataloginformation om tjänsten granskas regelbundet.",
+                "Published catalogue information about the service is reviewed regularly.",
+            ),
+            DocumentationReviewOverdue => (
+                "Tjänstens dokumentation är korrekt och granskas regelbundet.",
+                "The service's documentation is correct and reviewed regularly.",
+            ),
+            SecurityReviewOverdue => (
+                "Tjänsten är informationsklassad och dess informationssäkerhet granskas regelbundet.",
+                "The service has an information classification and its information security is reviewed regularly.",
+            ),
+            SupportOrOrderingMissing => (
+                "Tjänsten i drift har en etablerad supportprocess och en fungerande beställningsrutin.",
+                "A service in operation has an established support process and a working ordering routine.",
+            ),
+            AssignmentNotAccepted => (
+                "Förvaltningsansvaret är dokumenterat och accepterat av alla berörda.",
+                "Management responsibility is documented and accepted by everyone concerned.",
+            ),
+            ServiceNotSelfSustaining => (
+                "Alla tjänster ska vara ekonomiskt självbärande.",
+                "Every service is economically self-sustaining.",
+            ),
+        }
+    }
+}
+
+/// The configurable limits of the rules (configuration file, `[governance]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Thresholds {
+    /// The plan for year Y is due on this month and day of year Y−1 (default 31 December).
+    pub plan_deadline: (u32, u32),
+    pub change_request_waiting_days: i64,
+    pub contract_notice_days: i64,
+    pub catalogue_review_months: u32,
+    pub documentation_review_months: u32,
+    pub security_review_months: u32,
+    pub assignment_acceptance_days: i64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            plan_deadline: (12, 31),
+            change_request_waiting_days: 30,
+            contract_notice_days: 90,
+            catalogue_review_months: 12,
+            documentation_review_months: 12,
+            security_review_months: 12,
+            assignment_acceptance_days: 14,
+        }
+    }
+}
+
+/// A rule's limit as the rules list shows it: the configuration key, its value and unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Threshold {
+    /// The key under `[governance]` in the configuration file.
+    #[schema(example = "change_request_waiting_days")]
+    pub setting: &'static str,
+    #[schema(example = "30")]
+    pub value: String,
+    /// `days`, `months`, or `month_day` (`MM-DD` of the year before the plan's year).
+    #[schema(example = "days")]
+    pub unit: &'static str,
+}
+
+impl Thresholds {
+    /// Parses `MM-DD` (a day every year has: 02-29 is refused).
+    pub fn parse_plan_deadline(text: &str) -> Result<(u32, u32), String> {
+        let parsed = text.split_once('-').and_then(|(m, d)| {
+            let (m, d) = (m.parse::<u32>().ok()?, d.parse::<u32>().ok()?);
+            NaiveDate::from_ymd_opt(2023, m, d).map(|_| (m, d))
+        });
+        parsed.ok_or_else(|| format!("'{text}' is not a day of the year as MM-DD, such as 12-31"))
+    }
+
+    /// The last day to have the plan of `year` approved.
+    pub fn plan_deadline_for(&self, year: i32) -> NaiveDate {
+        let (month, day) = self.plan_deadline;
+        NaiveDate::from_ymd_opt(year - 1, month, day)
+            .unwrap_or_else(|| NaiveDate::from_ymd_opt(year - 1, 12, 31).unwrap_or(NaiveDate::MIN))
+    }
+
+    /// The latest plan year whose deadline has passed on `today`.
+    pub fn latest_year_due(&self, today: NaiveDate) -> i32 {
+        let next = today.year() + 1;
+        if self.plan_deadline_for(next) < today {
+            next
+        } else {
+            today.year()
+        }
+    }
+
+    pub fn threshold(&self, rule: Rule) -> Option<Threshold> {
+        use Rule::*;
+        let days = |setting, value: i64| Threshold {
+            setting,
+            value: value.to_string(),
+            unit: "days",
+        };
+        let months = |setting, value: u32| Threshold {
+            setting,
+            value: value.to_string(),
+            unit: "months",
+        };
+        Some(match rule {
+            PlanMissing => Threshold {
+                setting: "plan_deadline",
+                value: format!("{:02}-{:02}", self.plan_deadline.0, self.plan_deadline.1),
+                unit: "month_day",
+            },
+            ChangeRequestWaiting => days(
+                "change_request_waiting_days",
+                self.change_request_waiting_days,
+            ),
+            ContractNoticeDue => days("contract_notice_days", self.contract_notice_days),
+            CatalogueReviewOverdue => {
+                months("catalogue_review_months", self.catalogue_review_months)
+            }
+            DocumentationReviewOverdue => months(
+                "documentation_review_months",
+                self.documentation_review_months,
+            ),
+            SecurityReviewOverdue => months("security_review_months", self.security_review_months),
+            AssignmentNotAccepted => days(
+                "assignment_acceptance_days",
+                self.assignment_acceptance_days,
+            ),
+            _ => return None,
+        })
+    }
+}
+
+/// `at` plus whole months (the month's last day where the day does not exist).
+pub fn months_after(at: NaiveDateTime, months: u32) -> NaiveDateTime {
+    at.checked_add_months(Months::new(months))
+        .unwrap_or(NaiveDateTime::MAX)
+}
+
+/// `now` minus whole months: a review at or before this is overdue.
+pub fn months_before(now: NaiveDateTime, months: u32) -> NaiveDateTime {
+    now.checked_sub_months(Months::new(months))
+        .unwrap_or(NaiveDateTime::MIN)
+}
+
+pub fn days_before(now: NaiveDateTime, days: i64) -> NaiveDateTime {
+    now - TimeDelta::days(days)
+}
+
+/// A level of information classification, 1 (low) to 4 (very high).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(try_from = "i32", into = "i32")]
+#[schema(value_type = i32, minimum = 1, maximum = 4)]
+pub struct Level(u8);
+
+impl TryFrom<i32> for Level {
+    type Error = String;
+    fn try_from(value: i32) -> Result<Self, String> {
+        match value {
+            1..=4 => Ok(Level(value as u8)),
+            _ => Err(format!("a classification level is 1 to 4, not {value}")),
+        }
+    }
+}
+
+impl From<Level> for i32 {
+    fn from(level: Level) -> i32 {
+        level.0 as i32
+    }
+}
+
+/// Information classification (informationsklassning) as Swedish public agencies make it:
+/// konfidentialitet, riktighet, tillgänglighet — each 1 to 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityClassification {
+    /// Konfidentialitet.
+    #[schema(example = 2)]
+    pub confidentiality: Level,
+    /// Riktighet.
+    #[schema(example = 3)]
+    pub integrity: Level,
+    /// Tillgänglighet.
+    #[schema(example = 3)]
+    pub availability: Level,
+}
+
+impl SecurityClassification {
+    /// From the three stored columns; none or part of them: not classified.
+    pub fn of(c: Option<i32>, i: Option<i32>, a: Option<i32>) -> Option<Self> {
+        Some(SecurityClassification {
+            confidentiality: Level::try_from(c?).ok()?,
+            integrity: Level::try_from(i?).ok()?,
+            availability: Level::try_from(a?).ok()?,
+        })
+    }
+
+    pub fn columns(this: Option<Self>) -> (Option<i32>, Option<i32>, Option<i32>) {
+        match this {
+            Some(s) => (
+                Some(s.confidentiality.into()),
+                Some(s.integrity.into()),
+                Some(s.availability.into()),
+            ),
+            None => (None, None, None),
+        }
+    }
+}
+
+/// The days of `year` from `start` to `end` (both inclusive; `end` None: open), as
+/// (days in the period, days in the year).
+pub fn days_in_year(year: i32, start: NaiveDate, end: Option<NaiveDate>) -> (i64, i64) {
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MAX);
+    let year_days = (last - first).num_days() + 1;
+    let from = start.max(first);
+    let to = end.map_or(last, |e| e.min(last));
+    let days = ((to - from).num_days() + 1).clamp(0, year_days);
+    (days, year_days)
+}
+
+/// SEK per unit of a currency, exactly, in millionths (11.4250 EUR→SEK is 11 425 000).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate(pub i64);
+
+impl Rate {
+    pub const ONE: Rate = Rate(1_000_000);
+
+    /// Parses `"11.4250"`: digits, at most six decimals, more than zero.
+    pub fn parse(text: &str) -> Result<Rate, String> {
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || (text.contains('.') && !digits(fraction)) || fraction.len() > 6 {
+            return Err(
+                "must be a decimal string with at most six decimals, such as \"11.4250\"".into(),
+            );
+        }
+        let micro = whole
+            .parse::<i64>()
+            .ok()
+            .and_then(|w| w.checked_mul(1_000_000))
+            .and_then(|w| w.checked_add(format!("{fraction:0<6}").parse::<i64>().unwrap_or(0)))
+            .filter(|m| *m > 0 && *m <= 1_000_000_000_000)
+            .ok_or("must be more than 0 and at most 1000000")?;
+        Ok(Rate(micro))
+    }
+
+    /// The wire form: the shortest decimal with at least two decimals ("11.425", "0.09").
+    pub fn text(self) -> String {
+        let mut fraction = format!("{:06}", self.0 % 1_000_000);
+        while fraction.len() > 2 && fraction.ends_with('0') {
+            fraction.pop();
+        }
+        format!("{}.{fraction}", self.0 / 1_000_000)
+    }
+}
+
+/// One contract's part of a service's year in öre (SEK), exact until one rounding, half away
+/// from zero: `annual × share% × days/year_days × rate`.
+pub fn prorated_sek_minor(
+    annual_minor: i64,
+    share_percent: i32,
+    (days, year_days): (i64, i64),
+    rate: Rate,
+) -> i64 {
+    let numerator = annual_minor as i128 * share_percent as i128 * days as i128 * rate.0 as i128;
+    let denominator = 100i128 * year_days as i128 * 1_000_000i128;
+    if denominator == 0 {
+        return 0;
+    }
+    ((2 * numerator + denominator) / (2 * denominator)) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_year_is_prorated_by_its_days() {
+        // A whole leap year, half of it, none of it.
+        assert_eq!(days_in_year(2028, d(2027, 6, 1), None), (366, 366));
+        assert_eq!(days_in_year(2027, d(2027, 7, 2), None), (183, 365));
+        assert_eq!(days_in_year(2027, d(2028, 1, 1), None), (0, 365));
+        assert_eq!(
+            days_in_year(2027, d(2026, 1, 1), Some(d(2026, 12, 31))),
+            (0, 365)
+        );
+        assert_eq!(
+            days_in_year(2027, d(2027, 1, 1), Some(d(2027, 1, 31))),
+            (31, 365)
+        );
+    }
+
+    #[test]
+    fn prorating_is_exact_to_the_ore() {
+        // 48 000 kr, 100 %, the whole year.
+        assert_eq!(
+            prorated_sek_minor(4_800_000, 100, (365, 365), Rate::ONE),
+            4_800_000
+        );
+        // 100 000 kr × 30 % × 183/365 = 15 041.0958… kr → 15 041.10.
+        assert_eq!(
+            prorated_sek_minor(10_000_000, 30, (183, 365), Rate::ONE),
+            1_504_110
+        );
+        // 1 000 EUR at 11.4250 for 31 of 365 days: 970.3424… kr → 970.34.
+        let eur = Rate::parse("11.4250").unwrap();
+        assert_eq!(prorated_sek_minor(100_000, 100, (31, 365), eur), 97_034);
+        // Half an öre rounds away from zero: 0.01 × 50 % = 0.005 → 0.01.
+        assert_eq!(prorated_sek_minor(1, 50, (365, 365), Rate::ONE), 1);
+    }
+
+    #[test]
+    fn rates_parse_exactly() {
+        assert_eq!(Rate::parse("11.4250"), Ok(Rate(11_425_000)));
+        assert_eq!(Rate::parse("0.095"), Ok(Rate(95_000)));
+        assert_eq!(Rate(11_425_000).text(), "11.425");
+        assert_eq!(Rate(10_000_000).text(), "10.00");
+        for bad in ["", "0", "-1", "1.1234567", "1,5", "abc", "1e3"] {
+            assert!(Rate::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plan_deadlines_follow_the_configuration() {
+        let t = Thresholds::default();
+        assert_eq!(t.plan_deadline_for(2027), d(2026, 12, 31));
+        // On 2026-11-28 the 2026 plan is due (deadline 2025-12-31), the 2027 plan not yet.
+        assert_eq!(t.latest_year_due(d(2026, 11, 28)), 2026);
+        let early = Thresholds {
+            plan_deadline: (11, 15),
+            ..t
+        };
+        assert_eq!(early.latest_year_due(d(2026, 11, 28)), 2027);
+        assert_eq!(Thresholds::parse_plan_deadline("12-31"), Ok((12, 31)));
+        assert!(Thresholds::parse_plan_deadline("02-29").is_err());
+        assert!(Thresholds::parse_plan_deadline("13-01").is_err());
+    }
+
+    #[test]
+    fn every_rule_has_a_section_and_texts() {
+        for rule in Rule::ALL {
+            assert!(!rule.guideline().is_empty());
+            let (sv, en) = rule.description();
+            assert!(!sv.is_empty() && !en.is_empty());
+        }
+        assert_eq!(Rule::ALL.len(), 14);
+    }
+}
