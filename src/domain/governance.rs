@@ -349,15 +349,21 @@ pub struct Rate(pub i64);
 impl Rate {
     pub const ONE: Rate = Rate(1_000_000);
 
-    /// Parses `"11.4250"`: digits, at most six decimals, more than zero.
-    pub fn parse(text: &str) -> Result<Rate, String> {
+    /// Whether `text` has the form the document states: digits, at most six decimals.
+    pub fn has_form(text: &str) -> bool {
         let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        if !digits(whole) || (text.contains('.') && !digits(fraction)) || fraction.len() > 6 {
+        digits(whole) && (!text.contains('.') || digits(fraction)) && fraction.len() <= 6
+    }
+
+    /// Parses `"11.4250"`: digits, at most six decimals, more than zero.
+    pub fn parse(text: &str) -> Result<Rate, String> {
+        if !Rate::has_form(text) {
             return Err(
                 "must be a decimal string with at most six decimals, such as \"11.4250\"".into(),
             );
         }
+        let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
         let micro = whole
             .parse::<i64>()
             .ok()

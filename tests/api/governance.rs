@@ -202,6 +202,14 @@ pub async fn every_rule_is_found_and_repaired(backend: Backend) {
         found(&app, &lg, "documentation_review_overdue").await,
         one("service", eduroam)
     );
+    let tomorrow = (chrono::Utc::now() + chrono::TimeDelta::days(1)).to_rfc3339();
+    app.patch(
+        &service_path,
+        Some(&frida),
+        json!({"documentation_reviewed_at": tomorrow}),
+    )
+    .await
+    .expect(422);
     app.patch(
         &service_path,
         Some(&frida),
@@ -743,6 +751,15 @@ pub async fn economics_are_exact_to_the_ore(backend: Backend) {
     )
     .await
     .expect(400);
+    app.send(
+        "PUT",
+        "/api/v1/exchange-rates/EUR/2025",
+        Some(&karin),
+        Some(json!({"sek_per_unit": "0.000000"})),
+        &[],
+    )
+    .await
+    .expect(422);
     app.send(
         "PUT",
         "/api/v1/exchange-rates/SEK/2025",

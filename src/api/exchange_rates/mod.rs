@@ -89,8 +89,8 @@ pub struct ExchangeRateRequest {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ExchangeRateQuery {
-    #[param(minimum = 2000, maximum = 2100)]
-    pub year: Option<i32>,
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
+    pub year: Option<crate::domain::plan::PlanYear>,
     #[param(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
 }
@@ -128,13 +128,20 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
+    if let Some(code) = &query.currency {
+        if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(AppError::invalid_field(
+                "currency",
+                "must be three capital letters (ISO 4217)",
+            ));
+        }
+    }
+    let year = query.year.map(crate::domain::plan::PlanYear::get);
     let views = crate::api::read(&pool, who, move |conn, _caller| {
-        Ok(
-            exchange_rates::list(conn, query.year, query.currency.as_deref())?
-                .iter()
-                .map(ExchangeRateView::from)
-                .collect::<Vec<_>>(),
-        )
+        Ok(exchange_rates::list(conn, year, query.currency.as_deref())?
+            .iter()
+            .map(ExchangeRateView::from)
+            .collect::<Vec<_>>())
     })
     .await?;
     if crate::api::wants_csv(&req, None) {
@@ -212,8 +219,18 @@ pub async fn set(
     let (created, view) = crate::api::write(&pool, who, move |conn, caller, actor| {
         let grant = caller.authorize(Action::ExchangeRateSet, &Target::global())?;
         let mut f = crate::api::Fields::default();
-        let rate =
-            f.take(Rate::parse(&request.sek_per_unit).map_err(|m| ("sek_per_unit".to_string(), m)));
+        let rate = match Rate::parse(&request.sek_per_unit) {
+            Ok(rate) => Some(rate),
+            // Zero or a huge number has the document's form: a rule broken, not a form.
+            Err(m) if Rate::has_form(&request.sek_per_unit) => {
+                f.rule("sek_per_unit", m);
+                None
+            }
+            Err(m) => {
+                f.error("sek_per_unit", m);
+                None
+            }
+        };
         let note = f.take(text::bounded("note", &request.note, 2000));
         f.finish()?;
         let (rate, note) = (rate.unwrap_or(Rate::ONE), note.unwrap_or_default());

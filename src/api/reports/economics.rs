@@ -115,8 +115,8 @@ pub struct EconomicsReport {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EconomicsQuery {
-    #[param(minimum = 2000, maximum = 2100, example = 2027)]
-    pub year: i32,
+    #[param(value_type = i32, minimum = 2000, maximum = 2100, example = 2027)]
+    pub year: PlanYear,
     /// `csv` for the services as a spreadsheet (like `Accept: text/csv`).
     pub format: Option<ListFormat>,
 }
@@ -145,9 +145,7 @@ pub async fn economics(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let query = query.into_inner();
-    let year = PlanYear::try_from(query.year)
-        .map_err(|_| AppError::invalid_field("year", "must be 2000 to 2100"))?
-        .get();
+    let year = query.year.get();
     let (figures, slugs) = crate::api::read_long(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::EconomicsRead);
         if reach.is_nowhere() {

@@ -305,7 +305,7 @@ impl ServicePatch {
                         wrote: bool,
                         current| {
             match given {
-                Some(at) => at.and_then(|t| f.take(not_in_the_future(field, t, now))),
+                Some(at) => at.and_then(|t| not_in_the_future(f, field, t, now)),
                 None if wrote => Some(now),
                 None => current,
             }
@@ -339,17 +339,20 @@ impl ServicePatch {
     }
 }
 
-/// A review time: now or earlier (a minute's grace for clocks).
+/// A review time: now or earlier (a minute's grace for clocks). A later one is well-formed
+/// but breaks a rule the document cannot state: 422.
 fn not_in_the_future(
+    f: &mut Fields,
     field: &str,
     at: DateTime<Utc>,
     now: chrono::NaiveDateTime,
-) -> Result<chrono::NaiveDateTime, (String, String)> {
+) -> Option<chrono::NaiveDateTime> {
     let at = at.naive_utc();
     if at > now + chrono::TimeDelta::minutes(1) {
-        return Err((field.to_string(), "must not be in the future".to_string()));
+        f.rule(field, "must not be in the future");
+        return None;
     }
-    Ok(at)
+    Some(at)
 }
 
 /// A lifecycle step.
