@@ -88,6 +88,8 @@ pub struct Settings {
     /// Whether webhooks may post to http and to private, loopback and link-local addresses
     /// (`webhooks.allow_private`; always in development).
     pub webhooks_allow_private: bool,
+    /// How many days of webhook delivery attempts are kept (`webhooks.delivery_log_days`, 30).
+    pub webhook_log_days: u32,
     /// How often the date-driven events are looked for (`events.scan_seconds`, 60).
     pub event_scan_seconds: u64,
     /// The limits of the governance rules (`[governance]`).
@@ -226,6 +228,7 @@ impl FileGovernance {
 #[serde(deny_unknown_fields)]
 struct FileWebhooks {
     allow_private: Option<bool>,
+    delivery_log_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -405,6 +408,15 @@ impl Settings {
                 || file.webhooks.allow_private.unwrap_or(false),
             event_scan_seconds,
             governance: file.governance.thresholds()?,
+            webhook_log_days: match file.webhooks.delivery_log_days {
+                Some(days) if !(1..=3650).contains(&days) => {
+                    return Err(ConfigError::new(
+                        "webhooks.delivery_log_days",
+                        "must be 1 to 3650 days",
+                    ))
+                }
+                days => days.unwrap_or(30),
+            },
         })
     }
 
@@ -418,7 +430,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} events.scan_seconds={} governance={:?}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} events.scan_seconds={} governance={:?}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -436,6 +448,7 @@ impl Settings {
             self.max_body_bytes,
             self.metrics,
             self.webhooks_allow_private,
+            self.webhook_log_days,
             self.event_scan_seconds,
             self.governance,
         )

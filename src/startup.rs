@@ -111,7 +111,11 @@ impl Application {
         })?;
         let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         spawn_sealer(pool.clone());
-        crate::webhooks::spawn(pool.clone(), settings.webhooks_allow_private);
+        crate::webhooks::spawn(
+            pool.clone(),
+            settings.webhooks_allow_private,
+            settings.webhook_log_days,
+        );
         spawn_date_scan(pool.clone(), settings.event_scan_seconds);
         if matches!(url, crate::db::DatabaseUrl::Postgres(_)) {
             spawn_sequencer(pool.clone());

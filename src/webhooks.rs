@@ -61,10 +61,19 @@ pub fn payload(event: &Event) -> Vec<u8> {
     .unwrap_or_default()
 }
 
-/// Starts the deliverer of this instance.
-pub fn spawn(pool: DbPool, allow_private: bool) {
+/// How often an instance prunes the delivery log, and how much at once.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+const PRUNE_BATCH: i64 = 10_000;
+
+/// Starts the deliverer of this instance; it also keeps the delivery log to `log_days`.
+pub fn spawn(pool: DbPool, allow_private: bool, log_days: u32) {
     tokio::spawn(async move {
+        let mut pruned_at: Option<Instant> = None;
         loop {
+            if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
+                prune_log(&pool, log_days).await;
+                pruned_at = Some(Instant::now());
+            }
             match deliver_one(&pool, allow_private).await {
                 Ok(true) => continue,
                 Ok(false) => {}
@@ -74,6 +83,31 @@ pub fn spawn(pool: DbPool, allow_private: bool) {
             tokio::time::sleep(IDLE_POLL).await;
         }
     });
+}
+
+/// Deletes attempts older than `log_days`, a batch at a time until none is left.
+async fn prune_log(pool: &DbPool, log_days: u32) {
+    let before = crate::db::now() - chrono::TimeDelta::days(i64::from(log_days));
+    loop {
+        match crate::db::run(pool, move |conn| {
+            webhooks::prune_attempts(conn, before, PRUNE_BATCH)
+        })
+        .await
+        {
+            Ok(n) if n as i64 == PRUNE_BATCH => continue,
+            Ok(n) => {
+                if n > 0 {
+                    log::info!("pruned {n} webhook delivery attempts older than {log_days} days");
+                }
+                break;
+            }
+            Err(AppError::Unavailable(_)) => break,
+            Err(e) => {
+                log::warn!("pruning the webhook delivery log failed: {e}");
+                break;
+            }
+        }
+    }
 }
 
 /// Claims one due subscription and handles it; `true` when there may be more work now.

@@ -319,3 +319,26 @@ pub fn attempts(
         .select(DeliveryAttempt::as_select())
         .load(conn)?)
 }
+
+/// Removes delivery attempts made before `before`, at most `batch` of them (the oldest);
+/// how many went. The log is for watching a subscription, not a record: the audit trail and
+/// the event stream keep what happened.
+pub fn prune_attempts(
+    conn: &mut DbConnection,
+    before: chrono::NaiveDateTime,
+    batch: i64,
+) -> AppResult<usize> {
+    let old: Vec<i64> = webhook_deliveries::table
+        .filter(webhook_deliveries::attempted_at.lt(before))
+        .order(webhook_deliveries::id.asc())
+        .limit(batch)
+        .select(webhook_deliveries::id)
+        .load(conn)?;
+    if old.is_empty() {
+        return Ok(0);
+    }
+    Ok(
+        diesel::delete(webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(old)))
+            .execute(conn)?,
+    )
+}

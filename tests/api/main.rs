@@ -97,6 +97,7 @@ on_both_backends!(
     export::every_list_answers_csv_with_its_rows,
     webhooks::subscribers_get_signed_events_in_order_after_a_retry,
     webhooks::webhooks_reach_only_public_addresses_outside_development,
+    webhooks::the_delivery_log_keeps_its_days,
     conventions::writes_carry_etags_and_if_match_is_atomic,
     conventions::request_ids_are_echoed_or_made,
     conventions::health_and_public_endpoints_need_no_token,

@@ -356,3 +356,63 @@ pub async fn two_instances_deliver_each_event_once() {
         assert!(received.iter().all(|r| signed(&r.signature, &r.body)));
     }
 }
+
+/// The delivery log keeps 30 days by default: an instance prunes older attempts when it
+/// starts and every ten minutes after.
+pub async fn the_delivery_log_keeps_its_days(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let lg = token("lena@sunet.se", &["management_group"]);
+    let client = reqwest::Client::new();
+    let hook = {
+        let server = Server::start(&db);
+        let reply: Value = client
+            .post(format!("{}/api/v1/webhooks", server.base))
+            .bearer_auth(&lg)
+            .json(&json!({"url": "http://127.0.0.1:9/krok", "secret": "loggens-hemlighet-0001", "event_types": ["plan.*"], "active": false}))
+            .send()
+            .await
+            .expect("create")
+            .json()
+            .await
+            .expect("json");
+        reply["id"].as_i64().expect("an id")
+    };
+    let at = |days: i64| {
+        (chrono::Utc::now() - chrono::TimeDelta::days(days))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
+    };
+    let settings = crate::helpers::test_settings(&db, &[], None);
+    let (_, pool) = forvaltning::startup::open_database(&settings).expect("database");
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = pool.get().expect("connection");
+        conn.batch_execute(&format!(
+            "INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, attempt, outcome, response_status, duration_ms, attempted_at) VALUES \
+             ({hook}, 1, 'plan.create', 1, 'failed', 500, 12, '{}'), ({hook}, 1, 'plan.create', 2, 'delivered', 200, 9, '{}')",
+            at(40),
+            at(1)
+        ))
+        .expect("insert attempts");
+    }
+    let server = Server::start(&db);
+    let mut attempts = Vec::new();
+    for _ in 0..50 {
+        let page: Value = client
+            .get(format!("{}/api/v1/webhooks/{hook}/deliveries", server.base))
+            .bearer_auth(&lg)
+            .send()
+            .await
+            .expect("deliveries")
+            .json()
+            .await
+            .expect("json");
+        attempts = page["results"].as_array().cloned().unwrap_or_default();
+        if attempts.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(attempts.len(), 1, "{attempts:?}");
+    assert_eq!(attempts[0]["attempt"], 2);
+}

@@ -97,11 +97,18 @@ pub fn scan(conn: &mut DbConnection, today: NaiveDate) -> AppResult<usize> {
             });
         }
     }
-    if due.is_empty() {
-        return Ok(0);
+    // A batch per transaction: the first scan of a large database fires thousands, and one
+    // transaction would hold SQLite's single writer (and every request's write) that long.
+    // The marks make a batch that is retried, or raced by another instance, fire nothing twice.
+    let mut fired = 0;
+    for batch in due.chunks(FIRE_BATCH) {
+        fired += db::write_transaction(conn, |conn| fire(conn, batch))?;
     }
-    db::write_transaction(conn, |conn| fire(conn, &due))
+    Ok(fired)
 }
+
+/// How many date events one transaction fires at most.
+const FIRE_BATCH: usize = 200;
 
 fn contract_event(
     conn: &mut DbConnection,
