@@ -18,15 +18,16 @@ source bench/lib.sh
 
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   SCHEMA=${SCHEMA:-bench_governance}
-  psql -q "$DATABASE_URL" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm; DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA;"
-  export DATABASE_URL="$DATABASE_URL?options=-csearch_path%3D$SCHEMA,public"
-  sql() { sed -E "s/DATE_\(([^)]*)\)/CAST(\1 AS DATE)/g; s/BOOL_\(([^)]*)\)/(\1)/g" | psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL"; }
+  psql -q "$DATABASE_URL" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA;"
+  export DATABASE_URL="$DATABASE_URL?options=-csearch_path%3D$SCHEMA"
+  sql() { sed -E "s/DATE_\(([^)]*)\)/CAST(\1 AS DATE)/g; s/TS_\(([^)]*)\)/CAST(\1 AS TIMESTAMP)/g; s/BOOL_\(([^)]*)\)/(\1)/g" | psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL"; }
   cleanup_db() { psql -q "${DATABASE_URL%%\?*}" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE;"; }
 else
-  sql() { sed -E "s/DATE_\(([^)]*)\)/\1/g; s/BOOL_\(([^)]*)\)/(\1)/g" | sqlite3 -bail "$DATA/forvaltning.sqlite3"; }
+  sql() { sed -E "s/DATE_\(([^)]*)\)/\1/g; s/TS_\(([^)]*)\)/\1/g; s/BOOL_\(([^)]*)\)/(\1)/g" | sqlite3 -bail "$DATA/forvaltning.sqlite3"; }
   cleanup_db() { :; }
 fi
-trap 'kill "$PID" 2>/dev/null || true; cleanup_db; rm -rf "$DATA"' EXIT
+PID=
+trap 'kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
 
 "$BIN" migrate
 day() { date -u -d "$1" +%F; }
@@ -50,9 +51,9 @@ INSERT INTO services (id, slug, name, portfolio_id, lifecycle, lifecycle_changed
   SELECT i, 'tjanst-' || i, 'Tjänst ' || i, (i % 100) + 1,
     CASE WHEN i % 10 = 0 THEN 'established' ELSE 'in_operation' END, '$OLD', '$OLD', '$OLD',
     BOOL_(i % 13 <> 0), CASE WHEN i % 17 <> 0 THEN 'Via portalen' END, BOOL_(i % 2 = 0), BOOL_(i % 5 = 0),
-    CASE WHEN i % 11 <> 0 THEN '$NOW' ELSE '$OLD' END, CASE WHEN i % 19 <> 0 THEN '$NOW' END,
+    CASE WHEN i % 11 <> 0 THEN TS_('$NOW') ELSE TS_('$OLD') END, CASE WHEN i % 19 <> 0 THEN TS_('$NOW') END,
     CASE WHEN i % 23 <> 0 THEN 2 END, CASE WHEN i % 23 <> 0 THEN 3 END, CASE WHEN i % 23 <> 0 THEN 2 END,
-    CASE WHEN i % 29 <> 0 THEN '$NOW' ELSE '$OLD' END
+    CASE WHEN i % 29 <> 0 THEN TS_('$NOW') ELSE TS_('$OLD') END
   FROM n;
 INSERT INTO people (id, sub, created_at, updated_at)
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
@@ -63,7 +64,7 @@ INSERT INTO role_assignments (person_id, role, portfolio_id, delegations, create
   SELECT i, 'service_owner', i, '', 'bench', '$OLD', '$OLD', '$OLD' FROM n WHERE i % 33 <> 0;
 INSERT INTO role_assignments (person_id, role, service_id, delegations, created_by, accepted_at, created_at, updated_at)
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
-  SELECT i, 'service_manager', i, '', 'bench', CASE WHEN i % 31 <> 0 THEN '$OLD' END, '$OLD', '$OLD', '$OLD'
+  SELECT i, 'service_manager', i, '', 'bench', CASE WHEN i % 31 <> 0 THEN TS_('$OLD') END, '$OLD', '$OLD'
   FROM n WHERE i % 37 <> 0;
 INSERT INTO organizations (id, slug, name, kind, created_at, updated_at)
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000)
@@ -104,9 +105,15 @@ INSERT INTO plan_items (plan_id, title, service_id, category, priority, planned_
 INSERT INTO change_requests (service_id, title, description, status, submitted_by, created_at, updated_at)
   WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
   SELECT ((i * 3) % 10000) + 1, 'Önskemål ' || i, '', 'submitted', 'bench',
-    CASE WHEN i % 8 = 0 THEN '$LAST_MONTH' ELSE '$NOW' END, '$NOW' FROM n;
+    CASE WHEN i % 8 = 0 THEN TS_('$LAST_MONTH') ELSE TS_('$NOW') END, '$NOW' FROM n;
 COMMIT;
 SQL
+if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  # Rows seeded with their ids leave the identity sequences behind.
+  for table in portfolios services people role_assignments organizations contracts deliveries plans plan_items change_requests; do
+    echo "SELECT setval(pg_get_serial_sequence('$table', 'id'), (SELECT max(id) FROM $table));"
+  done | sql > /dev/null
+fi
 echo "ANALYZE;" | sql
 echo "seeded in $(( $(date +%s) - seed_start )) s"
 

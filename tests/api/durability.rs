@@ -484,6 +484,33 @@ pub async fn idempotency_keys_hold_across_instances(backend: Backend) {
 /// SIGTERM (a rolling deploy, `docker stop`): the server stops taking connections, answers the
 /// request it is in the middle of — here one whose body has not fully arrived when the signal
 /// comes — commits it, and exits cleanly.
+/// Reads one answer's head and its `Content-Length` body from `stream`; the head.
+fn read_head(stream: &mut std::net::TcpStream) -> String {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let mut byte = [0u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        stream
+            .read_exact(&mut byte)
+            .expect("read the answer's head");
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&bytes).to_string();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0u8; length];
+    stream
+        .read_exact(&mut body)
+        .expect("read the answer's body");
+    head
+}
+
 pub async fn sigterm_finishes_requests_in_flight(backend: Backend) {
     use std::io::{Read, Write};
 
@@ -499,6 +526,14 @@ pub async fn sigterm_finishes_requests_in_flight(backend: Backend) {
         body.len()
     );
     let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    // A first request answered on the same connection: the server has accepted it (a
+    // connection still in the listen backlog when the listener closes is reset by the kernel,
+    // before any server could answer it).
+    stream
+        .write_all(format!("GET /health/live HTTP/1.1\r\nHost: {address}\r\n\r\n").as_bytes())
+        .expect("send a first request");
+    let first_answer = read_head(&mut stream);
+    assert!(first_answer.starts_with("HTTP/1.1 200"), "{first_answer}");
     stream.write_all(head.as_bytes()).expect("send the head");
     stream.write_all(first).expect("send half the body");
     std::thread::sleep(Duration::from_millis(300));
