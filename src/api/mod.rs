@@ -322,6 +322,24 @@ pub fn answer_array<V: Serialize + CsvRecord>(
     Ok(HttpResponse::Ok().json(results))
 }
 
+/// A short list answered whole in the list envelope (a portfolio's budget frames, the
+/// exchange rates): CSV when asked for.
+pub fn answer_whole<V: Serialize + CsvRecord>(
+    req: &HttpRequest,
+    results: Vec<V>,
+) -> AppResult<HttpResponse> {
+    let count = results.len() as i64;
+    if wants_csv(req, None) {
+        return csv_response(&export_name(req), count, &results);
+    }
+    Ok(HttpResponse::Ok().json(Paginated {
+        count,
+        next: None,
+        previous: None,
+        results,
+    }))
+}
+
 /// A list's answer: CSV when the request asks for it (`Accept: text/csv`, named after the
 /// path: `services.csv`), the JSON envelope otherwise.
 pub fn answer_list<V: Serialize + CsvRecord>(

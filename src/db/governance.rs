@@ -134,8 +134,12 @@ pub fn portfolio_slugs(conn: &mut DbConnection) -> AppResult<HashMap<i64, String
         .collect())
 }
 
-fn portfolios_without_owner(conn: &mut DbConnection, reach: &Reach) -> AppResult<Vec<Finding>> {
-    let active: Vec<(i64, String, String, NaiveDateTime)> = portfolios::table
+/// Portfolios in reach not retired: (id, slug, name, created_at).
+fn active_portfolios(
+    conn: &mut DbConnection,
+    reach: &Reach,
+) -> AppResult<Vec<(i64, String, String, NaiveDateTime)>> {
+    Ok(portfolios::table
         .filter(portfolio_in_reach(reach))
         .filter(portfolios::retired_at.is_null())
         .select((
@@ -144,7 +148,11 @@ fn portfolios_without_owner(conn: &mut DbConnection, reach: &Reach) -> AppResult
             portfolios::name,
             portfolios::created_at,
         ))
-        .load(conn)?;
+        .load(conn)?)
+}
+
+fn portfolios_without_owner(conn: &mut DbConnection, reach: &Reach) -> AppResult<Vec<Finding>> {
+    let active = active_portfolios(conn, reach)?;
     let owned: HashSet<i64> = role_assignments::table
         .filter(role_assignments::role.eq(RoleCode::ServiceOwner.as_str()))
         .filter(role_assignments::ended_at.is_null())
@@ -210,16 +218,7 @@ fn plans_missing(
 ) -> AppResult<Vec<Finding>> {
     let year = thresholds.latest_year_due(today);
     let deadline = thresholds.plan_deadline_for(year);
-    let active: Vec<(i64, String, String, NaiveDateTime)> = portfolios::table
-        .filter(portfolio_in_reach(reach))
-        .filter(portfolios::retired_at.is_null())
-        .select((
-            portfolios::id,
-            portfolios::slug,
-            portfolios::name,
-            portfolios::created_at,
-        ))
-        .load(conn)?;
+    let active = active_portfolios(conn, reach)?;
     let approved = [PlanStatus::Approved.as_str(), PlanStatus::Closed.as_str()];
     let with_plan: HashSet<i64> = plans::table
         .filter(plans::year.eq(year))

@@ -364,12 +364,10 @@ pub async fn every_rule_is_found_and_repaired(backend: Backend) {
         one("portfolio", natverk)
     );
     let year = chrono::Utc::now().format("%Y").to_string();
-    app.send(
-        "PUT",
+    app.put(
         &format!("/api/v1/portfolios/{natverk}/budget-frames/{year}"),
         Some(&lg),
-        Some(json!({"amount": {"amount": "1000000.00", "currency": "SEK"}})),
-        &[],
+        json!({"amount": {"amount": "1000000.00", "currency": "SEK"}}),
     )
     .await
     .expect(201);
@@ -722,12 +720,10 @@ pub async fn economics_are_exact_to_the_ore(backend: Backend) {
     )
     .await
     .expect(201);
-    app.send(
-        "PUT",
+    app.put(
         "/api/v1/exchange-rates/EUR/2025",
         Some(&tove),
-        Some(json!({"sek_per_unit": "11.4250"})),
-        &[],
+        json!({"sek_per_unit": "11.4250"}),
     )
     .await
     .expect(403);
@@ -742,30 +738,24 @@ pub async fn economics_are_exact_to_the_ore(backend: Backend) {
         .await
         .expect(201);
     assert_eq!(rate.body["sek_per_unit"], "11.425");
-    app.send(
-        "PUT",
+    app.put(
         "/api/v1/exchange-rates/EUR/2025",
         Some(&karin),
-        Some(json!({"sek_per_unit": "11,4"})),
-        &[],
+        json!({"sek_per_unit": "11,4"}),
     )
     .await
     .expect(400);
-    app.send(
-        "PUT",
+    app.put(
         "/api/v1/exchange-rates/EUR/2025",
         Some(&karin),
-        Some(json!({"sek_per_unit": "0.000000"})),
-        &[],
+        json!({"sek_per_unit": "0.000000"}),
     )
     .await
     .expect(422);
-    app.send(
-        "PUT",
+    app.put(
         "/api/v1/exchange-rates/SEK/2025",
         Some(&karin),
-        Some(json!({"sek_per_unit": "1"})),
-        &[],
+        json!({"sek_per_unit": "1"}),
     )
     .await
     .expect(404);
@@ -774,12 +764,10 @@ pub async fn economics_are_exact_to_the_ore(backend: Backend) {
         .expect(200);
 
     // The 2025 plan: 10 000.00 for alfa, 1 000.01 unassigned (alfa 500.01, beta 500.00).
-    app.send(
-        "PUT",
+    app.put(
         &format!("/api/v1/portfolios/{portfolio}/budget-frames/2025"),
         Some(&lg),
-        Some(json!({"amount": {"amount": "50000.00", "currency": "SEK"}})),
-        &[],
+        json!({"amount": {"amount": "50000.00", "currency": "SEK"}}),
     )
     .await
     .expect(201);
@@ -870,12 +858,10 @@ pub async fn economics_are_exact_to_the_ore(backend: Backend) {
     assert_eq!(report["missing_rates"], json!(["USD"]));
 
     // With the USD rate recorded, beta's cost is counted: 1 000 × 10.50 = 10 500.00.
-    app.send(
-        "PUT",
+    app.put(
         "/api/v1/exchange-rates/USD/2025",
         Some(&karin),
-        Some(json!({"sek_per_unit": "10.50"})),
-        &[],
+        json!({"sek_per_unit": "10.50"}),
     )
     .await
     .expect(201);

@@ -242,6 +242,10 @@ impl TestApp {
         self.send("POST", path, token, Some(body), &[]).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send("PUT", path, token, Some(body), &[]).await
+    }
+
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
         self.send("PATCH", path, token, Some(body), &[]).await
     }

@@ -144,15 +144,7 @@ pub async fn list(
             .collect::<Vec<_>>())
     })
     .await?;
-    if crate::api::wants_csv(&req, None) {
-        return crate::api::csv_response("exchange-rates.csv", views.len() as i64, &views);
-    }
-    Ok(HttpResponse::Ok().json(Paginated {
-        count: views.len() as i64,
-        next: None,
-        previous: None,
-        results: views,
-    }))
+    crate::api::answer_whole(&req, views)
 }
 
 #[utoipa::path(
