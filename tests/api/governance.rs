@@ -738,27 +738,20 @@ pub async fn economics_are_exact_to_the_ore(backend: Backend) {
         .await
         .expect(201);
     assert_eq!(rate.body["sek_per_unit"], "11.425");
-    app.put(
-        "/api/v1/exchange-rates/EUR/2025",
-        Some(&karin),
-        json!({"sek_per_unit": "11,4"}),
-    )
-    .await
-    .expect(400);
-    app.put(
-        "/api/v1/exchange-rates/EUR/2025",
-        Some(&karin),
-        json!({"sek_per_unit": "0.000000"}),
-    )
-    .await
-    .expect(422);
-    app.put(
-        "/api/v1/exchange-rates/SEK/2025",
-        Some(&karin),
-        json!({"sek_per_unit": "1"}),
-    )
-    .await
-    .expect(404);
+    // Not the document's form (400), well-formed but no rate (422), SEK itself (404).
+    for (currency, rate, status) in [
+        ("EUR", "11,4", 400),
+        ("EUR", "0.000000", 422),
+        ("SEK", "1", 404),
+    ] {
+        app.put(
+            &format!("/api/v1/exchange-rates/{currency}/2025"),
+            Some(&karin),
+            json!({ "sek_per_unit": rate }),
+        )
+        .await
+        .expect(status);
+    }
     app.get("/api/v1/exchange-rates?year=2025", Some(&frida))
         .await
         .expect(200);
