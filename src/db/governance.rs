@@ -112,8 +112,10 @@ pub fn findings(
     found.extend(plans_missing(conn, reach, thresholds, today)?);
     found.extend(plan_deviations(conn, reach)?);
     let operating = services_in_operation(conn, reach)?;
-    found.extend(services_without_manager(conn, &operating)?);
-    found.extend(services_without_supplier_contract(conn, &operating, today)?);
+    found.extend(services_without_manager(conn, reach, &operating)?);
+    found.extend(services_without_supplier_contract(
+        conn, reach, &operating, today,
+    )?);
     found.extend(service_record_findings(&operating, thresholds, now));
     found.extend(deliveries_without_contract(conn, reach, today)?);
     found.extend(change_requests_waiting(conn, reach, thresholds, now)?);
@@ -123,6 +125,12 @@ pub fn findings(
         conn, reach, &operating, today,
     )?);
     Ok(found)
+}
+
+/// The ids a scoped caller's query may be narrowed to: none for a caller who reaches
+/// everything (the whole table is the answer), nor for more ids than one statement binds well.
+fn only(reach: &Reach, ids: Vec<i64>) -> Option<Vec<i64>> {
+    (!reach.everywhere && ids.len() <= 10_000).then_some(ids)
 }
 
 /// The slugs of portfolios by id (for `portfolio_slug`); all of them, a short table.
@@ -153,10 +161,16 @@ fn active_portfolios(
 
 fn portfolios_without_owner(conn: &mut DbConnection, reach: &Reach) -> AppResult<Vec<Finding>> {
     let active = active_portfolios(conn, reach)?;
-    let owned: HashSet<i64> = role_assignments::table
+    let mut owners = role_assignments::table
         .filter(role_assignments::role.eq(RoleCode::ServiceOwner.as_str()))
         .filter(role_assignments::ended_at.is_null())
         .select(role_assignments::portfolio_id)
+        .into_boxed();
+    let ids: Vec<i64> = active.iter().map(|p| p.0).collect();
+    if let Some(ids) = only(reach, ids) {
+        owners = owners.filter(role_assignments::portfolio_id.assume_not_null().eq_any(ids));
+    }
+    let owned: HashSet<i64> = owners
         .load::<Option<i64>>(conn)?
         .into_iter()
         .flatten()
@@ -317,12 +331,18 @@ fn service_finding(service: &ServiceFacts, rule: Rule, since: Option<NaiveDate>)
 
 fn services_without_manager(
     conn: &mut DbConnection,
+    reach: &Reach,
     operating: &[ServiceFacts],
 ) -> AppResult<Vec<Finding>> {
-    let managed: HashSet<i64> = role_assignments::table
+    let mut managers = role_assignments::table
         .filter(role_assignments::role.eq(RoleCode::ServiceManager.as_str()))
         .filter(role_assignments::ended_at.is_null())
         .select(role_assignments::service_id)
+        .into_boxed();
+    if let Some(ids) = only(reach, operating.iter().map(|s| s.id).collect()) {
+        managers = managers.filter(role_assignments::service_id.assume_not_null().eq_any(ids));
+    }
+    let managed: HashSet<i64> = managers
         .load::<Option<i64>>(conn)?
         .into_iter()
         .flatten()
@@ -344,10 +364,11 @@ fn services_without_manager(
 
 fn services_without_supplier_contract(
     conn: &mut DbConnection,
+    reach: &Reach,
     operating: &[ServiceFacts],
     today: NaiveDate,
 ) -> AppResult<Vec<Finding>> {
-    let covered: HashSet<i64> = contract_services::table
+    let mut cover = contract_services::table
         .inner_join(contracts::table)
         .filter(contracts::kind.eq(ContractKind::Supplier.as_str()))
         .filter(contracts::terminated_on.is_null())
@@ -359,9 +380,11 @@ fn services_without_supplier_contract(
         )
         .select(contract_services::service_id)
         .distinct()
-        .load::<i64>(conn)?
-        .into_iter()
-        .collect();
+        .into_boxed();
+    if let Some(ids) = only(reach, operating.iter().map(|s| s.id).collect()) {
+        cover = cover.filter(contract_services::service_id.eq_any(ids));
+    }
+    let covered: HashSet<i64> = cover.load::<i64>(conn)?.into_iter().collect();
     Ok(operating
         .iter()
         .filter(|s| !s.self_produced && !covered.contains(&s.id))

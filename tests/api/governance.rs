@@ -583,6 +583,24 @@ pub async fn findings_and_economics_keep_to_scope(backend: Backend) {
         .expect(200);
     assert_eq!(slugs(&toves.body), BTreeSet::from(["natverk".to_string()]));
     assert!(toves.body["count"].as_i64().unwrap() > 0);
+    // The scoped queries (narrowed to the TÄ's own services and portfolios) find what the
+    // management group's find there: the TJF and the TÄ are there, a supplier contract is not.
+    let of_rule = |reply: &Value, rule: &str| {
+        reply["totals"]["rules"]
+            .as_array()
+            .expect("totals")
+            .iter()
+            .find(|t| t["rule"] == rule)
+            .map(|t| t["findings"].clone())
+    };
+    for (rule, expected) in [
+        ("service_without_manager", 0),
+        ("portfolio_without_owner", 0),
+        ("service_without_supplier_contract", 1),
+        ("support_or_ordering_missing", 1),
+    ] {
+        assert_eq!(of_rule(&toves.body, rule), Some(json!(expected)), "{rule}");
+    }
     let ka = token("kalle@sunet.se", &["account_manager"]);
     app.get("/api/v1/reports/governance", Some(&ka))
         .await
