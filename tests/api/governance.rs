@@ -55,14 +55,8 @@ pub async fn every_rule_is_found_and_repaired(backend: Backend) {
     let karin = token("karin@sunet.se", &["controller"]);
 
     let natverk = app
-        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .owned_portfolio(&lg, "natverk", "Nätverkstjänster", "tove@sunet.se")
         .await;
-    app.assign(
-        &lg,
-        json!({"subject": "tove@sunet.se", "role": "service_owner", "portfolio_id": natverk}),
-    )
-    .await
-    .expect(201);
     let eduroam = app
         .service_in_operation(&lg, &tove, "eduroam", natverk)
         .await;
@@ -541,19 +535,11 @@ pub async fn findings_and_economics_keep_to_scope(backend: Backend) {
     let tove = token("tove@sunet.se", &[]);
     let olle = token("olle@sunet.se", &[]);
     let natverk = app
-        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .owned_portfolio(&lg, "natverk", "Nätverkstjänster", "tove@sunet.se")
         .await;
     let samarbete = app
-        .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
+        .owned_portfolio(&lg, "samarbete", "Samarbetstjänster", "olle@sunet.se")
         .await;
-    for (sub, portfolio) in [("tove@sunet.se", natverk), ("olle@sunet.se", samarbete)] {
-        app.assign(
-            &lg,
-            json!({"subject": sub, "role": "service_owner", "portfolio_id": portfolio}),
-        )
-        .await
-        .expect(201);
-    }
     let eduroam = app
         .service_in_operation(&lg, &tove, "eduroam", natverk)
         .await;
@@ -655,14 +641,8 @@ pub async fn economics_are_exact_to_the_ore(backend: Backend) {
     let karin = token("karin@sunet.se", &["controller"]);
     let frida = token("tjf-alfa@sunet.se", &[]);
     let portfolio = app
-        .create_portfolio(&lg, "berakning", "Beräkningstjänster")
+        .owned_portfolio(&lg, "berakning", "Beräkningstjänster", "tove@sunet.se")
         .await;
-    app.assign(
-        &lg,
-        json!({"subject": "tove@sunet.se", "role": "service_owner", "portfolio_id": portfolio}),
-    )
-    .await
-    .expect(201);
     let alfa = app
         .service_in_operation(&lg, &tove, "alfa", portfolio)
         .await;

@@ -297,6 +297,18 @@ impl TestApp {
             .await
     }
 
+    /// A portfolio made by the management group, with `owner_sub` appointed its TÄ.
+    pub async fn owned_portfolio(&self, lg: &str, slug: &str, name: &str, owner_sub: &str) -> i64 {
+        let id = self.create_portfolio(lg, slug, name).await;
+        self.assign(
+            lg,
+            json!({"subject": owner_sub, "role": "service_owner", "portfolio_id": id}),
+        )
+        .await
+        .expect(201);
+        id
+    }
+
     /// An established service in `portfolio` (proposed and established by LG).
     pub async fn established_service(&self, lg: &str, slug: &str, portfolio: i64) -> i64 {
         let id = self.propose_service(lg, slug, Some(portfolio)).await;
