@@ -417,7 +417,8 @@ fn service_record_findings(
         ) {
             found.push(service_finding(s, Rule::DocumentationReviewOverdue, since));
         }
-        // Unclassified is overdue whenever it was reviewed; the three levels are set together.
+        // An unclassified service is overdue whatever its review time says (the three levels
+        // are written together, so one column tells).
         let reviewed = s.security_confidentiality.and(s.security_reviewed_at);
         if let Some(since) = overdue(reviewed, thresholds.security_review_months) {
             let mut finding = service_finding(s, Rule::SecurityReviewOverdue, since);
