@@ -1,9 +1,12 @@
 # Shared by the bench scripts (sourced after PORT is set): the release binary built, a
 # temporary data directory, the service's environment for a load test, and wrk's figures.
 
+# BIN=path measures that binary instead (an A/B of two builds in one session).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/forvaltning-target}"
-cargo build --release --locked -q
-BIN="$CARGO_TARGET_DIR/release/forvaltning"
+if [[ -z "${BIN:-}" ]]; then
+  cargo build --release --locked -q
+  BIN="$CARGO_TARGET_DIR/release/forvaltning"
+fi
 DATA=$(mktemp -d)
 export FORVALTNING_DATA_DIR="$DATA" FORVALTNING_BIND="127.0.0.1:$PORT" RUST_LOG=warn
 export FORVALTNING_JWT_SECRET=bench-hemlighet-som-ar-tillrackligt-lang-0123456789

@@ -22,6 +22,7 @@ pub mod reports;
 pub mod role_assignments;
 pub mod roles;
 pub mod services;
+pub mod time;
 pub mod webhooks;
 
 use actix_web::http::{header, StatusCode};
@@ -34,7 +35,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::policy::Caller;
 use crate::auth::Authenticated;
 use crate::db::audit::Actor;
-use crate::db::people::{caller_of, ensure_identity, known_caller, load_caller};
+use crate::db::callers::{held_caller, known_caller, load_caller};
+use crate::db::people::ensure_identity;
 use crate::db::{self, DbConnection, DbPool, Page, Sort};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -102,13 +104,15 @@ where
 {
     db::run(pool, move |conn| {
         let actor = who.actor();
-        // A person seen for the first time is created before, not inside, the serializable
-        // write: a burst of first requests of one person would otherwise collide on that row.
-        let person = ensure_identity(conn, &who.identity, &actor)?;
         let mut attempt = 1;
+        let mut ensured = false;
         loop {
             let outcome = db::write_transaction(conn, |conn| {
-                let caller = caller_of(conn, person.clone(), &who.identity)?;
+                // The caller as this transaction sees them (never from the cache: a write
+                // decides on what it reads itself).
+                let Some(caller) = held_caller(conn, &who.identity)? else {
+                    return Ok(None);
+                };
                 // A POST seen before under its Idempotency-Key writes nothing again.
                 if let Some(idem) = &who.idempotency {
                     if let Some(record) = db::idempotency::find(conn, &caller.sub, &idem.key)? {
@@ -124,12 +128,22 @@ where
                         &idem.fingerprint,
                     )?;
                 }
-                Ok(value)
+                Ok(Some(value))
             });
             match outcome {
+                Ok(Some(value)) => return Ok(value),
+                // A person seen for the first time (or with a name or e-mail to take from the
+                // token) is written before, not inside, the serializable write: a burst of
+                // first requests of one person would otherwise collide on that row. Then the
+                // write runs again.
+                Ok(None) if !ensured => {
+                    ensure_identity(conn, &who.identity, &actor)?;
+                    ensured = true;
+                }
+                Ok(None) => return Err(AppError::internal("the caller's person vanished")),
                 // A serialisation failure means nothing was written: run it again.
                 Err(AppError::TransactionConflict) if attempt < WRITE_ATTEMPTS => attempt += 1,
-                other => return other,
+                Err(other) => return Err(other),
             }
         }
     })
@@ -173,17 +187,18 @@ where
     F: FnOnce(&mut DbConnection, &Caller) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    let callers = pool.callers();
     if cost == ReadCost::Short {
         if let Some(mut held) = db::AtHand::take(pool) {
-            // A person seen before is one query; first sight writes, and waits for the writer
-            // off the async workers (below).
-            if let Some(caller) = held.run(|conn| known_caller(conn, &who.identity))? {
+            // A person seen before costs a query or none; first sight writes, and waits for
+            // the writer off the async workers (below).
+            if let Some(caller) = held.run(|conn| known_caller(conn, &callers, &who.identity))? {
                 return held.run(|conn| f(conn, &caller));
             }
         }
     }
     db::run(pool, move |conn| {
-        let caller = load_caller(conn, &who.identity, &who.actor())?;
+        let caller = load_caller(conn, &callers, &who.identity, &who.actor())?;
         f(conn, &caller)
     })
     .await

@@ -1,7 +1,24 @@
 //! Persistence: one connection enum over SQLite and PostgreSQL, chosen by the URL's scheme;
 //! an r2d2 pool of it; the embedded migrations of both backends; and the write transaction.
 
+/// Runs one typed query on the connection's own backend rather than through the
+/// `MultiConnection` enum, whose wrapper writes the query's SQL text anew on every pass over it
+/// (several per execution), where a backend's own connection finds its prepared statement by the
+/// query's type. perf of a single read on SQLite: 12 % of the process in diesel's SQL writer.
+/// For the hottest reads (the caller, one object, a count); the query is written once and must
+/// compile for both backends.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $query:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $query,
+            $crate::db::DbConnection::Postgresql($c) => $query,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 pub mod audit;
+pub mod callers;
 pub mod change_requests;
 pub mod contracts;
 pub mod deliveries;
@@ -20,6 +37,7 @@ pub mod scope;
 pub mod seal;
 pub mod search;
 pub mod services;
+pub mod timestamps;
 pub mod webhooks;
 
 use std::path::{Path, PathBuf};
@@ -48,6 +66,8 @@ pub struct DbPool {
     wait: Duration,
     /// Short reads run on the request's own thread (SQLite; see [`AtHand`]).
     inline_reads: bool,
+    /// Callers between requests (see [`callers`]): one cache per database.
+    callers: std::sync::Arc<callers::CallerCache>,
 }
 
 impl DbPool {
@@ -55,6 +75,11 @@ impl DbPool {
     /// through [`run`]).
     pub fn get(&self) -> Result<PooledConnection, r2d2::Error> {
         self.pool.get()
+    }
+
+    /// The callers known from earlier requests to this database.
+    pub fn callers(&self) -> std::sync::Arc<callers::CallerCache> {
+        self.callers.clone()
     }
 
     /// Open and idle connections, and the pool's size (for `/metrics`).
@@ -280,6 +305,7 @@ pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
         gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
         wait: timeout,
         inline_reads: matches!(url, DatabaseUrl::Sqlite(_)),
+        callers: Default::default(),
     }
 }
 

@@ -1,15 +1,13 @@
-//! People, known by the token's `sub`; and the caller's roles, loaded once per request.
+//! People, known by the token's `sub` (created on first sight; the caller's roles: db::callers).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::audit::{self, Actor, Change, ObjectType};
-use super::schema::{people, role_assignments, services};
+use super::schema::people;
 use super::search;
 use super::{like_pattern, DbConnection, Page};
 use crate::auth::jwt::Identity;
-use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
-use crate::domain::role::{Delegations, RoleCode};
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
@@ -139,63 +137,8 @@ pub fn ensure(
     }
 }
 
-/// (id, role, portfolio, service, delegations, the service's portfolio)
-type AssignmentRow = (i64, String, Option<i64>, Option<i64>, String, Option<i64>);
-
-/// Loads the caller: their person (created on first sight), their global roles from the token
-/// and from global assignments, and their scoped assignments with each service's portfolio.
-/// One query when the person exists and has nothing to fill in from the token.
-pub fn load_caller(
-    conn: &mut DbConnection,
-    identity: &Identity,
-    actor: &Actor,
-) -> AppResult<Caller> {
-    match known_caller(conn, identity)? {
-        Some(caller) => Ok(caller),
-        // First sight, or a name or e-mail to take from the token: the slower path.
-        None => {
-            let person = ensure_identity(conn, identity, actor)?;
-            caller_of(conn, person, identity)
-        }
-    }
-}
-
-/// The caller in one query, without writing: `None` when the person is not known yet or has a
-/// name or e-mail to take from the token (then [`load_caller`] writes).
-pub fn known_caller(conn: &mut DbConnection, identity: &Identity) -> AppResult<Option<Caller>> {
-    let rows: Vec<(Person, Option<AssignmentRow>)> = people::table
-        .left_join(
-            role_assignments::table.on(role_assignments::person_id
-                .eq(people::id)
-                .and(role_assignments::ended_at.is_null())),
-        )
-        .left_join(services::table.on(services::id.nullable().eq(role_assignments::service_id)))
-        .filter(people::sub.eq(&identity.sub))
-        .select((
-            Person::as_select(),
-            (
-                role_assignments::id,
-                role_assignments::role,
-                role_assignments::portfolio_id,
-                role_assignments::service_id,
-                role_assignments::delegations,
-                services::portfolio_id,
-            )
-                .nullable(),
-        ))
-        .load(conn)?;
-    match rows.first() {
-        Some((person, _)) if !needs_filling(person, identity) => {
-            let person = person.clone();
-            let assignments = rows.into_iter().filter_map(|(_, a)| a).collect();
-            Ok(Some(assemble(person, identity, assignments)))
-        }
-        _ => Ok(None),
-    }
-}
-
 /// Appointed before their first sign-in: name and e-mail come from the first token with them.
-fn needs_filling(person: &Person, identity: &Identity) -> bool {
+pub(super) fn needs_filling(person: &Person, identity: &Identity) -> bool {
     (person.name.is_none() && identity.name.is_some())
         || (person.email.is_none() && identity.email.is_some())
 }
@@ -224,70 +167,6 @@ pub fn ensure_identity(
             _ => super::write_transaction(conn, ensure),
         },
         DbConnection::Postgresql(_) => ensure(conn),
-    }
-}
-
-/// The caller: `person` with the global roles of the token and the role assignments held.
-pub fn caller_of(
-    conn: &mut DbConnection,
-    person: Person,
-    identity: &Identity,
-) -> AppResult<Caller> {
-    let rows: Vec<AssignmentRow> = role_assignments::table
-        .left_join(services::table)
-        .filter(role_assignments::person_id.eq(person.id))
-        .filter(role_assignments::ended_at.is_null())
-        .select((
-            role_assignments::id,
-            role_assignments::role,
-            role_assignments::portfolio_id,
-            role_assignments::service_id,
-            role_assignments::delegations,
-            services::portfolio_id.nullable(),
-        ))
-        .load(conn)?;
-    Ok(assemble(person, identity, rows))
-}
-
-/// The policy's `Caller` from the person, the token's claimed roles and the assignment rows.
-fn assemble(person: Person, identity: &Identity, rows: Vec<AssignmentRow>) -> Caller {
-    let mut global_roles: Vec<GlobalRole> = identity
-        .claimed_roles
-        .iter()
-        .map(|c| GlobalRole {
-            role: c.role,
-            source: RoleSource::Token {
-                claim: c.claim.clone(),
-            },
-        })
-        .collect();
-    let mut scoped_roles = Vec::new();
-    for (id, role, portfolio_id, service_id, delegations, service_portfolio) in rows {
-        // A role code this version does not know grants nothing.
-        let Ok(role) = role.parse::<RoleCode>() else {
-            continue;
-        };
-        if role.is_global() {
-            global_roles.push(GlobalRole {
-                role,
-                source: RoleSource::Assignment { assignment_id: id },
-            });
-        } else {
-            scoped_roles.push(ScopedRole {
-                assignment_id: id,
-                role,
-                portfolio_id,
-                service_id,
-                service_portfolio_id: service_portfolio,
-                delegations: Delegations::from_stored(&delegations),
-            });
-        }
-    }
-    Caller {
-        person_id: person.id,
-        sub: person.sub,
-        global_roles,
-        scoped_roles,
     }
 }
 

@@ -17,6 +17,8 @@ pub enum Counted {
     Services,
     People,
     RoleAssignments,
+    /// Not a table: the changes that alter what a caller may do (db::callers).
+    CallerChanges,
 }
 
 impl Counted {
@@ -25,6 +27,7 @@ impl Counted {
             Counted::Services => "services",
             Counted::People => "people",
             Counted::RoleAssignments => "role_assignments",
+            Counted::CallerChanges => "caller_changes",
         }
     }
 }
@@ -32,10 +35,10 @@ impl Counted {
 /// How many rows `table` has, exactly, as this connection sees it: the folded total and the
 /// changes not folded yet, read in one statement (the view `row_totals`).
 pub fn rows(conn: &mut DbConnection, table: Counted) -> AppResult<i64> {
-    Ok(row_totals::table
+    Ok(super::on_backend!(conn, |c| row_totals::table
         .filter(row_totals::table_name.eq(table.table_name()))
         .select(row_totals::n)
-        .get_result(conn)?)
+        .get_result(c))?)
 }
 
 /// Folds the appended changes into the totals (PostgreSQL; SQLite's triggers update the totals

@@ -55,6 +55,15 @@ pub fn sqlite_trigram_match<QS>(
     index: Indexed,
     q: &str,
 ) -> Option<Condition<QS>> {
+    let (condition, phrase) = fts_phrase(on, index, q)?;
+    Some(Box::new(
+        sql::<Bool>(&condition).bind::<Text, _>(phrase).sql(")"),
+    ))
+}
+
+/// [`sqlite_trigram_match`] in parts, for a query built on SQLite's own connection: the
+/// condition's SQL up to its one parameter (close it with `)`), and the FTS5 phrase to bind.
+pub fn fts_phrase(on: SearchBackend, index: Indexed, q: &str) -> Option<(String, String)> {
     let text = q.trim().to_lowercase();
     if on != SearchBackend::Sqlite || text.chars().count() < 3 {
         return None;
@@ -62,11 +71,8 @@ pub fn sqlite_trigram_match<QS>(
     let (table, fts) = index.tables();
     // One FTS5 phrase: the text as it is, a double quote written twice.
     let phrase = format!("\"{}\"", text.replace('"', "\"\""));
-    Some(Box::new(
-        sql::<Bool>(&format!(
-            "{table}.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "
-        ))
-        .bind::<Text, _>(phrase)
-        .sql(")"),
+    Some((
+        format!("{table}.id IN (SELECT rowid FROM {fts} WHERE {fts} MATCH "),
+        phrase,
     ))
 }

@@ -1,16 +1,20 @@
 //! Tjänster.
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 
 use super::schema::{portfolios, services};
 use super::search;
-use super::{like_pattern, DbConnection, Page};
+use super::timestamps::{Stored, StoredOption};
+use super::{like_pattern, DbConnection, MultiBackend, Page};
 use crate::domain::governance::SecurityClassification;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
 
+/// A service as stored, without its search texts (only the database reads them).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = services)]
 pub struct Service {
@@ -23,23 +27,28 @@ pub struct Service {
     pub documentation_url: Option<String>,
     pub support_process_established: bool,
     pub ordering_routine: Option<String>,
+    #[diesel(deserialize_as = StoredOption)]
     pub last_reviewed_at: Option<NaiveDateTime>,
     pub published: bool,
     pub catalog_text: Option<String>,
     pub catalog_text_en: Option<String>,
-    pub search_text: String,
+    #[diesel(deserialize_as = Stored)]
     pub lifecycle_changed_at: NaiveDateTime,
     pub version: i64,
+    #[diesel(deserialize_as = Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stored)]
     pub updated_at: NaiveDateTime,
     pub rejection_reason: Option<String>,
-    pub catalog_search_text: String,
     pub self_produced: bool,
+    #[diesel(deserialize_as = StoredOption)]
     pub catalog_reviewed_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = StoredOption)]
     pub documentation_reviewed_at: Option<NaiveDateTime>,
     pub security_confidentiality: Option<i32>,
     pub security_integrity: Option<i32>,
     pub security_availability: Option<i32>,
+    #[diesel(deserialize_as = StoredOption)]
     pub security_reviewed_at: Option<NaiveDateTime>,
 }
 
@@ -164,14 +173,14 @@ pub fn fill_catalog_search_texts(conn: &mut DbConnection) -> AppResult<usize> {
 pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Service> {
     // Two typed queries rather than one boxed: diesel keeps their prepared statements.
     let found = match key {
-        IdOrSlug::Id(id) => services::table
+        IdOrSlug::Id(id) => super::on_backend!(conn, |c| services::table
             .filter(services::id.eq(*id))
             .select(Service::as_select())
-            .first(conn),
-        IdOrSlug::Slug(slug) => services::table
+            .first(c)),
+        IdOrSlug::Slug(slug) => super::on_backend!(conn, |c| services::table
             .filter(services::slug.eq(slug))
             .select(Service::as_select())
-            .first(conn),
+            .first(c)),
     }
     .optional()?;
     found.ok_or_else(|| AppError::not_found("There is no such service."))
@@ -205,7 +214,7 @@ pub fn insert(conn: &mut DbConnection, fields: &ServiceFields) -> AppResult<Serv
             services::updated_at.eq(now),
             services::self_produced.eq(fields.self_produced),
         ))
-        .returning(services::all_columns)
+        .returning(<Service as Selectable<MultiBackend>>::construct_selection())
         .get_result(conn)?)
 }
 
@@ -273,7 +282,7 @@ pub fn update(
             services::security_reviewed_at.eq(fields.security_reviewed_at),
         ),
     ))
-    .returning(services::all_columns)
+    .returning(<Service as Selectable<MultiBackend>>::construct_selection())
     .get_result(conn)
     .optional()?
     .ok_or_else(super::concurrent_change)
@@ -311,51 +320,63 @@ pub fn list(
     page: &Page,
 ) -> AppResult<(i64, Vec<Service>)> {
     let backend = search::SearchBackend::of(conn);
-    let query = || {
-        let mut q = services::table.into_boxed();
-        if let Some(p) = filter.portfolio_id {
-            q = q.filter(services::portfolio_id.eq(p));
-        }
-        if let Some(l) = filter.lifecycle {
-            q = q.filter(services::lifecycle.eq(l.as_str()));
-        }
-        if let Some(p) = filter.published {
-            q = q.filter(services::published.eq(p));
-        }
-        if let Some(text) = &filter.q {
-            q = match search::sqlite_trigram_match(backend, search::Indexed::Services, text) {
-                Some(indexed) => q.filter(indexed),
-                None => q.filter(services::search_text.like(like_pattern(text)).escape('\\')),
-            };
-        }
-        q
-    };
-    let count = if filter.is_empty() {
-        super::row_counts::rows(conn, super::row_counts::Counted::Services)?
+    let total = if filter.is_empty() {
+        Some(super::row_counts::rows(
+            conn,
+            super::row_counts::Counted::Services,
+        )?)
     } else {
-        query().count().get_result(conn)?
+        None
     };
-    let q = match (page.sort.field.as_str(), page.sort.descending) {
-        ("slug", false) => query().order(services::slug.asc()),
-        ("slug", true) => query().order(services::slug.desc()),
-        ("name", false) => query().order(services::name.asc()),
-        ("name", true) => query().order(services::name.desc()),
-        ("lifecycle", false) => query().order(services::lifecycle.asc()),
-        ("lifecycle", true) => query().order(services::lifecycle.desc()),
-        ("created_at", false) => query().order(services::created_at.asc()),
-        ("created_at", true) => query().order(services::created_at.desc()),
-        ("updated_at", false) => query().order(services::updated_at.asc()),
-        ("updated_at", true) => query().order(services::updated_at.desc()),
-        (_, true) => query().order(services::id.desc()),
-        (_, false) => query().order(services::id.asc()),
-    };
-    let rows = q
-        .then_order_by(services::id.asc())
-        .limit(page.limit)
-        .offset(page.offset)
-        .select(Service::as_select())
-        .load(conn)?;
-    Ok((count, rows))
+    // On the backend's own connection: a page is the hottest list (see `on_backend`).
+    super::on_backend!(conn, |c| {
+        let query = || {
+            let mut q = services::table.into_boxed();
+            if let Some(p) = filter.portfolio_id {
+                q = q.filter(services::portfolio_id.eq(p));
+            }
+            if let Some(l) = filter.lifecycle {
+                q = q.filter(services::lifecycle.eq(l.as_str()));
+            }
+            if let Some(p) = filter.published {
+                q = q.filter(services::published.eq(p));
+            }
+            if let Some(text) = &filter.q {
+                q = match search::fts_phrase(backend, search::Indexed::Services, text) {
+                    Some((condition, phrase)) => {
+                        q.filter(sql::<Bool>(&condition).bind::<Text, _>(phrase).sql(")"))
+                    }
+                    None => q.filter(services::search_text.like(like_pattern(text)).escape('\\')),
+                };
+            }
+            q
+        };
+        let count = match total {
+            Some(n) => n,
+            None => query().count().get_result(c)?,
+        };
+        let q = match (page.sort.field.as_str(), page.sort.descending) {
+            ("slug", false) => query().order(services::slug.asc()),
+            ("slug", true) => query().order(services::slug.desc()),
+            ("name", false) => query().order(services::name.asc()),
+            ("name", true) => query().order(services::name.desc()),
+            ("lifecycle", false) => query().order(services::lifecycle.asc()),
+            ("lifecycle", true) => query().order(services::lifecycle.desc()),
+            ("created_at", false) => query().order(services::created_at.asc()),
+            ("created_at", true) => query().order(services::created_at.desc()),
+            ("updated_at", false) => query().order(services::updated_at.asc()),
+            ("updated_at", true) => query().order(services::updated_at.desc()),
+            (_, true) => query().order(services::id.desc()),
+            (_, false) => query().order(services::id.asc()),
+        };
+        let rows = q
+            .then_order_by(services::id.asc())
+            .limit(page.limit)
+            .offset(page.offset)
+            .select(Service::as_select())
+            .load(c)?;
+        Ok((count, rows))
+    })
 }
 
 /// The services of these portfolios, or the unplaced ones (`None`), by name (for the

@@ -8,7 +8,7 @@ use rand::{Rng, SeedableRng};
 
 use forvaltning::auth::jwt::Identity;
 use forvaltning::auth::policy::{Action, ObjectClass, Target};
-use forvaltning::db::{self, people, scope, DbConnection};
+use forvaltning::db::{self, callers, people, scope, DbConnection};
 use forvaltning::domain::role::{Delegation, Delegations, RoleCode};
 use forvaltning::startup::open_database;
 
@@ -149,7 +149,7 @@ pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
             email: None,
             claimed_roles: Vec::new(),
         };
-        let caller = people::caller_of(conn, person, &identity).expect("caller");
+        let caller = callers::caller_of(conn, person, &identity).expect("caller");
         for action in Action::ALL {
             let reach = caller.reach(action);
             let listed_services = scope::service_ids(conn, &reach).expect("services in reach");

@@ -90,8 +90,8 @@ impl Drop for TestDatabase {
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    /// Held for its `Drop`: the database goes with the app.
-    _db: TestDatabase,
+    /// Held for its `Drop`: the database goes with the last app on it.
+    _db: std::sync::Arc<TestDatabase>,
 }
 
 /// The settings a test app gets: port 0, its own database, the test secret, plus `extra`.
@@ -146,7 +146,7 @@ pub async fn spawn_app_with(
     TestApp {
         base,
         client: reqwest::Client::new(),
-        _db: db,
+        _db: std::sync::Arc::new(db),
     }
 }
 
@@ -187,6 +187,19 @@ impl TestApp {
     /// The app's database (to make a state no endpoint makes).
     pub fn database(&self) -> &TestDatabase {
         &self._db
+    }
+
+    /// A second instance of the service on the same database (as behind a load balancer).
+    pub async fn another_instance(&self) -> TestApp {
+        let settings = test_settings(&self._db, &[], None);
+        let app = Application::build(settings).await.expect("the app starts");
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            _db: self._db.clone(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

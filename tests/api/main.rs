@@ -70,6 +70,7 @@ on_both_backends!(
     review::the_audit_trail_pages_by_key,
     review::bodies_cannot_set_what_the_service_decides,
     review::a_revoked_role_is_gone_on_the_very_next_read,
+    review::a_change_elsewhere_is_seen_on_the_very_next_request,
     scale::text_search_finds_substrings_and_follows_edits,
     scale::the_architecture_streams_as_one_document,
     scale::assignment_filters_take_ids_and_slugs,

@@ -1,7 +1,7 @@
 //! The corrections a review of the foundation asked for (hardening issue, section 0), each as
 //! a story over HTTP.
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, token, Backend, TestApp};
 
@@ -678,4 +678,70 @@ pub async fn a_revoked_role_is_gone_on_the_very_next_read(backend: Backend) {
     assert_eq!(refused.body["action"], "audit_event.read");
     let me = app.get("/api/v1/me", Some(&p.ta)).await.expect(200);
     assert_eq!(me.body["assignments"], json!([]), "{}", me.body);
+}
+
+/// Callers are kept between requests, but never past a change: a role ended by another
+/// instance, or by an operator's SQL behind the service's back, and a service moved to another
+/// portfolio, are seen by the very next request on every instance.
+pub async fn a_change_elsewhere_is_seen_on_the_very_next_request(backend: Backend) {
+    let p = place(backend).await;
+    let (a, b) = (&p.app, &p.app.another_instance().await);
+    let tjf = token("tjf-eduroam@sunet.se", &[]);
+    let audit = "/api/v1/audit-events?limit=1";
+    let warm = |token: String| async move {
+        for app in [a, b] {
+            for _ in 0..3 {
+                app.get("/api/v1/me", Some(&token)).await.expect(200);
+            }
+        }
+    };
+
+    // Revoked through the other instance.
+    warm(p.ta.clone()).await;
+    a.get(audit, Some(&p.ta)).await.expect(200);
+    let assignment = |body: &Value| body["assignments"][0]["id"].as_i64().unwrap();
+    let first = assignment(&a.get("/api/v1/me", Some(&p.ta)).await.expect(200).body);
+    b.act(
+        &format!("/api/v1/role-assignments/{first}/revoke"),
+        Some(&p.lg),
+    )
+    .await
+    .expect(200);
+    a.get(audit, Some(&p.ta)).await.expect(403);
+    let me = a.get("/api/v1/me", Some(&p.ta)).await.expect(200);
+    assert_eq!(me.body["assignments"], json!([]), "{}", me.body);
+
+    // Appointed again, then ended by SQL: both instances refuse at once.
+    a.assign(
+        &p.lg,
+        json!({"subject": "tove.agare@sunet.se", "role": "service_owner", "portfolio_id": p.portfolio}),
+    )
+    .await
+    .expect(201);
+    warm(p.ta.clone()).await;
+    a.get(audit, Some(&p.ta)).await.expect(200);
+    b.get(audit, Some(&p.ta)).await.expect(200);
+    a.sql(
+        "UPDATE role_assignments SET ended_at = created_at \
+         WHERE role = 'service_owner' AND ended_at IS NULL",
+    );
+    a.get(audit, Some(&p.ta)).await.expect(403);
+    b.get(audit, Some(&p.ta)).await.expect(403);
+
+    // The TJF's service moves to another portfolio: their scope follows it at once.
+    let other = a
+        .create_portfolio(&p.lg, "identitet", "Identitet och åtkomst")
+        .await;
+    warm(tjf.clone()).await;
+    let scope_of = |body: &Value| body["permissions"][1]["scope"]["portfolio_id"].clone();
+    let me = b.get("/api/v1/me", Some(&tjf)).await.expect(200);
+    assert_eq!(scope_of(&me.body), json!(p.portfolio), "{}", me.body);
+    a.sql(&format!(
+        "UPDATE services SET portfolio_id = {other} WHERE id = {}",
+        p.service
+    ));
+    for app in [a, b] {
+        let me = app.get("/api/v1/me", Some(&tjf)).await.expect(200);
+        assert_eq!(scope_of(&me.body), json!(other), "{}", me.body);
+    }
 }

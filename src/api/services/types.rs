@@ -21,6 +21,7 @@ pub struct ServiceView {
     /// The portfolio (null while only proposed without one).
     pub portfolio_id: Option<i64>,
     pub lifecycle: Lifecycle,
+    #[serde(serialize_with = "crate::api::time::rfc3339")]
     pub lifecycle_changed_at: DateTime<Utc>,
     /// Why the management group turned the proposal down (only when `rejected`).
     pub rejection_reason: Option<String>,
@@ -30,6 +31,7 @@ pub struct ServiceView {
     pub support_process_established: bool,
     /// Guidelines 4.4 item 6: how customers order the service.
     pub ordering_routine: Option<String>,
+    #[serde(serialize_with = "crate::api::time::rfc3339_option")]
     pub last_reviewed_at: Option<DateTime<Utc>>,
     /// Shown in the public catalogue (when in operation).
     pub published: bool,
@@ -40,15 +42,20 @@ pub struct ServiceView {
     /// Sunet produces the service itself: no supplier contract is expected.
     pub self_produced: bool,
     /// When the catalogue texts were last reviewed (set when they are written).
+    #[serde(serialize_with = "crate::api::time::rfc3339_option")]
     pub catalog_reviewed_at: Option<DateTime<Utc>>,
     /// When the documentation was last reviewed (set when `documentation_url` is written).
+    #[serde(serialize_with = "crate::api::time::rfc3339_option")]
     pub documentation_reviewed_at: Option<DateTime<Utc>>,
     /// Information classification (null: not classified yet).
     pub security_classification: Option<SecurityClassification>,
     /// The last information-security review (set when the classification is written).
+    #[serde(serialize_with = "crate::api::time::rfc3339_option")]
     pub security_reviewed_at: Option<DateTime<Utc>>,
     pub version: i64,
+    #[serde(serialize_with = "crate::api::time::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::api::time::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

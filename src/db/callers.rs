@@ -1,0 +1,304 @@
+//! Who the caller is: their person, the global roles of their token and of their assignments,
+//! and their scoped assignments — loaded in one query, and kept between requests while nothing
+//! that decides them has changed.
+//!
+//! The cache is safe against revocation on every instance: the database counts the changes
+//! that alter what a caller may do (triggers of the migration `caller_changes`, in the writing
+//! transaction), and a request reads that count *before* it uses or loads a caller. A caller
+//! loaded under one count is used only while the count is the same, so the very next request
+//! after a revocation commits sees it, whichever instance or tool wrote it. No time-to-live.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use diesel::prelude::*;
+
+use super::audit::Actor;
+use super::people::{ensure_identity, Person};
+use super::row_counts::{self, Counted};
+use super::schema::{people, role_assignments, services};
+use super::DbConnection;
+use crate::auth::jwt::Identity;
+use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
+use crate::domain::role::{Delegations, RoleCode};
+use crate::error::AppResult;
+
+/// (id, role, portfolio, service, delegations, the service's portfolio)
+type AssignmentRow = (i64, String, Option<i64>, Option<i64>, String, Option<i64>);
+
+/// What the database says of a caller: all of [`Caller`] but the roles their token claims.
+#[derive(Debug, Clone)]
+pub struct Held {
+    person_id: i64,
+    sub: String,
+    has_name: bool,
+    has_email: bool,
+    assigned_global: Vec<GlobalRole>,
+    scoped: Vec<ScopedRole>,
+}
+
+impl Held {
+    fn of(person_id: i64, sub: String, has: (bool, bool), rows: Vec<AssignmentRow>) -> Held {
+        let mut assigned_global = Vec::new();
+        let mut scoped = Vec::new();
+        for (id, role, portfolio_id, service_id, delegations, service_portfolio) in rows {
+            // A role code this version does not know grants nothing.
+            let Ok(role) = role.parse::<RoleCode>() else {
+                continue;
+            };
+            if role.is_global() {
+                assigned_global.push(GlobalRole {
+                    role,
+                    source: RoleSource::Assignment { assignment_id: id },
+                });
+            } else {
+                scoped.push(ScopedRole {
+                    assignment_id: id,
+                    role,
+                    portfolio_id,
+                    service_id,
+                    service_portfolio_id: service_portfolio,
+                    delegations: Delegations::from_stored(&delegations),
+                });
+            }
+        }
+        Held {
+            person_id,
+            sub,
+            has_name: has.0,
+            has_email: has.1,
+            assigned_global,
+            scoped,
+        }
+    }
+
+    /// Appointed before their first sign-in: name and e-mail come from the first token with
+    /// them (a write, on the slower path).
+    fn needs_filling(&self, identity: &Identity) -> bool {
+        (!self.has_name && identity.name.is_some()) || (!self.has_email && identity.email.is_some())
+    }
+
+    /// The caller of `identity`: the token's claimed roles first, then the assigned ones.
+    fn caller(&self, identity: &Identity) -> Caller {
+        let claimed = identity.claimed_roles.iter().map(|c| GlobalRole {
+            role: c.role,
+            source: RoleSource::Token {
+                claim: c.claim.clone(),
+            },
+        });
+        Caller {
+            person_id: self.person_id,
+            sub: self.sub.clone(),
+            global_roles: claimed
+                .chain(self.assigned_global.iter().cloned())
+                .collect(),
+            scoped_roles: self.scoped.clone(),
+        }
+    }
+}
+
+/// At most this many callers are kept; a full cache starts over (a cold cache costs one query
+/// per caller, and the number of distinct callers of this service is small).
+const CAPACITY: usize = 10_000;
+
+/// Callers between requests, each under the count of caller changes it was loaded at.
+#[derive(Debug, Default)]
+pub struct CallerCache {
+    state: Mutex<CacheState>,
+}
+
+#[derive(Debug, Default)]
+struct CacheState {
+    /// The count of caller changes every entry was loaded at; a higher count empties the cache.
+    changes: i64,
+    held: HashMap<String, Arc<Held>>,
+}
+
+impl CallerCache {
+    fn get(&self, changes: i64, sub: &str) -> Option<Arc<Held>> {
+        let mut state = self.lock();
+        if changes > state.changes {
+            state.changes = changes;
+            state.held.clear();
+        }
+        if changes != state.changes {
+            // An older count (a statement that began before another request's): not for us.
+            return None;
+        }
+        state.held.get(sub).cloned()
+    }
+
+    fn put(&self, changes: i64, held: Arc<Held>) {
+        let mut state = self.lock();
+        if changes > state.changes {
+            state.changes = changes;
+            state.held.clear();
+        }
+        if changes != state.changes {
+            return;
+        }
+        if state.held.len() >= CAPACITY {
+            state.held.clear();
+        }
+        state.held.insert(held.sub.clone(), held);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheState> {
+        // The state is consistent after every statement: a panic elsewhere cannot break it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Loads the caller: their person (created on first sight), their global roles from the token
+/// and from global assignments, and their scoped assignments with each service's portfolio.
+/// From the cache, or one query, when the person exists and has nothing to fill in.
+pub fn load_caller(
+    conn: &mut DbConnection,
+    cache: &CallerCache,
+    identity: &Identity,
+    actor: &Actor,
+) -> AppResult<Caller> {
+    match known_caller(conn, cache, identity)? {
+        Some(caller) => Ok(caller),
+        // First sight, or a name or e-mail to take from the token: the slower path.
+        None => {
+            let person = ensure_identity(conn, identity, actor)?;
+            caller_of(conn, person, identity)
+        }
+    }
+}
+
+/// The caller without writing: from the cache if no caller changed since it was loaded, else
+/// in one query. `None` when the person is not known yet or has a name or e-mail to take from
+/// the token (then [`load_caller`] writes).
+pub fn known_caller(
+    conn: &mut DbConnection,
+    cache: &CallerCache,
+    identity: &Identity,
+) -> AppResult<Option<Caller>> {
+    // Read first: a caller loaded after this count can only be newer than it, never older.
+    let changes = row_counts::rows(conn, Counted::CallerChanges)?;
+    let held = match cache.get(changes, &identity.sub) {
+        Some(held) => held,
+        None => {
+            let Some(held) = held_by(conn, &identity.sub)? else {
+                return Ok(None);
+            };
+            let held = Arc::new(held);
+            cache.put(changes, held.clone());
+            held
+        }
+    };
+    Ok((!held.needs_filling(identity)).then(|| held.caller(identity)))
+}
+
+/// The caller as the database has them now, in one query, never from the cache (inside a write
+/// transaction: a write decides on what it reads itself). `None` as for [`known_caller`].
+pub fn held_caller(conn: &mut DbConnection, identity: &Identity) -> AppResult<Option<Caller>> {
+    Ok(held_by(conn, &identity.sub)?
+        .filter(|held| !held.needs_filling(identity))
+        .map(|held| held.caller(identity)))
+}
+
+/// The person of `sub` and their assignments in force, in one query.
+fn held_by(conn: &mut DbConnection, sub: &str) -> AppResult<Option<Held>> {
+    type Row = ((i64, String, bool, bool), Option<AssignmentRow>);
+    let rows: Vec<Row> = super::on_backend!(conn, |c| people::table
+        .left_join(
+            role_assignments::table.on(role_assignments::person_id
+                .eq(people::id)
+                .and(role_assignments::ended_at.is_null())),
+        )
+        .left_join(services::table.on(services::id.nullable().eq(role_assignments::service_id)))
+        .filter(people::sub.eq(sub))
+        .select((
+            (
+                people::id,
+                people::sub,
+                people::name.is_not_null(),
+                people::email.is_not_null(),
+            ),
+            (
+                role_assignments::id,
+                role_assignments::role,
+                role_assignments::portfolio_id,
+                role_assignments::service_id,
+                role_assignments::delegations,
+                services::portfolio_id,
+            )
+                .nullable(),
+        ))
+        .load(c))?;
+    let Some(((person_id, sub, has_name, has_email), _)) = rows.first().cloned() else {
+        return Ok(None);
+    };
+    let assignments = rows.into_iter().filter_map(|(_, a)| a).collect();
+    Ok(Some(Held::of(
+        person_id,
+        sub,
+        (has_name, has_email),
+        assignments,
+    )))
+}
+
+/// The caller: `person` (just written) with the global roles of the token and the role
+/// assignments held.
+pub fn caller_of(
+    conn: &mut DbConnection,
+    person: Person,
+    identity: &Identity,
+) -> AppResult<Caller> {
+    let rows: Vec<AssignmentRow> = role_assignments::table
+        .left_join(services::table)
+        .filter(role_assignments::person_id.eq(person.id))
+        .filter(role_assignments::ended_at.is_null())
+        .select((
+            role_assignments::id,
+            role_assignments::role,
+            role_assignments::portfolio_id,
+            role_assignments::service_id,
+            role_assignments::delegations,
+            services::portfolio_id.nullable(),
+        ))
+        .load(conn)?;
+    let has = (person.name.is_some(), person.email.is_some());
+    Ok(Held::of(person.id, person.sub, has, rows).caller(identity))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held(sub: &str) -> Arc<Held> {
+        Arc::new(Held::of(1, sub.into(), (true, true), Vec::new()))
+    }
+
+    #[test]
+    fn a_caller_is_kept_only_under_the_count_it_was_loaded_at() {
+        let cache = CallerCache::default();
+        cache.put(3, held("anna@kth.se"));
+        assert!(cache.get(3, "anna@kth.se").is_some());
+        // A change committed: everything loaded before it is gone.
+        assert!(cache.get(4, "anna@kth.se").is_none());
+        assert!(cache.get(3, "anna@kth.se").is_none());
+        // Loaded under an older count than the cache has seen: not kept.
+        cache.put(3, held("björn@su.se"));
+        assert!(cache.get(4, "björn@su.se").is_none());
+        cache.put(4, held("björn@su.se"));
+        assert!(cache.get(4, "björn@su.se").is_some());
+    }
+
+    #[test]
+    fn a_full_cache_starts_over() {
+        let cache = CallerCache::default();
+        for i in 0..CAPACITY {
+            cache.put(1, held(&format!("person-{i}@sunet.se")));
+        }
+        assert!(cache.get(1, "person-0@sunet.se").is_some());
+        cache.put(1, held("örjan@lu.se"));
+        assert!(cache.get(1, "person-0@sunet.se").is_none());
+        assert!(cache.get(1, "örjan@lu.se").is_some());
+    }
+}
