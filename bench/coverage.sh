@@ -28,7 +28,7 @@ fi
 if [[ -n "${KEEP_DATA:-}" ]]; then
   trap 'kill "$PID" 2>/dev/null || true; echo "data kept in $DATA"' EXIT
 else
-  trap 'kill "$PID" 2>/dev/null || true; cleanup_db; rm -rf "$DATA"' EXIT
+  trap 'kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
 fi
 
 "$BIN" migrate

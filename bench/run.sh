@@ -24,7 +24,9 @@ if [[ "${DATABASE_URL:-}" == postgres* ]]; then
   export DATABASE_URL="$POSTGRES?options=-csearch_path%3Dbench_run"
 fi
 cleanup() {
-  kill "$PID" 2>/dev/null || true
+  # The schema goes only after the service has stopped (its background work would report the
+  # vanished tables otherwise).
+  kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null || true
   [[ -n "$POSTGRES" ]] && psql -q "$POSTGRES" -c "DROP SCHEMA IF EXISTS bench_run CASCADE;"
   rm -rf "$DATA"
 }

@@ -36,7 +36,7 @@ PID=""
 if [[ -n "${KEEP_DATA:-}" ]]; then  # to look at query plans afterwards
   trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; echo "data kept in $DATA"' EXIT
 else
-  trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
+  trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
 fi
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); database: $database"

@@ -2,8 +2,9 @@
 //! Algorithms are pinned; `exp` and `sub` are required; `iss`/`aud` are required and matched
 //! when configured; `nbf` is checked; the leeway is at most 60 seconds.
 
+use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
@@ -55,6 +56,9 @@ struct JwksKey {
 struct JwksState {
     keys: Vec<Arc<JwksKey>>,
     fetched_at: Option<Instant>,
+    /// Counts the fetches: a token verified under one set of keys is remembered only while
+    /// that set is the one in use.
+    generation: u64,
     /// The last fetch caused by an unknown `kid` (rate-limited by the cooldown).
     last_unknown_kid_fetch: Option<Instant>,
 }
@@ -78,6 +82,83 @@ pub struct Authenticator {
     audience: Option<String>,
     leeway: u64,
     claim_rules: Vec<ClaimRule>,
+    verified: VerifiedTokens,
+}
+
+/// Tokens verified before, by their exact text: a client sends the same token with every
+/// request until it expires, and checking its signature and reading its claims again was a
+/// tenth of a single read (perf). A remembered token is used only within its `exp`/`nbf`
+/// (with the leeway) and while the keys it was verified with are the ones in use (static keys
+/// never change; a JWKS fetch, or a JWKS due for one, forgets everything). A token is only
+/// ever remembered after a full verification, so nothing is accepted that would not be.
+#[derive(Default)]
+struct VerifiedTokens {
+    state: Mutex<HashMap<String, Verified>>,
+}
+
+struct Verified {
+    identity: Identity,
+    exp: u64,
+    nbf: Option<u64>,
+    /// The JWKS generation it was verified under (0 without JWKS).
+    keys: u64,
+}
+
+/// At most this many tokens are remembered; a full map starts over.
+const VERIFIED_TOKENS: usize = 4096;
+
+impl VerifiedTokens {
+    fn recall(&self, token: &str, keys: u64, now: u64, leeway: u64) -> Option<Identity> {
+        let mut state = self.lock();
+        let verified = state.get(token)?;
+        let in_time = verified.exp >= now.saturating_sub(leeway)
+            && verified.nbf.is_none_or(|nbf| nbf <= now + leeway);
+        if verified.keys == keys && in_time {
+            return Some(verified.identity.clone());
+        }
+        // Expired, or the keys changed: verified afresh (and refused with the reason).
+        state.remove(token);
+        None
+    }
+
+    fn remember(&self, token: &str, claims: &Value, identity: &Identity, keys: u64) {
+        let Some(exp) = claims.get("exp").and_then(seconds) else {
+            return;
+        };
+        let nbf = match claims.get("nbf") {
+            None => None,
+            Some(value) => match seconds(value) {
+                Some(nbf) => Some(nbf),
+                None => return,
+            },
+        };
+        let mut state = self.lock();
+        if state.len() >= VERIFIED_TOKENS {
+            state.clear();
+        }
+        state.insert(
+            token.to_string(),
+            Verified {
+                identity: identity.clone(),
+                exp,
+                nbf,
+                keys,
+            },
+        );
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Verified>> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// A NumericDate claim as whole seconds, as jsonwebtoken reads it.
+fn seconds(value: &Value) -> Option<u64> {
+    value
+        .as_u64()
+        .or_else(|| value.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
 }
 
 /// The HS256 secret this process signs development tokens with, and whether it is the
@@ -249,6 +330,7 @@ impl Authenticator {
             audience: jwt.audience.clone(),
             leeway: jwt.leeway_seconds,
             claim_rules: settings.claim_rules.clone(),
+            verified: VerifiedTokens::default(),
         })
     }
 
@@ -258,6 +340,13 @@ impl Authenticator {
 
     /// Validates a token and maps its claims. The error text is safe to show to the client.
     pub async fn authenticate(&self, token: &str) -> Result<Identity, String> {
+        let now = jsonwebtoken::get_current_timestamp();
+        let keys = self.keys_generation();
+        if let Some(keys) = keys {
+            if let Some(identity) = self.verified.recall(token, keys, now, self.leeway) {
+                return Ok(identity);
+            }
+        }
         let header = decode_header(token).map_err(|e| format!("malformed token: {e}"))?;
         if !self.allowed.contains(&header.alg) {
             return Err(format!("algorithm {:?} is not accepted", header.alg));
@@ -269,7 +358,13 @@ impl Authenticator {
             .await?
         {
             match decode::<Value>(token, &key, &validation) {
-                Ok(data) => return self.identity(data.claims),
+                Ok(data) => {
+                    let identity = self.identity(&data.claims)?;
+                    if let Some(keys) = keys {
+                        self.verified.remember(token, &data.claims, &identity, keys);
+                    }
+                    return Ok(identity);
+                }
                 Err(e) => {
                     last_error = describe(&e);
                     // A signature that does not match may match the next key; any other
@@ -325,7 +420,19 @@ impl Authenticator {
         Ok(keys)
     }
 
-    fn identity(&self, claims: Value) -> Result<Identity, String> {
+    /// The generation of the keys in use: 0 without JWKS; `None` while the JWKS is due for a
+    /// fetch (then tokens are verified in full, which fetches it).
+    fn keys_generation(&self) -> Option<u64> {
+        match &self.jwks {
+            None => Some(0),
+            Some(jwks) => jwks.read_state(|s| {
+                let fresh = s.fetched_at.is_some_and(|t| t.elapsed() <= jwks.max_age);
+                fresh.then_some(s.generation)
+            }),
+        }
+    }
+
+    fn identity(&self, claims: &Value) -> Result<Identity, String> {
         // An OpenID Connect ID token says who signed in, to the client; it is not a credential
         // for an API (Keycloak marks it "typ": "ID", its access tokens "Bearer").
         if claims
@@ -353,7 +460,7 @@ impl Authenticator {
             sub,
             name: text("name"),
             email: text("email"),
-            claimed_roles: map_roles(&self.claim_rules, &claims),
+            claimed_roles: map_roles(&self.claim_rules, claims),
         })
     }
 
@@ -462,6 +569,7 @@ impl Jwks {
         self.write_state(|s| {
             s.keys = keys;
             s.fetched_at = Some(Instant::now());
+            s.generation += 1;
         });
         Ok(())
     }
@@ -557,6 +665,62 @@ mod tests {
         assert_eq!(identity.sub, "asa@sunet.se");
         assert_eq!(identity.name.as_deref(), Some("Åsa Öberg"));
         assert_eq!(identity.claimed_roles.len(), 1);
+    }
+
+    #[test]
+    fn a_remembered_token_holds_only_within_its_time_and_under_its_keys() {
+        let tokens = VerifiedTokens::default();
+        let identity = Identity {
+            sub: "åsa.öberg@sunet.se".into(),
+            name: None,
+            email: None,
+            claimed_roles: Vec::new(),
+        };
+        let claims = serde_json::json!({"sub": "åsa.öberg@sunet.se", "exp": 1000, "nbf": 900});
+        let remember = || tokens.remember("t", &claims, &identity, 1);
+        remember();
+        assert!(tokens.recall("t", 1, 950, 0).is_some());
+        assert!(
+            tokens.recall("t", 1, 1000, 0).is_some(),
+            "exp itself still holds"
+        );
+        assert!(tokens.recall("t", 2, 950, 0).is_none(), "other keys");
+        assert!(
+            tokens.recall("t", 1, 950, 0).is_none(),
+            "forgotten with them"
+        );
+        remember();
+        assert!(tokens.recall("t", 1, 1001, 0).is_none(), "expired");
+        remember();
+        assert!(
+            tokens.recall("t", 1, 1020, 30).is_some(),
+            "within the leeway"
+        );
+        assert!(tokens.recall("t", 1, 1031, 30).is_none(), "past the leeway");
+        remember();
+        assert!(tokens.recall("t", 1, 850, 0).is_none(), "not valid yet");
+        assert!(tokens.recall("other", 1, 950, 0).is_none());
+        // Without a readable exp nothing is remembered.
+        tokens.remember("u", &serde_json::json!({"exp": "soon"}), &identity, 1);
+        assert!(tokens.recall("u", 1, 0, 0).is_none());
+    }
+
+    #[actix_web::test]
+    async fn a_token_verified_once_is_refused_when_it_expires() {
+        let s = settings(&[(
+            "FORVALTNING_JWT_SECRET",
+            "ett-hemligt-testlösenord-som-är-långt",
+        )]);
+        let token = sign_token(&s, claims("asa@sunet.se", 300)).unwrap();
+        let auth = Authenticator::from_settings(&s).unwrap();
+        auth.authenticate(&token).await.unwrap();
+        let now = jsonwebtoken::get_current_timestamp();
+        assert!(auth.verified.recall(&token, 0, now, auth.leeway).is_some());
+        let later = now + 300 + auth.leeway + 1;
+        assert!(auth
+            .verified
+            .recall(&token, 0, later, auth.leeway)
+            .is_none());
     }
 
     #[actix_web::test]
