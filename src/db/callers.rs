@@ -21,7 +21,7 @@ use super::DbConnection;
 use crate::auth::jwt::Identity;
 use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
 use crate::domain::role::{Delegations, RoleCode};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 /// (id, role, portfolio, service, delegations, the service's portfolio)
 type AssignmentRow = (i64, String, Option<i64>, Option<i64>, String, Option<i64>);
@@ -250,21 +250,9 @@ pub fn caller_of(
     person: Person,
     identity: &Identity,
 ) -> AppResult<Caller> {
-    let rows: Vec<AssignmentRow> = role_assignments::table
-        .left_join(services::table)
-        .filter(role_assignments::person_id.eq(person.id))
-        .filter(role_assignments::ended_at.is_null())
-        .select((
-            role_assignments::id,
-            role_assignments::role,
-            role_assignments::portfolio_id,
-            role_assignments::service_id,
-            role_assignments::delegations,
-            services::portfolio_id.nullable(),
-        ))
-        .load(conn)?;
-    let has = (person.name.is_some(), person.email.is_some());
-    Ok(Held::of(person.id, person.sub, has, rows).caller(identity))
+    let held = held_by(conn, &person.sub)?
+        .ok_or_else(|| AppError::internal("the caller's person vanished"))?;
+    Ok(held.caller(identity))
 }
 
 #[cfg(test)]

@@ -138,7 +138,20 @@ pub async fn spawn_app_with(
     extra: &[(&str, &str)],
     config: Option<&str>,
 ) -> TestApp {
-    let db = TestDatabase::new(backend);
+    start(
+        std::sync::Arc::new(TestDatabase::new(backend)),
+        extra,
+        config,
+    )
+    .await
+}
+
+/// An instance of the app on `db`, which it keeps while it lives.
+async fn start(
+    db: std::sync::Arc<TestDatabase>,
+    extra: &[(&str, &str)],
+    config: Option<&str>,
+) -> TestApp {
     let settings = test_settings(&db, extra, config);
     let app = Application::build(settings).await.expect("the app starts");
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -146,7 +159,7 @@ pub async fn spawn_app_with(
     TestApp {
         base,
         client: reqwest::Client::new(),
-        _db: std::sync::Arc::new(db),
+        _db: db,
     }
 }
 
@@ -191,15 +204,7 @@ impl TestApp {
 
     /// A second instance of the service on the same database (as behind a load balancer).
     pub async fn another_instance(&self) -> TestApp {
-        let settings = test_settings(&self._db, &[], None);
-        let app = Application::build(settings).await.expect("the app starts");
-        let base = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
-        TestApp {
-            base,
-            client: reqwest::Client::new(),
-            _db: self._db.clone(),
-        }
+        start(self._db.clone(), &[], None).await
     }
 
     pub fn url(&self, path: &str) -> String {
