@@ -190,8 +190,9 @@ where
     let callers = pool.callers();
     if cost == ReadCost::Short {
         if let Some(mut held) = db::AtHand::take(pool) {
-            // A person seen before costs a query or none; first sight writes, and waits for
-            // the writer off the async workers (below).
+            // A person seen before costs one small query (the count of caller changes) when
+            // kept, one more when not; first sight writes, and waits for the writer off the
+            // async workers (below).
             if let Some(caller) = held.run(|conn| known_caller(conn, &callers, &who.identity))? {
                 return held.run(|conn| f(conn, &caller));
             }
