@@ -107,6 +107,7 @@ impl<'a> Change<'a> {
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     pub id: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub occurred_at: NaiveDateTime,
     pub actor_sub: String,
     pub actor_roles: String,

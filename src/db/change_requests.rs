@@ -25,14 +25,19 @@ pub struct ChangeRequest {
     pub recommendation: Option<String>,
     pub assessment_note: Option<String>,
     pub assessed_by: Option<String>,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub assessed_at: Option<NaiveDateTime>,
     pub decision_note: Option<String>,
     pub decided_by: Option<String>,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub decided_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub released_at: Option<NaiveDateTime>,
     pub plan_item_id: Option<i64>,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -44,7 +44,9 @@ pub struct Contract {
     pub notice_deadline: Option<NaiveDate>,
     pub search_text: String,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -29,7 +29,9 @@ pub struct Delivery {
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -25,6 +25,7 @@ pub struct NewEvent<'a> {
 pub struct Event {
     pub id: i64,
     pub event_type: String,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub occurred_at: NaiveDateTime,
     pub object_type: String,
     pub object_id: i64,

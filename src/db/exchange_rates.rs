@@ -17,7 +17,9 @@ pub struct ExchangeRate {
     pub sek_per_unit_micro: i64,
     pub note: String,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -22,6 +22,7 @@ pub struct KeyRecord {
     pub status: Option<i32>,
     pub headers: Option<String>,
     pub body: Option<String>,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
 }
 

@@ -22,7 +22,9 @@ pub struct Organization {
     pub notes: String,
     pub search_text: String,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

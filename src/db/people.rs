@@ -21,8 +21,10 @@ pub struct Person {
     pub search_text: String,
     pub version: i64,
     #[serde(serialize_with = "super::rfc3339")]
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::rfc3339")]
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -21,8 +21,10 @@ pub struct BudgetFrame {
     pub note: String,
     pub version: i64,
     #[serde(serialize_with = "super::rfc3339")]
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::rfc3339")]
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -101,14 +103,19 @@ pub struct Plan {
     pub goals: String,
     pub return_reason: Option<String>,
     pub annual_report: Option<String>,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub submitted_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub approved_at: Option<NaiveDateTime>,
     pub approved_by: Option<String>,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub closed_at: Option<NaiveDateTime>,
     pub deviation: bool,
     pub reported_deviations: String,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -304,8 +311,10 @@ pub struct PlanItem {
     pub progress: String,
     pub version: i64,
     #[serde(serialize_with = "super::rfc3339")]
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "super::rfc3339")]
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -491,7 +500,9 @@ pub struct PlanVersion {
     pub plan_id: i64,
     pub revision: i32,
     pub document: String,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub approved_at: Option<NaiveDateTime>,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub superseded_at: NaiveDateTime,
 }
 

@@ -17,9 +17,12 @@ pub struct Portfolio {
     pub name: String,
     pub description: String,
     pub search_text: String,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub retired_at: Option<NaiveDateTime>,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

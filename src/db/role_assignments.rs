@@ -18,12 +18,16 @@ pub struct RoleAssignment {
     pub portfolio_id: Option<i64>,
     pub service_id: Option<i64>,
     pub delegations: String,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub accepted_at: Option<NaiveDateTime>,
     pub created_by: String,
+    #[diesel(deserialize_as = super::timestamps::StoredOption)]
     pub ended_at: Option<NaiveDateTime>,
     pub ended_by: Option<String>,
     pub version: i64,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
 }
 

@@ -32,6 +32,7 @@ pub struct Seal {
     pub previous_hash: String,
     pub content_hash: String,
     pub hash: String,
+    #[diesel(deserialize_as = super::timestamps::Stored)]
     pub sealed_at: NaiveDateTime,
 }
 

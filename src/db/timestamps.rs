@@ -8,7 +8,7 @@
 //! PostgreSQL's binary timestamps are read by diesel as they are.
 //!
 //! Fields use them with `#[diesel(deserialize_as = Stored)]` (or [`StoredOption`]) and stay
-//! `NaiveDateTime`.
+//! `NaiveDateTime`: every `Queryable` row type of `db` but the webhooks' (also read by name).
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
