@@ -14,22 +14,7 @@ PORT=${PORT:-18081}
 REPEAT=${REPEAT:-30}
 source bench/lib.sh
 
-if [[ "${DATABASE_URL:-}" == postgres* ]]; then
-  SCHEMA=${SCHEMA:-bench_coverage}
-  psql -q "$DATABASE_URL" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA;"
-  export DATABASE_URL="$DATABASE_URL?options=-csearch_path%3D$SCHEMA"
-  sql() { sed -E "s/DATE_\(([^)]*)\)/CAST(\1 AS DATE)/g" | psql -q -v ON_ERROR_STOP=1 "$DATABASE_URL"; }
-  cleanup_db() { psql -q "${DATABASE_URL%%\?*}" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE;"; }
-else
-  # SQLite keeps dates as text.
-  sql() { sed -E "s/DATE_\(([^)]*)\)/\1/g" | sqlite3 -bail "$DATA/forvaltning.sqlite3"; }
-  cleanup_db() { :; }
-fi
-if [[ -n "${KEEP_DATA:-}" ]]; then
-  trap 'kill "$PID" 2>/dev/null || true; echo "data kept in $DATA"' EXIT
-else
-  trap 'kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
-fi
+seeded_database bench_coverage
 
 "$BIN" migrate
 day() { date -u -d "$1" +%F; }
@@ -80,20 +65,11 @@ SQL
 echo "ANALYZE;" | sql
 echo "seeded in $(( $(date +%s) - seed_start )) s"
 
-"$BIN" serve &
-PID=$!
-until curl -sf "http://127.0.0.1:$PORT/health/ready" > /dev/null; do sleep 0.05; done
+serve_ready
 CONTROLLER=$("$BIN" token --sub controller@sunet.se --role controller)
 TA=$("$BIN" token --sub ta1@sunet.se)
 U="http://127.0.0.1:$PORT"
 
-# Median and worst of $REPEAT sequential requests, in milliseconds.
-timed() {
-  local token=$1 url=$2
-  for _ in $(seq 1 "$REPEAT"); do
-    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$url"
-  done | sort -n | awk '{t[NR]=$1*1000} END {printf "median %.1f ms, worst %.1f ms", t[int((NR+1)/2)], t[NR]}'
-}
 curl -s -H "Authorization: Bearer $CONTROLLER" "$U/api/v1/contracts?limit=1" > /dev/null  # warm up
 echo "== GET /health/live (reference): $(timed "$CONTROLLER" "$U/health/live")"
 for who in CONTROLLER TA; do

@@ -18,26 +18,8 @@ DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-8}
 source bench/lib.sh
 
-if [[ "${DATABASE_URL:-}" == postgres* ]]; then
-  SCHEMA=bench_scale
-  psql -q "$DATABASE_URL" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE; CREATE SCHEMA $SCHEMA;"
-  export DATABASE_URL="${DATABASE_URL%%\?*}?options=-csearch_path%3D$SCHEMA"
-  sql() { psql -q -t -A -v ON_ERROR_STOP=1 "$DATABASE_URL"; }
-  analyze="VACUUM ANALYZE;"
-  cleanup_db() { psql -q "${DATABASE_URL%%\?*}" -c "DROP SCHEMA IF EXISTS $SCHEMA CASCADE;"; }
-  database=postgresql
-else
-  sql() { sqlite3 -bail "$DATA/forvaltning.sqlite3"; }
-  analyze="ANALYZE;"
-  cleanup_db() { :; }
-  database=sqlite
-fi
-PID=""
-if [[ -n "${KEEP_DATA:-}" ]]; then  # to look at query plans afterwards
-  trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null; echo "data kept in $DATA"' EXIT
-else
-  trap '[[ -n "$PID" ]] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; cleanup_db; rm -rf "$DATA"' EXIT
-fi
+seeded_database bench_scale
+if [[ $database == postgresql ]]; then analyze="VACUUM ANALYZE;"; else analyze="ANALYZE;"; fi
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo); $(date -u +%F); database: $database"
 "$BIN" migrate
@@ -106,9 +88,7 @@ echo "$analyze" | sql
 echo "seeded in $(( $(date +%s) - seed_start )) s: $(echo "SELECT (SELECT count(*) FROM services) || ' services, ' || (SELECT count(*) FROM role_assignments) || ' role assignments, ' || (SELECT count(*) FROM audit_events) || ' audit events';" | sql)"
 
 start=$(date +%s%N)
-"$BIN" serve &
-PID=$!
-until curl -sf "http://127.0.0.1:$PORT/health/ready" > /dev/null; do sleep 0.005; done
+serve_ready
 echo "startup on the seeded database (process start to ready): $(( ($(date +%s%N) - start) / 1000000 )) ms"
 # The sealer chains the imported trail; measure once it has caught up.
 seal_start=$(date +%s%N)
