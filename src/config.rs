@@ -74,7 +74,8 @@ pub struct Settings {
     pub environment: Environment,
     pub jwt: JwtSettings,
     pub claim_rules: Vec<ClaimRule>,
-    pub pool_size: u32,
+    /// `None`: sized to the machine and the database (see `db::default_pool_size`).
+    pub pool_size: Option<u32>,
     pub pool_timeout_seconds: u64,
     pub workers: Option<usize>,
     /// Requests per second per caller (bursts of twice that); 0: no limit.
@@ -333,9 +334,22 @@ impl Settings {
             None => vec![ClaimRule::default_roles_claim()],
         };
 
-        let pool_size = file.database.pool_size.unwrap_or(10);
-        if pool_size == 0 {
-            return Err(ConfigError::new("database.pool_size", "must be at least 1"));
+        let pool_size = match env("FORVALTNING_DATABASE_POOL_SIZE") {
+            Some(text) => Some(text.trim().parse::<u32>().map_err(|_| {
+                ConfigError::new(
+                    "FORVALTNING_DATABASE_POOL_SIZE",
+                    format!("'{text}' is not a number of connections"),
+                )
+            })?),
+            None => file.database.pool_size,
+        };
+        if pool_size.is_some_and(|size| !(1..=1000).contains(&size)) {
+            let source = if env("FORVALTNING_DATABASE_POOL_SIZE").is_some() {
+                "FORVALTNING_DATABASE_POOL_SIZE"
+            } else {
+                "database.pool_size"
+            };
+            return Err(ConfigError::new(source, "must be 1 to 1000 connections"));
         }
         let rate_limit = match env("FORVALTNING_RATE_LIMIT") {
             Some(text) => text.trim().parse::<u32>().map_err(|_| {
@@ -443,7 +457,8 @@ impl Settings {
             self.jwt.algorithms,
             self.jwt.leeway_seconds,
             self.claim_rules.len(),
-            self.pool_size,
+            self.pool_size
+                .map_or_else(|| "sized to the machine".to_string(), |n| n.to_string()),
             self.rate_limit,
             self.max_body_bytes,
             self.metrics,
@@ -575,6 +590,17 @@ mod tests {
         assert_eq!(settings.data_dir, PathBuf::from("./data"));
         assert_eq!(settings.environment, Environment::Development);
         assert!(settings.database_url.is_none());
+    }
+
+    #[test]
+    fn the_pool_is_sized_to_the_machine_unless_configured() {
+        assert_eq!(load(&[]).unwrap().pool_size, None);
+        let settings = load(&[("FORVALTNING_DATABASE_POOL_SIZE", "7")]).unwrap();
+        assert_eq!(settings.pool_size, Some(7));
+        for bad in ["0", "sju", "1001"] {
+            let err = load(&[("FORVALTNING_DATABASE_POOL_SIZE", bad)]).unwrap_err();
+            assert_eq!(err.variable, "FORVALTNING_DATABASE_POOL_SIZE");
+        }
     }
 
     #[test]

@@ -85,12 +85,21 @@ pub fn connect_migrated(settings: &Settings) -> Result<db::Managed, StartupError
 /// Brings the schema up to date, then opens the pool.
 pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), StartupError> {
     let url = migrate_database(settings)?;
+    let size = settings
+        .pool_size
+        .unwrap_or_else(|| db::default_pool_size(&url, cores()));
+    log::info!("database pool: {size} connections");
     let pool = db::build_pool(
         &url,
-        settings.pool_size,
+        size,
         Duration::from_secs(settings.pool_timeout_seconds),
     );
     Ok((url, pool))
+}
+
+/// The cores this process may use (at least one).
+fn cores() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
 }
 
 pub struct Application {

@@ -123,31 +123,86 @@ pub struct AuditEvent {
 /// Records `change` in the audit trail and, as an event of the same transaction, in the event
 /// stream (`type` = the action, `data` = the object after the change).
 pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> AppResult<()> {
-    let roles = serde_json::to_string(change.roles).unwrap_or_else(|_| "[]".into());
-    let occurred_at = super::now();
-    let after = change.after.map(|v| v.to_string());
+    let row = Recorded {
+        occurred_at: super::now(),
+        roles: serde_json::to_string(change.roles).unwrap_or_else(|_| "[]".into()),
+        before: change.before.as_ref().map(Value::to_string),
+        after: change.after.as_ref().map(Value::to_string),
+    };
+    match conn {
+        DbConnection::Postgresql(pg) => record_in_one_statement(pg, actor, &change, &row),
+        DbConnection::Sqlite(_) => record_in_two_statements(conn, actor, &change, &row),
+    }
+}
+
+/// The texts of one recorded change, shared by its audit row and its event.
+struct Recorded {
+    occurred_at: NaiveDateTime,
+    roles: String,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+/// PostgreSQL: the event and the audit row in one statement (a data-modifying `WITH`), one
+/// round trip of a write's seven fewer.
+fn record_in_one_statement(
+    conn: &mut diesel::PgConnection,
+    actor: &Actor,
+    change: &Change<'_>,
+    row: &Recorded,
+) -> AppResult<()> {
+    use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+    diesel::sql_query(
+        "WITH event AS (\
+           INSERT INTO events (event_type, occurred_at, object_type, object_id, portfolio_id, data) \
+           VALUES ($1, $2, $3, $4, $5, $6)) \
+         INSERT INTO audit_events (occurred_at, actor_sub, actor_roles, action, object_type, \
+           object_id, portfolio_id, before_state, after_state, request_id) \
+         VALUES ($2, $7, $8, $1, $3, $4, $5, $9, $6, $10)",
+    )
+    .bind::<Text, _>(change.action)
+    .bind::<Timestamp, _>(row.occurred_at)
+    .bind::<Text, _>(change.object_type.as_str())
+    .bind::<BigInt, _>(change.object_id)
+    .bind::<Nullable<BigInt>, _>(change.portfolio_id)
+    .bind::<Nullable<Text>, _>(row.after.as_deref())
+    .bind::<Text, _>(&actor.sub)
+    .bind::<Text, _>(&row.roles)
+    .bind::<Nullable<Text>, _>(row.before.as_deref())
+    .bind::<Text, _>(&actor.request_id)
+    .execute(conn)?;
+    Ok(())
+}
+
+/// SQLite (no data-modifying `WITH`; and no round trips to save in process): two inserts.
+fn record_in_two_statements(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    change: &Change<'_>,
+    row: &Recorded,
+) -> AppResult<()> {
     super::events::append(
         conn,
         &super::events::NewEvent {
             event_type: change.action,
-            occurred_at,
+            occurred_at: row.occurred_at,
             object_type: change.object_type.as_str(),
             object_id: change.object_id,
             portfolio_id: change.portfolio_id,
-            data: after.as_deref(),
+            data: row.after.as_deref(),
         },
     )?;
     diesel::insert_into(audit_events::table)
         .values((
-            audit_events::occurred_at.eq(occurred_at),
+            audit_events::occurred_at.eq(row.occurred_at),
             audit_events::actor_sub.eq(&actor.sub),
-            audit_events::actor_roles.eq(roles),
+            audit_events::actor_roles.eq(&row.roles),
             audit_events::action.eq(change.action),
             audit_events::object_type.eq(change.object_type.as_str()),
             audit_events::object_id.eq(change.object_id),
             audit_events::portfolio_id.eq(change.portfolio_id),
-            audit_events::before_state.eq(change.before.map(|v| v.to_string())),
-            audit_events::after_state.eq(after),
+            audit_events::before_state.eq(row.before.as_deref()),
+            audit_events::after_state.eq(row.after.as_deref()),
             audit_events::request_id.eq(&actor.request_id),
         ))
         .execute(conn)?;
@@ -178,6 +233,27 @@ pub struct AuditFilter {
 /// with the trail. The ids are the caller's own scope, read from the database, never client
 /// text; they are written into the statement as integers.
 pub(super) fn in_scope_sql(table: &str, portfolios: &[i64], services: &[i64]) -> String {
+    scope_sql(table, portfolios, services, None)
+}
+
+/// The first rows of a scope in one direction of `id`: the `take` nearest past `after` (or
+/// from the end). A page of a scope with no further filter needs no more of each part than
+/// that, so each part stops at it (its index delivers it in order) instead of collecting the
+/// scope's whole history first — which halved a 200-service portfolio's first page of a
+/// million-event trail (bench/scale.sh).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Nearest {
+    pub descending: bool,
+    pub after: Option<i64>,
+    pub take: i64,
+}
+
+fn scope_sql(
+    table: &str,
+    portfolios: &[i64],
+    services: &[i64],
+    nearest: Option<Nearest>,
+) -> String {
     let list = |ids: &[i64]| {
         if ids.is_empty() {
             "NULL".to_string()
@@ -226,6 +302,30 @@ pub(super) fn in_scope_sql(table: &str, portfolios: &[i64], services: &[i64]) ->
             &format!("SELECT id FROM change_requests WHERE service_id IN ({services_now})"),
         ),
     ];
+    let parts: Vec<String> = match nearest {
+        None => parts.into(),
+        Some(Nearest {
+            descending,
+            after,
+            take,
+        }) => {
+            let (order, beyond) = if descending {
+                ("DESC", "<")
+            } else {
+                ("ASC", ">")
+            };
+            let bound = after.map_or(String::new(), |key| format!(" AND id {beyond} {key}"));
+            parts
+                .iter()
+                .enumerate()
+                .map(|(n, part)| {
+                    format!(
+                        "SELECT id FROM ({part}{bound} ORDER BY id {order} LIMIT {take}) AS part{n}"
+                    )
+                })
+                .collect()
+        }
+    };
     format!("{table}.id IN ({})", parts.join(" UNION ALL "))
 }
 
@@ -239,7 +339,18 @@ pub fn list(
     after: Option<i64>,
     with_count: bool,
 ) -> AppResult<(Option<i64>, Vec<AuditEvent>)> {
-    let query = || {
+    // Only the scope narrows the rows: each part of it may stop at the page (not for the count).
+    let only_scope = filter.object_type.is_none()
+        && filter.object_id.is_none()
+        && filter.actor.is_none()
+        && filter.since.is_none()
+        && filter.until.is_none();
+    let page_of_scope = only_scope.then_some(Nearest {
+        descending: page.sort.descending,
+        after,
+        take: page.limit.saturating_add(page.offset),
+    });
+    let query = |nearest: Option<Nearest>| {
         let mut q = audit_events::table.into_boxed();
         if let Some(t) = &filter.object_type {
             q = q.filter(audit_events::object_type.eq(t.clone()));
@@ -257,28 +368,29 @@ pub fn list(
             q = q.filter(audit_events::occurred_at.lt(until));
         }
         if let Some(portfolios) = &filter.portfolios {
-            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&in_scope_sql(
+            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&scope_sql(
                 "audit_events",
                 portfolios,
                 &filter.services,
+                nearest,
             )));
         }
         q
     };
     let count = if with_count {
-        Some(query().count().get_result(conn)?)
+        Some(query(None).count().get_result(conn)?)
     } else {
         None
     };
     let ordered = match (page.sort.descending, after) {
-        (true, Some(key)) => query()
+        (true, Some(key)) => query(page_of_scope)
             .filter(audit_events::id.lt(key))
             .order(audit_events::id.desc()),
-        (true, None) => query().order(audit_events::id.desc()),
-        (false, Some(key)) => query()
+        (true, None) => query(page_of_scope).order(audit_events::id.desc()),
+        (false, Some(key)) => query(page_of_scope)
             .filter(audit_events::id.gt(key))
             .order(audit_events::id.asc()),
-        (false, None) => query().order(audit_events::id.asc()),
+        (false, None) => query(page_of_scope).order(audit_events::id.asc()),
     };
     let rows = ordered
         .limit(page.limit)

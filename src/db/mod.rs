@@ -288,6 +288,18 @@ impl ConnectionManager {
     }
 }
 
+/// The pool's size when none is configured, from the machine's cores. PostgreSQL: enough
+/// connections to keep every core busy while others wait on the network or the disk, and no
+/// more — each one more is a server process contending for the same cores, which lengthens the
+/// tail (bench/run.sh, c32 on 2 cores: see bench/RESULTS.md). SQLite: reads run in process and
+/// one writer at a time; a few connections per core keep readers from waiting behind writers.
+pub fn default_pool_size(url: &DatabaseUrl, cores: u32) -> u32 {
+    match url {
+        DatabaseUrl::Postgres(_) => cores * 2 + 1,
+        DatabaseUrl::Sqlite(_) => (cores * 4).max(8),
+    }
+}
+
 /// Builds the pool without connecting: the service starts (and `/health/ready` says 503) even
 /// when the database is down; a checkout waits at most `timeout`.
 pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {

@@ -123,7 +123,7 @@ pub fn test_settings(db: &TestDatabase, extra: &[(&str, &str)], config: Option<&
         Settings::load_from(config_path.as_deref(), &move |name| vars.get(name).cloned())
             .expect("test settings");
     settings.workers = Some(2);
-    settings.pool_size = 4;
+    settings.pool_size = Some(4);
     settings
 }
 

@@ -444,7 +444,9 @@ pub async fn authorization_comes_before_validation(backend: Backend) {
     app.act(&path, Some(&p.ta)).await.expect(409);
 }
 
-/// DESIGN.md §5: the audit trail pages by key; `count` is null unless asked for.
+/// DESIGN.md §5: the audit trail pages by key; `count` is null unless asked for. The same for
+/// a TÄ, whose trail is their scope's (each part of which stops at the page): by key in both
+/// directions and by offset, every event of the scope once, in order.
 pub async fn the_audit_trail_pages_by_key(backend: Backend) {
     let p = place(backend).await;
     let app = &p.app;
@@ -452,45 +454,61 @@ pub async fn the_audit_trail_pages_by_key(backend: Backend) {
         app.create_portfolio(&p.lg, &format!("extra-{n}"), "Extra")
             .await;
     }
-    let all = app
-        .get("/api/v1/audit-events?count=true&limit=500", Some(&p.lg))
-        .await
-        .expect(200);
-    let total = all.body["count"].as_i64().unwrap();
-    assert_eq!(all.body["results"].as_array().unwrap().len() as i64, total);
-    for ordering in ["id", "-id"] {
-        let mut path = format!("/api/v1/audit-events?limit=3&ordering={ordering}");
-        let mut seen: Vec<i64> = Vec::new();
-        loop {
-            let page = app.get(&path, Some(&p.lg)).await.expect(200);
-            assert_eq!(
-                page.body["count"],
-                serde_json::Value::Null,
-                "not counted unless asked"
-            );
-            seen.extend(
-                page.body["results"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|e| e["id"].as_i64().unwrap()),
-            );
-            match page.body["next"].as_str() {
-                Some(next) => {
-                    assert!(next.contains("after="), "{next}");
-                    path = next.to_string();
+    for caller in [&p.lg, &p.ta] {
+        let all = app
+            .get("/api/v1/audit-events?count=true&limit=500", Some(caller))
+            .await
+            .expect(200);
+        let total = all.body["count"].as_i64().unwrap();
+        let ids = |body: &serde_json::Value| -> Vec<i64> {
+            body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_i64().unwrap())
+                .collect()
+        };
+        let everything = ids(&all.body);
+        assert_eq!(everything.len() as i64, total);
+        assert!(total >= 4, "the TÄ's scope has a history: {total}");
+        for ordering in ["id", "-id"] {
+            let mut path = format!("/api/v1/audit-events?limit=3&ordering={ordering}");
+            let mut seen: Vec<i64> = Vec::new();
+            loop {
+                let page = app.get(&path, Some(caller)).await.expect(200);
+                assert_eq!(
+                    page.body["count"],
+                    serde_json::Value::Null,
+                    "not counted unless asked"
+                );
+                seen.extend(ids(&page.body));
+                match page.body["next"].as_str() {
+                    Some(next) => {
+                        assert!(next.contains("after="), "{next}");
+                        path = next.to_string();
+                    }
+                    None => break,
                 }
-                None => break,
             }
+            let mut expected = everything.clone();
+            expected.sort_unstable();
+            if ordering == "-id" {
+                expected.reverse();
+            }
+            assert_eq!(seen, expected, "{ordering}: in order, every event once");
+            let second = app
+                .get(
+                    &format!("/api/v1/audit-events?limit=3&offset=2&ordering={ordering}"),
+                    Some(caller),
+                )
+                .await
+                .expect(200);
+            assert_eq!(
+                ids(&second.body),
+                expected[2..5].to_vec(),
+                "{ordering}: by offset"
+            );
         }
-        let mut expected = seen.clone();
-        expected.sort_unstable();
-        if ordering == "-id" {
-            expected.reverse();
-        }
-        expected.dedup();
-        assert_eq!(seen, expected, "{ordering}: in order, none twice");
-        assert_eq!(seen.len() as i64, total, "{ordering}: every event once");
     }
     let bad = app
         .get("/api/v1/audit-events?after=-1", Some(&p.lg))
