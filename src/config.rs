@@ -74,8 +74,10 @@ pub struct Settings {
     pub environment: Environment,
     pub jwt: JwtSettings,
     pub claim_rules: Vec<ClaimRule>,
-    /// `None`: sized to the machine and the database (see `db::default_pool_size`).
+    /// `None`: sized to the machine and the database (see `db::Sizes`).
     pub pool_size: Option<u32>,
+    /// At most this many reads at once (`None`: sized to the machine; see `db::Sizes`).
+    pub concurrent_reads: Option<u32>,
     pub pool_timeout_seconds: u64,
     pub workers: Option<usize>,
     /// Requests per second per caller (bursts of twice that); 0: no limit.
@@ -242,6 +244,7 @@ struct FileLimits {
 #[serde(deny_unknown_fields)]
 struct FileDatabase {
     pool_size: Option<u32>,
+    concurrent_reads: Option<u32>,
     pool_timeout_seconds: Option<u64>,
 }
 
@@ -351,6 +354,12 @@ impl Settings {
             };
             return Err(ConfigError::new(source, "must be 1 to 1000 connections"));
         }
+        if file.database.concurrent_reads == Some(0) {
+            return Err(ConfigError::new(
+                "database.concurrent_reads",
+                "must be at least 1",
+            ));
+        }
         let rate_limit = match env("FORVALTNING_RATE_LIMIT") {
             Some(text) => text.trim().parse::<u32>().map_err(|_| {
                 ConfigError::new(
@@ -412,6 +421,7 @@ impl Settings {
             jwt,
             claim_rules,
             pool_size,
+            concurrent_reads: file.database.concurrent_reads,
             pool_timeout_seconds: file.database.pool_timeout_seconds.unwrap_or(3),
             workers: file.workers,
             rate_limit,

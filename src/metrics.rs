@@ -153,7 +153,7 @@ impl Metrics {
             &mut out,
             "db_pool_max_connections",
             "gauge",
-            "The pool's size (configuration database.pool_size).",
+            "The pool's size (FORVALTNING_DATABASE_POOL_SIZE, or sized to the machine).",
         );
         let _ = writeln!(out, "db_pool_max_connections {}", state.max);
         header(

@@ -85,13 +85,16 @@ pub fn connect_migrated(settings: &Settings) -> Result<db::Managed, StartupError
 /// Brings the schema up to date, then opens the pool.
 pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), StartupError> {
     let url = migrate_database(settings)?;
-    let size = settings
-        .pool_size
-        .unwrap_or_else(|| db::default_pool_size(&url, cores()));
-    log::info!("database pool: {size} connections");
+    let sizes =
+        db::Sizes::for_machine(&url, cores(), settings.pool_size, settings.concurrent_reads);
+    log::info!(
+        "database pool: {} connections, at most {} of them reading",
+        sizes.connections,
+        sizes.reads
+    );
     let pool = db::build_pool(
         &url,
-        size,
+        sizes,
         Duration::from_secs(settings.pool_timeout_seconds),
     );
     Ok((url, pool))

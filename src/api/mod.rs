@@ -198,7 +198,7 @@ where
             }
         }
     }
-    db::run(pool, move |conn| {
+    db::run_read(pool, move |conn| {
         let caller = load_caller(conn, &callers, &who.identity, &who.actor())?;
         f(conn, &caller)
     })

@@ -58,11 +58,13 @@ pub enum DbConnection {
 /// The pool, and a fair gate in front of it: at most as many blocking tasks as connections
 /// run database work at once; the rest wait asynchronously, first come first served, instead
 /// of as threads contending for the pool's lock (that contention, not the database, was the
-/// largest cost of a read under 32 connections).
+/// largest cost of a read under 32 connections). Reads pass a second, narrower gate first
+/// (see [`Sizes`]).
 #[derive(Clone)]
 pub struct DbPool {
     pool: r2d2::Pool<ConnectionManager>,
     gate: std::sync::Arc<tokio::sync::Semaphore>,
+    read_gate: std::sync::Arc<tokio::sync::Semaphore>,
     wait: Duration,
     /// Short reads run on the request's own thread (SQLite; see [`AtHand`]).
     inline_reads: bool,
@@ -288,21 +290,48 @@ impl ConnectionManager {
     }
 }
 
-/// The pool's size when none is configured, from the machine's cores. PostgreSQL: enough
-/// connections to keep every core busy while others wait on the network or the disk, and no
-/// more — each one more is a server process contending for the same cores, which lengthens the
-/// tail (bench/run.sh, c32 on 2 cores: see bench/RESULTS.md). SQLite: reads run in process and
-/// one writer at a time; a few connections per core keep readers from waiting behind writers.
-pub fn default_pool_size(url: &DatabaseUrl, cores: u32) -> u32 {
-    match url {
-        DatabaseUrl::Postgres(_) => cores * 2 + 1,
-        DatabaseUrl::Sqlite(_) => (cores * 4).max(8),
+/// How much database work runs at once: `connections` in all (the pool), of which at most
+/// `reads` are reads.
+///
+/// Measured on PostgreSQL (bench/run.sh, c32, 2 cores shared with the database; bench/RESULTS.md):
+/// reads are answered from memory and want about as many in flight as the cores can run — one
+/// service's p99 was 6.5 ms with 5 connections, 10 ms with 10, 23 ms with 16, 150 ms with 32, for
+/// the same throughput — while writes mostly wait for the log to reach the disk, and more of
+/// them in flight share a flush (create + audit: 58 % of TPC-B with 5, 65 % with 10, 77 % with
+/// 16). So on PostgreSQL the pool is sized for the writes and reads pass a gate sized for the
+/// cores. SQLite reads in process and writes one at a time: one limit for both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    pub connections: u32,
+    pub reads: u32,
+}
+
+impl Sizes {
+    /// The sizes for this database on `cores` cores, unless configured (`connections`, `reads`;
+    /// reads never more than connections).
+    pub fn for_machine(
+        url: &DatabaseUrl,
+        cores: u32,
+        connections: Option<u32>,
+        reads: Option<u32>,
+    ) -> Sizes {
+        let (default_connections, default_reads) = match url {
+            // At most 32: several instances share the server's max_connections (100).
+            DatabaseUrl::Postgres(_) => ((cores * 8).min(32), cores * 2 + 1),
+            DatabaseUrl::Sqlite(_) => ((cores * 4).max(8), u32::MAX),
+        };
+        let connections = connections.unwrap_or(default_connections).max(1);
+        Sizes {
+            connections,
+            reads: reads.unwrap_or(default_reads).clamp(1, connections),
+        }
     }
 }
 
 /// Builds the pool without connecting: the service starts (and `/health/ready` says 503) even
 /// when the database is down; a checkout waits at most `timeout`.
-pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
+pub fn build_pool(url: &DatabaseUrl, sizes: Sizes, timeout: Duration) -> DbPool {
+    let size = sizes.connections;
     let pool = r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
@@ -315,6 +344,7 @@ pub fn build_pool(url: &DatabaseUrl, size: u32, timeout: Duration) -> DbPool {
     DbPool {
         pool,
         gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
+        read_gate: std::sync::Arc::new(tokio::sync::Semaphore::new(sizes.reads as usize)),
         wait: timeout,
         inline_reads: matches!(url, DatabaseUrl::Sqlite(_)),
         callers: Default::default(),
@@ -433,15 +463,47 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
     let asked = tokio::time::Instant::now();
-    let deadline = asked + pool.wait;
-    let permit = tokio::time::timeout_at(deadline, pool.gate.clone().acquire_owned())
+    run_past_gate(pool, asked, None, f).await
+}
+
+/// [`run`] for a read: past the read gate first, within the same pool timeout.
+pub async fn run_read<T, F>(pool: &DbPool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let asked = tokio::time::Instant::now();
+    let read_permit = pass(&pool.read_gate, asked + pool.wait).await?;
+    run_past_gate(pool, asked, Some(read_permit), f).await
+}
+
+/// A permit of `gate` before `deadline`, or 503.
+async fn pass(
+    gate: &std::sync::Arc<tokio::sync::Semaphore>,
+    deadline: tokio::time::Instant,
+) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
+    tokio::time::timeout_at(deadline, gate.clone().acquire_owned())
         .await
         .map_err(|_| AppError::Unavailable("no database connection became free in time".into()))?
-        .map_err(|_| AppError::Unavailable("the database gate is closed".into()))?;
+        .map_err(|_| AppError::Unavailable("the database gate is closed".into()))
+}
+
+async fn run_past_gate<T, F>(
+    pool: &DbPool,
+    asked: tokio::time::Instant,
+    read_permit: Option<tokio::sync::OwnedSemaphorePermit>,
+    f: F,
+) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let deadline = asked + pool.wait;
+    let permit = pass(&pool.gate, deadline).await?;
     actix_web::web::block(move || {
-        let _permit = permit;
+        let _permits = (permit, read_permit);
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         with_connection(&pool, left, asked, f)
     })
@@ -455,7 +517,10 @@ where
 /// wait, belong off the async workers ([`run`]).
 pub struct AtHand {
     conn: PooledConnection,
-    _permit: tokio::sync::OwnedSemaphorePermit,
+    _permits: (
+        tokio::sync::OwnedSemaphorePermit,
+        tokio::sync::OwnedSemaphorePermit,
+    ),
 }
 
 impl AtHand {
@@ -464,12 +529,13 @@ impl AtHand {
         if !pool.inline_reads {
             return None;
         }
+        let read_permit = pool.read_gate.clone().try_acquire_owned().ok()?;
         let permit = pool.gate.clone().try_acquire_owned().ok()?;
         let conn = pool.pool.try_get()?;
         crate::metrics::POOL_WAIT.observe(Duration::ZERO);
         Some(AtHand {
             conn,
-            _permit: permit,
+            _permits: (permit, read_permit),
         })
     }
 
@@ -580,6 +646,64 @@ pub fn like_pattern(q: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_is_sized_for_writes_and_reads_for_the_cores() {
+        let pg = DatabaseUrl::Postgres("postgres://u@h/db".into());
+        let sqlite = DatabaseUrl::Sqlite("x.db".into());
+        let sizes =
+            |url, cores, connections, reads| Sizes::for_machine(url, cores, connections, reads);
+        assert_eq!(
+            sizes(&pg, 2, None, None),
+            Sizes {
+                connections: 16,
+                reads: 5
+            }
+        );
+        assert_eq!(
+            sizes(&pg, 8, None, None),
+            Sizes {
+                connections: 32,
+                reads: 17
+            }
+        );
+        assert_eq!(
+            sizes(&sqlite, 2, None, None),
+            Sizes {
+                connections: 8,
+                reads: 8
+            }
+        );
+        assert_eq!(
+            sizes(&sqlite, 4, None, None),
+            Sizes {
+                connections: 16,
+                reads: 16
+            }
+        );
+        // Configured: taken as they are, reads never more than connections.
+        assert_eq!(
+            sizes(&pg, 2, Some(4), None),
+            Sizes {
+                connections: 4,
+                reads: 4
+            }
+        );
+        assert_eq!(
+            sizes(&pg, 2, Some(30), Some(3)),
+            Sizes {
+                connections: 30,
+                reads: 3
+            }
+        );
+        assert_eq!(
+            sizes(&sqlite, 2, Some(2), Some(9)),
+            Sizes {
+                connections: 2,
+                reads: 2
+            }
+        );
+    }
 
     #[test]
     fn urls_choose_the_backend() {

@@ -58,7 +58,7 @@ pub async fn catalog(
         Page::parse(query.limit, query.offset, Some("name"), &["name"])?,
     );
     let for_query = page.clone();
-    let (count, rows) = db::run(&pool, move |conn| {
+    let (count, rows) = db::run_read(&pool, move |conn| {
         services::catalog(conn, query.q.as_deref(), &for_query)
     })
     .await?;
