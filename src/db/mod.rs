@@ -293,13 +293,14 @@ impl ConnectionManager {
 /// How much database work runs at once: `connections` in all (the pool), of which at most
 /// `reads` are reads.
 ///
-/// Measured on PostgreSQL (bench/run.sh, c32, 2 cores shared with the database; bench/RESULTS.md):
-/// reads are answered from memory and want about as many in flight as the cores can run — one
-/// service's p99 was 6.5 ms with 5 connections, 10 ms with 10, 23 ms with 16, 150 ms with 32, for
-/// the same throughput — while writes mostly wait for the log to reach the disk, and more of
-/// them in flight share a flush (create + audit: 58 % of TPC-B with 5, 65 % with 10, 77 % with
-/// 16). So on PostgreSQL the pool is sized for the writes and reads pass a gate sized for the
-/// cores. SQLite reads in process and writes one at a time: one limit for both.
+/// Measured on PostgreSQL (bench/run.sh, c32, 2 cores shared with the database and wrk; the
+/// sweep is in bench/RESULTS.md): reads are answered from memory and want about as many in
+/// flight as the cores can run — one service's p99 was 6.5 ms with 5 connections, 10 ms with
+/// 10, 23 ms with 16 and 150 ms with 32, at the same throughput — while writes mostly wait for
+/// the log to reach the disk, and more of them in flight share a flush (create + audit: 58 % of
+/// TPC-B with 5 connections, 65–72 % with 10, 70–77 % with 16, whose p99 passed 30 ms). So on
+/// PostgreSQL the pool is sized for the writes and reads pass a gate sized for the cores.
+/// SQLite reads in process and writes one at a time: one limit for both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sizes {
     pub connections: u32,
@@ -317,7 +318,7 @@ impl Sizes {
     ) -> Sizes {
         let (default_connections, default_reads) = match url {
             // At most 32: several instances share the server's max_connections (100).
-            DatabaseUrl::Postgres(_) => ((cores * 8).min(32), cores * 2 + 1),
+            DatabaseUrl::Postgres(_) => ((cores * 5).min(32), cores * 2 + 1),
             DatabaseUrl::Sqlite(_) => ((cores * 4).max(8), u32::MAX),
         };
         let connections = connections.unwrap_or(default_connections).max(1);
@@ -656,7 +657,7 @@ mod tests {
         assert_eq!(
             sizes(&pg, 2, None, None),
             Sizes {
-                connections: 16,
+                connections: 10,
                 reads: 5
             }
         );
