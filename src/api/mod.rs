@@ -92,44 +92,45 @@ pub async fn openapi_json(document: web::Data<OpenApiJson>) -> HttpResponse {
         .body(document.0.clone())
 }
 
-/// The one path of every write: a write transaction (SQLite `BEGIN IMMEDIATE`), the caller
-/// loaded inside it, a POST's Idempotency-Key checked (a repeat replays, see
-/// [`idempotency`]), then `f` — which asks the policy, applies the domain rules, writes, and
-/// records the audit event — and the key, all committed together or not at all. (The event
-/// outbox belongs here too.)
+/// The one path of every write: a write transaction, the caller loaded inside it, a POST's
+/// Idempotency-Key checked (a repeat replays, see [`idempotency`]), then `f` — which asks the
+/// policy, applies the domain rules, writes, and records the audit event — and the key, all
+/// committed together or not at all. On SQLite the transaction is a savepoint of a batch that
+/// commits the writes waiting at that moment together ([`db::batch`]); on PostgreSQL one
+/// serializable transaction of its own. (The event outbox belongs here too.)
 pub async fn write<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
 where
     F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
+    if let Some(group) = pool.group_commit() {
+        return group
+            .write(move |conn| {
+                let actor = who.actor();
+                if let Some(value) = write_as_caller(conn, &who, &actor, &f)? {
+                    return Ok(value);
+                }
+                // First sight: the person is written in the same transaction (one writer
+                // at a time: nobody can collide with it), then the write runs.
+                db::people::ensure(
+                    conn,
+                    &who.identity.sub,
+                    who.identity.name.as_deref(),
+                    who.identity.email.as_deref(),
+                    &actor,
+                )?;
+                write_as_caller(conn, &who, &actor, &f)?
+                    .ok_or_else(|| AppError::internal("the caller's person vanished"))
+            })
+            .await;
+    }
     db::run(pool, move |conn| {
         let actor = who.actor();
         let mut attempt = 1;
         let mut ensured = false;
         loop {
-            let outcome = db::write_transaction(conn, |conn| {
-                // The caller as this transaction sees them (never from the cache: a write
-                // decides on what it reads itself).
-                let Some(caller) = held_caller(conn, &who.identity)? else {
-                    return Ok(None);
-                };
-                // A POST seen before under its Idempotency-Key writes nothing again.
-                if let Some(idem) = &who.idempotency {
-                    if let Some(record) = db::idempotency::find(conn, &caller.sub, &idem.key)? {
-                        return Err(db::idempotency::outcome(&record, &idem.fingerprint));
-                    }
-                }
-                let value = f(conn, &caller, &actor)?;
-                if let Some(idem) = &who.idempotency {
-                    db::idempotency::insert_running(
-                        conn,
-                        &caller.sub,
-                        &idem.key,
-                        &idem.fingerprint,
-                    )?;
-                }
-                Ok(Some(value))
-            });
+            let outcome =
+                db::write_transaction(conn, |conn| write_as_caller(conn, &who, &actor, &f));
             match outcome {
                 Ok(Some(value)) => return Ok(value),
                 // A person seen for the first time (or with a name or e-mail to take from the
@@ -148,6 +149,31 @@ where
         }
     })
     .await
+}
+
+/// Inside a write transaction: the caller as this transaction sees them (never from the cache:
+/// a write decides on what it reads itself), a POST seen before under its Idempotency-Key
+/// (replayed, nothing written again), then `f` and the key. `None`: the caller's person is not
+/// written yet (first sight, or a name or e-mail to take from the token).
+fn write_as_caller<T>(
+    conn: &mut DbConnection,
+    who: &Authenticated,
+    actor: &Actor,
+    f: &impl Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T>,
+) -> AppResult<Option<T>> {
+    let Some(caller) = held_caller(conn, &who.identity)? else {
+        return Ok(None);
+    };
+    if let Some(idem) = &who.idempotency {
+        if let Some(record) = db::idempotency::find(conn, &caller.sub, &idem.key)? {
+            return Err(db::idempotency::outcome(&record, &idem.fingerprint));
+        }
+    }
+    let value = f(conn, &caller, actor)?;
+    if let Some(idem) = &who.idempotency {
+        db::idempotency::insert_running(conn, &caller.sub, &idem.key, &idem.fingerprint)?;
+    }
+    Ok(Some(value))
 }
 
 /// How often a write that collided with a concurrent one is tried in all.

@@ -18,6 +18,7 @@ macro_rules! on_backend {
 pub(crate) use on_backend;
 
 pub mod audit;
+pub mod batch;
 pub mod callers;
 pub mod change_requests;
 pub mod contracts;
@@ -70,6 +71,8 @@ pub struct DbPool {
     inline_reads: bool,
     /// Callers between requests (see [`callers`]): one cache per database.
     callers: std::sync::Arc<callers::CallerCache>,
+    /// SQLite: the requests' writes, committed together ([`batch`]).
+    group_commit: Option<std::sync::Arc<batch::GroupCommit>>,
 }
 
 impl DbPool {
@@ -82,6 +85,12 @@ impl DbPool {
     /// The callers known from earlier requests to this database.
     pub fn callers(&self) -> std::sync::Arc<callers::CallerCache> {
         self.callers.clone()
+    }
+
+    /// Where the requests' writes go on SQLite (none on PostgreSQL, which commits in groups
+    /// itself).
+    pub fn group_commit(&self) -> Option<&batch::GroupCommit> {
+        self.group_commit.as_deref()
     }
 
     /// Open and idle connections, and the pool's size (for `/metrics`).
@@ -342,7 +351,10 @@ pub fn build_pool(url: &DatabaseUrl, sizes: Sizes, timeout: Duration) -> DbPool 
         .test_on_check_out(false)
         .error_handler(Box::new(r2d2::LoggingErrorHandler))
         .build_unchecked(ConnectionManager::new(url.clone()));
+    let group_commit = matches!(url, DatabaseUrl::Sqlite(_))
+        .then(|| std::sync::Arc::new(batch::GroupCommit::start(pool.clone())));
     DbPool {
+        group_commit,
         pool,
         gate: std::sync::Arc::new(tokio::sync::Semaphore::new(size as usize)),
         read_gate: std::sync::Arc::new(tokio::sync::Semaphore::new(sizes.reads as usize)),

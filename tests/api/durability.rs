@@ -563,3 +563,78 @@ pub async fn sigterm_finishes_requests_in_flight(backend: Backend) {
         .expect("read after restart");
     assert_eq!(response.status(), 200, "the answered write was kept");
 }
+
+/// Writes that arrive together (on SQLite committed together, each in a savepoint of one
+/// transaction) succeed or fail each on its own: of 36 writes at once — twelve new slugs, each
+/// asked for twice, six first-time callers, six bodies the rules refuse — exactly the twelve
+/// first of each slug are created, each with one audit event, each new caller is written once,
+/// and nothing of a refused write remains.
+pub async fn writes_arriving_together_succeed_or_fail_alone(backend: Backend) {
+    let app = crate::helpers::spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    app.get("/api/v1/me", Some(&lg)).await.expect(200);
+    let newcomers: Vec<String> = (0..6)
+        .map(|i| token(&format!("ny.ledamot{i}@sunet.se"), &["management_group"]))
+        .collect();
+    let mut writes: Vec<serde_json::Value> = (0..24)
+        .map(|i| json!({"slug": format!("samtidig-{}", i % 12), "name": format!("Samtidig portfölj {}", i % 12)}))
+        .collect();
+    let callers: Vec<String> = (0..36)
+        .map(|i| {
+            if i < 6 {
+                newcomers[i].clone()
+            } else {
+                lg.clone()
+            }
+        })
+        .collect();
+    for i in 0..12 {
+        // Refused by the rules: a slug must start with a letter.
+        writes.push(json!({"slug": format!("{i}-ogiltig"), "name": "Ogiltig"}));
+    }
+    let requests = writes.iter().zip(&callers).map(|(body, caller)| {
+        let request = app
+            .client
+            .post(format!("{}/api/v1/portfolios", app.base))
+            .bearer_auth(caller)
+            .json(body);
+        async move { request.send().await.unwrap().status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(requests).await;
+    let created = statuses.iter().filter(|s| **s == 201).count();
+    let refused = statuses[24..]
+        .iter()
+        .filter(|s| **s == 400 || **s == 422)
+        .count();
+    assert_eq!(created, 12, "{statuses:?}");
+    assert_eq!(refused, 12, "{statuses:?}");
+    assert!(
+        statuses[..24].iter().all(|s| *s == 201 || *s == 409),
+        "a slug taken by a write of the same moment is a conflict: {statuses:?}"
+    );
+    let slugs = stored_slugs(&app.client, &app.base, &lg).await;
+    let mut expected: Vec<String> = (0..12).map(|i| format!("samtidig-{i}")).collect();
+    let mut stored = slugs.clone();
+    stored.sort();
+    expected.sort();
+    assert_eq!(stored, expected);
+    let trail = app
+        .get(
+            "/api/v1/audit-events?count=true&object_type=portfolio&limit=500",
+            Some(&lg),
+        )
+        .await
+        .expect(200);
+    assert_eq!(
+        trail.body["count"], 12,
+        "one audit event per created portfolio"
+    );
+    for i in 0..6 {
+        let sub = format!("ny.ledamot{i}@sunet.se");
+        let people = app
+            .get(&format!("/api/v1/people?sub={sub}"), Some(&lg))
+            .await
+            .expect(200);
+        assert_eq!(people.body["count"], 1, "{sub} written once");
+    }
+}

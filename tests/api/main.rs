@@ -117,6 +117,7 @@ on_both_backends!(
     durability::kill_9_during_writes_loses_no_acknowledged_write,
     durability::idempotency_keys_hold_across_instances,
     durability::sigterm_finishes_requests_in_flight,
+    durability::writes_arriving_together_succeed_or_fail_alone,
     openapi::the_document_matches_the_committed_snapshot,
     openapi::every_operation_is_complete,
     cli::a_development_token_is_accepted_by_serve,
