@@ -200,10 +200,9 @@ fn spawn_sealer(pool: DbPool) {
             // A full batch means more are waiting (a backlog after an import or a burst):
             // go on at once rather than a batch a second.
             loop {
-                let sealed = db::run(&pool, |conn| {
-                    db::write_transaction(conn, |conn| db::seal::seal_pending(conn, db::now()))
-                })
-                .await;
+                // In turn with the requests' writes (on SQLite one writer serves both).
+                let sealed =
+                    db::run_write(&pool, |conn| db::seal::seal_pending(conn, db::now())).await;
                 match sealed {
                     Ok(n) if n as i64 == db::seal::BATCH => {
                         log::debug!("sealed {n} audit events");

@@ -103,27 +103,63 @@ where
     F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    if let Some(group) = pool.group_commit() {
-        return group
+    match pool.group_commit() {
+        Some(group) => write_in_group(group, who, f).await,
+        None => write_alone(pool, who, f).await,
+    }
+}
+
+/// SQLite: the write in the group commit's next batch (see [`write`]).
+async fn write_in_group<T, F>(
+    group: &db::batch::GroupCommit,
+    who: Authenticated,
+    f: F,
+) -> AppResult<T>
+where
+    F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let (mut who, mut f) = (who, f);
+    for _ in 0..2 {
+        // The write hands `who` and `f` back when it found no person to write as.
+        let written = group
             .write(move |conn| {
-                let actor = who.actor();
-                if let Some(value) = write_as_caller(conn, &who, &actor, &f)? {
-                    return Ok(value);
-                }
-                // First sight: the person is written in the same transaction (one writer
-                // at a time: nobody can collide with it), then the write runs.
+                Ok(match write_as_caller(conn, &who, &who.actor(), &f)? {
+                    Some(value) => Ok(value),
+                    None => Err((who, f)),
+                })
+            })
+            .await?;
+        let (back_who, back_f) = match written {
+            Ok(value) => return Ok(value),
+            Err(back) => back,
+        };
+        // First sight: the person is written by a write of its own, as on PostgreSQL, so
+        // that they stay written whatever becomes of the request's write. Then it runs again.
+        let identity = back_who.identity.clone();
+        let actor = back_who.actor();
+        group
+            .write(move |conn| {
                 db::people::ensure(
                     conn,
-                    &who.identity.sub,
-                    who.identity.name.as_deref(),
-                    who.identity.email.as_deref(),
+                    &identity.sub,
+                    identity.name.as_deref(),
+                    identity.email.as_deref(),
                     &actor,
-                )?;
-                write_as_caller(conn, &who, &actor, &f)?
-                    .ok_or_else(|| AppError::internal("the caller's person vanished"))
+                )
             })
-            .await;
+            .await?;
+        (who, f) = (back_who, back_f);
     }
+    Err(AppError::internal("the caller's person vanished"))
+}
+
+/// PostgreSQL: the write in a serializable transaction of its own, tried again on a collision.
+async fn write_alone<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
+where
+    F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
     db::run(pool, move |conn| {
         let actor = who.actor();
         let mut attempt = 1;

@@ -480,6 +480,19 @@ where
     run_past_gate(pool, asked, None, f).await
 }
 
+/// `f` in a write transaction: on SQLite in the next batch of the group commit, in turn with
+/// the requests' writes ([`batch`]); on PostgreSQL a serializable transaction of its own.
+pub async fn run_write<T, F>(pool: &DbPool, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    match pool.group_commit() {
+        Some(group) => group.write(f).await,
+        None => run(pool, move |conn| write_transaction(conn, f)).await,
+    }
+}
+
 /// [`run`] for a read: past the read gate first, within the same pool timeout.
 pub async fn run_read<T, F>(pool: &DbPool, f: F) -> AppResult<T>
 where
