@@ -6,6 +6,7 @@
 #
 #   bench/run.sh                                                        # SQLite, a temporary data directory
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres bench/run.sh   # PostgreSQL (schema bench_run)
+#   PGBENCH_URL=postgres://postgres@127.0.0.1:5432/postgres bench/run.sh    # SQLite, writes beside TPC-B
 #
 # Needs wrk and curl (Debian: apt-get install wrk curl), and pgbench for PostgreSQL. Seeds 20
 # portfolios with 10 services each, a TÄ per portfolio and a TJF per service, then measures each
@@ -71,18 +72,28 @@ LIVE_RPS=${LIVE%% *}
 report "GET /health/live (reference, no database)" "$LIVE" "$LIVE_RPS" "/health/live"
 REFERENCE=$LIVE_RPS; REFERENCE_LABEL="/health/live"
 WRITE_REFERENCE=""
-if [[ -n "$POSTGRES" ]]; then
-  psql -q "$POSTGRES" -c "DROP DATABASE IF EXISTS bench_pgbench;" -c "CREATE DATABASE bench_pgbench;"
-  PGBENCH_DB="${POSTGRES%/*}/bench_pgbench"
+# pgbench's server: the one measured, or on SQLite the one PGBENCH_URL names (the write target
+# compares SQLite's durable creates with PostgreSQL's TPC-B on the same machine).
+PGBENCH_SERVER="${POSTGRES:-${PGBENCH_URL:-}}"
+if [[ -n "$PGBENCH_SERVER" ]]; then
+  psql -q "$PGBENCH_SERVER" -c "DROP DATABASE IF EXISTS bench_pgbench;" -c "CREATE DATABASE bench_pgbench;"
+  PGBENCH_DB="${PGBENCH_SERVER%/*}/bench_pgbench"
   pgbench -q -i -s 10 "$PGBENCH_DB" > /dev/null 2>&1
-  SELECT_TPS=$(pgbench -S -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "$PGBENCH_DB" 2>/dev/null | awk '/^tps/ {print int($3)}')
+  if [[ -n "$POSTGRES" ]]; then
+    SELECT_TPS=$(pgbench -S -M prepared -c"$CONNECTIONS" -j2 -T"$DURATION" "$PGBENCH_DB" 2>/dev/null | awk '/^tps/ {print int($3)}')
+  fi
   TPCB_TPS=$(pgbench -c"$CONNECTIONS" -j2 -T"$DURATION" "$PGBENCH_DB" 2>/dev/null | awk '/^tps/ {print int($3)}')
-  psql -q "$POSTGRES" -c "DROP DATABASE IF EXISTS bench_pgbench;"
+  psql -q "$PGBENCH_SERVER" -c "DROP DATABASE IF EXISTS bench_pgbench;"
   # Dropping a database writes a checkpoint; let it finish before the service is measured, or
   # its I/O lands in the first call's tail (seen: p99 106 ms against a p50 of 4 ms).
-  psql -q "$POSTGRES" -c "CHECKPOINT;"
-  echo "pgbench -S -M prepared -c$CONNECTIONS: $SELECT_TPS TPS; TPC-B-like -c$CONNECTIONS: $TPCB_TPS TPS (references)"
-  REFERENCE=$SELECT_TPS; REFERENCE_LABEL="pgbench -S"; WRITE_REFERENCE=$TPCB_TPS
+  psql -q "$PGBENCH_SERVER" -c "CHECKPOINT;"
+  WRITE_REFERENCE=$TPCB_TPS
+  if [[ -n "$POSTGRES" ]]; then
+    echo "pgbench -S -M prepared -c$CONNECTIONS: $SELECT_TPS TPS; TPC-B-like -c$CONNECTIONS: $TPCB_TPS TPS (references)"
+    REFERENCE=$SELECT_TPS; REFERENCE_LABEL="pgbench -S"
+  else
+    echo "pgbench TPC-B-like -c$CONNECTIONS on PostgreSQL: $TPCB_TPS TPS (the writes' reference)"
+  fi
 fi
 
 ONE=$(measure "$CONNECTIONS" -H "Authorization: Bearer $TA" "$U/services/tjanst-3-4")
@@ -114,4 +125,4 @@ else
   report "POST /api/v1/services (create + audit event)" "$CREATE" "$REFERENCE" "$REFERENCE_LABEL"
 fi
 echo "resident memory after the runs: $(ps -o rss= -p "$PID" | awk '{printf "%.1f MiB", $1/1024}')"
-echo "release binary: $(du -m "$BIN" | cut -f1) MiB"
+echo "release binary: $(stat -c %s "$BIN" | awk '{printf "%.1f", $1/1048576}') MiB"

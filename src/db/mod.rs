@@ -677,58 +677,27 @@ mod tests {
     fn the_pool_is_sized_for_writes_and_reads_for_the_cores() {
         let pg = DatabaseUrl::Postgres("postgres://u@h/db".into());
         let sqlite = DatabaseUrl::Sqlite("x.db".into());
-        let sizes =
-            |url, cores, connections, reads| Sizes::for_machine(url, cores, connections, reads);
-        assert_eq!(
-            sizes(&pg, 2, None, None),
-            Sizes {
-                connections: 10,
-                reads: 5
-            }
-        );
-        assert_eq!(
-            sizes(&pg, 8, None, None),
-            Sizes {
-                connections: 32,
-                reads: 17
-            }
-        );
-        assert_eq!(
-            sizes(&sqlite, 2, None, None),
-            Sizes {
-                connections: 8,
-                reads: 8
-            }
-        );
-        assert_eq!(
-            sizes(&sqlite, 4, None, None),
-            Sizes {
-                connections: 16,
-                reads: 16
-            }
-        );
-        // Configured: taken as they are, reads never more than connections.
-        assert_eq!(
-            sizes(&pg, 2, Some(4), None),
-            Sizes {
-                connections: 4,
-                reads: 4
-            }
-        );
-        assert_eq!(
-            sizes(&pg, 2, Some(30), Some(3)),
-            Sizes {
-                connections: 30,
-                reads: 3
-            }
-        );
-        assert_eq!(
-            sizes(&sqlite, 2, Some(2), Some(9)),
-            Sizes {
-                connections: 2,
-                reads: 2
-            }
-        );
+        // (database, cores, configured connections, configured reads) -> (connections, reads)
+        let cases = [
+            (&pg, 2, None, None, (10, 5)),
+            (&pg, 8, None, None, (32, 17)),
+            (&sqlite, 2, None, None, (8, 8)),
+            (&sqlite, 4, None, None, (16, 16)),
+            // Configured: taken as they are, reads never more than connections.
+            (&pg, 2, Some(4), None, (4, 4)),
+            (&pg, 2, Some(30), Some(3), (30, 3)),
+            (&sqlite, 2, Some(2), Some(9), (2, 2)),
+        ];
+        for (url, cores, connections, reads, (want_connections, want_reads)) in cases {
+            assert_eq!(
+                Sizes::for_machine(url, cores, connections, reads),
+                Sizes {
+                    connections: want_connections,
+                    reads: want_reads
+                },
+                "{url:?} on {cores} cores, configured {connections:?} / {reads:?}"
+            );
+        }
     }
 
     #[test]

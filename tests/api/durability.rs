@@ -618,15 +618,9 @@ pub async fn writes_arriving_together_succeed_or_fail_alone(backend: Backend) {
     stored.sort();
     expected.sort();
     assert_eq!(stored, expected);
-    let trail = app
-        .get(
-            "/api/v1/audit-events?count=true&object_type=portfolio&limit=500",
-            Some(&lg),
-        )
-        .await
-        .expect(200);
     assert_eq!(
-        trail.body["count"], 12,
+        app.audit_count(&lg, "portfolio").await,
+        12,
         "one audit event per created portfolio"
     );
     for i in 0..6 {

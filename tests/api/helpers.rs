@@ -279,6 +279,19 @@ impl TestApp {
 
     // A few stories the tests tell again and again, through the API itself.
 
+    /// How many audit events of `object_type` `token` may read.
+    pub async fn audit_count(&self, token: &str, object_type: &str) -> i64 {
+        self.get(
+            &format!("/api/v1/audit-events?count=true&object_type={object_type}&limit=1"),
+            Some(token),
+        )
+        .await
+        .expect(200)
+        .body["count"]
+            .as_i64()
+            .expect("a count")
+    }
+
     pub async fn create_portfolio(&self, lg: &str, slug: &str, name: &str) -> i64 {
         self.post(
             "/api/v1/portfolios",
