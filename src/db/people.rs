@@ -218,6 +218,14 @@ pub fn list(
         ("name", true) => q.order(people::name.desc()),
         ("created_at", false) => q.order(people::created_at.asc()),
         ("created_at", true) => q.order(people::created_at.desc()),
+        (_, descending) if search::sort_matches_first(backend, filter.q.is_some()) => {
+            let id = diesel::dsl::sql::<diesel::sql_types::BigInt>("people.id + 0");
+            if descending {
+                q.order(id.desc())
+            } else {
+                q.order(id.asc())
+            }
+        }
         (_, true) => q.order(people::id.desc()),
         (_, false) => q.order(people::id.asc()),
     };

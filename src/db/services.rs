@@ -366,6 +366,14 @@ pub fn list(
             ("created_at", true) => query().order(services::created_at.desc()),
             ("updated_at", false) => query().order(services::updated_at.asc()),
             ("updated_at", true) => query().order(services::updated_at.desc()),
+            (_, descending) if search::sort_matches_first(backend, filter.q.is_some()) => {
+                let id = sql::<diesel::sql_types::BigInt>("services.id + 0");
+                if descending {
+                    query().order(id.desc())
+                } else {
+                    query().order(id.asc())
+                }
+            }
             (_, true) => query().order(services::id.desc()),
             (_, false) => query().order(services::id.asc()),
         };
