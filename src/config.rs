@@ -454,7 +454,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} events.scan_seconds={} governance={:?}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} events.scan_seconds={} governance={:?}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -468,6 +468,8 @@ impl Settings {
             self.jwt.leeway_seconds,
             self.claim_rules.len(),
             self.pool_size
+                .map_or_else(|| "sized to the machine".to_string(), |n| n.to_string()),
+            self.concurrent_reads
                 .map_or_else(|| "sized to the machine".to_string(), |n| n.to_string()),
             self.rate_limit,
             self.max_body_bytes,
