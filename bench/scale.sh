@@ -59,7 +59,8 @@ INSERT INTO role_assignments (person_id, role, service_id, delegations, accepted
 INSERT INTO role_assignments (person_id, role, service_id, delegations, accepted_at, created_by, created_at, updated_at)
   $(n 50)
   SELECT 20000, 'service_manager', i * 500, '', '$NOW', 'bench', '$NOW', '$NOW' FROM n;
--- Nine in ten events are of services, one in ten of role assignments, spread over every portfolio.
+-- Nine in ten events are of services, one in ten of role assignments, spread over every portfolio;
+-- each recorded in the portfolio its object is in, as the service records them.
 INSERT INTO audit_events (id, occurred_at, actor_sub, actor_roles, action, object_type, object_id,
     portfolio_id, before_state, after_state, request_id)
   $(n 1000000)
@@ -67,11 +68,13 @@ INSERT INTO audit_events (id, occurred_at, actor_sub, actor_roles, action, objec
     CASE WHEN i % 10 = 0 THEN 'role_assignment.create' ELSE 'service.update' END,
     CASE WHEN i % 10 = 0 THEN 'role_assignment' ELSE 'service' END,
     CASE WHEN i % 10 = 0 THEN (i % 200000) + 1 ELSE (i % 100000) + 1 END,
-    CASE WHEN i % 10 = 0 THEN NULL ELSE (i % 500) + 1 END,
+    CASE WHEN i % 10 = 0 THEN COALESCE(r.portfolio_id, s.portfolio_id) ELSE (i % 500) + 1 END,
     '{"description":"Förvaltad tjänst för lärosäten","version":' || (i % 7 + 1) || '}',
     '{"description":"Förvaltad tjänst för lärosäten och forskningsinstitut","version":' || (i % 7 + 2) || '}',
     'bench-' || i
-  FROM n;
+  FROM n
+  LEFT JOIN role_assignments r ON i % 10 = 0 AND r.id = (i % 200000) + 1
+  LEFT JOIN services s ON s.id = r.service_id;
 COMMIT;
 SQL
 if [[ $database == postgresql ]]; then

@@ -231,9 +231,12 @@ pub struct AuditFilter {
 /// the database collects the scope's events from the indexes and pages through those — rather
 /// than walking the whole trail and testing each event against the scope, whose cost grows
 /// with the trail. The ids are the caller's own scope, read from the database, never client
-/// text; they are written into the statement as integers.
+/// text; they are written into the statement as integers. (The event stream's; the audit
+/// trail keeps its portfolios' part filed as it is written: [`trail_scope_sql`].)
 pub(super) fn in_scope_sql(table: &str, portfolios: &[i64], services: &[i64]) -> String {
-    scope_sql(table, portfolios, services, None)
+    let mut parts = collected_parts(table, portfolios);
+    parts.extend(service_parts(table, services));
+    union_sql(table, &parts, None)
 }
 
 /// The first rows of a scope in one direction of `id`: the `take` nearest past `after` (or
@@ -248,62 +251,108 @@ pub(super) struct Nearest {
     pub take: i64,
 }
 
-fn scope_sql(
-    table: &str,
-    portfolios: &[i64],
-    services: &[i64],
-    nearest: Option<Nearest>,
-) -> String {
-    let list = |ids: &[i64]| {
-        if ids.is_empty() {
-            "NULL".to_string()
-        } else {
-            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-        }
-    };
-    let (p, s) = (list(portfolios), list(services));
-    let services_now = format!("SELECT id FROM services WHERE portfolio_id IN ({p})");
-    let of = |object_type: ObjectType, ids: &str| {
-        format!(
-            "SELECT id FROM {table} WHERE object_type = '{}' AND object_id IN ({ids})",
+/// One lookup of a scope: `SELECT {key} FROM {from}`, where `from` ends in a `WHERE`.
+struct Part {
+    key: &'static str,
+    from: String,
+}
+
+fn id_list(ids: &[i64]) -> String {
+    if ids.is_empty() {
+        "NULL".to_string()
+    } else {
+        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    }
+}
+
+fn of(table: &str, object_type: ObjectType, ids: &str) -> Part {
+    Part {
+        key: "id",
+        from: format!(
+            "{table} WHERE object_type = '{}' AND object_id IN ({ids})",
             object_type.as_str()
-        )
-    };
-    let parts = [
-        format!("SELECT id FROM {table} WHERE portfolio_id IN ({p})"),
-        of(ObjectType::Portfolio, &p),
-        of(ObjectType::Service, &services_now),
-        of(ObjectType::Service, &s),
-        // Three lookups rather than one with OR, which PostgreSQL answers by a scan.
+        ),
+    }
+}
+
+/// The portfolios' part of a scope collected from the objects now in them (the event stream).
+fn collected_parts(table: &str, portfolios: &[i64]) -> Vec<Part> {
+    let p = id_list(portfolios);
+    let services_now = format!("SELECT id FROM services WHERE portfolio_id IN ({p})");
+    vec![
+        Part {
+            key: "id",
+            from: format!("{table} WHERE portfolio_id IN ({p})"),
+        },
+        of(table, ObjectType::Portfolio, &p),
+        of(table, ObjectType::Service, &services_now),
+        // Role assignments by portfolio and by service apart: with OR, PostgreSQL scans.
         of(
+            table,
             ObjectType::RoleAssignment,
             &format!("SELECT id FROM role_assignments WHERE portfolio_id IN ({p})"),
         ),
         of(
+            table,
             ObjectType::RoleAssignment,
             &format!("SELECT id FROM role_assignments WHERE service_id IN ({services_now})"),
         ),
         of(
-            ObjectType::RoleAssignment,
-            &format!("SELECT id FROM role_assignments WHERE service_id IN ({s})"),
-        ),
-        of(
+            table,
             ObjectType::Contract,
             &format!(
                 "SELECT contract_id FROM contract_services WHERE service_id IN ({services_now})"
             ),
         ),
         of(
+            table,
             ObjectType::Delivery,
             &format!("SELECT id FROM deliveries WHERE service_id IN ({services_now})"),
         ),
         of(
+            table,
             ObjectType::ChangeRequest,
             &format!("SELECT id FROM change_requests WHERE service_id IN ({services_now})"),
         ),
-    ];
+    ]
+}
+
+/// The portfolios' part of the audit trail as filed when written (the table `audit_trails`,
+/// kept by triggers to the same definition as [`collected_parts`]): one range of its key per
+/// portfolio, so a page of one portfolio's trail reads a page of index entries, whatever the
+/// portfolio holds.
+fn filed_parts(portfolios: &[i64], nearest: Option<Nearest>) -> Vec<Part> {
+    let filed = |p: String| Part {
+        key: "event_id",
+        from: format!("audit_trails WHERE portfolio_id IN ({p})"),
+    };
+    match nearest {
+        Some(_) if !portfolios.is_empty() => {
+            portfolios.iter().map(|p| filed(p.to_string())).collect()
+        }
+        _ => vec![filed(id_list(portfolios))],
+    }
+}
+
+/// The further services' part of a scope: each service's own events and its role assignments'.
+fn service_parts(table: &str, services: &[i64]) -> Vec<Part> {
+    let s = id_list(services);
+    vec![
+        of(table, ObjectType::Service, &s),
+        of(
+            table,
+            ObjectType::RoleAssignment,
+            &format!("SELECT id FROM role_assignments WHERE service_id IN ({s})"),
+        ),
+    ]
+}
+
+fn union_sql(table: &str, parts: &[Part], nearest: Option<Nearest>) -> String {
     let parts: Vec<String> = match nearest {
-        None => parts.into(),
+        None => parts
+            .iter()
+            .map(|Part { key, from }| format!("SELECT {key} FROM {from}"))
+            .collect(),
         Some(Nearest {
             descending,
             after,
@@ -314,19 +363,32 @@ fn scope_sql(
             } else {
                 ("ASC", ">")
             };
-            let bound = after.map_or(String::new(), |key| format!(" AND id {beyond} {key}"));
             parts
                 .iter()
                 .enumerate()
-                .map(|(n, part)| {
+                .map(|(n, Part { key, from })| {
+                    let bound = after.map_or(String::new(), |after| {
+                        format!(" AND {key} {beyond} {after}")
+                    });
                     format!(
-                        "SELECT id FROM ({part}{bound} ORDER BY id {order} LIMIT {take}) AS part{n}"
+                        "SELECT {key} FROM (SELECT {key} FROM {from}{bound} \
+                         ORDER BY {key} {order} LIMIT {take}) AS part{n}"
                     )
                 })
                 .collect()
         }
     };
     format!("{table}.id IN ({})", parts.join(" UNION ALL "))
+}
+
+/// The audit trail of a scope: the portfolios' part as filed, the further services' part
+/// collected.
+fn trail_scope_sql(portfolios: &[i64], services: &[i64], nearest: Option<Nearest>) -> String {
+    let mut parts = filed_parts(portfolios, nearest);
+    if !services.is_empty() {
+        parts.extend(service_parts("audit_events", services));
+    }
+    union_sql("audit_events", &parts, nearest)
 }
 
 /// A page of the trail: by key after `after` (in the page's order), or by offset; the number
@@ -368,12 +430,9 @@ pub fn list(
             q = q.filter(audit_events::occurred_at.lt(until));
         }
         if let Some(portfolios) = &filter.portfolios {
-            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(&scope_sql(
-                "audit_events",
-                portfolios,
-                &filter.services,
-                nearest,
-            )));
+            q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+                &trail_scope_sql(portfolios, &filter.services, nearest),
+            ));
         }
         q
     };

@@ -266,6 +266,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Each audit event under the portfolios whose trail holds it (kept by triggers; read as
+    /// SQL text by `db::audit`).
+    audit_trails (portfolio_id, event_id) {
+        portfolio_id -> BigInt,
+        event_id -> BigInt,
+    }
+}
+
+diesel::table! {
     audit_seals (event_id) {
         event_id -> BigInt,
         previous_hash -> Text,
@@ -398,6 +407,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_requests,
     idempotency_keys,
     audit_seals,
+    audit_trails,
     row_counts,
     row_count_changes,
     exchange_rates

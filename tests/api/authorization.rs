@@ -920,6 +920,7 @@ pub async fn every_action_by_every_caller(backend: Backend) {
         failures.len(),
         failures.join("\n")
     );
+    world.app.assert_trails_filed();
     let _ = (&world.ta_out, world.b);
 }
 

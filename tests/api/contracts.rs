@@ -608,6 +608,7 @@ pub async fn contracts_are_visible_only_in_scope(backend: Backend) {
         .map(|e| e["object_id"].as_i64().unwrap())
         .collect();
     assert!(objects.contains(&in_a) && objects.contains(&both) && !objects.contains(&in_b));
+    app.assert_trails_filed();
 }
 
 pub async fn deliveries_without_valid_cover_are_reported(backend: Backend) {
@@ -807,6 +808,7 @@ pub async fn deliveries_without_valid_cover_are_reported(backend: Backend) {
         .await
         .expect(200);
     assert_eq!(plain.body["count"], 0);
+    app.assert_trails_filed();
 }
 
 pub async fn exports_are_proper_csv(backend: Backend) {
@@ -863,4 +865,158 @@ pub async fn exports_are_proper_csv(backend: Backend) {
         "delivery_id,service_slug,organization_slug,portfolio_slug,contract_id,start_date,reason\r\n"
     );
     let _ = (s.kth, s.b);
+}
+
+/// A TÄ's audit trail holds the history of what is in their portfolio now and what was recorded
+/// there (DESIGN.md §3; filed when written, filed again when something moves): a contract's
+/// history goes where its services are, a delivery's and a change request's follow their
+/// service — moved through the API or by an operator's SQL — and what was recorded in a
+/// portfolio stays in its trail.
+pub async fn a_portfolios_trail_follows_what_is_in_it_now(backend: Backend) {
+    let s = Sunet::build(backend).await;
+    let app = &s.app;
+    let contract = s.contract(s.customer_contract("UU 7", &[s.eduroam])).await;
+    let delivery = app
+        .post(
+            "/api/v1/deliveries",
+            Some(&s.controller),
+            json!({"service_id": s.eduid, "organization_id": s.kth, "start_date": days(-7)}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let request = app
+        .post(
+            "/api/v1/change-requests",
+            Some(&s.lg),
+            json!({"service_id": s.eduid, "title": "Stöd för passkeys i eduID"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    // Each object's first event, recorded in A.
+    let everything = app
+        .get("/api/v1/audit-events?limit=500", Some(&s.lg))
+        .await
+        .expect(200);
+    let first_event = |object_type: &str, id: i64| {
+        everything.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["object_type"] == object_type && e["object_id"] == id)
+            .map(|e| e["id"].as_i64().unwrap())
+            .min()
+            .unwrap_or_else(|| panic!("{object_type} {id} has a history"))
+    };
+    let firsts = [
+        ("contract", first_event("contract", contract)),
+        ("delivery", first_event("delivery", delivery)),
+        ("change request", first_event("change_request", request)),
+    ];
+    //                      (what, in Tove's trail, in Örjan's)
+    check_trails(
+        &s,
+        &firsts,
+        "all in A",
+        [
+            ("contract", true, false),
+            ("delivery", true, false),
+            ("change request", true, false),
+        ],
+    )
+    .await;
+
+    app.patch(
+        &format!("/api/v1/contracts/{contract}"),
+        Some(&s.controller),
+        json!({"services": [{"service_id": s.sunet_box, "share_percent": 100}]}),
+    )
+    .await
+    .expect(200);
+    check_trails(
+        &s,
+        &firsts,
+        "the contract now covers B's service",
+        [
+            ("contract", true, true),
+            ("delivery", true, false),
+            ("change request", true, false),
+        ],
+    )
+    .await;
+
+    app.patch(
+        &format!("/api/v1/services/{}", s.eduid),
+        Some(&s.lg),
+        json!({"portfolio_id": s.b}),
+    )
+    .await
+    .expect(200);
+    check_trails(
+        &s,
+        &firsts,
+        "eduID moved to B",
+        [
+            ("contract", true, true),
+            ("delivery", true, true),
+            ("change request", true, true),
+        ],
+    )
+    .await;
+
+    app.sql(&format!(
+        "UPDATE services SET portfolio_id = {} WHERE id = {}",
+        s.a, s.eduid
+    ));
+    app.sql(&format!(
+        "DELETE FROM contract_services WHERE contract_id = {contract}"
+    ));
+    check_trails(
+        &s,
+        &firsts,
+        "eduID moved back and the contract's cover removed, by SQL",
+        [
+            ("contract", true, false),
+            ("delivery", true, false),
+            ("change request", true, false),
+        ],
+    )
+    .await;
+}
+
+/// Whether each object's first event is in Tove's and in Örjan's trail, as `expected` says; read
+/// unfiltered (each part of the scope stops at the page) and with a filter.
+async fn check_trails(
+    s: &Sunet,
+    firsts: &[(&str, i64); 3],
+    step: &str,
+    expected: [(&str, bool, bool); 3],
+) {
+    let mut wrong = Vec::new();
+    for (owner, token, in_toves) in [("Tove", &s.tove, true), ("Örjan", &s.orjan, false)] {
+        for path in [
+            "/api/v1/audit-events?limit=500",
+            "/api/v1/audit-events?limit=500&since=2000-01-01T00:00:00Z",
+        ] {
+            let trail = s.app.get(path, Some(token)).await.expect(200);
+            let ids: Vec<i64> = trail.body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["id"].as_i64().unwrap())
+                .collect();
+            for ((what, event), (named, toves, orjans)) in firsts.iter().zip(expected) {
+                assert_eq!(*what, named);
+                let holds = if in_toves { toves } else { orjans };
+                if ids.contains(event) != holds {
+                    wrong.push(format!(
+                        "{step}: {owner}, {what} ({path}): {holds} expected"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    s.app.assert_trails_filed();
 }

@@ -59,9 +59,15 @@ impl TestDatabase {
                 // `public`, where every test's migrations find it, rather than by the first
                 // migration into its own (short-lived) schema while others race to make it.
                 static SHARED_EXTENSIONS: std::sync::Once = std::sync::Once::new();
+                // Under nextest each test is a process of its own: on a fresh server two may
+                // race here, and the loser's IF NOT EXISTS fails on the catalogue's unique
+                // key; the extension is then there, which a second try sees.
                 SHARED_EXTENSIONS.call_once(|| {
-                    conn.batch_execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-                        .expect("create the pg_trgm extension");
+                    let create = "CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public";
+                    if conn.batch_execute(create).is_err() {
+                        conn.batch_execute(create)
+                            .expect("create the pg_trgm extension");
+                    }
                 });
                 conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
                     .expect("create schema");
@@ -219,6 +225,45 @@ impl TestApp {
         let mut conn = pool.get().expect("connection");
         conn.batch_execute(statement)
             .unwrap_or_else(|e| panic!("{statement}: {e}"));
+    }
+
+    /// The audit trail filed per portfolio (kept by triggers, the new event's by a shortcut on
+    /// PostgreSQL) is exactly what its definition, the view `audit_trail_members`, says now.
+    pub fn assert_trails_filed(&self) {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Difference {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            side: String,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            portfolio_id: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            event_id: i64,
+        }
+        let settings = test_settings(&self._db, &[], None);
+        let (_, pool) = forvaltning::startup::open_database(&settings).expect("database");
+        let mut conn = pool.get().expect("connection");
+        let wrong: Vec<Difference> = diesel::sql_query(
+            "SELECT 'missing' AS side, portfolio_id, event_id FROM \
+               (SELECT portfolio_id, event_id FROM audit_trail_members \
+                EXCEPT SELECT portfolio_id, event_id FROM audit_trails) AS m \
+             UNION ALL \
+             SELECT 'extra' AS side, portfolio_id, event_id FROM \
+               (SELECT portfolio_id, event_id FROM audit_trails \
+                EXCEPT SELECT portfolio_id, event_id FROM audit_trail_members) AS x",
+        )
+        .load::<Difference>(&mut **conn)
+        .expect("the filed trail");
+        let wrong: Vec<String> = wrong
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} portfolio {} event {}",
+                    d.side, d.portfolio_id, d.event_id
+                )
+            })
+            .collect();
+        assert!(wrong.is_empty(), "audit_trails: {wrong:#?}");
     }
 
     pub async fn send(

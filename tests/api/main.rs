@@ -79,6 +79,7 @@ on_both_backends!(
     contracts::contracts_are_visible_only_in_scope,
     contracts::deliveries_without_valid_cover_are_reported,
     contracts::exports_are_proper_csv,
+    contracts::a_portfolios_trail_follows_what_is_in_it_now,
     plans::a_portfolio_year_runs_from_frame_to_annual_report,
     plans::plan_steps_are_taken_only_by_those_allowed,
     plans::change_requests_are_channelled_and_decided,

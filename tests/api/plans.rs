@@ -520,6 +520,7 @@ pub async fn a_portfolio_year_runs_from_frame_to_annual_report(backend: Backend)
     )
     .await
     .expect(403);
+    app.assert_trails_filed();
 }
 
 /// Who may take each step (DESIGN.md §3), and a TS on one service is not in scope of the
@@ -775,4 +776,5 @@ pub async fn change_requests_are_channelled_and_decided(backend: Backend) {
         report.body["portfolios"][0]["change_requests"],
         json!({"decided": 2, "released": 1})
     );
+    app.assert_trails_filed();
 }

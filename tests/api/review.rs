@@ -381,6 +381,7 @@ pub async fn a_service_owner_reads_the_history_of_a_service_that_moved_in(backen
         .iter()
         .any(|e| e["after"]["service_id"] == p.service);
     assert!(service_tjf, "the appointment of its TJF moved along");
+    app.assert_trails_filed();
 }
 
 /// A caller without the right is refused before anything about the object's state or the

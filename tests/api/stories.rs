@@ -111,6 +111,7 @@ pub async fn a_service_goes_from_proposal_to_the_catalogue(backend: Backend) {
         establish["after"]["transition_reason"],
         "Beslut i ledningsgruppen 2026-11-20"
     );
+    app.assert_trails_filed();
 }
 
 /// Guidelines 3.1: one TÄ per portfolio; a second is refused until the first is revoked,
@@ -181,6 +182,7 @@ pub async fn a_portfolio_has_one_service_owner_at_a_time(backend: Backend) {
     )
     .await
     .expect(403);
+    app.assert_trails_filed();
 }
 
 /// Assignments must fit the role's scope kind; delegations only for a TS.

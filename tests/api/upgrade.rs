@@ -49,7 +49,12 @@ pub async fn a_foundation_database_is_upgraded_without_loss(backend: Backend) {
            VALUES (2, 'sunet-fax', 'Sunet Fax', 1, 'proposed', '2026-01-01 00:00:00', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
          INSERT INTO people (id, sub, created_at, updated_at) VALUES (1, 'frida@sunet.se', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
          INSERT INTO role_assignments (id, person_id, role, service_id, delegations, created_by, created_at, updated_at) \
-           VALUES (1, 1, 'service_manager', 1, '', 'tove@sunet.se', '2026-01-01 00:00:00', '2026-01-01 00:00:00');",
+           VALUES (1, 1, 'service_manager', 1, '', 'tove@sunet.se', '2026-01-01 00:00:00', '2026-01-01 00:00:00');
+         INSERT INTO audit_events (id, occurred_at, actor_sub, actor_roles, action, object_type, object_id, portfolio_id) VALUES \
+           (1, '2026-01-01 00:00:00', 'lg@sunet.se', '[]', 'portfolio.create', 'portfolio', 1, 1), \
+           (2, '2026-01-01 00:00:00', 'lg@sunet.se', '[]', 'service.propose', 'service', 2, NULL), \
+           (3, '2026-01-01 00:00:00', 'tove@sunet.se', '[]', 'role_assignment.create', 'role_assignment', 1, NULL), \
+           (4, '2026-01-01 00:00:00', 'frida@sunet.se', '[]', 'person.create', 'person', 1, NULL);",
     )
     .expect("foundation data");
 
@@ -99,6 +104,26 @@ pub async fn a_foundation_database_is_upgraded_without_loss(backend: Backend) {
         .unwrap();
         assert_eq!(kept.n, rows, "{table}");
     }
+    // The trail recorded before is filed under the portfolio of what it is about now: the
+    // portfolio's own event, a service proposed there, the appointment of eduroam's TJF; not
+    // the person's.
+    #[derive(QueryableByName, Debug, PartialEq)]
+    struct Filed {
+        #[diesel(sql_type = BigInt)]
+        portfolio_id: i64,
+        #[diesel(sql_type = BigInt)]
+        event_id: i64,
+    }
+    let filed: Vec<Filed> = diesel::sql_query(
+        "SELECT portfolio_id, event_id FROM audit_trails ORDER BY portfolio_id, event_id",
+    )
+    .load(conn)
+    .unwrap();
+    let expected = [(1, 1), (1, 2), (1, 3)].map(|(portfolio_id, event_id)| Filed {
+        portfolio_id,
+        event_id,
+    });
+    assert_eq!(filed, expected);
     if backend == Backend::Sqlite {
         for index in ["services_search", "people_search"] {
             conn.batch_execute(&format!(

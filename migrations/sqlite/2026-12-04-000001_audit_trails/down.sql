@@ -1,0 +1,16 @@
+CREATE INDEX audit_events_portfolio ON audit_events (portfolio_id);
+DROP TRIGGER change_requests_audit_trails_delete;
+DROP TRIGGER change_requests_audit_trails;
+DROP TRIGGER deliveries_audit_trails_delete;
+DROP TRIGGER deliveries_audit_trails;
+DROP TRIGGER role_assignments_audit_trails_delete;
+DROP TRIGGER role_assignments_audit_trails;
+DROP TRIGGER contract_services_audit_trails_delete;
+DROP TRIGGER contract_services_audit_trails_update;
+DROP TRIGGER contract_services_audit_trails_insert;
+DROP TRIGGER services_audit_trails_delete;
+DROP TRIGGER services_audit_trails;
+DROP TRIGGER audit_events_trails;
+DROP VIEW audit_event_services;
+DROP VIEW audit_trail_members;
+DROP TABLE audit_trails;
