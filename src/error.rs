@@ -108,6 +108,17 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// What a log line says of this error: the cause kept from clients where there is one (an
+    /// internal error's, an outage's), the client's text otherwise. Background work has no
+    /// response to log it (error_response does for requests).
+    pub fn cause(&self) -> String {
+        match self {
+            AppError::Internal(cause) => format!("internal error: {cause}"),
+            AppError::Unavailable(cause) => format!("database unavailable: {cause}"),
+            other => other.to_string(),
+        }
+    }
+
     pub fn bad_request(detail: impl Into<String>) -> Self {
         AppError::BadRequest {
             detail: detail.into(),
@@ -380,6 +391,24 @@ impl From<actix_web::error::BlockingError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_log_line_gets_the_cause_a_client_does_not() {
+        let internal = AppError::Internal("no such table: audit_trails".into());
+        assert_eq!(internal.to_string(), "Internal error");
+        assert_eq!(
+            internal.cause(),
+            "internal error: no such table: audit_trails"
+        );
+        assert_eq!(
+            AppError::Unavailable("connection refused".into()).cause(),
+            "database unavailable: connection refused"
+        );
+        assert_eq!(
+            AppError::Conflict("Still in use.".into()).cause(),
+            "Still in use."
+        );
+    }
 
     #[test]
     fn unique_violations_name_the_field_on_both_backends() {

@@ -158,7 +158,7 @@ fn spawn_sequencer(pool: DbPool) {
             tick.tick().await;
             match db::run(&pool, db::events::sequence).await {
                 Ok(_) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {}
-                Err(e) => log::warn!("placing events in the stream failed: {e}"),
+                Err(e) => log::warn!("placing events in the stream failed: {}", e.cause()),
             }
         }
     });
@@ -178,7 +178,7 @@ fn spawn_date_scan(pool: DbPool, seconds: u64) {
             match scanned {
                 Ok(n) if n > 0 => log::info!("fired {n} date-driven events"),
                 Ok(_) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {}
-                Err(e) => log::warn!("scanning for date-driven events failed: {e}"),
+                Err(e) => log::warn!("scanning for date-driven events failed: {}", e.cause()),
             }
         }
     });
@@ -190,11 +190,21 @@ fn spawn_date_scan(pool: DbPool, seconds: u64) {
 fn spawn_sealer(pool: DbPool) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
+        let mut folded_since_vacuum = 0;
         loop {
             tick.tick().await;
-            if let Err(e) = db::run(&pool, db::row_counts::fold_changes).await {
-                if !matches!(e, AppError::Unavailable(_)) {
-                    log::warn!("folding the row counts failed: {e}");
+            match db::run(&pool, db::row_counts::fold_changes).await {
+                Ok(folded) => folded_since_vacuum += folded,
+                Err(AppError::Unavailable(_)) => {}
+                Err(e) => log::warn!("folding the row counts failed: {}", e.cause()),
+            }
+            if folded_since_vacuum >= db::row_counts::VACUUM_AFTER {
+                folded_since_vacuum = 0;
+                if let Err(e) = db::run(&pool, db::row_counts::vacuum_changes).await {
+                    log::warn!(
+                        "vacuuming the folded row-count changes failed: {}",
+                        e.cause()
+                    );
                 }
             }
             // A full batch means more are waiting (a backlog after an import or a burst):
@@ -216,7 +226,7 @@ fn spawn_sealer(pool: DbPool) {
                         break;
                     }
                     Err(e) => {
-                        log::warn!("sealing the audit trail failed: {e}");
+                        log::warn!("sealing the audit trail failed: {}", e.cause());
                         break;
                     }
                 }

@@ -78,7 +78,7 @@ pub fn spawn(pool: DbPool, allow_private: bool, log_days: u32) {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(AppError::Unavailable(_)) => {}
-                Err(e) => log::warn!("webhook delivery failed: {e}"),
+                Err(e) => log::warn!("webhook delivery failed: {}", e.cause()),
             }
             tokio::time::sleep(IDLE_POLL).await;
         }
@@ -103,7 +103,7 @@ async fn prune_log(pool: &DbPool, log_days: u32) {
             }
             Err(AppError::Unavailable(_)) => break,
             Err(e) => {
-                log::warn!("pruning the webhook delivery log failed: {e}");
+                log::warn!("pruning the webhook delivery log failed: {}", e.cause());
                 break;
             }
         }

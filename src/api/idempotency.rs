@@ -131,7 +131,10 @@ async fn keep(
     })
     .await
     {
-        log::warn!("could not keep the response of an idempotent request: {e}");
+        log::warn!(
+            "could not keep the response of an idempotent request: {}",
+            e.cause()
+        );
     }
     Ok(ServiceResponse::new(
         request,
