@@ -88,9 +88,10 @@ pub fn open_database(settings: &Settings) -> Result<(DatabaseUrl, DbPool), Start
     let sizes =
         db::Sizes::for_machine(&url, cores(), settings.pool_size, settings.concurrent_reads);
     log::info!(
-        "database pool: {} connections, at most {} of them reading",
+        "database pool: {} connections, at most {} of them reading, {} of those pages",
         sizes.connections,
-        sizes.reads
+        sizes.reads,
+        sizes.scans
     );
     let pool = db::build_pool(
         &url,

@@ -215,13 +215,15 @@ fn write_as_caller<T>(
 /// How often a write that collided with a concurrent one is tried in all.
 const WRITE_ATTEMPTS: u32 = 5;
 
-/// How long a read may run, which decides where: a short one (one object, a page of a list,
-/// each bounded by an index and the page size) may run on the request's own thread; a long one
-/// (a report, an export, the architecture, a scope's audit trail) always runs off the async
-/// workers, so that it cannot hold up the other requests of its worker.
+/// How long a read may run, which decides where: a short one (one object, or a page of a list,
+/// each bounded by an index and the page size) may run on the request's own thread (SQLite);
+/// a long one (a report, an export, the architecture, a scope's audit trail) always runs off
+/// the async workers, so that it cannot hold up the other requests of its worker. Pages and
+/// long reads visit many rows: on PostgreSQL they pass the scan gate ([`db::Sizes`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReadCost {
     Short,
+    Page,
     Long,
 }
 
@@ -250,7 +252,7 @@ where
     T: Send + 'static,
 {
     let callers = pool.callers();
-    if cost == ReadCost::Short {
+    if cost != ReadCost::Long {
         if let Some(mut held) = db::AtHand::take(pool) {
             // A person seen before costs one small query (the count of caller changes) when
             // kept, one more when not; first sight writes, and waits for the writer off the
@@ -260,11 +262,11 @@ where
             }
         }
     }
-    db::run_read(pool, move |conn| {
+    let read = move |conn: &mut DbConnection| {
         let caller = load_caller(conn, &callers, &who.identity, &who.actor())?;
         f(conn, &caller)
-    })
-    .await
+    };
+    db::run_read_scanning(pool, cost != ReadCost::Short, read).await
 }
 
 /// The path of every authenticated list: the caller loaded, one page of rows and their count
@@ -287,7 +289,7 @@ where
     let cost = if wants_csv(req, None) {
         ReadCost::Long
     } else {
-        ReadCost::Short
+        ReadCost::Page
     };
     let (count, rows) = read_costing(cost, pool, who, move |conn, caller| {
         query(conn, caller, &for_query)
@@ -491,7 +493,7 @@ where
     View: Serialize + CsvRecord + Send + 'static,
 {
     let for_query = page.clone();
-    let cost = if csv { ReadCost::Long } else { ReadCost::Short };
+    let cost = if csv { ReadCost::Long } else { ReadCost::Page };
     let (count, views) = read_costing(cost, pool, who, move |conn, caller| {
         query(conn, caller, &for_query)
     })
