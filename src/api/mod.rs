@@ -139,15 +139,7 @@ where
         let identity = back_who.identity.clone();
         let actor = back_who.actor();
         group
-            .write(move |conn| {
-                db::people::ensure(
-                    conn,
-                    &identity.sub,
-                    identity.name.as_deref(),
-                    identity.email.as_deref(),
-                    &actor,
-                )
-            })
+            .write(move |conn| db::people::ensure_in_transaction(conn, &identity, &actor))
             .await?;
         (who, f) = (back_who, back_f);
     }

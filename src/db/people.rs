@@ -145,21 +145,28 @@ pub(super) fn needs_filling(person: &Person, identity: &Identity) -> bool {
         || (person.email.is_none() && identity.email.is_some())
 }
 
+/// The person of a token, created on first sight, inside the caller's write transaction.
+pub fn ensure_in_transaction(
+    conn: &mut DbConnection,
+    identity: &Identity,
+    actor: &Actor,
+) -> AppResult<Person> {
+    ensure(
+        conn,
+        &identity.sub,
+        identity.name.as_deref(),
+        identity.email.as_deref(),
+        actor,
+    )
+}
+
 /// The person of a token, created on first sight. Called outside any transaction.
 pub fn ensure_identity(
     conn: &mut DbConnection,
     identity: &Identity,
     actor: &Actor,
 ) -> AppResult<Person> {
-    let ensure = |conn: &mut DbConnection| {
-        ensure(
-            conn,
-            &identity.sub,
-            identity.name.as_deref(),
-            identity.email.as_deref(),
-            actor,
-        )
-    };
+    let ensure = |conn: &mut DbConnection| ensure_in_transaction(conn, identity, actor);
     match conn {
         // The insert's search-index trigger reads before it writes, and SQLite cannot make a
         // transaction that has read wait for the writer (SQLITE_BUSY at once): on first sight
