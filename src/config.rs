@@ -9,6 +9,7 @@ use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 
 use crate::auth::claims::ClaimRule;
+use crate::client_address::TrustedProxies;
 use crate::domain::governance::Thresholds;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -82,6 +83,8 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Requests per second per caller (bursts of twice that); 0: no limit.
     pub rate_limit: u32,
+    /// Proxies whose `Forwarded` / `X-Forwarded-For` name the client (none by default).
+    pub trusted_proxies: TrustedProxies,
     /// Browser origins allowed to call the API (CORS); empty: none.
     pub cors_allowed_origins: Vec<String>,
     /// The largest request body accepted (413 above it).
@@ -125,6 +128,7 @@ struct FileConfig {
     env: Option<String>,
     workers: Option<usize>,
     rate_limit: Option<u32>,
+    trusted_proxies: Option<String>,
     metrics: Option<bool>,
     #[serde(default)]
     webhooks: FileWebhooks,
@@ -371,6 +375,15 @@ impl Settings {
             })?,
             None => file.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
         };
+        let (source, list) = match env("FORVALTNING_TRUSTED_PROXIES") {
+            Some(list) => ("FORVALTNING_TRUSTED_PROXIES", list),
+            None => (
+                "trusted_proxies",
+                file.trusted_proxies.clone().unwrap_or_default(),
+            ),
+        };
+        let trusted_proxies =
+            TrustedProxies::parse(&list).map_err(|message| ConfigError::new(source, message))?;
         let cors_allowed_origins: Vec<String> = match env("FORVALTNING_CORS_ALLOWED_ORIGINS") {
             Some(list) => list
                 .split(',')
@@ -425,6 +438,7 @@ impl Settings {
             pool_timeout_seconds: file.database.pool_timeout_seconds.unwrap_or(3),
             workers: file.workers,
             rate_limit,
+            trusted_proxies,
             cors_allowed_origins,
             max_body_bytes,
             metrics: file.metrics.unwrap_or(true),
@@ -454,14 +468,14 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} events.scan_seconds={} governance={:?}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s trusted_proxies={} max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} events.scan_seconds={} governance={:?}",
             self.bind,
             self.data_dir.display(),
             database,
             self.environment,
             if self.jwt.secret.is_some() { "set" } else { "not set" },
             self.jwt.public_key_files,
-            self.jwt.jwks_url,
+            self.jwt.jwks_url.as_deref().map(redact_url),
             self.jwt.issuer,
             self.jwt.audience,
             self.jwt.algorithms,
@@ -472,6 +486,7 @@ impl Settings {
             self.concurrent_reads
                 .map_or_else(|| "sized to the machine".to_string(), |n| n.to_string()),
             self.rate_limit,
+            self.trusted_proxies,
             self.max_body_bytes,
             self.metrics,
             self.webhooks_allow_private,
@@ -568,18 +583,55 @@ pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
     }
 }
 
-/// `postgres://user:password@host/db` → `postgres://user:***@host/db`.
+/// A URL fit for a log line: the credentials before the host (everything up to the last `@` of
+/// the part before the query, so a password holding `@` or `/` goes whole) and every query
+/// parameter that may carry a secret (`password`, `sslpassword`, `token`, `api_key` …) are
+/// replaced by `***`; the user name stays when it can be told apart.
 pub fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (format!("{scheme}://"), rest),
+        None => (String::new(), url),
     };
-    match rest.split_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{scheme}://{user}:***@{host}")
-        }
-        None => url.to_string(),
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
+    };
+    let location = match before_query.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) if !user.contains(['@', '/']) => format!("{user}:***@{host}"),
+            _ => format!("***@{host}"),
+        },
+        None => before_query.to_string(),
+    };
+    match query {
+        None => format!("{scheme}{location}"),
+        Some(query) => format!("{scheme}{location}?{}", redact_query(query)),
     }
+}
+
+/// A query string with the values of credential-bearing parameters replaced by `***` (the
+/// fragment, if any, goes too: it is never needed to tell which database or key set is meant).
+fn redact_query(query: &str) -> String {
+    let query = query.split('#').next().unwrap_or_default();
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if carries_secret(key) => format!("{key}=***"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn carries_secret(key: &str) -> bool {
+    let key = percent_encoding::percent_decode_str(key)
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
+    [
+        "pass", "pwd", "secret", "token", "key", "auth", "cred", "sig",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
 }
 
 #[cfg(test)]
@@ -640,6 +692,47 @@ mod tests {
         let text = format!("{} {:?}", settings.describe(), settings);
         assert!(!text.contains("hemligt"), "{text}");
         assert!(!text.contains("lösen"), "{text}");
+    }
+
+    #[test]
+    fn every_form_of_credential_in_a_url_is_redacted() {
+        for (url, shown) in [
+            (
+                "postgres://app:lösen@db.sunet.se/forvaltning",
+                "postgres://app:***@db.sunet.se/forvaltning",
+            ),
+            (
+                "postgres://app:lö@s@en@db.sunet.se:5432/forvaltning",
+                "postgres://app:***@db.sunet.se:5432/forvaltning",
+            ),
+            (
+                "postgres://app:p/a@ss@db.sunet.se/f",
+                "postgres://app:***@db.sunet.se/f",
+            ),
+            ("postgres://hemligt@db/f", "postgres://***@db/f"),
+            (
+                "postgres://db.sunet.se/f?user=app&password=hemligt&sslmode=require",
+                "postgres://db.sunet.se/f?user=app&password=***&sslmode=require",
+            ),
+            (
+                "postgresql:///f?host=/run/pg&PassWord=hemligt&sslpassword=hemligt",
+                "postgresql:///f?host=/run/pg&PassWord=***&sslpassword=***",
+            ),
+            (
+                "postgres://db/f?pass%77ord=hemligt#hemligt",
+                "postgres://db/f?pass%77ord=***",
+            ),
+            (
+                "https://idp.sunet.se/jwks?access_token=hemligt",
+                "https://idp.sunet.se/jwks?access_token=***",
+            ),
+            (
+                "/var/lib/forvaltning/data.db",
+                "/var/lib/forvaltning/data.db",
+            ),
+        ] {
+            assert_eq!(redact_url(url), shown, "{url}");
+        }
     }
 
     #[test]

@@ -88,6 +88,11 @@ pub enum AppError {
     TransactionConflict,
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The body did not arrive in time (408; the connection is closed).
+    #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
+    UriTooLong(String),
     /// An Idempotency-Key used before with another request (422).
     #[error(
         "This Idempotency-Key was used with another request; use a new key for a new request."
@@ -196,6 +201,8 @@ impl AppError {
             AppError::PreconditionFailed(_) => "precondition-failed",
             AppError::TransactionConflict => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
+            AppError::RequestTimeout(_) => "request-timeout",
+            AppError::UriTooLong(_) => "uri-too-long",
             AppError::TooManyRequests(_) => "too-many-requests",
             AppError::IdempotencyMismatch => "idempotency-key-reused",
             AppError::Replay(_) => "replay",
@@ -245,6 +252,8 @@ impl ResponseError for AppError {
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::TransactionConflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            AppError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::IdempotencyMismatch => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Replay(stored) => {
@@ -294,6 +303,9 @@ impl ResponseError for AppError {
             }
             AppError::MethodNotAllowed(_, allowed) => {
                 response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            AppError::RequestTimeout(_) => {
+                response.force_close();
             }
             _ => {}
         }

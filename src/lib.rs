@@ -7,10 +7,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_address;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;

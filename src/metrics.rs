@@ -2,8 +2,10 @@
 //! names: requests by method, route and status; request durations by route; the database
 //! pool's connections and the wait for one; webhook deliveries by outcome.
 //!
-//! Routes are the matched patterns (`/api/v1/services/{service}`), never raw paths, so the
-//! number of series is bounded by the API, not by its callers. One short lock per request.
+//! Every label value comes from a closed set, so the number of series is bounded by the API, not
+//! by its callers: routes are the matched patterns (`/api/v1/services/{service}`), never raw
+//! paths; methods are the standard ones or `other` (actix accepts extension methods of any
+//! length). With `metrics = false` nothing is recorded. One short lock per request.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,6 +15,7 @@ use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{get, web, HttpResponse};
 
@@ -36,7 +39,7 @@ pub struct Metrics {
 #[derive(Default)]
 struct Requests {
     /// (method, route, status) → requests answered.
-    answered: BTreeMap<(String, String, u16), u64>,
+    answered: BTreeMap<(&'static str, String, u16), u64>,
     /// route → durations.
     durations: BTreeMap<String, Histogram>,
 }
@@ -83,14 +86,15 @@ impl Histogram {
 }
 
 impl Metrics {
-    pub fn observe(&self, method: &str, route: &str, status: u16, took: Duration) {
+    pub fn observe(&self, method: &Method, route: &str, status: u16, took: Duration) {
+        let method = method_label(method);
         let mut requests = self
             .requests
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         *requests
             .answered
-            .entry((method.to_string(), route.to_string(), status))
+            .entry((method, route.to_string(), status))
             .or_default() += 1;
         match requests.durations.get_mut(route) {
             Some(histogram) => histogram.observe(took.as_secs_f64()),
@@ -190,6 +194,22 @@ fn header(out: &mut String, name: &str, kind: &str, help: &str) {
     let _ = writeln!(out, "# TYPE {name} {kind}");
 }
 
+/// A method as a label: one of the standard methods, or `other`.
+fn method_label(method: &Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "other",
+    }
+}
+
 /// A label value as the exposition format quotes it.
 fn escape(value: &str) -> String {
     value
@@ -251,7 +271,10 @@ pub async fn record(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
-    let counted = req.app_data::<web::Data<Metrics>>().cloned();
+    let counted = req.app_data::<web::Data<Metrics>>().cloned().filter(|_| {
+        req.app_data::<web::Data<MetricsEnabled>>()
+            .is_some_and(|enabled| enabled.0)
+    });
     let method = req.method().clone();
     let response = next.call(req).await;
     if let Some(counted) = counted {
@@ -260,11 +283,11 @@ pub async fn record(
             Ok(res) => {
                 let route = res.request().match_pattern();
                 let route = route.as_deref().unwrap_or(UNMATCHED);
-                counted.observe(method.as_str(), route, res.status().as_u16(), took);
+                counted.observe(&method, route, res.status().as_u16(), took);
             }
             Err(e) => {
                 let status = e.as_response_error().status_code().as_u16();
-                counted.observe(method.as_str(), UNMATCHED, status, took);
+                counted.observe(&method, UNMATCHED, status, took);
             }
         }
     }
@@ -316,6 +339,29 @@ mod tests {
         assert!(out.contains("x_bucket{route=\"/a\",le=\"+Inf\"} 2\n"));
         assert!(out.contains("x_sum{route=\"/a\"} 0.303\n"));
         assert!(out.contains("x_count{route=\"/a\"} 2\n"));
+    }
+
+    #[test]
+    fn methods_outside_the_standard_set_share_one_label() {
+        let metrics = Metrics::default();
+        for n in 0..100 {
+            let method = Method::from_bytes(format!("X{n:0>3000}").as_bytes()).unwrap();
+            metrics.observe(&method, UNMATCHED, 400, Duration::ZERO);
+        }
+        metrics.observe(&Method::PATCH, UNMATCHED, 400, Duration::ZERO);
+        let requests = metrics.requests.lock().unwrap();
+        let keys: Vec<_> = requests.answered.keys().cloned().collect();
+        assert_eq!(
+            keys,
+            [
+                ("PATCH", UNMATCHED.to_string(), 400),
+                ("other", UNMATCHED.to_string(), 400)
+            ]
+        );
+        assert_eq!(
+            requests.answered[&("other", UNMATCHED.to_string(), 400)],
+            100
+        );
     }
 
     #[test]

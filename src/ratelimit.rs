@@ -1,14 +1,26 @@
-//! A per-caller rate limit (DESIGN.md §6, `FORVALTNING_RATE_LIMIT`): a token bucket per caller
-//! refilled at the configured rate, holding bursts of twice that. A caller is their bearer
-//! token (hashed; a forged token naming someone else's `sub` cannot spend that person's
-//! budget), or the peer address when there is none. Each instance limits its own traffic; a
-//! fleet behind a load balancer admits at most the sum.
+//! A per-caller rate limit (`FORVALTNING_RATE_LIMIT`, see docs in README): a token bucket per
+//! caller refilled at the configured rate, holding bursts of twice that. A caller is the
+//! verified `sub` of their token — however the header is spelled and however many tokens they
+//! hold — or, with no valid bearer token, the client's address (the peer, or what a trusted
+//! proxy says it forwarded: `client_address`). Expensive reports cost more than one request.
+//! Each instance limits its own traffic; a fleet behind a load balancer admits at most the sum.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, ResponseError};
+
+use crate::auth::jwt::Authenticator;
+use crate::auth::Verification;
+use crate::client_address::{client_address, TrustedProxies};
+use crate::error::AppError;
 
 /// Buckets live in shards, so that concurrent requests of different callers rarely meet.
 const SHARDS: usize = 16;
@@ -54,14 +66,16 @@ impl RateLimiter {
     }
 
     /// The key of a caller.
-    pub fn key(caller: &str) -> u64 {
+    pub fn key(caller: &Caller) -> u64 {
         let mut hasher = DefaultHasher::new();
         caller.hash(&mut hasher);
         hasher.finish()
     }
 
-    /// Takes one request from the caller's bucket, or says how long until one is there.
-    pub fn check(&self, key: u64, now: Instant) -> Result<(), Duration> {
+    /// Takes `cost` requests from the caller's bucket (never more than a full bucket holds), or
+    /// says how long until they are there.
+    pub fn check(&self, key: u64, now: Instant, cost: f64) -> Result<(), Duration> {
+        let cost = cost.clamp(1.0, self.burst);
         let shard = &self.shards[(key as usize) % SHARDS];
         let mut shard = shard.lock().unwrap_or_else(|p| p.into_inner());
         if shard.buckets.len() >= shard.cleanup_at {
@@ -78,15 +92,87 @@ impl RateLimiter {
         let elapsed = now.duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
-            bucket.tokens -= 1.0;
+        if bucket.tokens >= cost {
+            bucket.tokens -= cost;
             Ok(())
         } else {
             Err(Duration::from_secs_f64(
-                (1.0 - bucket.tokens) / self.per_second,
+                (cost - bucket.tokens) / self.per_second,
             ))
         }
     }
+}
+
+/// Whom a bucket belongs to.
+#[derive(Debug, Hash)]
+pub enum Caller {
+    /// The verified `sub` of a valid bearer token.
+    Person(String),
+    /// No valid bearer token: the client's address.
+    Anonymous(IpAddr),
+}
+
+/// What a request costs, in requests: a report reads a whole portfolio or more.
+fn cost(path: &str) -> f64 {
+    if path.starts_with("/api/v1/reports/") || path.starts_with("/api/v1/architecture") {
+        REPORT_COST
+    } else {
+        1.0
+    }
+}
+
+/// A report (`/api/v1/reports/…`, `/api/v1/architecture`) costs this many requests.
+pub const REPORT_COST: f64 = 5.0;
+
+/// The caller of a request: the token is verified here (the verification is handed on to the
+/// handler's extractor, so it happens once), an invalid or non-bearer header is anonymous.
+async fn caller(req: &ServiceRequest) -> Caller {
+    let token = crate::auth::bearer_token(req.headers()).ok();
+    let authenticator = req.app_data::<web::Data<Authenticator>>();
+    if let (Some(token), Some(authenticator)) = (token, authenticator) {
+        let verified = authenticator.authenticate(token).await;
+        let caller = verified
+            .as_ref()
+            .ok()
+            .map(|id| Caller::Person(id.sub.clone()));
+        req.extensions_mut().insert(Verification(verified));
+        if let Some(caller) = caller {
+            return caller;
+        }
+    }
+    let peer = req
+        .peer_addr()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip());
+    let trusted = req.app_data::<web::Data<TrustedProxies>>();
+    Caller::Anonymous(match trusted {
+        Some(trusted) => client_address(peer, req.headers(), trusted),
+        None => peer,
+    })
+}
+
+/// The limit on the API (health, metrics and documentation are not limited): 429 with
+/// `Retry-After` when a caller's bucket is empty.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let limiter = req
+        .app_data::<web::Data<Option<RateLimiter>>>()
+        .filter(|l| l.is_some() && req.path().starts_with("/api/"))
+        .cloned();
+    if let Some(limiter) = limiter.as_ref().and_then(|l| l.get_ref().as_ref()) {
+        let key = RateLimiter::key(&caller(&req).await);
+        if let Err(wait) = limiter.check(key, Instant::now(), cost(req.path())) {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            let error = AppError::TooManyRequests(seconds.max(1));
+            return Ok(req
+                .into_response(error.error_response())
+                .map_into_right_body());
+        }
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
 }
 
 #[cfg(test)]
@@ -97,21 +183,38 @@ mod tests {
     fn a_burst_of_twice_the_rate_then_the_rate() {
         let limiter = RateLimiter::new(5).unwrap();
         let start = Instant::now();
-        let caller = RateLimiter::key("token-a");
+        let caller = RateLimiter::key(&Caller::Person("anna@sunet.se".into()));
         for _ in 0..10 {
-            assert!(limiter.check(caller, start).is_ok());
+            assert!(limiter.check(caller, start, 1.0).is_ok());
         }
-        let wait = limiter.check(caller, start).unwrap_err();
+        let wait = limiter.check(caller, start, 1.0).unwrap_err();
         assert!(
             wait > Duration::ZERO && wait <= Duration::from_millis(200),
             "{wait:?}"
         );
         // Another caller has a bucket of their own.
-        assert!(limiter.check(RateLimiter::key("token-b"), start).is_ok());
+        let other = Caller::Person("bertil@sunet.se".into());
+        assert!(limiter.check(RateLimiter::key(&other), start, 1.0).is_ok());
         // A fifth of a second later, one more.
         let later = start + Duration::from_millis(201);
-        assert!(limiter.check(caller, later).is_ok());
-        assert!(limiter.check(caller, later).is_err());
+        assert!(limiter.check(caller, later, 1.0).is_ok());
+        assert!(limiter.check(caller, later, 1.0).is_err());
+    }
+
+    #[test]
+    fn a_report_costs_more_but_never_more_than_a_full_bucket() {
+        let limiter = RateLimiter::new(2).unwrap();
+        let start = Instant::now();
+        let caller = RateLimiter::key(&Caller::Anonymous(Ipv4Addr::LOCALHOST.into()));
+        assert!(limiter.check(caller, start, REPORT_COST).is_ok());
+        assert!(limiter.check(caller, start, 1.0).is_err());
+        let full = start + Duration::from_secs(2);
+        for _ in 0..4 {
+            assert!(limiter.check(caller, full, 1.0).is_ok());
+        }
+        assert!(limiter.check(caller, full, 1.0).is_err());
+        assert_eq!(cost("/api/v1/reports/governance"), REPORT_COST);
+        assert_eq!(cost("/api/v1/services"), 1.0);
     }
 
     #[test]
@@ -124,10 +227,10 @@ mod tests {
         let limiter = RateLimiter::new(1000).unwrap();
         let start = Instant::now();
         for n in 0..(SHARDS * SHARD_CLEANUP_AT * 2) {
-            let _ = limiter.check(n as u64, start);
+            let _ = limiter.check(n as u64, start, 1.0);
         }
         let later = start + Duration::from_secs(10);
-        let _ = limiter.check(0, later);
+        let _ = limiter.check(0, later, 1.0);
         let kept = limiter.shards[0].lock().unwrap().buckets.len();
         assert!(kept < SHARD_CLEANUP_AT, "{kept}");
     }

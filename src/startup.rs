@@ -256,6 +256,7 @@ fn serve(
     let (cors_origins, workers) = (settings.cors_allowed_origins.clone(), settings.workers);
     let body_limit = api::BodyLimit(settings.max_body_bytes);
     let limiter = web::Data::new(limiter);
+    let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
     let metrics = web::Data::new(crate::metrics::Metrics::default());
     let metrics_enabled = web::Data::new(crate::metrics::MetricsEnabled(settings.metrics));
     let thresholds = web::Data::new(settings.governance);
@@ -278,6 +279,7 @@ fn serve(
             .app_data(method_table.clone())
             .app_data(document.clone())
             .app_data(limiter.clone())
+            .app_data(trusted_proxies.clone())
             .app_data(metrics.clone())
             .app_data(metrics_enabled.clone())
             .app_data(private_targets.clone())
@@ -298,7 +300,7 @@ fn serve(
             .service(web::redirect("/docs", "/docs/"))
             .wrap(from_fn(api::idempotency::middleware))
             .wrap(from_fn(screen_request))
-            .wrap(from_fn(rate_limit))
+            .wrap(from_fn(crate::ratelimit::middleware))
             .wrap(from_fn(security_headers))
             .wrap(from_fn(request_id))
             .wrap(actix_web::middleware::Condition::new(
@@ -308,6 +310,8 @@ fn serve(
             .wrap(from_fn(crate::metrics::record))
             .wrap(from_fn(access_log))
     })
+    .client_request_timeout(HEAD_TIMEOUT)
+    .keep_alive(KEEP_ALIVE)
     .listen(listener)
     .map_err(|source| StartupError::Bind {
         addr: "listener".into(),
@@ -322,17 +326,27 @@ fn serve(
 
 /// One structured line per request (target `forvaltning::access`): request id, method, the
 /// matched route and the path, status, duration, the caller's `sub` when a token was verified,
-/// and the peer. Free text (path, sub) is quoted and escaped, so a line cannot be forged.
+/// the peer, and the client (the peer, or whom a trusted proxy forwarded). Free text (path, sub) is quoted and escaped, so a line cannot be forged.
 async fn access_log(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = std::time::Instant::now();
     let (method, path) = (req.method().clone(), req.path().to_string());
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let peer = req.peer_addr().map(|a| a.ip());
+    let client = match (
+        peer,
+        req.app_data::<web::Data<crate::client_address::TrustedProxies>>(),
+    ) {
+        (Some(peer), Some(trusted)) => Some(crate::client_address::client_address(
+            peer,
+            req.headers(),
+            trusted,
+        )),
+        _ => peer,
+    };
+    let peer = peer.map(|p| p.to_string()).unwrap_or_default();
+    let client = client.map(|c| c.to_string()).unwrap_or_default();
     let response = next.call(req).await?;
     if log::log_enabled!(target: "forvaltning::access", log::Level::Info) {
         let request = response.request();
@@ -343,7 +357,7 @@ async fn access_log(
         let sub = request.extensions().get::<CallerSub>().map(|s| s.0.clone());
         log::info!(
             target: "forvaltning::access",
-            "request_id={} method={method} route={route} path={path:?} status={} duration_ms={:.1} sub={:?} peer={peer}",
+            "request_id={} method={method} route={route} path={path:?} status={} duration_ms={:.1} sub={:?} peer={peer} client={client}",
             request_id.unwrap_or_default(),
             response.status().as_u16(),
             started.elapsed().as_secs_f64() * 1000.0,
@@ -408,41 +422,6 @@ fn cors(origins: &[String]) -> actix_cors::Cors {
     cors
 }
 
-/// DESIGN.md §6: a per-caller rate limit on the API (health and documentation are not
-/// limited). 429 with `Retry-After` when a caller's bucket is empty.
-async fn rate_limit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let limiter = req
-        .app_data::<web::Data<Option<RateLimiter>>>()
-        .and_then(|l| l.get_ref().as_ref().map(|_| l.clone()));
-    if let Some(limiter) = limiter.filter(|_| req.path().starts_with("/api/")) {
-        let caller = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-            .or_else(|| req.peer_addr().map(|a| a.ip().to_string()))
-            .unwrap_or_default();
-        let key = RateLimiter::key(&caller);
-        if let Some(Err(wait)) = limiter
-            .get_ref()
-            .as_ref()
-            .map(|l| l.check(key, std::time::Instant::now()))
-        {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let error = AppError::TooManyRequests(seconds.max(1));
-            return Ok(req
-                .into_response(error.error_response())
-                .map_into_right_body());
-        }
-    }
-    next.call(req)
-        .await
-        .map(ServiceResponse::map_into_left_body)
-}
-
 /// Headers every response carries: no sniffing, no framing, no referrer, and for the API no
 /// caching and a content policy that allows nothing (it serves data, never pages). The
 /// documentation UI keeps what it needs to run.
@@ -489,6 +468,15 @@ async fn screen_request(
             .into_response(error.error_response())
             .map_into_right_body())
     };
+    let uri_length = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
+    if uri_length > MAX_URI_BYTES {
+        return refuse(
+            req,
+            AppError::UriTooLong(format!(
+                "The URI is {uri_length} bytes long; at most {MAX_URI_BYTES} are accepted."
+            )),
+        );
+    }
     if url_part_has_control(req.path()) {
         return refuse(
             req,
@@ -524,6 +512,14 @@ async fn screen_request(
         .await
         .map(ServiceResponse::map_into_left_body)
 }
+
+/// The longest URI (path and query) answered; longer ones get 414.
+pub const MAX_URI_BYTES: usize = 16 * 1024;
+
+/// How long a client may take to send a request's head, and how long an idle connection is
+/// kept open between requests (a body has `api::BODY_TIMEOUT`).
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+const KEEP_ALIVE: Duration = Duration::from_secs(5);
 
 fn has_body(req: &ServiceRequest) -> bool {
     let headers = req.headers();

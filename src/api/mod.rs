@@ -13,6 +13,7 @@ pub mod exchange_rates;
 pub mod health;
 pub mod idempotency;
 pub mod lookup;
+pub mod markdown;
 pub mod me;
 pub mod organizations;
 pub mod people;
@@ -308,11 +309,6 @@ pub fn wants_markdown(req: &HttpRequest) -> bool {
         .is_some_and(|a| a.contains("text/markdown"))
 }
 
-/// Text for a Markdown table cell: pipes escaped, line breaks as spaces.
-pub fn md_cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\r', '\n'], " ")
-}
-
 /// Does the request ask for CSV?
 pub fn wants_csv(req: &HttpRequest, format: Option<ListFormat>) -> bool {
     match format {
@@ -501,8 +497,11 @@ pub fn cell<T: ToString>(value: &Option<T>) -> String {
     value.as_ref().map(T::to_string).unwrap_or_default()
 }
 
+/// How long a request's body may take to arrive, from the end of its head (408 after it).
+pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Reads a request's body whole (for the middleware that must see it before the handler),
-/// within the JSON limit; the caller hands it on with `set_payload`.
+/// within the JSON limit and [`BODY_TIMEOUT`]; the caller hands it on with `set_payload`.
 pub async fn read_body(req: &mut actix_web::dev::ServiceRequest) -> AppResult<web::Bytes> {
     use actix_web::HttpMessage;
     use futures_util::StreamExt;
@@ -512,7 +511,17 @@ pub async fn read_body(req: &mut actix_web::dev::ServiceRequest) -> AppResult<we
         .unwrap_or(crate::config::DEFAULT_MAX_BODY_BYTES);
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
+    let deadline = tokio::time::Instant::now() + BODY_TIMEOUT;
+    let timed_out = || {
+        AppError::RequestTimeout(format!(
+            "The body did not arrive within {} seconds.",
+            BODY_TIMEOUT.as_secs()
+        ))
+    };
+    while let Some(chunk) = tokio::time::timeout_at(deadline, payload.next())
+        .await
+        .map_err(|_| timed_out())?
+    {
         let chunk =
             chunk.map_err(|e| AppError::bad_request(format!("The body could not be read: {e}")))?;
         body.extend_from_slice(&chunk);

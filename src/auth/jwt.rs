@@ -446,8 +446,10 @@ impl Authenticator {
             .get("sub")
             .and_then(Value::as_str)
             .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 255)
-            .ok_or("the 'sub' claim must be a non-empty string of at most 255 characters")?
+            .filter(|s| !s.is_empty() && s.len() <= 255 && !s.chars().any(char::is_control))
+            .ok_or(
+                "the 'sub' claim must be a non-empty string of at most 255 characters without control characters",
+            )?
             .to_string();
         let text = |name: &str| {
             claims
@@ -565,7 +567,11 @@ impl Jwks {
                 }))
             })
             .collect();
-        log::info!("fetched {} signing keys from {}", keys.len(), self.url);
+        log::info!(
+            "fetched {} signing keys from {}",
+            keys.len(),
+            crate::config::redact_url(&self.url)
+        );
         self.write_state(|s| {
             s.keys = keys;
             s.fetched_at = Some(Instant::now());

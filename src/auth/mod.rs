@@ -7,7 +7,7 @@ pub mod policy;
 use std::future::Future;
 use std::pin::Pin;
 
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::db::audit::Actor;
@@ -34,12 +34,14 @@ impl Authenticated {
     }
 }
 
-fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
+/// The bearer token of a request's `Authorization` header (the scheme in any case, spaces
+/// around it ignored).
+pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AppError> {
     let missing = || AppError::Unauthorized {
         detail: "This endpoint needs a bearer token (Authorization: Bearer …).".into(),
         token_presented: false,
     };
-    let value = req.headers().get(AUTHORIZATION).ok_or_else(missing)?;
+    let value = headers.get(AUTHORIZATION).ok_or_else(missing)?;
     let text = value
         .to_str()
         .map_err(|_| AppError::invalid_token("the Authorization header is not ASCII"))?;
@@ -51,8 +53,13 @@ fn bearer_token(req: &HttpRequest) -> Result<String, AppError> {
     if token.is_empty() {
         return Err(missing());
     }
-    Ok(token.to_string())
+    Ok(token)
 }
+
+/// A token verified before the handler ran (by the rate limit, which keys on the verified
+/// `sub`): the extractor takes its outcome rather than verifying the same token twice.
+#[derive(Debug, Clone)]
+pub struct Verification(pub Result<Identity, String>);
 
 impl FromRequest for Authenticated {
     type Error = AppError;
@@ -60,7 +67,8 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let authenticator = req.app_data::<web::Data<Authenticator>>().cloned();
-        let token = bearer_token(req);
+        let token = bearer_token(req.headers()).map(str::to_string);
+        let verified = req.extensions().get::<Verification>().cloned();
         let request_id = req
             .extensions()
             .get::<RequestId>()
@@ -73,12 +81,15 @@ impl FromRequest for Authenticated {
         let req = req.clone();
         Box::pin(async move {
             let token = token?;
-            let authenticator =
-                authenticator.ok_or_else(|| AppError::internal("no authenticator configured"))?;
-            let identity = authenticator
-                .authenticate(&token)
-                .await
-                .map_err(AppError::invalid_token)?;
+            let verified = match verified {
+                Some(Verification(outcome)) => outcome,
+                None => {
+                    let authenticator = authenticator
+                        .ok_or_else(|| AppError::internal("no authenticator configured"))?;
+                    authenticator.authenticate(&token).await
+                }
+            };
+            let identity = verified.map_err(AppError::invalid_token)?;
             if idempotency.is_some() {
                 req.extensions_mut()
                     .insert(crate::api::idempotency::KeyOwner(identity.sub.clone()));

@@ -4,11 +4,18 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use diesel::sql_types::Bool;
+
 use super::schema::{change_requests, services};
+use super::scope::services_in_reach;
 use super::{like_pattern, DbConnection, Page};
+use crate::auth::policy::Reach;
 use crate::domain::money::{Currency, Money};
 use crate::domain::plan::{ChangeRequestStatus, Priority, Recommendation};
 use crate::error::{AppError, AppResult};
+
+type Backend = <DbConnection as diesel::Connection>::Backend;
+pub type Condition = Box<dyn BoxableExpression<change_requests::table, Backend, SqlType = Bool>>;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = change_requests)]
@@ -200,13 +207,26 @@ pub struct ChangeRequestFilter {
 
 pub const SORT_FIELDS: &[&str] = &["id", "created_at", "updated_at"];
 
+/// The requests the caller may read: everywhere, of a service in reach, or their own.
+pub fn in_reach(reach: &Reach) -> Condition {
+    if reach.everywhere {
+        return Box::new(true.into_sql::<Bool>());
+    }
+    let of_services = change_requests::service_id.eq_any(services_in_reach(reach));
+    match &reach.submitter {
+        Some(sub) => Box::new(of_services.or(change_requests::submitted_by.eq(sub.clone()))),
+        None => Box::new(of_services),
+    }
+}
+
 pub fn list(
     conn: &mut DbConnection,
     filter: &ChangeRequestFilter,
+    reach: &Reach,
     page: &Page,
 ) -> AppResult<(i64, Vec<ChangeRequest>)> {
     let query = || {
-        let mut q = change_requests::table.into_boxed();
+        let mut q = change_requests::table.into_boxed().filter(in_reach(reach));
         if let Some(s) = filter.service_id {
             q = q.filter(change_requests::service_id.eq(s));
         }

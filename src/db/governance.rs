@@ -99,12 +99,23 @@ struct ServiceFacts {
 
 /// Every finding in reach on `now`: a fixed number of queries (about twenty), whatever the
 /// size of the data.
+/// What a caller may see of the findings: the report's own scope, and where a finding is about
+/// an object with a read rule of its own (a contract, a change request, a service's figures),
+/// that rule's reach too, so that no finding shows what the object's own endpoint would refuse.
+pub struct Sight {
+    pub report: Reach,
+    pub contracts: Reach,
+    pub change_requests: Reach,
+    pub economics: Reach,
+}
+
 pub fn findings(
     conn: &mut DbConnection,
-    reach: &Reach,
+    sight: &Sight,
     thresholds: &Thresholds,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Finding>> {
+    let reach = &sight.report;
     let today = now.date();
     super::contracts::refresh_terms(conn, today)?;
     let mut found = Vec::new();
@@ -118,12 +129,21 @@ pub fn findings(
     )?);
     found.extend(service_record_findings(&operating, thresholds, now));
     found.extend(deliveries_without_contract(conn, reach, today)?);
-    found.extend(change_requests_waiting(conn, reach, thresholds, now)?);
-    found.extend(contracts_notice_due(conn, reach, thresholds, today)?);
+    found.extend(change_requests_waiting(conn, sight, thresholds, now)?);
+    found.extend(contracts_notice_due(conn, sight, thresholds, today)?);
     found.extend(assignments_not_accepted(conn, reach, thresholds, now)?);
-    found.extend(services_not_self_sustaining(
-        conn, reach, &operating, today,
-    )?);
+    let mut deficits = services_not_self_sustaining(conn, reach, &operating, today)?;
+    for finding in &mut deficits {
+        // Whether a service pays its way is shown to every reader; by how much, only to those
+        // who may read its economics.
+        if !sight
+            .economics
+            .covers_service(finding.object_id, finding.portfolio_id)
+        {
+            finding.detail = Detail::None;
+        }
+    }
+    found.extend(deficits);
     Ok(found)
 }
 
@@ -470,13 +490,13 @@ fn deliveries_without_contract(
 
 fn change_requests_waiting(
     conn: &mut DbConnection,
-    reach: &Reach,
+    sight: &Sight,
     thresholds: &Thresholds,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Finding>> {
     let cutoff = days_before(now, thresholds.change_request_waiting_days);
     type Row = (
-        i64,
+        (i64, i64, String),
         String,
         String,
         Option<i64>,
@@ -485,7 +505,7 @@ fn change_requests_waiting(
     );
     let rows: Vec<Row> = change_requests::table
         .inner_join(services::table)
-        .filter(service_in_reach(reach))
+        .filter(service_in_reach(&sight.report))
         .filter(
             change_requests::status
                 .eq(ChangeRequestStatus::Submitted.as_str())
@@ -495,7 +515,11 @@ fn change_requests_waiting(
                     .and(change_requests::assessed_at.le(cutoff).assume_not_null())),
         )
         .select((
-            change_requests::id,
+            (
+                change_requests::id,
+                change_requests::service_id,
+                change_requests::submitted_by,
+            ),
             change_requests::title,
             change_requests::status,
             services::portfolio_id,
@@ -504,10 +528,14 @@ fn change_requests_waiting(
         ))
         .load(conn)?;
     let wait = thresholds.change_request_waiting_days;
+    let readable = &sight.change_requests;
     Ok(rows
         .into_iter()
+        .filter(|((_, service, submitter), _, _, portfolio, _, _)| {
+            readable.covers_request(*service, *portfolio, submitter)
+        })
         .map(
-            |(id, title, status, portfolio_id, created_at, assessed_at)| {
+            |((id, _, _), title, status, portfolio_id, created_at, assessed_at)| {
                 let waiting_since = assessed_at.unwrap_or(created_at);
                 Finding {
                     rule: Rule::ChangeRequestWaiting,
@@ -526,13 +554,14 @@ fn change_requests_waiting(
 
 fn contracts_notice_due(
     conn: &mut DbConnection,
-    reach: &Reach,
+    sight: &Sight,
     thresholds: &Thresholds,
     today: NaiveDate,
 ) -> AppResult<Vec<Finding>> {
     let horizon = today + chrono::TimeDelta::days(thresholds.contract_notice_days);
     let rows: Vec<(i64, String, String, Option<NaiveDate>)> = contracts::table
-        .filter(contract_in_reach(reach))
+        .filter(contract_in_reach(&sight.report))
+        .filter(contract_in_reach(&sight.contracts))
         .filter(contracts::terminated_on.is_null())
         .filter(
             contracts::notice_deadline

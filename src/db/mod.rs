@@ -153,6 +153,15 @@ pub enum DatabaseUrl {
 impl DatabaseUrl {
     pub fn parse(url: &str, data_dir: &Path) -> Result<Self, String> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let before_query = url.split('?').next().unwrap_or_default();
+            if before_query.matches('@').count() > 1 {
+                // libpq would take the text after the first '@' for the host and repeat it,
+                // password and all, in its error messages.
+                return Err(format!(
+                    "the credentials in '{}' hold an '@': write it as %40",
+                    crate::config::redact_url(url)
+                ));
+            }
             return Ok(DatabaseUrl::Postgres(url.to_string()));
         }
         let path = url

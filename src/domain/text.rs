@@ -7,6 +7,35 @@ pub fn required(field: &str, value: &str, max_chars: usize) -> Result<String, (S
     bounded(field, trimmed, max_chars)
 }
 
+/// One line of text (a name, a title, a reference, a subject): like [`required`], but no control
+/// character at all, tab and newline included (long texts may hold those; a name may not).
+pub fn line(field: &str, value: &str, max_chars: usize) -> Result<String, (String, String)> {
+    let text = required(field, value, max_chars)?;
+    if text.chars().any(char::is_control) {
+        return Err((
+            field.to_string(),
+            "must be one line, without tabs, line breaks or other control characters".into(),
+        ));
+    }
+    Ok(text)
+}
+
+/// The longest `?q=` text search any list takes.
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// A list's `?q=` (serde `deserialize_with`): at most [`SEARCH_MAX_CHARS`] characters, so that a
+/// search pattern stays far inside every backend's limits (SQLite refuses a `LIKE` pattern over
+/// 50 000 bytes).
+pub fn search<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let q = <Option<String> as serde::Deserialize>::deserialize(d)?;
+    match q {
+        Some(q) if q.chars().count() > SEARCH_MAX_CHARS => Err(serde::de::Error::custom(format!(
+            "q must be at most {SEARCH_MAX_CHARS} characters"
+        ))),
+        q => Ok(q),
+    }
+}
+
 /// Like [`required`], but empty text is allowed.
 pub fn bounded(field: &str, value: &str, max_chars: usize) -> Result<String, (String, String)> {
     let trimmed = value.trim();

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, token, Backend, TestApp};
 
-fn assert_problem(reply: &crate::helpers::Reply, status: u16) {
+pub fn assert_problem(reply: &crate::helpers::Reply, status: u16) {
     assert_eq!(reply.status, status, "{}", reply.body);
     assert_eq!(
         reply.header("content-type").as_deref(),

@@ -3,6 +3,7 @@
 //! it the PostgreSQL tests are reported as ignored (build.rs).
 
 mod agreement;
+mod attacks;
 mod audit_chain;
 mod authorization;
 mod cli;
@@ -53,6 +54,15 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     agreement::may_and_reach_agree_on_random_assignments,
+    attacks::invented_methods_leave_the_metrics_bounded,
+    attacks::one_person_has_one_allowance_however_they_knock,
+    attacks::only_a_trusted_proxy_names_the_client,
+    attacks::slow_bodies_and_long_uris_get_problems,
+    attacks::searches_are_bounded_on_every_list,
+    attacks::names_and_subjects_stay_on_one_line,
+    attacks::change_requests_are_read_only_by_those_who_may,
+    attacks::no_report_shows_what_its_object_hides,
+    attacks::markdown_reports_survive_hostile_names,
     authorization::every_action_by_every_caller,
     authorization::a_service_owner_reads_only_their_portfolios_audit_trail,
     authorization::only_the_appointee_accepts_an_appointment,
@@ -133,6 +143,12 @@ on_both_backends!(
     governance::economics_are_exact_to_the_ore,
     governance::thresholds_come_from_the_configuration,
 );
+
+/// What the binary shows an operator needs no database that answers.
+#[test]
+fn secrets_stay_out_of_what_operators_see() {
+    attacks::secrets_stay_out_of_what_operators_see();
+}
 
 /// Stories of one backend only, so that the other does not report a test it never ran.
 mod sqlite_only {

@@ -323,6 +323,7 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
             "delivery.create",
             "delivery.end",
             "report.read",
+            "change_request.read",
             "change_request.create"
         ])
     );

@@ -31,6 +31,8 @@ pub struct CatalogEntry {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct CatalogQuery {
+    #[serde(default, deserialize_with = "crate::domain::text::search")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{list_page_of, lookup, utc, with_etag, IfMatch, Paginated};
-use crate::auth::policy::{Action, Grant, Target};
+use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Actor, Change, ObjectType};
 use crate::db::change_requests::{self, Assessment, ChangeRequest};
@@ -91,7 +91,7 @@ pub struct NewChangeRequest {
     pub service_id: i64,
     #[schema(
         example = "Stöd för WPA3-Enterprise",
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 300
     )]
     pub title: String,
@@ -135,6 +135,8 @@ pub struct ChangeRequestQuery {
     /// The submitter's `sub`.
     pub submitted_by: Option<String>,
     /// Text search in the title.
+    #[serde(default, deserialize_with = "crate::domain::text::search")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
@@ -149,6 +151,30 @@ pub struct ChangeRequestQuery {
 fn target_of(conn: &mut DbConnection, service_id: i64) -> AppResult<Target> {
     let s = services::find_by_id(conn, service_id)?;
     Ok(Target::service(s.id, s.portfolio_id))
+}
+
+/// A change request's place and submitter, for the policy. The submitter is recorded by `sub`;
+/// the policy compares persons, and a caller submitted the request exactly when their `sub` is
+/// the one recorded.
+fn target_of_request(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    request: &ChangeRequest,
+) -> AppResult<Target> {
+    let target = target_of(conn, request.service_id)?;
+    Ok(if request.submitted_by == caller.sub {
+        target.with_submitter(caller.person_id)
+    } else {
+        target
+    })
+}
+
+/// A caller who may not read a change request learns nothing of it, not even that it exists.
+fn readable(caller: &Caller, target: &Target) -> AppResult<()> {
+    caller
+        .may(Action::ChangeRequestRead, target)
+        .map(|_| ())
+        .ok_or_else(|| AppError::not_found("The object does not exist."))
 }
 
 /// A plan activity to link: it must exist and belong to a plan of the service's portfolio.
@@ -203,7 +229,7 @@ pub async fn list(
         query.ordering.as_deref(),
         change_requests::SORT_FIELDS,
     )?;
-    let rows = move |conn: &mut DbConnection, _: &_, page: &crate::db::Page| {
+    let rows = move |conn: &mut DbConnection, caller: &Caller, page: &crate::db::Page| {
         let (Some(service_id), Some(portfolio_id)) = (
             lookup::service(conn, query.service.as_deref())?.filter(),
             lookup::portfolio(conn, query.portfolio.as_deref())?.filter(),
@@ -218,7 +244,12 @@ pub async fn list(
             submitted_by: query.submitted_by,
             q: query.q,
         };
-        change_requests::list(conn, &filter, page)
+        change_requests::list(
+            conn,
+            &filter,
+            &caller.reach(Action::ChangeRequestRead),
+            page,
+        )
     };
     crate::api::list_page::<ChangeRequestView, _, _>(&req, &pool, who, page, rows).await
 }
@@ -250,7 +281,7 @@ pub async fn create(
         };
         let grant = caller.authorize(Action::ChangeRequestCreate, &target)?;
         let mut f = crate::api::Fields::default();
-        let title = f.take(text::required("title", &request.title, 300));
+        let title = f.take(text::line("title", &request.title, 300));
         let description = f.take(text::bounded("description", &request.description, 10_000));
         f.finish()?;
         if let Some(item) = request.plan_item_id {
@@ -285,8 +316,10 @@ pub async fn get_one(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let view = crate::api::read(&pool, who, move |conn, _caller| {
-        Ok(ChangeRequestView::from(&change_requests::find(conn, id)?))
+    let view = crate::api::read(&pool, who, move |conn, caller| {
+        let request = change_requests::find(conn, id)?;
+        readable(caller, &target_of_request(conn, caller, &request)?)?;
+        Ok(ChangeRequestView::from(&request))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -315,7 +348,8 @@ where
     };
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let current = change_requests::find(conn, id)?;
-        let target = target_of(conn, current.service_id)?;
+        let target = target_of_request(conn, caller, &current)?;
+        readable(caller, &target)?;
         let grant = caller.authorize(action, &target)?;
         if_match.check(current.version)?;
         if !current.status().allows(step) {

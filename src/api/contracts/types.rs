@@ -12,6 +12,18 @@ use crate::error::{AppError, AppResult};
 /// Longest notice period and renewal term accepted, in months (ten years).
 const MAX_MONTHS: i64 = 120;
 
+/// A person's `sub`: one line of 1–255 characters.
+// (The document's type; the service parses the text with domain::text::line.)
+#[derive(ToSchema)]
+#[schema(
+    value_type = String,
+    pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+    max_length = 255,
+    example = "controller@sunet.se"
+)]
+#[allow(dead_code)]
+pub struct SubjectText(String);
+
 /// A covered service and its share of the contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -190,7 +202,7 @@ pub struct NewContract {
     pub organization_id: i64,
     #[schema(
         example = "Anslutningsavtal eduroam",
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 300
     )]
     pub title: String,
@@ -222,7 +234,7 @@ pub struct NewContract {
     pub document_url: Option<String>,
     /// `sub`s of the people responsible.
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(value_type = Vec<SubjectText>, max_items = 20)]
     pub responsible: Vec<String>,
 }
 
@@ -243,8 +255,8 @@ impl NewContract {
 
     pub fn parse(&self) -> AppResult<ContractFields> {
         let mut f = Fields::default();
-        let title = f.take(text::required("title", &self.title, 300));
-        let reference = f.take(text::required("reference", &self.reference, 100));
+        let title = f.take(text::line("title", &self.title, 300));
+        let reference = f.take(text::line("reference", &self.reference, 100));
         if let Some(end) = self.end_date {
             if end < self.start_date {
                 f.rule("end_date", "must not be before start_date");
@@ -301,7 +313,7 @@ impl NewContract {
             .responsible
             .iter()
             .enumerate()
-            .filter_map(|(i, sub)| f.take(text::required(&format!("responsible[{i}]"), sub, 255)))
+            .filter_map(|(i, sub)| f.take(text::line(&format!("responsible[{i}]"), sub, 255)))
             .collect();
         f.finish()?;
         let mut services = shares;
@@ -336,7 +348,7 @@ pub struct ContractPatch {
     #[schema(nullable = false)]
     pub organization_id: Option<i64>,
     #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 300
     )]
     #[serde(default, deserialize_with = "crate::api::not_null")]
@@ -376,7 +388,7 @@ pub struct ContractPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, max_length = 2000, pattern = "^[\\t\\n\\r ]*https?://[^/\\s\\u0000-\\u001F\\u007F-\\u009F][^\\s\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$")]
     pub document_url: Option<Option<String>>,
-    #[schema(max_items = 20)]
+    #[schema(value_type = Option<Vec<SubjectText>>, max_items = 20)]
     #[serde(default, deserialize_with = "crate::api::not_null")]
     #[schema(nullable = false)]
     pub responsible: Option<Vec<String>>,
@@ -477,6 +489,8 @@ pub struct ContractQuery {
     #[param(minimum = 0, maximum = 36500)]
     pub notice_within_days: Option<i64>,
     /// Text search in title and reference.
+    #[serde(default, deserialize_with = "crate::domain::text::search")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,

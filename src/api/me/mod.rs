@@ -139,7 +139,7 @@ pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpRe
 #[schema(min_properties = 1)]
 pub struct ProfilePatch {
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$", max_length = 200)]
+    #[schema(value_type = Option<String>, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$", max_length = 200)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, pattern = "^[\\t\\n\\r ]*[^@\\s\\u0000-\\u001F\\u007F-\\u009F]+@[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*\\.[^@\\s\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$", max_length = 320)]
@@ -170,7 +170,7 @@ pub async fn update_me(
     let mut f = Fields::default();
     let name = patch
         .name
-        .map(|n| n.and_then(|n| f.take(text::required("name", &n, 200))));
+        .map(|n| n.and_then(|n| f.take(text::line("name", &n, 200))));
     let email = patch
         .email
         .map(|e| e.and_then(|e| f.take(text::email("email", &e))));

@@ -36,7 +36,7 @@ pub struct Contact {
     #[schema(
         example = "Åsa Öberg",
         max_length = 200,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
     )]
     pub name: Option<String>,
     #[schema(
@@ -79,7 +79,7 @@ pub struct NewOrganization {
     pub slug: String,
     #[schema(
         example = "Uppsala universitet",
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
     pub name: String,
@@ -98,7 +98,7 @@ fn parse_contact(f: &mut Fields, contact: &Contact) -> (Option<String>, Option<S
     let name = contact
         .name
         .as_ref()
-        .and_then(|n| f.take(text::required("contact.name", n, 200)));
+        .and_then(|n| f.take(text::line("contact.name", n, 200)));
     let email = contact
         .email
         .as_ref()
@@ -125,7 +125,7 @@ impl NewOrganization {
     pub fn parse(&self) -> AppResult<OrganizationFields> {
         let mut f = Fields::default();
         let slug = f.take(Slug::parse(&self.slug).map_err(|m| ("slug".to_string(), m)));
-        let name = f.take(text::required("name", &self.name, 200));
+        let name = f.take(text::line("name", &self.name, 200));
         let org_number = parse_org_number(&mut f, self.org_number.as_ref());
         let (contact_name, contact_email) = parse_contact(&mut f, &self.contact);
         let notes = f.take(text::bounded("notes", &self.notes, 10_000));
@@ -156,7 +156,7 @@ pub struct OrganizationPatch {
     #[schema(nullable = false)]
     pub slug: Option<String>,
     #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
     #[serde(default, deserialize_with = "crate::api::not_null")]
@@ -202,9 +202,7 @@ impl OrganizationPatch {
                 .unwrap_or_default();
         }
         if let Some(name) = &self.name {
-            out.name = f
-                .take(text::required("name", name, 200))
-                .unwrap_or_default();
+            out.name = f.take(text::line("name", name, 200)).unwrap_or_default();
         }
         if let Some(kind) = self.kind {
             out.kind = kind;
@@ -231,6 +229,8 @@ impl OrganizationPatch {
 pub struct OrganizationQuery {
     pub kind: Option<OrganizationKind>,
     /// Text search in slug, name and organisation number.
+    #[serde(default, deserialize_with = "crate::domain::text::search")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,

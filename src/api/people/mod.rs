@@ -50,6 +50,8 @@ impl From<&Person> for PersonView {
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// Text search in sub, name and e-mail.
+    #[serde(default, deserialize_with = "crate::domain::text::search")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Exactly this `sub`.
     pub sub: Option<String>,

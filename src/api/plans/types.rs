@@ -286,7 +286,7 @@ impl From<&PlanItem> for ItemView {
 pub struct NewItem {
     #[schema(
         example = "Byte av RADIUS-servrar",
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 300
     )]
     pub title: String,
@@ -306,7 +306,7 @@ pub struct NewItem {
 impl NewItem {
     pub fn parse(&self) -> AppResult<ItemFields> {
         let mut f = Fields::default();
-        let title = f.take(text::required("title", &self.title, 300));
+        let title = f.take(text::line("title", &self.title, 300));
         let planned = f.take(parse_sek("planned_cost", &self.planned_cost));
         let description = f.take(text::bounded("description", &self.description, 10_000));
         f.finish()?;
@@ -331,7 +331,7 @@ impl NewItem {
 pub struct ItemPatch {
     #[schema(
         max_length = 300,
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
     )]
     #[serde(default, deserialize_with = "crate::api::not_null")]
     #[schema(nullable = false)]
@@ -386,9 +386,7 @@ impl ItemPatch {
         let mut f = Fields::default();
         let mut out = ItemFields::of(current);
         if let Some(title) = &self.title {
-            out.title = f
-                .take(text::required("title", title, 300))
-                .unwrap_or_default();
+            out.title = f.take(text::line("title", title, 300)).unwrap_or_default();
         }
         if let Some(d) = &self.description {
             out.description = f

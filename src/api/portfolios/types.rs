@@ -50,7 +50,7 @@ pub struct NewPortfolio {
     pub slug: String,
     #[schema(
         example = "Nätverkstjänster",
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
     pub name: String,
@@ -63,7 +63,7 @@ impl NewPortfolio {
     pub fn parse(&self) -> AppResult<PortfolioFields> {
         let mut f = Fields::default();
         let slug = f.take(Slug::parse(&self.slug).map_err(|m| ("slug".to_string(), m)));
-        let name = f.take(text::required("name", &self.name, 200));
+        let name = f.take(text::line("name", &self.name, 200));
         let description = f.take(text::bounded("description", &self.description, 10_000));
         f.finish()?;
         Ok(PortfolioFields {
@@ -87,7 +87,7 @@ pub struct PortfolioPatch {
     #[schema(nullable = false)]
     pub slug: Option<String>,
     #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
     #[serde(default, deserialize_with = "crate::api::not_null")]
@@ -122,6 +122,8 @@ impl PortfolioPatch {
 #[into_params(parameter_in = Query)]
 pub struct PortfolioQuery {
     /// Text search in slug, name and description.
+    #[serde(default, deserialize_with = "crate::domain::text::search")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// Only retired (true) or only active (false) portfolios.
     pub retired: Option<bool>,

@@ -73,11 +73,14 @@ fn year_bounds(year: i32) -> AppResult<(chrono::NaiveDateTime, chrono::NaiveDate
 }
 
 fn markdown(report: &AnnualReport) -> String {
+    use crate::api::markdown::{md_block, md_inline};
     let mut out = format!("# Verksamhetsberättelse {} — underlag\n", report.year);
     for p in &report.portfolios {
+        // A slug is `[a-z0-9-]` by its type: safe in a code span, where escapes would show.
         out.push_str(&format!(
             "\n## {} (`{}`)\n\n",
-            p.portfolio_name, p.portfolio_slug
+            md_inline(&p.portfolio_name),
+            p.portfolio_slug
         ));
         let plan = match (p.plan_status, p.plan_revision) {
             (Some(status), Some(revision)) => format!("{status}, revision {revision}"),
@@ -100,7 +103,7 @@ fn markdown(report: &AnnualReport) -> String {
         if !p.deviations.is_empty() {
             out.push_str("\n**Avvikelser**\n\n");
             for d in &p.deviations {
-                let what = d.title.clone().unwrap_or_else(|| d.kind.to_string());
+                let what = md_inline(&d.title.clone().unwrap_or_else(|| d.kind.to_string()));
                 out.push_str(&format!(
                     "- {what}: utfall {} SEK mot {} SEK (+{} SEK)\n",
                     d.actual.amount, d.limit.amount, d.excess.amount
@@ -108,7 +111,7 @@ fn markdown(report: &AnnualReport) -> String {
             }
         }
         if let Some(text) = &p.annual_report {
-            out.push_str(&format!("\n{text}\n"));
+            out.push_str(&format!("\n{}\n", md_block(text)));
         }
     }
     out

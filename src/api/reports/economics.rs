@@ -9,7 +9,8 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{csv_response, md_cell, wants_csv, wants_markdown, ListFormat};
+use crate::api::markdown::{md_cell, md_inline};
+use crate::api::{csv_response, wants_csv, wants_markdown, ListFormat};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::governance::{self, ServiceEconomics};
@@ -270,7 +271,7 @@ fn as_markdown(report: &EconomicsReport) -> String {
     if !report.missing_rates.is_empty() {
         out.push_str(&format!(
             "\nKurs saknas för {}: de avtalen är inte medräknade.\n",
-            report.missing_rates.join(", ")
+            md_inline(&report.missing_rates.join(", "))
         ));
     }
     out

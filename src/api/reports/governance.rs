@@ -10,7 +10,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{csv_response, lookup, md_cell, wants_csv, wants_markdown, ListFormat};
+use crate::api::markdown::md_cell;
+use crate::api::{csv_response, lookup, wants_csv, wants_markdown, ListFormat};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::governance::{self, Detail, Finding};
@@ -218,7 +219,13 @@ pub async fn report(
         let Some(portfolio) = lookup::portfolio(conn, portfolio.as_deref())?.filter() else {
             return Ok((Vec::new(), Default::default()));
         };
-        let mut findings = governance::findings(conn, &reach, &thresholds, crate::db::now())?;
+        let sight = governance::Sight {
+            contracts: caller.reach(Action::ContractRead),
+            change_requests: caller.reach(Action::ChangeRequestRead),
+            economics: caller.reach(Action::EconomicsRead),
+            report: reach,
+        };
+        let mut findings = governance::findings(conn, &sight, &thresholds, crate::db::now())?;
         findings.retain(|f| {
             rule.is_none_or(|r| f.rule == r)
                 && severity.is_none_or(|s| f.rule.severity() == s)
@@ -399,6 +406,10 @@ fn messages(f: &Finding) -> (String, String) {
         (Rule::AssignmentNotAccepted, _) => (
             format!("Uppdraget {name} har inte accepterats inom föreskriven tid."),
             format!("The assignment {name} has not been accepted within the set time."),
+        ),
+        (Rule::ServiceNotSelfSustaining, Detail::None) => (
+            format!("Tjänsten {name} är inte ekonomiskt självbärande i år."),
+            format!("The service {name} is not self-sustaining this year."),
         ),
         (Rule::ServiceNotSelfSustaining, Detail::Amount(result)) => {
             let deficit = Money::new(-result, crate::domain::money::Currency::SEK).amount();

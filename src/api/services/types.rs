@@ -102,7 +102,7 @@ pub struct NewService {
     pub slug: String,
     #[schema(
         example = "eduroam",
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
     pub name: String,
@@ -123,7 +123,7 @@ impl NewService {
     pub fn parse(&self) -> AppResult<ServiceFields> {
         let mut f = Fields::default();
         let slug = f.take(slug_field(&self.slug));
-        let name = f.take(text::required("name", &self.name, 200));
+        let name = f.take(text::line("name", &self.name, 200));
         let description = f.take(text::bounded("description", &self.description, 10_000));
         f.finish()?;
         Ok(ServiceFields {
@@ -166,7 +166,7 @@ pub struct ServicePatch {
     #[schema(nullable = false)]
     pub slug: Option<String>,
     #[schema(
-        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
         max_length = 200
     )]
     #[serde(default, deserialize_with = "crate::api::not_null")]
@@ -266,9 +266,7 @@ impl ServicePatch {
             out.slug = f.take(slug_field(&slug)).unwrap_or_default();
         }
         if let Some(name) = self.name {
-            out.name = f
-                .take(text::required("name", &name, 200))
-                .unwrap_or_default();
+            out.name = f.take(text::line("name", &name, 200)).unwrap_or_default();
         }
         if let Some(description) = self.description {
             out.description = f
@@ -384,6 +382,8 @@ pub struct ServiceQuery {
     pub lifecycle: Option<Lifecycle>,
     pub published: Option<bool>,
     /// Text search in slug, name and description.
+    #[serde(default, deserialize_with = "crate::domain::text::search")]
+    #[param(max_length = 200)]
     pub q: Option<String>,
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,

@@ -65,6 +65,8 @@ pub struct Target {
     pub service_id: Option<i64>,
     /// For a role assignment: the person it appoints.
     pub appointee: Option<i64>,
+    /// For a change request: the person who submitted it.
+    pub submitter: Option<i64>,
     /// The target's class, where a rule singles one out.
     pub class: Option<ObjectClass>,
 }
@@ -99,6 +101,11 @@ impl Target {
 
     pub fn with_appointee(mut self, person_id: i64) -> Self {
         self.appointee = Some(person_id);
+        self
+    }
+
+    pub fn with_submitter(mut self, person_id: i64) -> Self {
+        self.submitter = Some(person_id);
         self
     }
 }
@@ -203,6 +210,13 @@ impl Caller {
                     Vec::new()
                 }
             }
+            Submitter => {
+                if target.submitter == Some(self.person_id) {
+                    vec!["submitter".to_string()]
+                } else {
+                    Vec::new()
+                }
+            }
             GlobalOn(role, class) => {
                 if target.class == Some(class) && self.has_global(role) {
                     vec![role.to_string()]
@@ -272,6 +286,7 @@ impl Caller {
                     reach.classes.push(class)
                 }
                 Anyone => reach.everywhere = true,
+                Submitter => reach.submitter = Some(self.sub.clone()),
                 InScope(role) => self
                     .scoped_roles
                     .iter()
@@ -303,6 +318,8 @@ pub struct Reach {
     pub portfolio_wide: Vec<i64>,
     /// Classes of objects in reach everywhere (a KA: every customer contract).
     pub classes: Vec<ObjectClass>,
+    /// Objects this `sub` submitted are in reach (a change request's submitter).
+    pub submitter: Option<String>,
 }
 
 impl Reach {
@@ -336,6 +353,12 @@ impl Reach {
             || portfolio.is_some_and(|p| self.portfolios.contains(&p))
     }
 
+    /// A change request of `service` in `portfolio` submitted by `submitted_by`: in reach?
+    /// (What `db::change_requests::in_reach` says in SQL.)
+    pub fn covers_request(&self, service: i64, portfolio: Option<i64>, submitted_by: &str) -> bool {
+        self.covers_service(service, portfolio) || self.submitter.as_deref() == Some(submitted_by)
+    }
+
     /// A portfolio-wide object of `portfolio`: in reach?
     pub fn covers_portfolio(&self, portfolio: i64) -> bool {
         self.everywhere || self.portfolio_wide.contains(&portfolio)
@@ -346,6 +369,7 @@ impl Reach {
             && self.portfolios.is_empty()
             && self.services.is_empty()
             && self.classes.is_empty()
+            && self.submitter.is_none()
     }
 }
 
@@ -469,6 +493,7 @@ mod tests {
                 services: vec![],
                 portfolio_wide: vec![3],
                 classes: vec![],
+                submitter: None,
             }
         );
         assert!(caller(&[Communicator], vec![])

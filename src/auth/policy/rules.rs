@@ -1,5 +1,6 @@
 //! The table: DESIGN.md §3 as data — every action, and who may take it (a role held globally,
-//! in scope of the target, a TS holding a delegation, the appointee, anyone signed in). Kept
+//! in scope of the target, a TS holding a delegation, the appointee, the submitter, anyone
+//! signed in). Kept
 //! apart from how scope is resolved (`super`), so that it reads like the design and can one day
 //! be loaded from a file.
 
@@ -102,6 +103,8 @@ pub enum Action {
     PlanClose,
     #[serde(rename = "plan.follow_up")]
     PlanFollowUp,
+    #[serde(rename = "change_request.read")]
+    ChangeRequestRead,
     #[serde(rename = "change_request.create")]
     ChangeRequestCreate,
     #[serde(rename = "change_request.assess")]
@@ -123,6 +126,8 @@ pub(super) enum Who {
     Ts(Delegation),
     /// The person the target (a role assignment) appoints.
     Appointee,
+    /// The person who submitted the target (a change request).
+    Submitter,
     /// A global role, for objects of one class only (KA: customer contracts).
     GlobalOn(RoleCode, ObjectClass),
     /// Any authenticated caller.
@@ -276,6 +281,17 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
             Ts(D::Economy),
             InScope(ServiceManager),
         ],
+        // change request read (estimates and notes are internal) — its submitter; LG, VU, KA;
+        // TÄ, TS, TJF in scope
+        ChangeRequestRead => &[
+            Submitter,
+            Global(ManagementGroup),
+            Global(BusinessDeveloper),
+            Global(AccountManager),
+            InScope(ServiceOwner),
+            InScope(ServiceCoordinator),
+            InScope(ServiceManager),
+        ],
         // change request create — any authenticated caller
         ChangeRequestCreate => &[Anyone],
         // change request assess — TJF, TS[prioritization] in scope
@@ -288,7 +304,7 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 47] = [
         PortfolioCreate,
         PortfolioUpdate,
         PortfolioRetire,
@@ -331,6 +347,7 @@ impl Action {
         PlanReturn,
         PlanClose,
         PlanFollowUp,
+        ChangeRequestRead,
         ChangeRequestCreate,
         ChangeRequestAssess,
         ChangeRequestDecide,
@@ -384,6 +401,7 @@ impl Action {
             PlanReturn => "plan.return",
             PlanClose => "plan.close",
             PlanFollowUp => "plan.follow_up",
+            ChangeRequestRead => "change_request.read",
             ChangeRequestCreate => "change_request.create",
             ChangeRequestAssess => "change_request.assess",
             ChangeRequestDecide => "change_request.decide",
