@@ -96,6 +96,8 @@ pub struct Settings {
     pub webhooks_allow_private: bool,
     /// How many days of webhook delivery attempts are kept (`webhooks.delivery_log_days`, 30).
     pub webhook_log_days: u32,
+    /// The proxy deliveries go through (`webhooks.proxy`); none, whatever `HTTPS_PROXY` says.
+    pub webhook_proxy: Option<String>,
     /// How often the date-driven events are looked for (`events.scan_seconds`, 60).
     pub event_scan_seconds: u64,
     /// The limits of the governance rules (`[governance]`).
@@ -236,6 +238,7 @@ impl FileGovernance {
 struct FileWebhooks {
     allow_private: Option<bool>,
     delivery_log_days: Option<u32>,
+    proxy: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -444,6 +447,15 @@ impl Settings {
             metrics: file.metrics.unwrap_or(true),
             webhooks_allow_private: environment == Environment::Development
                 || file.webhooks.allow_private.unwrap_or(false),
+            webhook_proxy: match file.webhooks.proxy {
+                Some(proxy) if reqwest::Proxy::all(proxy.as_str()).is_err() => {
+                    return Err(ConfigError::new(
+                        "webhooks.proxy",
+                        "must be a proxy URL such as http://proxy.sunet.se:3128",
+                    ))
+                }
+                proxy => proxy,
+            },
             event_scan_seconds,
             governance: file.governance.thresholds()?,
             webhook_log_days: match file.webhooks.delivery_log_days {
@@ -468,7 +480,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s trusted_proxies={} max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} events.scan_seconds={} governance={:?}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s trusted_proxies={} max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} webhooks.proxy={:?} events.scan_seconds={} governance={:?}",
             self.bind,
             self.data_dir.display(),
             database,
@@ -491,6 +503,7 @@ impl Settings {
             self.metrics,
             self.webhooks_allow_private,
             self.webhook_log_days,
+            self.webhook_proxy.as_deref().map(redact_url),
             self.event_scan_seconds,
             self.governance,
         )

@@ -126,7 +126,10 @@ impl Application {
         spawn_sealer(pool.clone());
         crate::webhooks::spawn(
             pool.clone(),
-            settings.webhooks_allow_private,
+            crate::webhooks::Delivery {
+                allow_private: settings.webhooks_allow_private,
+                proxy: settings.webhook_proxy.clone(),
+            },
             settings.webhook_log_days,
         );
         spawn_date_scan(pool.clone(), settings.event_scan_seconds);

@@ -1,21 +1,26 @@
 //! Delivers the event stream to webhook subscriptions: a background task of every instance
-//! claims one due subscription at a time (db::webhooks::claim_due), posts the next event it
-//! wants — in event order, one at a time, so a failing receiver delays only its own stream —
-//! and records the attempt. A 2xx moves the subscription's cursor past the event; anything
-//! else is retried after a backoff (1 s doubling to an hour).
+//! claims due subscriptions (db::webhooks::claim_due; a claim is a lease, so a subscription is
+//! served by one delivery at a time and its events stay in order) and hands each to a delivery
+//! of its own, up to `CONCURRENT` at once, so a slow receiver holds up only its own stream. A
+//! delivery posts the next event the subscription wants and records the attempt. A 2xx moves
+//! the subscription's cursor past the event; anything else is retried after a backoff (1 s
+//! doubling to an hour).
 //!
 //! Each POST carries the event as JSON and `X-Forvaltning-Event`, `X-Forvaltning-Delivery` (the
 //! event id) and `X-Forvaltning-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`
 //! keyed with the subscription's secret. The target's host is resolved before every delivery
 //! and the connection pinned to an address checked to be public (unless private targets are
 //! allowed): a DNS answer that changes to an internal address after the subscription was
-//! checked is refused, not followed. Redirects are not followed.
+//! checked is refused, not followed. Redirects are not followed, and no proxy is used unless one
+//! is configured (`webhooks.proxy`): `HTTP(S)_PROXY` in the environment would undo the pinning.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use tokio::sync::Semaphore;
 
 use crate::db::events::Event;
 use crate::db::webhooks::{self, Outcome, Webhook};
@@ -26,6 +31,10 @@ use crate::error::AppError;
 
 /// How long one delivery may take (connect, send, answer).
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the target's name may take to resolve.
+const DNS_TIMEOUT: Duration = Duration::from_secs(5);
+/// Deliveries in flight at once in one instance, each to another subscription.
+const CONCURRENT: usize = 16;
 /// How often an idle deliverer looks for due subscriptions.
 const IDLE_POLL: Duration = Duration::from_millis(250);
 /// Events read past a subscription's cursor at once, looking for one it wants.
@@ -65,21 +74,47 @@ pub fn payload(event: &Event) -> Vec<u8> {
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 const PRUNE_BATCH: i64 = 10_000;
 
+/// How deliveries leave this instance.
+#[derive(Debug, Clone, Default)]
+pub struct Delivery {
+    /// Whether http and private addresses may be targets (`webhooks.allow_private`).
+    pub allow_private: bool,
+    /// A proxy for every delivery (`webhooks.proxy`); none by default, whatever the environment.
+    pub proxy: Option<String>,
+}
+
 /// Starts the deliverer of this instance; it also keeps the delivery log to `log_days`.
-pub fn spawn(pool: DbPool, allow_private: bool, log_days: u32) {
+pub fn spawn(pool: DbPool, delivery: Delivery, log_days: u32) {
     tokio::spawn(async move {
+        let slots = Arc::new(Semaphore::new(CONCURRENT));
+        let delivery = Arc::new(delivery);
         let mut pruned_at: Option<Instant> = None;
         loop {
             if pruned_at.is_none_or(|at| at.elapsed() >= PRUNE_EVERY) {
                 prune_log(&pool, log_days).await;
                 pruned_at = Some(Instant::now());
             }
-            match deliver_one(&pool, allow_private).await {
-                Ok(true) => continue,
-                Ok(false) => {}
-                Err(AppError::Unavailable(_)) => {}
-                Err(e) => log::warn!("webhook delivery failed: {}", e.cause()),
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            match crate::db::run(&pool, webhooks::claim_due).await {
+                Ok(Some(webhook)) => {
+                    let (pool, delivery) = (pool.clone(), delivery.clone());
+                    tokio::spawn(async move {
+                        if let Err(e) = deliver(&pool, webhook, &delivery).await {
+                            if !matches!(e, AppError::Unavailable(_)) {
+                                log::warn!("webhook delivery failed: {}", e.cause());
+                            }
+                        }
+                        drop(slot);
+                    });
+                    // Another subscription may be due; when none is, the claim says so.
+                    continue;
+                }
+                Ok(None) | Err(AppError::Unavailable(_)) => {}
+                Err(e) => log::warn!("claiming a webhook failed: {}", e.cause()),
             }
+            drop(slot);
             tokio::time::sleep(IDLE_POLL).await;
         }
     });
@@ -110,11 +145,9 @@ async fn prune_log(pool: &DbPool, log_days: u32) {
     }
 }
 
-/// Claims one due subscription and handles it; `true` when there may be more work now.
-async fn deliver_one(pool: &DbPool, allow_private: bool) -> Result<bool, AppError> {
-    let Some(webhook) = crate::db::run(pool, webhooks::claim_due).await? else {
-        return Ok(false);
-    };
+/// Handles one claimed subscription: posts the next event it wants, or moves past those it
+/// does not, and records what came of it.
+async fn deliver(pool: &DbPool, webhook: Webhook, delivery: &Delivery) -> Result<(), AppError> {
     let cursor = webhook.last_event_id;
     let pending =
         crate::db::run(pool, move |conn| webhooks::events_after(conn, cursor, SCAN)).await?;
@@ -127,19 +160,17 @@ async fn deliver_one(pool: &DbPool, allow_private: bool) -> Result<bool, AppErro
         .iter()
         .find(|e| patterns.iter().any(|p| p.matches(&e.event_type)));
     let outcome = match (wanted, pending.last()) {
-        (Some(event), _) => post(&webhook, event, allow_private).await,
+        (Some(event), _) => post(&webhook, event, delivery).await,
         (None, Some(last)) => Outcome::Skipped { cursor: last.id },
         (None, None) => Outcome::Idle,
     };
-    crate::db::run(pool, move |conn| webhooks::finish(conn, &webhook, &outcome)).await?;
-    // Another subscription may be due; when none is, the claim says so.
-    Ok(true)
+    crate::db::run(pool, move |conn| webhooks::finish(conn, &webhook, &outcome)).await
 }
 
 /// One POST of `event` to `webhook`, and what came of it.
-async fn post(webhook: &Webhook, event: &Event, allow_private: bool) -> Outcome {
+async fn post(webhook: &Webhook, event: &Event, delivery: &Delivery) -> Outcome {
     let started = Instant::now();
-    let result = try_post(webhook, event, allow_private).await;
+    let result = try_post(webhook, event, delivery).await;
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
     let (delivered, response_status, error) = match result {
         Ok(status) => (
@@ -164,14 +195,20 @@ async fn post(webhook: &Webhook, event: &Event, allow_private: bool) -> Outcome 
     }
 }
 
-async fn try_post(webhook: &Webhook, event: &Event, allow_private: bool) -> Result<u16, String> {
-    let target = WebhookUrl::parse(&webhook.url, allow_private)?;
-    let address = resolve(&target, allow_private).await?;
-    let client = reqwest::Client::builder()
+async fn try_post(webhook: &Webhook, event: &Event, delivery: &Delivery) -> Result<u16, String> {
+    let target = WebhookUrl::parse(&webhook.url, delivery.allow_private)?;
+    let address = resolve(&target, delivery.allow_private).await?;
+    let builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(TIMEOUT)
         .resolve(target.host(), address)
-        .user_agent(concat!("forvaltning/", env!("CARGO_PKG_VERSION")))
+        .user_agent(concat!("forvaltning/", env!("CARGO_PKG_VERSION")));
+    let builder = match &delivery.proxy {
+        Some(proxy) => builder
+            .proxy(reqwest::Proxy::all(proxy.as_str()).map_err(|e| format!("the proxy: {e}"))?),
+        None => builder.no_proxy(),
+    };
+    let client = builder
         .build()
         .map_err(|e| format!("no HTTP client: {e}"))?;
     let body = payload(event);
@@ -195,8 +232,16 @@ async fn try_post(webhook: &Webhook, event: &Event, allow_private: bool) -> Resu
 /// The address to connect to: the first the host resolves to, if every one is public (or
 /// private targets are allowed).
 async fn resolve(target: &WebhookUrl, allow_private: bool) -> Result<SocketAddr, String> {
-    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((target.host(), target.port()))
+    let lookup = tokio::net::lookup_host((target.host(), target.port()));
+    let addresses: Vec<SocketAddr> = tokio::time::timeout(DNS_TIMEOUT, lookup)
         .await
+        .map_err(|_| {
+            format!(
+                "{} did not resolve within {} s",
+                target.host(),
+                DNS_TIMEOUT.as_secs()
+            )
+        })?
         .map_err(|e| format!("{} does not resolve: {e}", target.host()))?
         .collect();
     if !allow_private {

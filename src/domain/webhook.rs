@@ -63,14 +63,31 @@ fn literal_ip(url: &Url) -> Option<IpAddr> {
 
 /// Whether `ip` is an address of the public internet: not loopback, private (RFC 1918, unique
 /// local), link-local, shared (RFC 6598), documentation, benchmarking, multicast, broadcast or
-/// unspecified, also when written as an IPv4-mapped IPv6 address.
+/// unspecified — also when an IPv6 address carries an IPv4 address (mapped `::ffff:a.b.c.d`,
+/// compatible `::a.b.c.d`, 6to4, Teredo), which must then be public too.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => is_public_v4(v4),
-            None => is_public_v6(v6),
+            None => is_public_v6(v6) && embedded_v4(v6).into_iter().all(is_public_v4),
         },
+    }
+}
+
+/// The IPv4 addresses an IPv6 address routes to: IPv4-compatible (`::a.b.c.d`, deprecated but
+/// still routed by some stacks), 6to4 (`2002:aabb:ccdd::/48`), Teredo (`2001:0::/32`: the
+/// server, and the client with its bits inverted).
+fn embedded_v4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |high: u16, low: u16| Ipv4Addr::from((u32::from(high) << 16) | u32::from(low));
+    if s[..6] == [0; 6] && !(ip.is_unspecified() || ip.is_loopback()) {
+        return vec![v4(s[6], s[7])];
+    }
+    match (s[0], s[1]) {
+        (0x2002, _) => vec![v4(s[1], s[2])],
+        (0x2001, 0x0000) => vec![v4(s[2], s[3]), v4(!s[6], !s[7])],
+        _ => Vec::new(),
     }
 }
 
@@ -98,7 +115,7 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
         || (first & 0xfe00) == 0xfc00 // unique local
         || (first & 0xffc0) == 0xfe80 // link-local
         || (first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
-        || (first == 0x0064 && ip.segments()[1] == 0xff9b)) // NAT64 of any IPv4
+        || (first == 0x0064 && ip.segments()[1] == 0xff9b)) // NAT64 of any IPv4 (and local-use)
 }
 
 #[cfg(test)]
@@ -124,7 +141,15 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
             "64:ff9b::a00:1",
+            "64:ff9b:1::a00:1",
             "2001:db8::1",
+            // IPv4 inside IPv6: compatible, 6to4 and Teredo (client 127.0.0.1 inverted).
+            "::7f00:1",
+            "::a00:1",
+            "2002:7f00:1::1",
+            "2002:c0a8:101::1",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "2001:0:a00:1::1",
         ] {
             assert!(!is_public(private.parse().unwrap()), "{private}");
         }
@@ -133,6 +158,8 @@ mod tests {
             "8.8.8.8",
             "2001:6b0::1",
             "::ffff:193.10.252.1",
+            "2002:c10a:fc01::1",
+            "2001:0:4136:e378:8000:63bf:3ef5:fe01",
         ] {
             assert!(is_public(public.parse().unwrap()), "{public}");
         }

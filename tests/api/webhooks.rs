@@ -416,3 +416,113 @@ pub async fn the_delivery_log_keeps_its_days(backend: Backend) {
     assert_eq!(attempts.len(), 1, "{attempts:?}");
     assert_eq!(attempts[0]["attempt"], 2);
 }
+
+/// A receiver that accepts connections and never answers (each is held open until the test ends).
+fn hanging_receiver() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    format!("http://127.0.0.1:{port}/krok")
+}
+
+/// A subscription whose receiver hangs holds up only its own stream: another receiver gets
+/// every event within 3 s of its write.
+pub async fn a_hanging_receiver_delays_no_other_subscription(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let subscribe = async |url: &str| {
+        app.post(
+            "/api/v1/webhooks",
+            Some(&lg),
+            json!({"url": url, "secret": SECRET, "event_types": ["portfolio.*"]}),
+        )
+        .await
+        .expect(201)
+    };
+    // The hanging one first: it is due first, and claimed first.
+    subscribe(&hanging_receiver()).await;
+    let (url, seen) = receiver(false).await;
+    subscribe(&url).await;
+    for n in 1..=5 {
+        let written = std::time::Instant::now();
+        app.create_portfolio(&lg, &format!("portfolj-{n}"), &format!("Portfölj {n}"))
+            .await;
+        loop {
+            if seen.lock().unwrap().len() >= n {
+                break;
+            }
+            assert!(
+                written.elapsed() < Duration::from_secs(3),
+                "event {n} not delivered within 3 s"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// Pausing (`active: false`) needs no check of the stored URL, even one that no longer passes
+/// it; resuming does. A new secret or URL shows in the audit event, the secret itself nowhere.
+pub async fn a_webhook_is_paused_whatever_its_url(backend: Backend) {
+    let app = spawn_app_with(backend, &[("FORVALTNING_ENV", "production")], None).await;
+    let controller = token("karin.kontroll@sunet.se", &["controller"]);
+    let id = app
+        .post(
+            "/api/v1/webhooks",
+            Some(&controller),
+            json!({"url": "https://193.10.252.19/krok", "secret": SECRET, "event_types": ["contract.*"]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    // Its name now points inside (as after a DNS change, written here directly).
+    app.sql(&format!(
+        "UPDATE webhooks SET url = 'https://10.20.30.40/krok' WHERE id = {id}"
+    ));
+    let path = format!("/api/v1/webhooks/{id}");
+    let paused = app
+        .patch(&path, Some(&controller), json!({"active": false}))
+        .await
+        .expect(200);
+    assert_eq!(paused.body["active"], false);
+    let resumed = app
+        .patch(&path, Some(&controller), json!({"active": true}))
+        .await;
+    assert_eq!(resumed.status, 422, "{}", resumed.body);
+    assert_eq!(resumed.body["errors"][0]["field"], "url");
+    let new_secret = "en-helt-ny-hemlighet-för-kroken";
+    app.patch(
+        &path,
+        Some(&controller),
+        json!({"secret": new_secret, "url": "https://193.10.252.20/krok"}),
+    )
+    .await
+    .expect(200);
+    let trail = app
+        .get(
+            &format!("/api/v1/audit-events?object_type=webhook&object_id={id}&limit=10"),
+            Some(&token("lena.ledning@sunet.se", &["management_group"])),
+        )
+        .await
+        .expect(200);
+    let text = trail.body.to_string();
+    assert!(
+        !text.contains(new_secret) && !text.contains(SECRET),
+        "{text}"
+    );
+    let changes: Vec<&Value> = trail.body["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .collect();
+    let last = changes
+        .iter()
+        .find(|e| e["after"]["url"] == "https://193.10.252.20/krok")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(last["before"]["url"], "https://10.20.30.40/krok");
+    assert_eq!(last["after"]["secret_changed"], true, "{last}");
+}

@@ -84,6 +84,15 @@ impl From<&Webhook> for WebhookView {
     }
 }
 
+/// A webhook as its change is audited: the view, and whether the secret changed (the secret
+/// itself is never recorded).
+#[derive(Serialize)]
+struct Changed<'a> {
+    #[serde(flatten)]
+    view: &'a WebhookView,
+    secret_changed: bool,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWebhook {
@@ -123,14 +132,16 @@ pub struct WebhookPatch {
     pub active: Option<bool>,
 }
 
-/// The checked fields of a subscription; the URL's host is resolved (unless private targets are
-/// allowed) so that a subscription to an internal address is refused when it is made.
+/// The checked fields of a subscription; with `check_url`, the URL's host is resolved (unless
+/// private targets are allowed) so that a subscription to an internal address is refused when
+/// it is made, given a new URL or resumed. (Every delivery checks it again.)
 async fn checked(
     url: String,
     secret: String,
     event_types: Vec<String>,
     active: bool,
     private: PrivateTargets,
+    check_url: bool,
 ) -> AppResult<WebhookFields> {
     let mut errors = crate::api::Fields::default();
     if url.chars().count() > 2000 {
@@ -149,6 +160,14 @@ async fn checked(
         }
     }
     errors.finish()?;
+    if !check_url {
+        return Ok(WebhookFields {
+            url,
+            secret,
+            event_types,
+            active,
+        });
+    }
     let target =
         WebhookUrl::parse(&url, private.0).map_err(|e| AppError::unprocessable("url", e))?;
     if !private.0 {
@@ -238,6 +257,7 @@ pub async fn create(
         request.event_types,
         request.active.unwrap_or(true),
         **private,
+        true,
     )
     .await?;
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
@@ -317,12 +337,18 @@ pub async fn update(
     })
     .await?;
     if_match.check(current.version)?;
+    // Pausing, or changing what is sent, needs no check of a URL that stays as it is (it may
+    // have stopped passing one: pausing is how it is stopped); a new URL or a resumed delivery is
+    // checked.
+    let check_url = patch.url.is_some() || (patch.active == Some(true) && !current.active);
+    let secret_changed = patch.secret.as_ref().is_some_and(|s| *s != current.secret);
     let fields = checked(
         patch.url.unwrap_or_else(|| current.url.clone()),
         patch.secret.unwrap_or_else(|| current.secret.clone()),
         patch.event_types.unwrap_or_else(|| current.patterns()),
         patch.active.unwrap_or(current.active),
         **private,
+        check_url,
     )
     .await?;
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
@@ -335,7 +361,10 @@ pub async fn update(
             actor,
             Change::by(&grant, ObjectType::Webhook, id)
                 .before(&before)
-                .after(&view),
+                .after(&Changed {
+                    view: &view,
+                    secret_changed,
+                }),
         )?;
         Ok(view)
     })
