@@ -2,6 +2,8 @@
 //! the routes are registered); this module adds the document's frame, the bearer scheme, and
 //! the problem responses shared by the handlers.
 
+mod strict;
+
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
@@ -67,6 +69,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     list_items_refer_to_their_schema(&mut document);
     rate_limited_operations(&mut document);
     lists_answer_csv(&mut document);
+    strict::apply(&mut document);
     document
 }
 

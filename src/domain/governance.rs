@@ -182,9 +182,26 @@ pub struct Threshold {
     pub setting: &'static str,
     #[schema(example = "30")]
     pub value: String,
-    /// `days`, `months`, or `month_day` (`MM-DD` of the year before the plan's year).
-    #[schema(example = "days")]
-    pub unit: &'static str,
+    pub unit: ThresholdUnit,
+}
+
+/// A threshold's unit: `month_day` is `MM-DD` of the year before the plan's year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdUnit {
+    Days,
+    Months,
+    MonthDay,
+}
+
+impl ThresholdUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThresholdUnit::Days => "days",
+            ThresholdUnit::Months => "months",
+            ThresholdUnit::MonthDay => "month_day",
+        }
+    }
 }
 
 impl Thresholds {
@@ -219,18 +236,18 @@ impl Thresholds {
         let days = |setting, value: i64| Threshold {
             setting,
             value: value.to_string(),
-            unit: "days",
+            unit: ThresholdUnit::Days,
         };
         let months = |setting, value: u32| Threshold {
             setting,
             value: value.to_string(),
-            unit: "months",
+            unit: ThresholdUnit::Months,
         };
         Some(match rule {
             PlanMissing => Threshold {
                 setting: "plan_deadline",
                 value: format!("{:02}-{:02}", self.plan_deadline.0, self.plan_deadline.1),
-                unit: "month_day",
+                unit: ThresholdUnit::MonthDay,
             },
             ChangeRequestWaiting => days(
                 "change_request_waiting_days",

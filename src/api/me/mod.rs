@@ -28,10 +28,18 @@ pub struct GlobalRoleView {
     pub source: RoleSource,
 }
 
+/// Where a set of permissions holds.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PermissionScope {
+    Global,
+    Portfolio,
+    Service,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScopeView {
-    /// `global`, `portfolio` or `service`.
-    pub kind: &'static str,
+    pub kind: PermissionScope,
     pub portfolio_id: Option<i64>,
     pub service_id: Option<i64>,
 }
@@ -64,7 +72,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
     };
     let mut out = vec![PermissionView {
         scope: ScopeView {
-            kind: "global",
+            kind: PermissionScope::Global,
             portfolio_id: None,
             service_id: None,
         },
@@ -76,7 +84,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
             (Some(p), _) => (
                 Target::portfolio(p),
                 ScopeView {
-                    kind: "portfolio",
+                    kind: PermissionScope::Portfolio,
                     portfolio_id: Some(p),
                     service_id: None,
                 },
@@ -84,7 +92,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
             (None, Some(s)) => (
                 Target::service(s, scoped.service_portfolio_id),
                 ScopeView {
-                    kind: "service",
+                    kind: PermissionScope::Service,
                     portfolio_id: scoped.service_portfolio_id,
                     service_id: Some(s),
                 },

@@ -533,7 +533,7 @@ pub async fn versions(
             .into_iter()
             .map(|v| PlanVersionView {
                 revision: v.revision,
-                state: "approved".into(),
+                state: VersionState::Approved,
                 approved_at: v.approved_at.map(crate::api::utc),
                 superseded_at: Some(crate::api::utc(v.superseded_at)),
                 document: serde_json::from_str(&v.document).unwrap_or_default(),
@@ -542,7 +542,7 @@ pub async fn versions(
         let current = document_of(conn, &plan)?;
         views.push(PlanVersionView {
             revision: plan.revision,
-            state: "current".into(),
+            state: VersionState::Current,
             approved_at: plan.approved_at.map(crate::api::utc),
             superseded_at: None,
             document: serde_json::to_value(current).map_err(AppError::internal)?,

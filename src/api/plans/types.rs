@@ -151,15 +151,23 @@ pub struct PlanDocument {
 }
 
 /// One revision of a plan: the approved ones kept when revised, and the current one.
+/// `current` for the plan as it is now; `approved` for a kept approved revision.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    Current,
+    Approved,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PlanVersionView {
     pub revision: i32,
-    /// `current` for the plan as it is now; `approved` for a kept approved revision.
-    pub state: String,
+    pub state: VersionState,
     pub approved_at: Option<DateTime<Utc>>,
     /// When a revision replaced it (null for the current one).
     pub superseded_at: Option<DateTime<Utc>>,
-    #[schema(value_type = Object)]
+    /// The plan and its activities as they were (a kept revision as it was approved).
+    #[schema(value_type = PlanDocument)]
     pub document: serde_json::Value,
 }
 

@@ -145,7 +145,7 @@ impl crate::api::CsvRecord for RuleView {
             self.description_en.clone(),
             threshold.map_or(String::new(), |t| t.setting.to_string()),
             threshold.map_or(String::new(), |t| t.value.clone()),
-            threshold.map_or(String::new(), |t| t.unit.to_string()),
+            threshold.map_or(String::new(), |t| t.unit.as_str().to_string()),
         ]
     }
 }

@@ -27,8 +27,7 @@ pub struct RoleView {
     pub guideline_section: &'static str,
     pub duties_sv: Vec<&'static str>,
     pub duties_en: Vec<&'static str>,
-    /// For a TS: the duties a TÄ may delegate.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// For a TS: the duties a TÄ may delegate (empty for the other roles).
     pub delegations: Vec<Delegation>,
 }
 
