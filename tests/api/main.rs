@@ -112,6 +112,7 @@ on_both_backends!(
     webhooks::the_delivery_log_keeps_its_days,
     webhooks::a_hanging_receiver_delays_no_other_subscription,
     webhooks::a_webhook_is_paused_whatever_its_url,
+    webhooks::deliveries_ignore_the_environments_proxy,
     conventions::writes_carry_etags_and_if_match_is_atomic,
     conventions::request_ids_are_echoed_or_made,
     conventions::health_and_public_endpoints_need_no_token,

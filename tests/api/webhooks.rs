@@ -526,3 +526,72 @@ pub async fn a_webhook_is_paused_whatever_its_url(backend: Backend) {
     assert_eq!(last["before"]["url"], "https://10.20.30.40/krok");
     assert_eq!(last["after"]["secret_changed"], true, "{last}");
 }
+
+/// A listener that counts the connections made to it (and answers none).
+fn counting_listener() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+    let port = listener.local_addr().expect("address").port();
+    let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (format!("http://127.0.0.1:{port}"), count)
+}
+
+/// The environment's proxy variables would send a delivery to an address the proxy picks,
+/// past the address check: deliveries ignore them and reach the receiver directly.
+pub async fn deliveries_ignore_the_environments_proxy(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let (proxy, connections) = counting_listener();
+    let server = Server::start_with(
+        &db,
+        &[
+            ("FORVALTNING_JWT_SECRET", crate::helpers::SECRET),
+            ("HTTP_PROXY", &proxy),
+            ("http_proxy", &proxy),
+            ("HTTPS_PROXY", &proxy),
+            ("ALL_PROXY", &proxy),
+        ],
+    );
+    let (url, seen) = receiver(false).await;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("client");
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    for (path, body) in [
+        (
+            "webhooks",
+            json!({"url": url, "secret": SECRET, "event_types": ["portfolio.*"]}),
+        ),
+        (
+            "portfolios",
+            json!({"slug": "natverk", "name": "Nätverkstjänster"}),
+        ),
+    ] {
+        let reply = client
+            .post(format!("{}/api/v1/{path}", server.base))
+            .bearer_auth(&lg)
+            .json(&body)
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(reply.status(), 201);
+    }
+    for _ in 0..100 {
+        if !seen.lock().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(seen.lock().unwrap().len(), 1, "the receiver got the event");
+    assert_eq!(
+        connections.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "a delivery went through the proxy"
+    );
+}
