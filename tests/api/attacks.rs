@@ -10,6 +10,28 @@ use serde_json::json;
 use crate::conventions::assert_problem;
 use crate::helpers::{sign_hs256, spawn_app, spawn_app_with, token, Backend, SECRET};
 
+/// `GET path` with `headers` (no token but what a header carries).
+async fn get_with(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> crate::helpers::Reply {
+    app.send("GET", path, token, None, headers).await
+}
+
+/// Nätverkstjänster, owned by tove@sunet.se, with eduroam in operation: (portfolio, service).
+async fn natverk_with_eduroam(app: &crate::helpers::TestApp, lg: &str) -> (i64, i64) {
+    let tove = token("tove@sunet.se", &[]);
+    let natverk = app
+        .owned_portfolio(lg, "natverk", "Nätverkstjänster", "tove@sunet.se")
+        .await;
+    let eduroam = app
+        .service_in_operation(lg, &tove, "eduroam", natverk)
+        .await;
+    (natverk, eduroam)
+}
+
 /// 300 requests with invented methods of 2 kB each, all different: the metrics keep one series
 /// for them (`method="other"`), and the page stays the size it was.
 pub async fn invented_methods_leave_the_metrics_bounded(backend: Backend) {
@@ -61,15 +83,7 @@ pub async fn one_person_has_one_allowance_however_they_knock(backend: Backend) {
     let statuses = async |headers: Vec<String>| {
         let mut statuses = Vec::new();
         for header in headers {
-            let reply = app
-                .send(
-                    "GET",
-                    "/api/v1/roles",
-                    None,
-                    None,
-                    &[("Authorization", &header)],
-                )
-                .await;
+            let reply = get_with(&app, "/api/v1/roles", None, &[("Authorization", &header)]).await;
             statuses.push(reply.status);
         }
         statuses
@@ -120,35 +134,30 @@ pub async fn only_a_trusted_proxy_names_the_client(backend: Backend) {
     let direct = spawn_app_with(backend, &[limit], None).await;
     for (app, second_client) in [(&proxied, 200), (&direct, 429)] {
         for _ in 0..4 {
-            app.send(
-                "GET",
+            get_with(
+                &app,
                 "/api/v1/roles",
-                None,
                 None,
                 &[("X-Forwarded-For", "198.51.100.1")],
             )
             .await
             .expect(200);
         }
-        let first = app
-            .send(
-                "GET",
-                "/api/v1/roles",
-                None,
-                None,
-                &[("X-Forwarded-For", "198.51.100.1")],
-            )
-            .await;
+        let first = get_with(
+            &app,
+            "/api/v1/roles",
+            None,
+            &[("X-Forwarded-For", "198.51.100.1")],
+        )
+        .await;
         assert_eq!(first.status, 429);
-        let second = app
-            .send(
-                "GET",
-                "/api/v1/roles",
-                None,
-                None,
-                &[("Forwarded", "for=198.51.100.2")],
-            )
-            .await;
+        let second = get_with(
+            &app,
+            "/api/v1/roles",
+            None,
+            &[("Forwarded", "for=198.51.100.2")],
+        )
+        .await;
         assert_eq!(second.status, second_client, "{}", second.body);
     }
 }
@@ -354,16 +363,14 @@ pub async fn change_requests_are_read_only_by_those_who_may(backend: Backend) {
         .expect(200);
     assert_eq!(listed.body["count"], 1, "{}", listed.body);
     assert_eq!(listed.body["results"][0]["id"], own);
-    let csv = app
-        .send(
-            "GET",
-            "/api/v1/change-requests",
-            Some(&astrid),
-            None,
-            &[("Accept", "text/csv")],
-        )
-        .await
-        .expect(200);
+    let csv = get_with(
+        &app,
+        "/api/v1/change-requests",
+        Some(&astrid),
+        &[("Accept", "text/csv")],
+    )
+    .await
+    .expect(200);
     let csv = csv.body.as_str().expect("CSV text");
     assert!(csv.contains("WPA3") && !csv.contains("Öland"), "{csv}");
     // The service's owner and the management group read both.
@@ -404,12 +411,7 @@ pub async fn no_report_shows_what_its_object_hides(backend: Backend) {
     let tove = token("tove@sunet.se", &[]);
     let karin = token("karin@sunet.se", &["controller"]);
     let ka = token("kalle.kund@sunet.se", &["account_manager"]);
-    let natverk = app
-        .owned_portfolio(&lg, "natverk", "Nätverkstjänster", "tove@sunet.se")
-        .await;
-    let eduroam = app
-        .service_in_operation(&lg, &tove, "eduroam", natverk)
-        .await;
+    let (_, eduroam) = natverk_with_eduroam(&app, &lg).await;
     let supplier = app
         .post("/api/v1/organizations", Some(&karin), json!({"slug": "radius-leverantoren", "name": "Radiusleverantören AB", "kind": "supplier", "org_number": "556000-4615"}))
         .await
@@ -456,16 +458,14 @@ pub async fn no_report_shows_what_its_object_hides(backend: Backend) {
             .body;
         let mut text = String::new();
         for accept in ["text/csv", "text/markdown"] {
-            let reply = app
-                .send(
-                    "GET",
-                    "/api/v1/reports/governance",
-                    Some(who),
-                    None,
-                    &[("Accept", accept)],
-                )
-                .await
-                .expect(200);
+            let reply = get_with(
+                &app,
+                "/api/v1/reports/governance",
+                Some(who),
+                &[("Accept", accept)],
+            )
+            .await
+            .expect(200);
             text.push_str(reply.body.as_str().expect("text"));
         }
         (json, text)
@@ -508,6 +508,30 @@ pub async fn no_report_shows_what_its_object_hides(backend: Backend) {
     assert_eq!(total(&seen, "contract_notice_due"), Some(1));
     assert_eq!(total(&seen, "change_request_waiting"), Some(1));
 
+    // The annual report names plans (which every caller reads) and counts; the economics
+    // report shows a TÄ of another portfolio nothing of eduroam's figures.
+    let annual = app
+        .get(&format!("/api/v1/reports/annual?year={year}"), Some(&ka))
+        .await
+        .expect(200);
+    for portfolio in annual.body["portfolios"].as_array().expect("portfolios") {
+        if let Some(plan) = portfolio["plan_id"].as_i64() {
+            app.get(&format!("/api/v1/plans/{plan}"), Some(&ka))
+                .await
+                .expect(200);
+        }
+    }
+    let other_owner = "ta.samarbete@sunet.se";
+    app.owned_portfolio(&lg, "samarbete", "Samarbetstjänster", other_owner)
+        .await;
+    let theirs = app
+        .get(
+            &format!("/api/v1/reports/economics?year={year}"),
+            Some(&token(other_owner, &[])),
+        )
+        .await
+        .expect(200);
+    assert_eq!(theirs.body["services"], json!([]), "{}", theirs.body);
     // Whatever a caller's report names, its own endpoint lets that caller read.
     for who in [&ka, &karin, &tove] {
         let (seen, _) = report(who).await;
@@ -548,12 +572,7 @@ pub async fn markdown_reports_survive_hostile_names(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena@sunet.se", &["management_group"]);
     let tove = token("tove@sunet.se", &[]);
-    let natverk = app
-        .owned_portfolio(&lg, "natverk", "Nätverkstjänster", "tove@sunet.se")
-        .await;
-    let eduroam = app
-        .service_in_operation(&lg, &tove, "eduroam", natverk)
-        .await;
+    let (natverk, eduroam) = natverk_with_eduroam(&app, &lg).await;
     let year = chrono::Utc::now().format("%Y").to_string();
     let plan = app
         .post(
@@ -584,14 +603,7 @@ pub async fn markdown_reports_survive_hostile_names(backend: Backend) {
          UPDATE plans SET annual_report = '# Falsk' || {nl} || '<b>fet</b>' || {nl} || '| a | b |' || {nl} || '1. lista' WHERE id = {plan};"
     ));
     let markdown = async |path: String| {
-        let reply = app
-            .send(
-                "GET",
-                &path,
-                Some(&lg),
-                None,
-                &[("Accept", "text/markdown")],
-            )
+        let reply = get_with(&app, &path, Some(&lg), &[("Accept", "text/markdown")])
             .await
             .expect(200);
         reply.body.as_str().expect("Markdown").to_string()
