@@ -16,5 +16,6 @@ pub mod logging;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
+pub mod redact;
 pub mod startup;
 pub mod webhooks;

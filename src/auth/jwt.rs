@@ -570,7 +570,7 @@ impl Jwks {
         log::info!(
             "fetched {} signing keys from {}",
             keys.len(),
-            crate::config::redact_url(&self.url)
+            crate::redact::redact_url(&self.url)
         );
         self.write_state(|s| {
             s.keys = keys;

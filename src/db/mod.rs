@@ -159,7 +159,7 @@ impl DatabaseUrl {
                 // password and all, in its error messages.
                 return Err(format!(
                     "the credentials in '{}' hold an '@': write it as %40",
-                    crate::config::redact_url(url)
+                    crate::redact::redact_url(url)
                 ));
             }
             return Ok(DatabaseUrl::Postgres(url.to_string()));
@@ -171,7 +171,7 @@ impl DatabaseUrl {
         if path.contains("://") {
             return Err(format!(
                 "unsupported database URL scheme in '{}': use postgres://… or an SQLite file path",
-                crate::config::redact_url(url)
+                crate::redact::redact_url(url)
             ));
         }
         if path.is_empty() {

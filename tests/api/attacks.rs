@@ -135,7 +135,7 @@ pub async fn only_a_trusted_proxy_names_the_client(backend: Backend) {
     for (app, second_client) in [(&proxied, 200), (&direct, 429)] {
         for _ in 0..4 {
             get_with(
-                &app,
+                app,
                 "/api/v1/roles",
                 None,
                 &[("X-Forwarded-For", "198.51.100.1")],
@@ -144,7 +144,7 @@ pub async fn only_a_trusted_proxy_names_the_client(backend: Backend) {
             .expect(200);
         }
         let first = get_with(
-            &app,
+            app,
             "/api/v1/roles",
             None,
             &[("X-Forwarded-For", "198.51.100.1")],
@@ -152,7 +152,7 @@ pub async fn only_a_trusted_proxy_names_the_client(backend: Backend) {
         .await;
         assert_eq!(first.status, 429);
         let second = get_with(
-            &app,
+            app,
             "/api/v1/roles",
             None,
             &[("Forwarded", "for=198.51.100.2")],
