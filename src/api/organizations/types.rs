@@ -22,7 +22,7 @@ pub struct OrganizationView {
     #[schema(example = "202100-2932")]
     pub org_number: Option<String>,
     /// The designated contact.
-    pub contact: Contact,
+    pub contact: ContactView,
     pub notes: String,
     pub version: i64,
     pub created_at: DateTime<Utc>,
@@ -47,6 +47,15 @@ pub struct Contact {
     pub email: Option<String>,
 }
 
+/// The contact as sent: both members always there, null when not recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactView {
+    #[schema(example = "Åsa Öberg")]
+    pub name: Option<String>,
+    #[schema(example = "asa.oberg@uu.se")]
+    pub email: Option<String>,
+}
+
 impl From<&Organization> for OrganizationView {
     fn from(o: &Organization) -> Self {
         OrganizationView {
@@ -55,7 +64,7 @@ impl From<&Organization> for OrganizationView {
             name: o.name.clone(),
             kind: o.kind(),
             org_number: o.org_number.clone(),
-            contact: Contact {
+            contact: ContactView {
                 name: o.contact_name.clone(),
                 email: o.contact_email.clone(),
             },
