@@ -213,6 +213,8 @@ fn record_in_two_statements(
 #[derive(Debug, Default)]
 pub struct AuditFilter {
     pub object_type: Option<String>,
+    /// Object types left out (the reader may not read such objects).
+    pub hidden_types: Vec<String>,
     pub object_id: Option<i64>,
     pub actor: Option<String>,
     pub since: Option<NaiveDateTime>,
@@ -403,6 +405,7 @@ pub fn list(
 ) -> AppResult<(Option<i64>, Vec<AuditEvent>)> {
     // Only the scope narrows the rows: each part of it may stop at the page (not for the count).
     let only_scope = filter.object_type.is_none()
+        && filter.hidden_types.is_empty()
         && filter.object_id.is_none()
         && filter.actor.is_none()
         && filter.since.is_none()
@@ -416,6 +419,9 @@ pub fn list(
         let mut q = audit_events::table.into_boxed();
         if let Some(t) = &filter.object_type {
             q = q.filter(audit_events::object_type.eq(t.clone()));
+        }
+        if !filter.hidden_types.is_empty() {
+            q = q.filter(audit_events::object_type.ne_all(filter.hidden_types.clone()));
         }
         if let Some(id) = filter.object_id {
             q = q.filter(audit_events::object_id.eq(id));

@@ -77,6 +77,8 @@ pub struct EventFilter {
     pub event_type: Option<EventTypePattern>,
     pub object_type: Option<String>,
     pub object_id: Option<i64>,
+    /// Object types left out (the reader may not read such objects).
+    pub hidden_types: Vec<String>,
     /// `None`: everything; otherwise only events of these portfolios or services (as the
     /// audit trail's scope).
     pub portfolios: Option<Vec<i64>>,
@@ -109,6 +111,9 @@ pub fn list(
         }
         if let Some(t) = &filter.object_type {
             q = q.filter(events::object_type.eq(t.clone()));
+        }
+        if !filter.hidden_types.is_empty() {
+            q = q.filter(events::object_type.ne_all(filter.hidden_types.clone()));
         }
         if let Some(id) = filter.object_id {
             q = q.filter(events::object_id.eq(id));

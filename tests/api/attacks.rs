@@ -373,6 +373,30 @@ pub async fn change_requests_are_read_only_by_those_who_may(backend: Backend) {
     .expect(200);
     let csv = csv.body.as_str().expect("CSV text");
     assert!(csv.contains("WPA3") && !csv.contains("Öland"), "{csv}");
+    // Nor does the audit trail or the event stream show them to a reader of the whole trail
+    // who may not read change requests (the controller), while the management group sees them.
+    let karin = token("karin@sunet.se", &["controller"]);
+    let count = async |path: &str, reader: &str| {
+        app.get(path, Some(reader)).await.expect(200).body["count"].clone()
+    };
+    let stream = "/api/v1/events?object_type=change_request&count=true";
+    // (PostgreSQL places events in the stream within about 100 ms of their commit.)
+    for _ in 0..50 {
+        if count(stream, &lg).await == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    for (reader, expected) in [(&karin, 0), (&lg, 2)] {
+        let trail = "/api/v1/audit-events?object_type=change_request&count=true";
+        assert_eq!(count(trail, reader).await, expected);
+        assert_eq!(count(stream, reader).await, expected);
+        let whole = app
+            .get("/api/v1/audit-events?limit=500", Some(reader))
+            .await
+            .expect(200);
+        assert_eq!(whole.body.to_string().contains("Öland"), expected > 0);
+    }
     // The service's owner and the management group read both.
     let owner = token("ta.natverk@sunet.se", &[]);
     for reader in [&owner, &lg] {

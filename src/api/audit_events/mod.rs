@@ -8,9 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{keyset_link, utc, Page};
-use crate::auth::policy::{Action, Caller};
+use crate::auth::policy::{Action, Caller, Reach};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, AuditEvent, AuditFilter};
+use crate::db::audit::{self, AuditEvent, AuditFilter, ObjectType};
 use crate::db::{DbConnection, DbPool};
 use crate::error::{AppError, AppResult};
 
@@ -96,6 +96,29 @@ pub struct AuditPage {
     pub results: Vec<AuditEventView>,
 }
 
+/// Objects with a read rule of their own, stricter than the trail's.
+const OWN_READ_RULES: [(ObjectType, Action); 4] = [
+    (ObjectType::ChangeRequest, Action::ChangeRequestRead),
+    (ObjectType::Contract, Action::ContractRead),
+    (ObjectType::Delivery, Action::DeliveryRead),
+    (ObjectType::Webhook, Action::WebhookManage),
+];
+
+/// The object types a trail (or event stream) of `trail` reach leaves out for `caller`: a
+/// reader of the whole trail sees an object's history only where they may read the object
+/// itself everywhere (the controller reads no change request, a VU no webhook). A scoped trail
+/// holds only objects of the reader's portfolios, which their roles there let them read.
+pub fn unreadable_types(caller: &Caller, trail: &Reach) -> Vec<String> {
+    if !trail.everywhere {
+        return Vec::new();
+    }
+    OWN_READ_RULES
+        .iter()
+        .filter(|(_, read)| !caller.reach(*read).everywhere)
+        .map(|(object_type, _)| object_type.as_str().to_string())
+        .collect()
+}
+
 #[utoipa::path(
     tag = "audit",
     operation_id = "listAuditEvents",
@@ -140,6 +163,7 @@ pub async fn list(
                 actor: query.actor,
                 since: query.since.map(|t| t.naive_utc()),
                 until: query.until.map(|t| t.naive_utc()),
+                hidden_types: unreadable_types(caller, &reach),
                 portfolios: (!reach.everywhere).then_some(reach.portfolios),
                 services: reach.services,
             };

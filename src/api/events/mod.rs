@@ -148,6 +148,7 @@ pub async fn list(
                 event_type,
                 object_type: query.object_type,
                 object_id: query.object_id,
+                hidden_types: crate::api::audit_events::unreadable_types(caller, &reach),
                 portfolios: (!reach.everywhere).then_some(reach.portfolios),
                 services: reach.services,
             };
