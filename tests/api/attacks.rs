@@ -397,6 +397,16 @@ pub async fn change_requests_are_read_only_by_those_who_may(backend: Backend) {
             .expect(200);
         assert_eq!(whole.body.to_string().contains("Öland"), expected > 0);
     }
+    // Nor may they subscribe to them.
+    let hook = json!({"url": "http://127.0.0.1:9/krok", "secret": "en-lång-hemlighet-för-kroken", "event_types": ["service.*", "change_request.*"]});
+    let refused = app
+        .post("/api/v1/webhooks", Some(&karin), hook.clone())
+        .await;
+    assert_problem(&refused, 403);
+    assert_eq!(refused.body["action"], "change_request.read");
+    app.post("/api/v1/webhooks", Some(&lg), hook)
+        .await
+        .expect(201);
     // The service's owner and the management group read both.
     let owner = token("ta.natverk@sunet.se", &[]);
     for reader in [&owner, &lg] {

@@ -97,7 +97,7 @@ pub struct AuditPage {
 }
 
 /// Objects with a read rule of their own, stricter than the trail's.
-const OWN_READ_RULES: [(ObjectType, Action); 4] = [
+pub const OWN_READ_RULES: [(ObjectType, Action); 4] = [
     (ObjectType::ChangeRequest, Action::ChangeRequestRead),
     (ObjectType::Contract, Action::ContractRead),
     (ObjectType::Delivery, Action::DeliveryRead),

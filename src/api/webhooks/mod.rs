@@ -7,7 +7,7 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{keyset_link, list_page, with_etag, IfMatch, Page, Paginated};
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Caller, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, Change, ObjectType};
 use crate::db::webhooks;
@@ -17,6 +17,20 @@ use crate::error::{AppError, AppResult};
 mod types;
 
 pub use types::*;
+
+/// A subscription receives the objects its events carry: only events of objects the caller may
+/// read everywhere (the controller may not subscribe to change requests); 403 naming the read.
+fn may_subscribe(caller: &Caller, patterns: &[String]) -> AppResult<()> {
+    for (object_type, read) in crate::api::audit_events::OWN_READ_RULES {
+        let named = patterns
+            .iter()
+            .any(|p| p.split('.').next() == Some(object_type.as_str()));
+        if named && !caller.reach(read).everywhere {
+            return Err(AppError::forbidden(read.code()));
+        }
+    }
+    Ok(())
+}
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -83,6 +97,7 @@ pub async fn create(
     .await?;
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let grant = caller.authorize(Action::WebhookManage, &Target::global())?;
+        may_subscribe(caller, &fields.event_types)?;
         let created = webhooks::insert(conn, &fields, &caller.sub)?;
         let view = WebhookView::from(&created);
         audit::record(
@@ -174,6 +189,7 @@ pub async fn update(
     .await?;
     let view = crate::api::write(&pool, who, move |conn, caller, actor| {
         let grant = caller.authorize(Action::WebhookManage, &Target::global())?;
+        may_subscribe(caller, &fields.event_types)?;
         let before = WebhookView::from(&current);
         let updated = webhooks::update(conn, &current, &fields)?;
         let view = WebhookView::from(&updated);
