@@ -2,50 +2,27 @@
 //! `proposed` → `established` → `in_operation` → `decommissioning` → `decommissioned`, and
 //! `proposed` → `rejected` when the management group turns a proposal down (final).
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Lifecycle {
-    /// From a needs inventory (behovsinventering); not yet decided.
-    Proposed,
-    /// The management group has decided and placed it in a portfolio.
-    Established,
-    /// Under management (i förvaltning).
-    InOperation,
-    /// Decommissioning initiated by the service owner.
-    Decommissioning,
-    /// Decommissioned by decision of the management group.
-    Decommissioned,
-    /// A proposal the management group turned down (final; the reason is kept).
-    Rejected,
+crate::vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    pub enum Lifecycle("a lifecycle state") {
+        /// From a needs inventory (behovsinventering); not yet decided.
+        Proposed = "proposed",
+        /// The management group has decided and placed it in a portfolio.
+        Established = "established",
+        /// Under management (i förvaltning).
+        InOperation = "in_operation",
+        /// Decommissioning initiated by the service owner.
+        Decommissioning = "decommissioning",
+        /// Decommissioned by decision of the management group.
+        Decommissioned = "decommissioned",
+        /// A proposal the management group turned down (final; the reason is kept).
+        Rejected = "rejected",
+    }
 }
 
 impl Lifecycle {
-    pub const ALL: [Lifecycle; 6] = [
-        Lifecycle::Proposed,
-        Lifecycle::Established,
-        Lifecycle::InOperation,
-        Lifecycle::Decommissioning,
-        Lifecycle::Decommissioned,
-        Lifecycle::Rejected,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Lifecycle::Proposed => "proposed",
-            Lifecycle::Established => "established",
-            Lifecycle::InOperation => "in_operation",
-            Lifecycle::Decommissioning => "decommissioning",
-            Lifecycle::Decommissioned => "decommissioned",
-            Lifecycle::Rejected => "rejected",
-        }
-    }
-
     /// A service that was never decided on, or was turned down: it does not keep a portfolio
     /// from being retired.
     pub fn is_undecided_or_rejected(self) -> bool {
@@ -68,22 +45,6 @@ impl Lifecycle {
                 | (Lifecycle::InOperation, Lifecycle::Decommissioning)
                 | (Lifecycle::Decommissioning, Lifecycle::Decommissioned)
         )
-    }
-}
-
-impl fmt::Display for Lifecycle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Lifecycle {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Lifecycle::ALL
-            .into_iter()
-            .find(|l| l.as_str() == s)
-            .ok_or_else(|| format!("'{s}' is not a lifecycle state"))
     }
 }
 

@@ -49,4 +49,5 @@ pub mod plan;
 pub mod role;
 pub mod slug;
 pub mod text;
+pub mod vocabulary;
 pub mod webhook;

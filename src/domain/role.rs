@@ -1,37 +1,33 @@
 //! Role codes (DESIGN.md §2) and TS delegations (guidelines 4.3).
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A governance role. Global roles hold everywhere; scoped roles hold on a portfolio or a service.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RoleCode {
-    /// Sunets ledningsgrupp, avdelningschef (LG)
-    ManagementGroup,
-    /// Tjänsteägare (TÄ)
-    ServiceOwner,
-    /// Tjänstesamordnare (TS)
-    ServiceCoordinator,
-    /// Tjänsteförvaltare (TJF)
-    ServiceManager,
-    /// Tjänstespecialist
-    ServiceSpecialist,
-    /// Supportspecialist
-    SupportSpecialist,
-    /// Kontrakt- och avtalsansvarig / controller
-    Controller,
-    /// Kundansvarig (KA)
-    AccountManager,
-    /// Verksamhetsutvecklare (VU)
-    BusinessDeveloper,
-    /// Kommunikatör (KOM)
-    Communicator,
+crate::vocabulary! {
+    /// A governance role. Global roles hold everywhere; scoped roles hold on a portfolio or a service.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+    pub enum RoleCode("a role code") {
+        /// Sunets ledningsgrupp, avdelningschef (LG)
+        ManagementGroup = "management_group",
+        /// Tjänsteägare (TÄ)
+        ServiceOwner = "service_owner",
+        /// Tjänstesamordnare (TS)
+        ServiceCoordinator = "service_coordinator",
+        /// Tjänsteförvaltare (TJF)
+        ServiceManager = "service_manager",
+        /// Tjänstespecialist
+        ServiceSpecialist = "service_specialist",
+        /// Supportspecialist
+        SupportSpecialist = "support_specialist",
+        /// Kontrakt- och avtalsansvarig / controller
+        Controller = "controller",
+        /// Kundansvarig (KA)
+        AccountManager = "account_manager",
+        /// Verksamhetsutvecklare (VU)
+        BusinessDeveloper = "business_developer",
+        /// Kommunikatör (KOM)
+        Communicator = "communicator",
+    }
 }
 
 /// Where a role holds.
@@ -45,34 +41,6 @@ pub enum ScopeKind {
 }
 
 impl RoleCode {
-    pub const ALL: [RoleCode; 10] = [
-        RoleCode::ManagementGroup,
-        RoleCode::ServiceOwner,
-        RoleCode::ServiceCoordinator,
-        RoleCode::ServiceManager,
-        RoleCode::ServiceSpecialist,
-        RoleCode::SupportSpecialist,
-        RoleCode::Controller,
-        RoleCode::AccountManager,
-        RoleCode::BusinessDeveloper,
-        RoleCode::Communicator,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RoleCode::ManagementGroup => "management_group",
-            RoleCode::ServiceOwner => "service_owner",
-            RoleCode::ServiceCoordinator => "service_coordinator",
-            RoleCode::ServiceManager => "service_manager",
-            RoleCode::ServiceSpecialist => "service_specialist",
-            RoleCode::SupportSpecialist => "support_specialist",
-            RoleCode::Controller => "controller",
-            RoleCode::AccountManager => "account_manager",
-            RoleCode::BusinessDeveloper => "business_developer",
-            RoleCode::Communicator => "communicator",
-        }
-    }
-
     pub fn scope_kind(self) -> ScopeKind {
         match self {
             RoleCode::ServiceOwner => ScopeKind::Portfolio,
@@ -96,68 +64,17 @@ impl RoleCode {
     }
 }
 
-impl fmt::Display for RoleCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for RoleCode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        RoleCode::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| format!("'{s}' is not a role code"))
-    }
-}
-
-/// A duty TÄ can delegate to a TS ("alla eller vissa", guidelines 4.3).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Delegation {
-    Contracts,
-    Economy,
-    Staffing,
-    Plan,
-    Support,
-    Documentation,
-    Prioritization,
-}
-
-impl Delegation {
-    pub const ALL: [Delegation; 7] = [
-        Delegation::Contracts,
-        Delegation::Economy,
-        Delegation::Staffing,
-        Delegation::Plan,
-        Delegation::Support,
-        Delegation::Documentation,
-        Delegation::Prioritization,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Delegation::Contracts => "contracts",
-            Delegation::Economy => "economy",
-            Delegation::Staffing => "staffing",
-            Delegation::Plan => "plan",
-            Delegation::Support => "support",
-            Delegation::Documentation => "documentation",
-            Delegation::Prioritization => "prioritization",
-        }
-    }
-}
-
-impl FromStr for Delegation {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Delegation::ALL
-            .into_iter()
-            .find(|d| d.as_str() == s)
-            .ok_or_else(|| format!("'{s}' is not a delegation code"))
+crate::vocabulary! {
+    /// A duty TÄ can delegate to a TS ("alla eller vissa", guidelines 4.3).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
+    pub enum Delegation("a delegation code") {
+        Contracts = "contracts",
+        Economy = "economy",
+        Staffing = "staffing",
+        Plan = "plan",
+        Support = "support",
+        Documentation = "documentation",
+        Prioritization = "prioritization",
     }
 }
 

@@ -323,6 +323,7 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
             "delivery.create",
             "delivery.end",
             "report.read",
+            "economics.read",
             "change_request.read",
             "change_request.create"
         ])
@@ -331,6 +332,20 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
     let actions = me.body["permissions"][0]["actions"].as_array().unwrap();
     assert!(actions.contains(&json!("portfolio.create")));
     assert!(!actions.contains(&json!("service.update")));
+    // Every action is listed where it is allowed (a listing of actions once left these out).
+    let me = app.get("/api/v1/me", Some(&tove)).await.expect(200);
+    let in_portfolio = &me.body["permissions"][1];
+    assert_eq!(in_portfolio["scope"]["kind"], "portfolio");
+    let actions = in_portfolio["actions"].as_array().unwrap();
+    assert!(
+        actions.contains(&json!("service.update_security")),
+        "{actions:?}"
+    );
+    assert!(actions.contains(&json!("economics.read")), "{actions:?}");
+    let karin = token("karin@sunet.se", &["controller"]);
+    let me = app.get("/api/v1/me", Some(&karin)).await.expect(200);
+    let actions = me.body["permissions"][0]["actions"].as_array().unwrap();
+    assert!(actions.contains(&json!("exchange_rate.set")), "{actions:?}");
 }
 
 /// People are created on first sight, with name and e-mail from the token; they can fix both.

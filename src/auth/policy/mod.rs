@@ -433,14 +433,4 @@ mod tests {
             .reach(AuditRead)
             .is_nowhere());
     }
-
-    #[test]
-    fn action_codes_match_their_serialised_names() {
-        for action in Action::ALL {
-            assert_eq!(
-                serde_json::to_value(action).unwrap(),
-                serde_json::Value::String(action.code().to_string())
-            );
-        }
-    }
 }

@@ -4,115 +4,66 @@
 //! apart from how scope is resolved (`super`), so that it reads like the design and can one day
 //! be loaded from a file.
 
-use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::role::{Delegation, RoleCode};
 
-/// Everything a caller may attempt, by its code (used in 403 problems and audit events).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ToSchema)]
-pub enum Action {
-    #[serde(rename = "portfolio.create")]
-    PortfolioCreate,
-    #[serde(rename = "portfolio.update")]
-    PortfolioUpdate,
-    #[serde(rename = "portfolio.retire")]
-    PortfolioRetire,
-    #[serde(rename = "service.propose")]
-    ServicePropose,
-    #[serde(rename = "service.establish")]
-    ServiceEstablish,
-    #[serde(rename = "service.reject")]
-    ServiceReject,
-    #[serde(rename = "service.move")]
-    ServiceMove,
-    #[serde(rename = "service.start_operation")]
-    ServiceStartOperation,
-    #[serde(rename = "service.start_decommissioning")]
-    ServiceStartDecommissioning,
-    #[serde(rename = "service.decommission")]
-    ServiceDecommission,
-    #[serde(rename = "service.rename")]
-    ServiceRename,
-    #[serde(rename = "service.update")]
-    ServiceUpdate,
-    #[serde(rename = "service.update_catalog")]
-    ServiceUpdateCatalog,
-    #[serde(rename = "service.update_security")]
-    ServiceUpdateSecurity,
-    #[serde(rename = "role_assignment.service_owner")]
-    AssignServiceOwner,
-    #[serde(rename = "role_assignment.global_role")]
-    AssignGlobalRole,
-    #[serde(rename = "role_assignment.service_coordinator")]
-    AssignCoordinator,
-    #[serde(rename = "role_assignment.service_manager")]
-    AssignManager,
-    #[serde(rename = "role_assignment.specialist")]
-    AssignSpecialist,
-    #[serde(rename = "role_assignment.accept")]
-    AcceptAssignment,
-    #[serde(rename = "audit_event.read")]
-    AuditRead,
-    #[serde(rename = "event.read")]
-    EventRead,
-    #[serde(rename = "webhook.manage")]
-    WebhookManage,
-    #[serde(rename = "organization.create")]
-    OrganizationCreate,
-    #[serde(rename = "organization.update")]
-    OrganizationUpdate,
-    #[serde(rename = "contract.read")]
-    ContractRead,
-    #[serde(rename = "contract.create")]
-    ContractCreate,
-    #[serde(rename = "contract.update")]
-    ContractUpdate,
-    #[serde(rename = "contract.terminate")]
-    ContractTerminate,
-    #[serde(rename = "delivery.read")]
-    DeliveryRead,
-    #[serde(rename = "delivery.create")]
-    DeliveryCreate,
-    #[serde(rename = "delivery.end")]
-    DeliveryEnd,
-    #[serde(rename = "delivery.link_contract")]
-    DeliveryLink,
-    #[serde(rename = "report.read")]
-    ReportRead,
-    #[serde(rename = "economics.read")]
-    EconomicsRead,
-    #[serde(rename = "exchange_rate.set")]
-    ExchangeRateSet,
-    #[serde(rename = "budget_frame.set")]
-    BudgetFrameSet,
-    #[serde(rename = "plan.create")]
-    PlanCreate,
-    #[serde(rename = "plan.edit")]
-    PlanEdit,
-    #[serde(rename = "plan.revise")]
-    PlanRevise,
-    #[serde(rename = "plan.submit")]
-    PlanSubmit,
-    #[serde(rename = "plan.approve")]
-    PlanApprove,
-    #[serde(rename = "plan.return")]
-    PlanReturn,
-    #[serde(rename = "plan.close")]
-    PlanClose,
-    #[serde(rename = "plan.follow_up")]
-    PlanFollowUp,
-    #[serde(rename = "change_request.read")]
-    ChangeRequestRead,
-    #[serde(rename = "change_request.create")]
-    ChangeRequestCreate,
-    #[serde(rename = "change_request.assess")]
-    ChangeRequestAssess,
-    #[serde(rename = "change_request.decide")]
-    ChangeRequestDecide,
-    #[serde(rename = "change_request.release")]
-    ChangeRequestRelease,
+crate::vocabulary! {
+    /// Everything a caller may attempt, by its code (used in 403 problems and audit events).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    pub enum Action("an action") {
+        PortfolioCreate = "portfolio.create",
+        PortfolioUpdate = "portfolio.update",
+        PortfolioRetire = "portfolio.retire",
+        ServicePropose = "service.propose",
+        ServiceEstablish = "service.establish",
+        ServiceReject = "service.reject",
+        ServiceMove = "service.move",
+        ServiceStartOperation = "service.start_operation",
+        ServiceStartDecommissioning = "service.start_decommissioning",
+        ServiceDecommission = "service.decommission",
+        ServiceRename = "service.rename",
+        ServiceUpdate = "service.update",
+        ServiceUpdateCatalog = "service.update_catalog",
+        ServiceUpdateSecurity = "service.update_security",
+        AssignServiceOwner = "role_assignment.service_owner",
+        AssignGlobalRole = "role_assignment.global_role",
+        AssignCoordinator = "role_assignment.service_coordinator",
+        AssignManager = "role_assignment.service_manager",
+        AssignSpecialist = "role_assignment.specialist",
+        AcceptAssignment = "role_assignment.accept",
+        AuditRead = "audit_event.read",
+        EventRead = "event.read",
+        WebhookManage = "webhook.manage",
+        OrganizationCreate = "organization.create",
+        OrganizationUpdate = "organization.update",
+        ContractRead = "contract.read",
+        ContractCreate = "contract.create",
+        ContractUpdate = "contract.update",
+        ContractTerminate = "contract.terminate",
+        DeliveryRead = "delivery.read",
+        DeliveryCreate = "delivery.create",
+        DeliveryEnd = "delivery.end",
+        DeliveryLink = "delivery.link_contract",
+        ReportRead = "report.read",
+        EconomicsRead = "economics.read",
+        ExchangeRateSet = "exchange_rate.set",
+        BudgetFrameSet = "budget_frame.set",
+        PlanCreate = "plan.create",
+        PlanEdit = "plan.edit",
+        PlanRevise = "plan.revise",
+        PlanSubmit = "plan.submit",
+        PlanApprove = "plan.approve",
+        PlanReturn = "plan.return",
+        PlanClose = "plan.close",
+        PlanFollowUp = "plan.follow_up",
+        ChangeRequestRead = "change_request.read",
+        ChangeRequestCreate = "change_request.create",
+        ChangeRequestAssess = "change_request.assess",
+        ChangeRequestDecide = "change_request.decide",
+        ChangeRequestRelease = "change_request.release",
+    }
 }
 
 /// Who a rule lets through.
@@ -304,109 +255,9 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
 }
 
 impl Action {
-    pub const ALL: [Action; 47] = [
-        PortfolioCreate,
-        PortfolioUpdate,
-        PortfolioRetire,
-        ServicePropose,
-        ServiceEstablish,
-        ServiceReject,
-        ServiceMove,
-        ServiceStartOperation,
-        ServiceStartDecommissioning,
-        ServiceDecommission,
-        ServiceRename,
-        ServiceUpdate,
-        ServiceUpdateCatalog,
-        AssignServiceOwner,
-        AssignGlobalRole,
-        AssignCoordinator,
-        AssignManager,
-        AssignSpecialist,
-        AcceptAssignment,
-        AuditRead,
-        EventRead,
-        WebhookManage,
-        OrganizationCreate,
-        OrganizationUpdate,
-        ContractRead,
-        ContractCreate,
-        ContractUpdate,
-        ContractTerminate,
-        DeliveryRead,
-        DeliveryCreate,
-        DeliveryEnd,
-        DeliveryLink,
-        ReportRead,
-        BudgetFrameSet,
-        PlanCreate,
-        PlanEdit,
-        PlanRevise,
-        PlanSubmit,
-        PlanApprove,
-        PlanReturn,
-        PlanClose,
-        PlanFollowUp,
-        ChangeRequestRead,
-        ChangeRequestCreate,
-        ChangeRequestAssess,
-        ChangeRequestDecide,
-        ChangeRequestRelease,
-    ];
-
+    /// The action's code (as in 403 problems, audit events and `/me`).
     pub fn code(self) -> &'static str {
-        match self {
-            PortfolioCreate => "portfolio.create",
-            PortfolioUpdate => "portfolio.update",
-            PortfolioRetire => "portfolio.retire",
-            ServicePropose => "service.propose",
-            ServiceEstablish => "service.establish",
-            ServiceReject => "service.reject",
-            ServiceMove => "service.move",
-            ServiceStartOperation => "service.start_operation",
-            ServiceStartDecommissioning => "service.start_decommissioning",
-            ServiceDecommission => "service.decommission",
-            ServiceRename => "service.rename",
-            ServiceUpdate => "service.update",
-            ServiceUpdateCatalog => "service.update_catalog",
-            ServiceUpdateSecurity => "service.update_security",
-            AssignServiceOwner => "role_assignment.service_owner",
-            AssignGlobalRole => "role_assignment.global_role",
-            AssignCoordinator => "role_assignment.service_coordinator",
-            AssignManager => "role_assignment.service_manager",
-            AssignSpecialist => "role_assignment.specialist",
-            AcceptAssignment => "role_assignment.accept",
-            AuditRead => "audit_event.read",
-            EventRead => "event.read",
-            WebhookManage => "webhook.manage",
-            OrganizationCreate => "organization.create",
-            OrganizationUpdate => "organization.update",
-            ContractRead => "contract.read",
-            ContractCreate => "contract.create",
-            ContractUpdate => "contract.update",
-            ContractTerminate => "contract.terminate",
-            DeliveryRead => "delivery.read",
-            DeliveryCreate => "delivery.create",
-            DeliveryEnd => "delivery.end",
-            DeliveryLink => "delivery.link_contract",
-            ReportRead => "report.read",
-            EconomicsRead => "economics.read",
-            ExchangeRateSet => "exchange_rate.set",
-            BudgetFrameSet => "budget_frame.set",
-            PlanCreate => "plan.create",
-            PlanEdit => "plan.edit",
-            PlanRevise => "plan.revise",
-            PlanSubmit => "plan.submit",
-            PlanApprove => "plan.approve",
-            PlanReturn => "plan.return",
-            PlanClose => "plan.close",
-            PlanFollowUp => "plan.follow_up",
-            ChangeRequestRead => "change_request.read",
-            ChangeRequestCreate => "change_request.create",
-            ChangeRequestAssess => "change_request.assess",
-            ChangeRequestDecide => "change_request.decide",
-            ChangeRequestRelease => "change_request.release",
-        }
+        self.as_str()
     }
 
     /// The action that assigns or revokes a role.
