@@ -223,7 +223,7 @@ impl AppError {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail,
-            request_id: crate::startup::current_request_id(),
+            request_id: crate::request::current_request_id(),
             errors: match self {
                 AppError::BadRequest { errors, .. } | AppError::Unprocessable { errors, .. } => {
                     errors.clone()

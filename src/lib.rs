@@ -17,5 +17,6 @@ pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
 pub mod redact;
+pub mod request;
 pub mod startup;
 pub mod webhooks;

@@ -21,26 +21,7 @@ use crate::db::{self, DatabaseUrl, DbPool};
 use crate::error::AppError;
 use crate::openapi::ApiDoc;
 use crate::ratelimit::RateLimiter;
-
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
-
-/// The request's id: the client's `X-Request-Id` when it is sane, otherwise a new UUID.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-/// The `sub` of a request's verified token, for the access log.
-#[derive(Debug, Clone)]
-pub struct CallerSub(pub String);
-
-tokio::task_local! {
-    /// The id of the request being served, for error responses built far from the request.
-    static CURRENT_REQUEST_ID: String;
-}
-
-/// The id of the request this task serves, if any.
-pub fn current_request_id() -> Option<String> {
-    CURRENT_REQUEST_ID.try_with(|id| id.clone()).ok()
-}
+use crate::request::{CallerSub, RequestId, REQUEST_ID_HEADER};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -305,7 +286,7 @@ fn serve(
             .wrap(from_fn(screen_request))
             .wrap(from_fn(crate::ratelimit::middleware))
             .wrap(from_fn(security_headers))
-            .wrap(from_fn(request_id))
+            .wrap(from_fn(crate::request::request_id))
             .wrap(actix_web::middleware::Condition::new(
                 !cors_origins.is_empty(),
                 cors(&cors_origins),
@@ -366,27 +347,6 @@ async fn access_log(
             started.elapsed().as_secs_f64() * 1000.0,
             sub.unwrap_or_default(),
         );
-    }
-    Ok(response)
-}
-
-async fn request_id(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = req
-        .headers()
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    req.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = CURRENT_REQUEST_ID.scope(id.clone(), next.call(req)).await?;
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static(REQUEST_ID_HEADER), value);
     }
     Ok(response)
 }

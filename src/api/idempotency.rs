@@ -21,16 +21,7 @@ use crate::error::AppError;
 
 pub const HEADER: &str = "idempotency-key";
 
-/// The key and fingerprint of a POST that carries one (in the request's extensions).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyRequest {
-    pub key: String,
-    pub fingerprint: String,
-}
-
-/// Whose key it is, set by authentication (the verified `sub`).
-#[derive(Debug, Clone)]
-pub struct KeyOwner(pub String);
+pub use crate::request::{IdempotencyRequest, KeyOwner};
 
 /// A key: 1 to 255 visible ASCII characters (a UUID, typically).
 pub fn parse_key(value: &str) -> Result<String, AppError> {

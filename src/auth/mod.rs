@@ -12,7 +12,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::db::audit::Actor;
 use crate::error::AppError;
-use crate::startup::RequestId;
+use crate::request::{CallerSub, IdempotencyRequest, KeyOwner, RequestId};
 use jwt::{Authenticator, Identity};
 
 /// A request with a valid bearer token. Taking it as a handler argument makes the handler
@@ -22,7 +22,7 @@ pub struct Authenticated {
     pub identity: Identity,
     pub request_id: String,
     /// A POST's Idempotency-Key and the request's fingerprint.
-    pub idempotency: Option<crate::api::idempotency::IdempotencyRequest>,
+    pub idempotency: Option<IdempotencyRequest>,
 }
 
 impl Authenticated {
@@ -74,10 +74,7 @@ impl FromRequest for Authenticated {
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_default();
-        let idempotency = req
-            .extensions()
-            .get::<crate::api::idempotency::IdempotencyRequest>()
-            .cloned();
+        let idempotency = req.extensions().get::<IdempotencyRequest>().cloned();
         let req = req.clone();
         Box::pin(async move {
             let token = token?;
@@ -91,11 +88,9 @@ impl FromRequest for Authenticated {
             };
             let identity = verified.map_err(AppError::invalid_token)?;
             if idempotency.is_some() {
-                req.extensions_mut()
-                    .insert(crate::api::idempotency::KeyOwner(identity.sub.clone()));
+                req.extensions_mut().insert(KeyOwner(identity.sub.clone()));
             }
-            req.extensions_mut()
-                .insert(crate::startup::CallerSub(identity.sub.clone()));
+            req.extensions_mut().insert(CallerSub(identity.sub.clone()));
             Ok(Authenticated {
                 identity,
                 request_id,
