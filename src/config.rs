@@ -1,6 +1,10 @@
 //! Configuration: environment variables (names fixed by DESIGN.md §6) over an optional TOML
 //! file over defaults. A bad value stops startup with a message naming the variable.
 
+mod database_url;
+
+pub use database_url::{default_sqlite_path, DatabaseUrl, SQLITE_FILE};
+
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -313,7 +317,7 @@ impl Settings {
 
         let database_url = env("DATABASE_URL").or(file.database_url);
         if let Some(url) = &database_url {
-            crate::db::DatabaseUrl::parse(url, &data_dir)
+            DatabaseUrl::parse(url, &data_dir)
                 .map_err(|message| ConfigError::new("DATABASE_URL", message))?;
         }
 
@@ -477,7 +481,7 @@ impl Settings {
             Some(url) => redact_url(url.expose()),
             None => format!(
                 "sqlite file {}",
-                crate::db::default_sqlite_path(&self.data_dir).display()
+                default_sqlite_path(&self.data_dir).display()
             ),
         };
         format!(

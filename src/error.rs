@@ -100,7 +100,7 @@ pub enum AppError {
     IdempotencyMismatch,
     /// A request repeated under its Idempotency-Key: the first response, as it was.
     #[error("replay")]
-    Replay(crate::db::idempotency::StoredResponse),
+    Replay(StoredResponse),
     /// The caller's rate limit is spent; they may try again after this many seconds.
     #[error("Too many requests; try again in {0} s.")]
     TooManyRequests(u64),
@@ -108,6 +108,15 @@ pub enum AppError {
     Unavailable(String),
     #[error("Internal error")]
     Internal(String),
+}
+
+/// A response as first given, to replay byte for byte (an Idempotency-Key's repeat).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    /// Content-Type, ETag, Location as they were.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 pub type AppResult<T> = Result<T, AppError>;

@@ -17,10 +17,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{get, web, HttpResponse};
-
-use crate::db::DbPool;
-use crate::error::{AppError, AppResult};
+use actix_web::web;
 
 /// Upper bounds of the duration buckets, in seconds (Prometheus' defaults, finer below 5 ms).
 const BUCKETS: [f64; 14] = [
@@ -106,8 +103,8 @@ impl Metrics {
         }
     }
 
-    /// The exposition text.
-    pub fn render(&self, pool: &DbPool) -> String {
+    /// The exposition text, with the database pool's gauges as they are now.
+    pub fn render(&self, state: PoolGauge) -> String {
         let (answered, durations) = {
             let requests = self
                 .requests
@@ -140,7 +137,6 @@ impl Metrics {
             let labels = format!("route=\"{}\"", escape(route));
             histogram.write(&mut out, "http_request_duration_seconds", &labels);
         }
-        let state = pool.state();
         header(
             &mut out,
             "db_pool_connections",
@@ -261,6 +257,14 @@ impl WaitHistogram {
     }
 }
 
+/// The database pool's connections, for the exposition.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolGauge {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 /// Whether `/metrics` answers (configuration `metrics`, on by default).
 #[derive(Clone, Copy)]
 pub struct MetricsEnabled(pub bool);
@@ -292,34 +296,6 @@ pub async fn record(
         }
     }
     response
-}
-
-/// Prometheus metrics of this instance (no token: keep it off the public network, or turn it
-/// off with `metrics = false` in the configuration file).
-#[utoipa::path(
-    tag = "health",
-    operation_id = "getMetrics",
-    security(()),
-    summary = "Prometheus metrics",
-    responses(
-        (status = 200, description = "Prometheus text exposition format 0.0.4", content_type = "text/plain", body = String),
-        (status = 404, description = "Metrics are turned off in the configuration", content_type = "application/problem+json", body = crate::error::Problem)
-    )
-)]
-#[get("/metrics")]
-pub async fn get_metrics(
-    enabled: web::Data<MetricsEnabled>,
-    counted: web::Data<Metrics>,
-    pool: web::Data<DbPool>,
-) -> AppResult<HttpResponse> {
-    if !enabled.0 {
-        return Err(AppError::not_found(
-            "Metrics are turned off (metrics = false in the configuration file).",
-        ));
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(counted.render(&pool)))
 }
 
 #[cfg(test)]

@@ -220,16 +220,6 @@ fn spawn_sealer(pool: DbPool) {
     });
 }
 
-/// The OpenAPI document the registered routes make (the app itself is thrown away).
-pub fn routes_document() -> utoipa::openapi::OpenApi {
-    let (_app, document) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(api::configure)
-        .split_for_parts();
-    document
-}
-
 fn serve(
     listener: TcpListener,
     pool: DbPool,

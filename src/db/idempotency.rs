@@ -26,14 +26,7 @@ pub struct KeyRecord {
     pub created_at: NaiveDateTime,
 }
 
-/// A response as first given, to replay byte for byte.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredResponse {
-    pub status: u16,
-    /// Content-Type, ETag, Location as they were.
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
+pub use crate::error::StoredResponse;
 
 /// What a request whose key was seen before gets.
 pub fn outcome(record: &KeyRecord, fingerprint: &str) -> AppError {

@@ -41,7 +41,6 @@ pub mod services;
 pub mod timestamps;
 pub mod webhooks;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -135,65 +134,10 @@ impl std::ops::DerefMut for Managed {
 }
 pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
-pub const SQLITE_FILE: &str = "forvaltning.sqlite3";
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
-pub fn default_sqlite_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(SQLITE_FILE)
-}
-
-/// Where the data lives, parsed from `DATABASE_URL` (or defaulted to the data directory).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DatabaseUrl {
-    Sqlite(PathBuf),
-    Postgres(String),
-}
-
-impl DatabaseUrl {
-    pub fn parse(url: &str, data_dir: &Path) -> Result<Self, String> {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let before_query = url.split('?').next().unwrap_or_default();
-            if before_query.matches('@').count() > 1 {
-                // libpq would take the text after the first '@' for the host and repeat it,
-                // password and all, in its error messages.
-                return Err(format!(
-                    "the credentials in '{}' hold an '@': write it as %40",
-                    crate::redact::redact_url(url)
-                ));
-            }
-            return Ok(DatabaseUrl::Postgres(url.to_string()));
-        }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
-        if path.contains("://") {
-            return Err(format!(
-                "unsupported database URL scheme in '{}': use postgres://… or an SQLite file path",
-                crate::redact::redact_url(url)
-            ));
-        }
-        if path.is_empty() {
-            return Ok(DatabaseUrl::Sqlite(default_sqlite_path(data_dir)));
-        }
-        Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
-    }
-
-    pub fn from_settings(settings: &crate::config::Settings) -> Result<Self, String> {
-        match &settings.database_url {
-            Some(url) => Self::parse(url.expose(), &settings.data_dir),
-            None => Ok(DatabaseUrl::Sqlite(default_sqlite_path(&settings.data_dir))),
-        }
-    }
-
-    pub fn backend_name(&self) -> &'static str {
-        match self {
-            DatabaseUrl::Sqlite(_) => "sqlite",
-            DatabaseUrl::Postgres(_) => "postgresql",
-        }
-    }
-}
+pub use crate::config::{default_sqlite_path, DatabaseUrl, SQLITE_FILE};
 
 /// An r2d2 manager that picks the backend itself. (The derived `establish` tries each backend
 /// and discards their errors; we want PostgreSQL's own message when it is down.)
@@ -746,7 +690,7 @@ mod tests {
 
     #[test]
     fn urls_choose_the_backend() {
-        let data = Path::new("/srv/data");
+        let data = std::path::Path::new("/srv/data");
         assert_eq!(
             DatabaseUrl::parse("postgres://u@h/db", data).unwrap(),
             DatabaseUrl::Postgres("postgres://u@h/db".into())
