@@ -1,8 +1,10 @@
 //! Configuration: environment variables (names fixed by DESIGN.md §6) over an optional TOML
 //! file over defaults. A bad value stops startup with a message naming the variable.
 
+mod claim_rule;
 mod database_url;
 
+pub use claim_rule::ClaimRule;
 pub use database_url::{default_sqlite_path, DatabaseUrl, SQLITE_FILE};
 
 use std::fmt;
@@ -12,7 +14,6 @@ use std::path::{Path, PathBuf};
 use jsonwebtoken::Algorithm;
 use serde::Deserialize;
 
-use crate::auth::claims::ClaimRule;
 use crate::client_address::TrustedProxies;
 use crate::domain::governance::Thresholds;
 use crate::redact::redact_url;

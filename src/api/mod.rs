@@ -33,10 +33,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::auth::caller;
 use crate::auth::policy::Caller;
 use crate::auth::Authenticated;
 use crate::db::audit::Actor;
-use crate::db::callers::{held_caller, known_caller, load_caller};
 use crate::db::people::ensure_identity;
 use crate::db::{self, DbConnection, DbPool, Page, Sort};
 use crate::error::{AppError, AppResult, FieldError};
@@ -190,7 +190,7 @@ fn write_as_caller<T>(
     actor: &Actor,
     f: &impl Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T>,
 ) -> AppResult<Option<T>> {
-    let Some(caller) = held_caller(conn, &who.identity)? else {
+    let Some(caller) = caller::current(conn, &who.identity)? else {
         return Ok(None);
     };
     if let Some(idem) = &who.idempotency {
@@ -250,13 +250,13 @@ where
             // A person seen before costs one small query (the count of caller changes) when
             // kept, one more when not; first sight writes, and waits for the writer off the
             // async workers (below).
-            if let Some(caller) = held.run(|conn| known_caller(conn, &callers, &who.identity))? {
+            if let Some(caller) = held.run(|conn| caller::known(conn, &callers, &who.identity))? {
                 return held.run(|conn| f(conn, &caller));
             }
         }
     }
     let read = move |conn: &mut DbConnection| {
-        let caller = load_caller(conn, &callers, &who.identity, &who.actor())?;
+        let caller = caller::load(conn, &callers, &who.identity, &who.actor())?;
         f(conn, &caller)
     };
     db::run_read_scanning(pool, cost != ReadCost::Short, read).await

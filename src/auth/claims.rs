@@ -1,99 +1,10 @@
-//! Claim mapping: which token claims carry global roles, and how their values become role codes.
-//! Configuration, not code (DESIGN.md §4): rules come from the `[[claims.roles]]` tables of the
-//! TOML file; with none, the `roles` claim carries the role codes themselves.
+//! Claim mapping: the global roles a token's claims carry, by the configured rules
+//! ([`ClaimRule`], in `config`).
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::role::RoleCode;
-
-/// One mapping rule.
-///
-/// ```toml
-/// # Keycloak realm roles with their own names
-/// [[claims.roles]]
-/// claim = "/realm_access/roles"
-/// values = { "forvaltning-lg" = "management_group", "forvaltning-controller" = "controller" }
-///
-/// # SWAMID entitlements: the part after the prefix is the role code
-/// [[claims.roles]]
-/// claim = "/eduPersonEntitlement"
-/// prefix = "urn:mace:sunet.se:forvaltning:role:"
-/// ```
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct ClaimRule {
-    /// JSON pointer into the token's claims (RFC 6901), e.g. `/realm_access/roles`.
-    pub claim: String,
-    /// Exact claim value → role code.
-    #[serde(default)]
-    pub values: BTreeMap<String, String>,
-    /// A value starting with this prefix maps to `role`, or, without `role`, to the role code
-    /// that follows the prefix.
-    pub prefix: Option<String>,
-    pub role: Option<String>,
-}
-
-impl ClaimRule {
-    /// The default: `roles` carries role codes.
-    pub fn default_roles_claim() -> Self {
-        ClaimRule {
-            claim: "/roles".to_string(),
-            values: BTreeMap::new(),
-            prefix: None,
-            role: None,
-        }
-    }
-
-    /// Checks the rule once at startup, so that a typo is a configuration error, not a silent
-    /// loss of rights.
-    pub fn check(&self) -> Result<(), String> {
-        if !self.claim.starts_with('/') {
-            return Err(format!(
-                "claim '{}' must be a JSON pointer starting with '/'",
-                self.claim
-            ));
-        }
-        for role in self.values.values().chain(self.role.iter()) {
-            let code: RoleCode = role.parse()?;
-            if !code.is_global() {
-                return Err(format!(
-                    "'{role}' is a scoped role; scoped roles are role assignments, not claims"
-                ));
-            }
-        }
-        if self.role.is_some() && self.prefix.is_none() {
-            return Err("'role' needs a 'prefix'".to_string());
-        }
-        Ok(())
-    }
-
-    fn map_value(&self, value: &str) -> Option<RoleCode> {
-        if let Some(role) = self.values.get(value) {
-            return role.parse().ok();
-        }
-        if let Some(prefix) = &self.prefix {
-            let rest = value.strip_prefix(prefix.as_str())?;
-            return match &self.role {
-                Some(role) => role.parse().ok(),
-                None => rest.parse().ok(),
-            };
-        }
-        if self.values.is_empty() {
-            return value.parse().ok();
-        }
-        None
-    }
-}
-
-/// A global role read from the token, and the claim it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimedRole {
-    pub role: RoleCode,
-    pub claim: String,
-}
+pub use crate::config::ClaimRule;
+use crate::domain::access::ClaimedRole;
 
 /// Applies the rules to a token's claims. A claim may be a string or an array of strings; any
 /// other shape yields no role (never an error). Only global roles are taken from tokens.
@@ -122,7 +33,9 @@ pub fn map_roles(rules: &[ClaimRule], claims: &Value) -> Vec<ClaimedRole> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::role::RoleCode;
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn roles(rules: &[ClaimRule], claims: Value) -> Vec<RoleCode> {
         map_roles(rules, &claims)

@@ -14,20 +14,13 @@ use jsonwebtoken::{
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::auth::claims::{map_roles, ClaimRule, ClaimedRole};
+use crate::auth::claims::map_roles;
+use crate::config::ClaimRule;
 use crate::config::{Environment, JwtSettings, Secret, Settings};
+pub use crate::domain::access::Identity;
 
 /// The development secret's file in the data directory.
 pub const DEV_SECRET_FILE: &str = "jwt-dev-secret";
-
-/// Who a valid token says the caller is.
-#[derive(Debug, Clone)]
-pub struct Identity {
-    pub sub: String,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub claimed_roles: Vec<ClaimedRole>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeySetupError {

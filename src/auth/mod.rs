@@ -1,5 +1,6 @@
 //! Authentication (who the caller is: JWT and claim mapping) and authorization (the policy).
 
+pub mod caller;
 pub mod claims;
 pub mod jwt;
 pub mod policy;

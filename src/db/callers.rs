@@ -1,6 +1,6 @@
-//! Who the caller is: their person, the global roles of their token and of their assignments,
-//! and their scoped assignments — loaded in one query, and kept between requests while nothing
-//! that decides them has changed.
+//! What the database holds of a caller: their person, their global role assignments and their
+//! scoped assignments — loaded in one query, and kept between requests while nothing that
+//! decides them has changed. The policy's `Caller` is assembled from it in `auth::caller`.
 //!
 //! The cache is safe against revocation on every instance: the database counts the changes
 //! that alter what a caller may do (triggers of the migration `caller_changes`, in the writing
@@ -18,23 +18,24 @@ use super::people::{ensure_identity, Person};
 use super::row_counts::{self, Counted};
 use super::schema::{people, role_assignments, services};
 use super::DbConnection;
-use crate::auth::jwt::Identity;
-use crate::auth::policy::{Caller, GlobalRole, RoleSource, ScopedRole};
+use crate::domain::access::{GlobalRole, Identity, RoleSource, ScopedRole};
 use crate::domain::role::{Delegations, RoleCode};
 use crate::error::{AppError, AppResult};
 
 /// (id, role, portfolio, service, delegations, the service's portfolio)
 type AssignmentRow = (i64, String, Option<i64>, Option<i64>, String, Option<i64>);
 
-/// What the database says of a caller: all of [`Caller`] but the roles their token claims.
+/// What the database says of a caller: everything but the roles their token claims.
 #[derive(Debug, Clone)]
 pub struct Held {
-    person_id: i64,
-    sub: String,
+    pub person_id: i64,
+    pub sub: String,
     has_name: bool,
     has_email: bool,
-    assigned_global: Vec<GlobalRole>,
-    scoped: Vec<ScopedRole>,
+    /// Global roles assigned in the database.
+    pub assigned_global: Vec<GlobalRole>,
+    /// Scoped role assignments in force, each with its service's portfolio.
+    pub scoped: Vec<ScopedRole>,
 }
 
 impl Held {
@@ -76,24 +77,6 @@ impl Held {
     /// them (a write, on the slower path).
     fn needs_filling(&self, identity: &Identity) -> bool {
         (!self.has_name && identity.name.is_some()) || (!self.has_email && identity.email.is_some())
-    }
-
-    /// The caller of `identity`: the token's claimed roles first, then the assigned ones.
-    fn caller(&self, identity: &Identity) -> Caller {
-        let claimed = identity.claimed_roles.iter().map(|c| GlobalRole {
-            role: c.role,
-            source: RoleSource::Token {
-                claim: c.claim.clone(),
-            },
-        });
-        Caller {
-            person_id: self.person_id,
-            sub: self.sub.clone(),
-            global_roles: claimed
-                .chain(self.assigned_global.iter().cloned())
-                .collect(),
-            scoped_roles: self.scoped.clone(),
-        }
     }
 }
 
@@ -151,33 +134,33 @@ impl CallerCache {
     }
 }
 
-/// Loads the caller: their person (created on first sight), their global roles from the token
-/// and from global assignments, and their scoped assignments with each service's portfolio.
-/// From the cache, or one query, when the person exists and has nothing to fill in.
-pub fn load_caller(
+/// Loads what is held of the caller: their person (created on first sight), their global
+/// assignments, and their scoped assignments with each service's portfolio. From the cache, or
+/// one query, when the person exists and has nothing to fill in.
+pub fn load(
     conn: &mut DbConnection,
     cache: &CallerCache,
     identity: &Identity,
     actor: &Actor,
-) -> AppResult<Caller> {
-    match known_caller(conn, cache, identity)? {
-        Some(caller) => Ok(caller),
+) -> AppResult<Arc<Held>> {
+    match known(conn, cache, identity)? {
+        Some(held) => Ok(held),
         // First sight, or a name or e-mail to take from the token: the slower path.
         None => {
             let person = ensure_identity(conn, identity, actor)?;
-            caller_of(conn, person, identity)
+            held_by_person(conn, person).map(Arc::new)
         }
     }
 }
 
-/// The caller without writing: from the cache if no caller changed since it was loaded, else
-/// in one query. `None` when the person is not known yet or has a name or e-mail to take from
-/// the token (then [`load_caller`] writes).
-pub fn known_caller(
+/// What is held of the caller, without writing: from the cache if no caller changed since it
+/// was loaded, else in one query. `None` when the person is not known yet or has a name or
+/// e-mail to take from the token (then [`load`] writes).
+pub fn known(
     conn: &mut DbConnection,
     cache: &CallerCache,
     identity: &Identity,
-) -> AppResult<Option<Caller>> {
+) -> AppResult<Option<Arc<Held>>> {
     // Read first: a caller loaded after this count can only be newer than it, never older.
     let changes = row_counts::rows(conn, Counted::CallerChanges)?;
     let held = match cache.get(changes, &identity.sub) {
@@ -191,15 +174,13 @@ pub fn known_caller(
             held
         }
     };
-    Ok((!held.needs_filling(identity)).then(|| held.caller(identity)))
+    Ok((!held.needs_filling(identity)).then_some(held))
 }
 
-/// The caller as the database has them now, in one query, never from the cache (inside a write
-/// transaction: a write decides on what it reads itself). `None` as for [`known_caller`].
-pub fn held_caller(conn: &mut DbConnection, identity: &Identity) -> AppResult<Option<Caller>> {
-    Ok(held_by(conn, &identity.sub)?
-        .filter(|held| !held.needs_filling(identity))
-        .map(|held| held.caller(identity)))
+/// What the database holds of the caller now, in one query, never from the cache (inside a
+/// write transaction: a write decides on what it reads itself). `None` as for [`known`].
+pub fn current(conn: &mut DbConnection, identity: &Identity) -> AppResult<Option<Held>> {
+    Ok(held_by(conn, &identity.sub)?.filter(|held| !held.needs_filling(identity)))
 }
 
 /// The person of `sub` and their assignments in force, in one query.
@@ -243,16 +224,9 @@ fn held_by(conn: &mut DbConnection, sub: &str) -> AppResult<Option<Held>> {
     )))
 }
 
-/// The caller: `person` (just written) with the global roles of the token and the role
-/// assignments held.
-pub fn caller_of(
-    conn: &mut DbConnection,
-    person: Person,
-    identity: &Identity,
-) -> AppResult<Caller> {
-    let held = held_by(conn, &person.sub)?
-        .ok_or_else(|| AppError::internal("the caller's person vanished"))?;
-    Ok(held.caller(identity))
+/// What is held of `person` (just written).
+pub fn held_by_person(conn: &mut DbConnection, person: Person) -> AppResult<Held> {
+    held_by(conn, &person.sub)?.ok_or_else(|| AppError::internal("the caller's person vanished"))
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use diesel::sql_types::Bool;
 use super::schema::{change_requests, services};
 use super::scope::services_in_reach;
 use super::{like_pattern, DbConnection, Page};
-use crate::auth::policy::Reach;
+use crate::domain::access::Reach;
 use crate::domain::money::{Currency, Money};
 use crate::domain::plan::{ChangeRequestStatus, Priority, Recommendation};
 use crate::error::{AppError, AppResult};

@@ -10,7 +10,8 @@ use diesel::prelude::*;
 use super::schema::{contract_services, contracts, organizations, services};
 use super::scope::services_in_reach;
 use super::{like_pattern, DbConnection, Page};
-use crate::auth::policy::{ObjectClass, Reach};
+use crate::domain::access::Reach;
+use crate::domain::action::ObjectClass;
 use crate::domain::contract::{
     ContractKind, ContractStatus, OrganizationKind, Renewal, Terms, EXPIRING_DAYS,
 };

@@ -13,7 +13,7 @@ use super::schema::{
 };
 use super::scope::services_in_reach;
 use super::{DbConnection, Page};
-use crate::auth::policy::Reach;
+use crate::domain::access::Reach;
 use crate::domain::contract::{ContractKind, CoverageReason};
 use crate::error::{AppError, AppResult};
 

@@ -120,7 +120,7 @@ pub fn list(
         }
         if let Some(portfolios) = &filter.portfolios {
             q = q.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
-                &super::audit::in_scope_sql("events", portfolios, &filter.services),
+                &super::history_scope::in_scope_sql("events", portfolios, &filter.services),
             ));
         }
         q

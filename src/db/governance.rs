@@ -16,7 +16,7 @@ use super::schema::{
 };
 use super::scope::{portfolio_in_reach, service_in_reach, services_in_reach};
 use super::DbConnection;
-use crate::auth::policy::Reach;
+use crate::domain::access::Reach;
 use crate::domain::contract::{ContractKind, Renewal};
 use crate::domain::governance::{
     days_before, days_in_year, months_after, months_before, prorated_sek_minor, Rate, Rule,

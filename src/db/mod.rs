@@ -26,6 +26,7 @@ pub mod deliveries;
 pub mod events;
 pub mod exchange_rates;
 pub mod governance;
+mod history_scope;
 pub mod idempotency;
 pub mod organizations;
 pub mod people;

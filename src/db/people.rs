@@ -7,7 +7,7 @@ use super::audit::{self, Actor, Change, ObjectType};
 use super::schema::people;
 use super::search;
 use super::{like_pattern, DbConnection, Page};
-use crate::auth::jwt::Identity;
+use crate::domain::access::Identity;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]

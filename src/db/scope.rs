@@ -8,7 +8,7 @@ use diesel::sql_types::Bool;
 
 use super::schema::{portfolios, services};
 use super::DbConnection;
-use crate::auth::policy::Reach;
+use crate::domain::access::Reach;
 use crate::error::AppResult;
 
 /// Services whose own objects (the service, its contracts, deliveries, change requests) are

@@ -39,11 +39,14 @@ macro_rules! coded_enum {
     };
 }
 
+pub mod access;
+pub mod action;
 pub mod contract;
 pub mod event;
 pub mod governance;
 pub mod lifecycle;
 pub mod money;
+pub mod object_type;
 pub mod org_number;
 pub mod plan;
 pub mod role;

@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use forvaltning::auth::jwt::Identity;
-use forvaltning::auth::policy::{Action, ObjectClass, Target};
+use forvaltning::auth::policy::{Action, Caller, ObjectClass, Target};
 use forvaltning::db::{self, callers, people, scope, DbConnection};
 use forvaltning::domain::role::{Delegation, Delegations, RoleCode};
 use forvaltning::startup::open_database;
@@ -149,7 +149,8 @@ pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
             email: None,
             claimed_roles: Vec::new(),
         };
-        let caller = callers::caller_of(conn, person, &identity).expect("caller");
+        let held = callers::held_by_person(conn, person).expect("caller");
+        let caller = Caller::of(&held, &identity);
         for action in Action::ALL {
             let reach = caller.reach(action);
             let listed_services = scope::service_ids(conn, &reach).expect("services in reach");

@@ -8,48 +8,18 @@
 //! `Ts(x)`: a tjänstesamordnare (TS) in scope holding delegation x (guidelines 4.3).
 //! Anything not listed is refused.
 
-mod reach;
 mod rules;
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use crate::domain::role::{Delegations, RoleCode};
+pub use crate::domain::access::{
+    ClaimedRole, GlobalRole, Grant, Identity, Reach, RoleSource, ScopedRole,
+};
+pub use crate::domain::action::{Action, ObjectClass};
+use crate::domain::role::RoleCode;
 use crate::error::AppError;
-pub use reach::Reach;
 use rules::{rule, Who};
-pub use rules::{Action, ObjectClass};
 
 use RoleCode::*;
 use Who::*;
-
-/// Where a global role came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RoleSource {
-    /// Mapped from a token claim (named by its JSON pointer).
-    Token { claim: String },
-    /// A global role assignment in the database.
-    Assignment { assignment_id: i64 },
-}
-
-#[derive(Debug, Clone)]
-pub struct GlobalRole {
-    pub role: RoleCode,
-    pub source: RoleSource,
-}
-
-/// An active scoped role assignment of the caller, with the portfolio of its service resolved.
-#[derive(Debug, Clone)]
-pub struct ScopedRole {
-    pub assignment_id: i64,
-    pub role: RoleCode,
-    pub portfolio_id: Option<i64>,
-    pub service_id: Option<i64>,
-    /// For a service assignment: the service's current portfolio.
-    pub service_portfolio_id: Option<i64>,
-    pub delegations: Delegations,
-}
 
 /// The caller, as loaded once per request.
 #[derive(Debug, Clone)]
@@ -112,30 +82,7 @@ impl Target {
     }
 }
 
-/// A permitted action and the roles that permitted it (recorded in the audit event).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Grant {
-    pub action: Action,
-    pub roles: Vec<String>,
-}
-
-impl Grant {
-    /// `next` added to `so_far`: the first grant's action, the roles of both.
-    fn merge(so_far: Option<Grant>, next: Grant) -> Grant {
-        match so_far {
-            None => next,
-            Some(mut g) => {
-                for role in next.roles {
-                    if !g.roles.contains(&role) {
-                        g.roles.push(role);
-                    }
-                }
-                g
-            }
-        }
-    }
-}
-
+/// How a scoped role meets a target: the policy's reading of where the role is held.
 impl ScopedRole {
     fn in_scope(&self, target: &Target) -> bool {
         match (target.service_id, target.portfolio_id) {
@@ -172,6 +119,22 @@ impl ScopedRole {
             format!("{}[{}]@{scope}", self.role, self.delegations.to_stored())
         }
     }
+}
+
+/// `scoped` added to `reach`: its portfolio or service, and the portfolio-wide objects it reaches.
+fn add_to_reach(reach: &mut Reach, scoped: &ScopedRole) {
+    let push = |list: &mut Vec<i64>, id: Option<i64>| {
+        if let Some(id) = id.filter(|id| !list.contains(id)) {
+            list.push(id);
+        }
+    };
+    push(&mut reach.portfolios, scoped.portfolio_id);
+    push(&mut reach.services, scoped.service_id);
+    push(&mut reach.portfolio_wide, scoped.portfolio_id);
+    push(
+        &mut reach.portfolio_wide,
+        scoped.portfolio_wide_through_service(),
+    );
 }
 
 impl Caller {
@@ -293,12 +256,12 @@ impl Caller {
                     .scoped_roles
                     .iter()
                     .filter(|s| s.role == role)
-                    .for_each(|s| reach.add(s)),
+                    .for_each(|s| add_to_reach(&mut reach, s)),
                 Ts(delegation) => self
                     .scoped_roles
                     .iter()
                     .filter(|s| s.role == ServiceCoordinator && s.delegations.contains(delegation))
-                    .for_each(|s| reach.add(s)),
+                    .for_each(|s| add_to_reach(&mut reach, s)),
                 _ => {}
             }
         }
@@ -310,6 +273,7 @@ impl Caller {
 mod tests {
     //! The policy's own examples; the exhaustive table runs over HTTP in tests/api.
     use super::*;
+    use crate::domain::role::Delegations;
     use crate::domain::role::{Delegation, Delegation as D};
     use Action::*;
 

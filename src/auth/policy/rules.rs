@@ -4,67 +4,8 @@
 //! apart from how scope is resolved (`super`), so that it reads like the design and can one day
 //! be loaded from a file.
 
-use utoipa::ToSchema;
-
-use crate::domain::lifecycle::Lifecycle;
+use crate::domain::action::{Action, ObjectClass};
 use crate::domain::role::{Delegation, RoleCode};
-
-crate::vocabulary! {
-    /// Everything a caller may attempt, by its code (used in 403 problems and audit events).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
-    pub enum Action("an action") {
-        PortfolioCreate = "portfolio.create",
-        PortfolioUpdate = "portfolio.update",
-        PortfolioRetire = "portfolio.retire",
-        ServicePropose = "service.propose",
-        ServiceEstablish = "service.establish",
-        ServiceReject = "service.reject",
-        ServiceMove = "service.move",
-        ServiceStartOperation = "service.start_operation",
-        ServiceStartDecommissioning = "service.start_decommissioning",
-        ServiceDecommission = "service.decommission",
-        ServiceRename = "service.rename",
-        ServiceUpdate = "service.update",
-        ServiceUpdateCatalog = "service.update_catalog",
-        ServiceUpdateSecurity = "service.update_security",
-        AssignServiceOwner = "role_assignment.service_owner",
-        AssignGlobalRole = "role_assignment.global_role",
-        AssignCoordinator = "role_assignment.service_coordinator",
-        AssignManager = "role_assignment.service_manager",
-        AssignSpecialist = "role_assignment.specialist",
-        AcceptAssignment = "role_assignment.accept",
-        AuditRead = "audit_event.read",
-        EventRead = "event.read",
-        WebhookManage = "webhook.manage",
-        OrganizationCreate = "organization.create",
-        OrganizationUpdate = "organization.update",
-        ContractRead = "contract.read",
-        ContractCreate = "contract.create",
-        ContractUpdate = "contract.update",
-        ContractTerminate = "contract.terminate",
-        DeliveryRead = "delivery.read",
-        DeliveryCreate = "delivery.create",
-        DeliveryEnd = "delivery.end",
-        DeliveryLink = "delivery.link_contract",
-        ReportRead = "report.read",
-        EconomicsRead = "economics.read",
-        ExchangeRateSet = "exchange_rate.set",
-        BudgetFrameSet = "budget_frame.set",
-        PlanCreate = "plan.create",
-        PlanEdit = "plan.edit",
-        PlanRevise = "plan.revise",
-        PlanSubmit = "plan.submit",
-        PlanApprove = "plan.approve",
-        PlanReturn = "plan.return",
-        PlanClose = "plan.close",
-        PlanFollowUp = "plan.follow_up",
-        ChangeRequestRead = "change_request.read",
-        ChangeRequestCreate = "change_request.create",
-        ChangeRequestAssess = "change_request.assess",
-        ChangeRequestDecide = "change_request.decide",
-        ChangeRequestRelease = "change_request.release",
-    }
-}
 
 /// Who a rule lets through.
 #[derive(Debug, Clone, Copy)]
@@ -83,13 +24,6 @@ pub(super) enum Who {
     GlobalOn(RoleCode, ObjectClass),
     /// Any authenticated caller.
     Anyone,
-}
-
-/// A class of objects a rule can single out among those an action applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectClass {
-    /// A kundavtal (as opposed to a leverantörsavtal).
-    CustomerContract,
 }
 
 use Action::*;
@@ -251,35 +185,5 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
         ChangeRequestDecide => &[InScope(ServiceOwner)],
         // change request release — TJF in scope
         ChangeRequestRelease => &[InScope(ServiceManager)],
-    }
-}
-
-impl Action {
-    /// The action's code (as in 403 problems, audit events and `/me`).
-    pub fn code(self) -> &'static str {
-        self.as_str()
-    }
-
-    /// The action that assigns or revokes a role.
-    pub fn assign(role: RoleCode) -> Action {
-        match role {
-            ServiceOwner => AssignServiceOwner,
-            ServiceCoordinator => AssignCoordinator,
-            ServiceManager => AssignManager,
-            ServiceSpecialist | SupportSpecialist => AssignSpecialist,
-            _ => AssignGlobalRole,
-        }
-    }
-
-    /// The action that moves a service into `to`.
-    pub fn lifecycle(to: Lifecycle) -> Option<Action> {
-        match to {
-            Lifecycle::Proposed => None,
-            Lifecycle::Established => Some(ServiceEstablish),
-            Lifecycle::InOperation => Some(ServiceStartOperation),
-            Lifecycle::Decommissioning => Some(ServiceStartDecommissioning),
-            Lifecycle::Decommissioned => Some(ServiceDecommission),
-            Lifecycle::Rejected => Some(ServiceReject),
-        }
     }
 }

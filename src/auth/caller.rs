@@ -1,0 +1,56 @@
+//! The caller as the policy sees them: what the database holds of them (`db::callers`) with the
+//! global roles their token claims, claimed roles first.
+
+use crate::auth::policy::{Caller, GlobalRole, RoleSource};
+use crate::db::audit::Actor;
+use crate::db::callers::{self, CallerCache, Held};
+use crate::db::DbConnection;
+use crate::domain::access::Identity;
+use crate::error::AppResult;
+
+impl Caller {
+    /// The caller of `identity`, holding what `held` says.
+    pub fn of(held: &Held, identity: &Identity) -> Caller {
+        let claimed = identity.claimed_roles.iter().map(|c| GlobalRole {
+            role: c.role,
+            source: RoleSource::Token {
+                claim: c.claim.clone(),
+            },
+        });
+        Caller {
+            person_id: held.person_id,
+            sub: held.sub.clone(),
+            global_roles: claimed
+                .chain(held.assigned_global.iter().cloned())
+                .collect(),
+            scoped_roles: held.scoped.clone(),
+        }
+    }
+}
+
+/// The caller, their person created on first sight (see [`callers::load`]).
+pub fn load(
+    conn: &mut DbConnection,
+    cache: &CallerCache,
+    identity: &Identity,
+    actor: &Actor,
+) -> AppResult<Caller> {
+    let held = callers::load(conn, cache, identity, actor)?;
+    Ok(Caller::of(&held, identity))
+}
+
+/// The caller without writing, or `None` (see [`callers::known`]).
+pub fn known(
+    conn: &mut DbConnection,
+    cache: &CallerCache,
+    identity: &Identity,
+) -> AppResult<Option<Caller>> {
+    let held = callers::known(conn, cache, identity)?;
+    Ok(held.map(|held| Caller::of(&held, identity)))
+}
+
+/// The caller as this transaction sees them, or `None` (see [`callers::current`]).
+pub fn current(conn: &mut DbConnection, identity: &Identity) -> AppResult<Option<Caller>> {
+    let held = callers::current(conn, identity)?;
+    Ok(held.map(|held| Caller::of(&held, identity)))
+}

@@ -1,0 +1,101 @@
+//! The actions of the API, by code: what a caller may attempt, what a 403 names and an audit
+//! event records. Who may take each is the policy's table (`auth::policy`).
+
+use utoipa::ToSchema;
+
+use super::lifecycle::Lifecycle;
+use super::role::RoleCode;
+
+crate::vocabulary! {
+    /// Everything a caller may attempt, by its code (used in 403 problems and audit events).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ToSchema)]
+    pub enum Action("an action") {
+        PortfolioCreate = "portfolio.create",
+        PortfolioUpdate = "portfolio.update",
+        PortfolioRetire = "portfolio.retire",
+        ServicePropose = "service.propose",
+        ServiceEstablish = "service.establish",
+        ServiceReject = "service.reject",
+        ServiceMove = "service.move",
+        ServiceStartOperation = "service.start_operation",
+        ServiceStartDecommissioning = "service.start_decommissioning",
+        ServiceDecommission = "service.decommission",
+        ServiceRename = "service.rename",
+        ServiceUpdate = "service.update",
+        ServiceUpdateCatalog = "service.update_catalog",
+        ServiceUpdateSecurity = "service.update_security",
+        AssignServiceOwner = "role_assignment.service_owner",
+        AssignGlobalRole = "role_assignment.global_role",
+        AssignCoordinator = "role_assignment.service_coordinator",
+        AssignManager = "role_assignment.service_manager",
+        AssignSpecialist = "role_assignment.specialist",
+        AcceptAssignment = "role_assignment.accept",
+        AuditRead = "audit_event.read",
+        EventRead = "event.read",
+        WebhookManage = "webhook.manage",
+        OrganizationCreate = "organization.create",
+        OrganizationUpdate = "organization.update",
+        ContractRead = "contract.read",
+        ContractCreate = "contract.create",
+        ContractUpdate = "contract.update",
+        ContractTerminate = "contract.terminate",
+        DeliveryRead = "delivery.read",
+        DeliveryCreate = "delivery.create",
+        DeliveryEnd = "delivery.end",
+        DeliveryLink = "delivery.link_contract",
+        ReportRead = "report.read",
+        EconomicsRead = "economics.read",
+        ExchangeRateSet = "exchange_rate.set",
+        BudgetFrameSet = "budget_frame.set",
+        PlanCreate = "plan.create",
+        PlanEdit = "plan.edit",
+        PlanRevise = "plan.revise",
+        PlanSubmit = "plan.submit",
+        PlanApprove = "plan.approve",
+        PlanReturn = "plan.return",
+        PlanClose = "plan.close",
+        PlanFollowUp = "plan.follow_up",
+        ChangeRequestRead = "change_request.read",
+        ChangeRequestCreate = "change_request.create",
+        ChangeRequestAssess = "change_request.assess",
+        ChangeRequestDecide = "change_request.decide",
+        ChangeRequestRelease = "change_request.release",
+    }
+}
+
+/// A class of objects a rule can single out among those an action applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectClass {
+    /// A kundavtal (as opposed to a leverantörsavtal).
+    CustomerContract,
+}
+
+impl Action {
+    /// The action's code (as in 403 problems, audit events and `/me`).
+    pub fn code(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// The action that assigns or revokes a role.
+    pub fn assign(role: RoleCode) -> Action {
+        match role {
+            RoleCode::ServiceOwner => Action::AssignServiceOwner,
+            RoleCode::ServiceCoordinator => Action::AssignCoordinator,
+            RoleCode::ServiceManager => Action::AssignManager,
+            RoleCode::ServiceSpecialist | RoleCode::SupportSpecialist => Action::AssignSpecialist,
+            _ => Action::AssignGlobalRole,
+        }
+    }
+
+    /// The action that moves a service into `to`.
+    pub fn lifecycle(to: Lifecycle) -> Option<Action> {
+        match to {
+            Lifecycle::Proposed => None,
+            Lifecycle::Established => Some(Action::ServiceEstablish),
+            Lifecycle::InOperation => Some(Action::ServiceStartOperation),
+            Lifecycle::Decommissioning => Some(Action::ServiceStartDecommissioning),
+            Lifecycle::Decommissioned => Some(Action::ServiceDecommission),
+            Lifecycle::Rejected => Some(Action::ServiceReject),
+        }
+    }
+}
