@@ -20,6 +20,7 @@ pub mod people;
 pub mod plans;
 pub mod portfolios;
 pub mod reports;
+pub mod responses;
 pub mod role_assignments;
 pub mod roles;
 pub mod services;
@@ -36,8 +37,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::caller;
 use crate::auth::policy::Caller;
 use crate::auth::Authenticated;
-use crate::db::audit::Actor;
-use crate::db::people::ensure_identity;
+use crate::db::audit::Audited;
 use crate::db::{self, DbConnection, DbPool, Page, Sort};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -93,120 +93,36 @@ pub async fn openapi_json(document: web::Data<OpenApiJson>) -> HttpResponse {
         .body(document.0.clone())
 }
 
-/// The one path of every write: a write transaction, the caller loaded inside it, a POST's
-/// Idempotency-Key checked (a repeat replays, see [`idempotency`]), then `f` — which asks the
-/// policy, applies the domain rules, writes, and records the audit event — and the key, all
-/// committed together or not at all. On SQLite the transaction is a savepoint of a batch that
-/// commits the writes waiting at that moment together ([`db::batch`]); on PostgreSQL one
-/// serializable transaction of its own. (The event outbox belongs here too.)
-pub async fn write<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
+/// The one path of every write: in a write transaction (`db::write`), the caller loaded inside
+/// it, a POST's Idempotency-Key checked (a repeat replays, see [`idempotency`]), then `work` —
+/// which asks the policy, applies the domain rules, writes, and answers with its value and its
+/// changes ([`Audited`]) — then the changes recorded in the audit trail and the event stream,
+/// and the key: all committed together or not at all.
+pub async fn write<T, F>(pool: &DbPool, who: Authenticated, work: F) -> AppResult<T>
 where
-    F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
+    F: Fn(&mut DbConnection, &Caller) -> AppResult<Audited<T>> + Send + 'static,
     T: Send + 'static,
 {
-    match pool.group_commit() {
-        Some(group) => write_in_group(group, who, f).await,
-        None => write_alone(pool, who, f).await,
-    }
-}
-
-/// SQLite: the write in the group commit's next batch (see [`write`]).
-async fn write_in_group<T, F>(
-    group: &db::batch::GroupCommit,
-    who: Authenticated,
-    f: F,
-) -> AppResult<T>
-where
-    F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let (mut who, mut f) = (who, f);
-    for _ in 0..2 {
-        // The write hands `who` and `f` back when it found no person to write as.
-        let written = group
-            .write(move |conn| {
-                Ok(match write_as_caller(conn, &who, &who.actor(), &f)? {
-                    Some(value) => Ok(value),
-                    None => Err((who, f)),
-                })
-            })
-            .await?;
-        let (back_who, back_f) = match written {
-            Ok(value) => return Ok(value),
-            Err(back) => back,
+    let (identity, actor) = (who.identity.clone(), who.actor());
+    db::write::as_person(pool, who.identity.clone(), who.actor(), move |conn| {
+        // The caller as this transaction sees them (never from the cache: a write decides on
+        // what it reads itself); `None` while their person is not written yet.
+        let Some(caller) = caller::current(conn, &identity)? else {
+            return Ok(None);
         };
-        // First sight: the person is written by a write of its own, as on PostgreSQL, so
-        // that they stay written whatever becomes of the request's write. Then it runs again.
-        let identity = back_who.identity.clone();
-        let actor = back_who.actor();
-        group
-            .write(move |conn| db::people::ensure_in_transaction(conn, &identity, &actor))
-            .await?;
-        (who, f) = (back_who, back_f);
-    }
-    Err(AppError::internal("the caller's person vanished"))
-}
-
-/// PostgreSQL: the write in a serializable transaction of its own, tried again on a collision.
-async fn write_alone<T, F>(pool: &DbPool, who: Authenticated, f: F) -> AppResult<T>
-where
-    F: Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    db::run(pool, move |conn| {
-        let actor = who.actor();
-        let mut attempt = 1;
-        let mut ensured = false;
-        loop {
-            let outcome =
-                db::write_transaction(conn, |conn| write_as_caller(conn, &who, &actor, &f));
-            match outcome {
-                Ok(Some(value)) => return Ok(value),
-                // A person seen for the first time (or with a name or e-mail to take from the
-                // token) is written before, not inside, the serializable write: a burst of
-                // first requests of one person would otherwise collide on that row. Then the
-                // write runs again.
-                Ok(None) if !ensured => {
-                    ensure_identity(conn, &who.identity, &actor)?;
-                    ensured = true;
-                }
-                Ok(None) => return Err(AppError::internal("the caller's person vanished")),
-                // A serialisation failure means nothing was written: run it again.
-                Err(AppError::TransactionConflict) if attempt < WRITE_ATTEMPTS => attempt += 1,
-                Err(other) => return Err(other),
+        if let Some(idem) = &who.idempotency {
+            if let Some(record) = db::idempotency::find(conn, &caller.sub, &idem.key)? {
+                return Err(db::idempotency::outcome(&record, &idem.fingerprint));
             }
         }
+        let value = work(conn, &caller)?.record(conn, &actor)?;
+        if let Some(idem) = &who.idempotency {
+            db::idempotency::insert_running(conn, &caller.sub, &idem.key, &idem.fingerprint)?;
+        }
+        Ok(Some(value))
     })
     .await
 }
-
-/// Inside a write transaction: the caller as this transaction sees them (never from the cache:
-/// a write decides on what it reads itself), a POST seen before under its Idempotency-Key
-/// (replayed, nothing written again), then `f` and the key. `None`: the caller's person is not
-/// written yet (first sight, or a name or e-mail to take from the token).
-fn write_as_caller<T>(
-    conn: &mut DbConnection,
-    who: &Authenticated,
-    actor: &Actor,
-    f: &impl Fn(&mut DbConnection, &Caller, &Actor) -> AppResult<T>,
-) -> AppResult<Option<T>> {
-    let Some(caller) = caller::current(conn, &who.identity)? else {
-        return Ok(None);
-    };
-    if let Some(idem) = &who.idempotency {
-        if let Some(record) = db::idempotency::find(conn, &caller.sub, &idem.key)? {
-            return Err(db::idempotency::outcome(&record, &idem.fingerprint));
-        }
-    }
-    let value = f(conn, &caller, actor)?;
-    if let Some(idem) = &who.idempotency {
-        db::idempotency::insert_running(conn, &caller.sub, &idem.key, &idem.fingerprint)?;
-    }
-    Ok(Some(value))
-}
-
-/// How often a write that collided with a concurrent one is tried in all.
-const WRITE_ATTEMPTS: u32 = 5;
 
 /// How long a read may run, which decides where: a short one (one object, or a page of a list,
 /// each bounded by an index and the page size) may run on the request's own thread (SQLite);

@@ -20,11 +20,12 @@ pub struct Actor {
 }
 
 /// One change to record.
-pub struct Change<'a> {
+#[derive(Debug, Clone)]
+pub struct Change {
     /// The action code (the policy's, or e.g. `person.create` for a first sight).
-    pub action: &'a str,
+    pub action: &'static str,
     /// The roles that allowed it.
-    pub roles: &'a [String],
+    pub roles: Vec<String>,
     pub object_type: ObjectType,
     pub object_id: i64,
     /// The portfolio the object belongs to, for scoped reading of the trail.
@@ -33,11 +34,23 @@ pub struct Change<'a> {
     pub after: Option<Value>,
 }
 
-impl<'a> Change<'a> {
-    pub fn by(grant: &'a Grant, object_type: ObjectType, object_id: i64) -> Self {
+impl Change {
+    /// A change made under `grant`: its action, and the roles that allowed it.
+    pub fn by(grant: &Grant, object_type: ObjectType, object_id: i64) -> Self {
+        Change::as_action(grant.action.code(), grant, object_type, object_id)
+    }
+
+    /// A change recorded under another action than the grant's (a deviation a follow-up
+    /// revealed), allowed by the grant's roles.
+    pub fn as_action(
+        action: &'static str,
+        grant: &Grant,
+        object_type: ObjectType,
+        object_id: i64,
+    ) -> Self {
         Change {
-            action: grant.action.code(),
-            roles: &grant.roles,
+            action,
+            roles: grant.roles.clone(),
             object_type,
             object_id,
             portfolio_id: None,
@@ -66,6 +79,59 @@ impl<'a> Change<'a> {
         self.after = serde_json::to_value(value).ok();
         self
     }
+
+    /// The state after, when there is one (a removal has none).
+    pub fn after_if(mut self, value: Option<&impl serde::Serialize>) -> Self {
+        self.after = value.and_then(|v| serde_json::to_value(v).ok());
+        self
+    }
+}
+
+/// What a write did: its answer and the changes it made, at least one. The work a handler
+/// hands to the write path returns this, and the write path records the changes in the same
+/// transaction: a write cannot leave its audit event out, since it has no other way to answer.
+#[must_use = "a write's changes are recorded only when the write path receives them"]
+#[derive(Debug)]
+pub struct Audited<T> {
+    value: T,
+    changes: Vec<Change>,
+}
+
+impl<T> Audited<T> {
+    pub fn new(value: T, change: Change) -> Self {
+        Audited {
+            value,
+            changes: vec![change],
+        }
+    }
+
+    /// A further change of the same write.
+    pub fn and(mut self, change: Change) -> Self {
+        self.changes.push(change);
+        self
+    }
+
+    /// Further changes of the same write (none, one or many).
+    pub fn and_all(mut self, changes: impl IntoIterator<Item = Change>) -> Self {
+        self.changes.extend(changes);
+        self
+    }
+
+    /// Changes that came before this write's own (a person created to be appointed).
+    pub fn preceded_by(mut self, earlier: impl IntoIterator<Item = Change>) -> Self {
+        let mut changes: Vec<Change> = earlier.into_iter().collect();
+        changes.append(&mut self.changes);
+        self.changes = changes;
+        self
+    }
+
+    /// Records every change (in order) and gives the answer.
+    pub fn record(self, conn: &mut DbConnection, actor: &Actor) -> AppResult<T> {
+        for change in self.changes {
+            record(conn, actor, change)?;
+        }
+        Ok(self.value)
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -87,10 +153,10 @@ pub struct AuditEvent {
 
 /// Records `change` in the audit trail and, as an event of the same transaction, in the event
 /// stream (`type` = the action, `data` = the object after the change).
-pub fn record(conn: &mut DbConnection, actor: &Actor, change: Change<'_>) -> AppResult<()> {
+fn record(conn: &mut DbConnection, actor: &Actor, change: Change) -> AppResult<()> {
     let row = Recorded {
         occurred_at: super::now(),
-        roles: serde_json::to_string(change.roles).unwrap_or_else(|_| "[]".into()),
+        roles: serde_json::to_string(&change.roles).unwrap_or_else(|_| "[]".into()),
         before: change.before.as_ref().map(Value::to_string),
         after: change.after.as_ref().map(Value::to_string),
     };
@@ -113,7 +179,7 @@ struct Recorded {
 fn record_in_one_statement(
     conn: &mut diesel::PgConnection,
     actor: &Actor,
-    change: &Change<'_>,
+    change: &Change,
     row: &Recorded,
 ) -> AppResult<()> {
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
@@ -143,7 +209,7 @@ fn record_in_one_statement(
 fn record_in_two_statements(
     conn: &mut DbConnection,
     actor: &Actor,
-    change: &Change<'_>,
+    change: &Change,
     row: &Recorded,
 ) -> AppResult<()> {
     super::events::append(

@@ -2,7 +2,7 @@
 //!
 //! The dates that follow from a contract's terms (`current_term_end`, `notice_deadline`) are
 //! stored, so that lists filter, order and page by them in SQL; automatic renewal moves them
-//! forward as time passes, which [`refresh_terms`] catches up on before contracts are read.
+//! forward as time passes, which [`catch_up_terms`] catches up on before contracts are read.
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -310,6 +310,25 @@ pub fn terminate(
     .get_result(conn)
     .optional()?
     .ok_or_else(super::concurrent_change)
+}
+
+/// Before a read that uses the stored term dates: rolls them forward to today through the
+/// write path, once a day per process. Writes compute the dates of the day they write, so
+/// once caught up on a day, the dates stay current until the next.
+pub async fn catch_up_terms(pool: &super::DbPool) -> AppResult<()> {
+    fn caught_up(pool: &super::DbPool) -> std::sync::MutexGuard<'_, Option<NaiveDate>> {
+        // A plain date: a panic elsewhere cannot leave it half written.
+        pool.terms_caught_up
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+    let today = super::today();
+    if *caught_up(pool) == Some(today) {
+        return Ok(());
+    }
+    super::run_write(pool, move |conn| refresh_terms(conn, today)).await?;
+    *caught_up(pool) = Some(today);
+    Ok(())
 }
 
 /// Rolls the stored term dates of automatically renewing contracts forward to `today`. Only

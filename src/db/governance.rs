@@ -117,7 +117,6 @@ pub fn findings(
 ) -> AppResult<Vec<Finding>> {
     let reach = &sight.report;
     let today = now.date();
-    super::contracts::refresh_terms(conn, today)?;
     let mut found = Vec::new();
     found.extend(portfolios_without_owner(conn, reach)?);
     found.extend(plans_missing(conn, reach, thresholds, today)?);

@@ -41,6 +41,7 @@ pub mod search;
 pub mod services;
 pub mod timestamps;
 pub mod webhooks;
+pub mod write;
 
 use std::time::Duration;
 
@@ -75,6 +76,8 @@ pub struct DbPool {
     callers: std::sync::Arc<callers::CallerCache>,
     /// SQLite: the requests' writes, committed together ([`batch`]).
     group_commit: Option<std::sync::Arc<batch::GroupCommit>>,
+    /// The day the stored contract term dates were last caught up to ([`contracts::catch_up_terms`]).
+    terms_caught_up: std::sync::Arc<std::sync::Mutex<Option<chrono::NaiveDate>>>,
 }
 
 impl DbPool {
@@ -327,6 +330,7 @@ pub fn build_pool(url: &DatabaseUrl, sizes: Sizes, timeout: Duration) -> DbPool 
         wait: timeout,
         inline_reads: matches!(url, DatabaseUrl::Sqlite(_)),
         callers: Default::default(),
+        terms_caught_up: Default::default(),
     }
 }
 

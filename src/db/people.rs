@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::audit::{self, Actor, Change, ObjectType};
+use super::audit::{Actor, Audited, Change, ObjectType};
 use super::schema::people;
 use super::search;
 use super::{like_pattern, DbConnection, Page};
@@ -73,21 +73,10 @@ pub fn ensure(
                 fill_name.then(|| name.map(str::to_string)),
                 fill_email.then(|| email.map(str::to_string)),
             )?;
-            let roles = ["first_sight".to_string()];
-            audit::record(
-                conn,
-                actor,
-                Change {
-                    action: "person.update",
-                    roles: &roles,
-                    object_type: ObjectType::Person,
-                    object_id: person.id,
-                    portfolio_id: None,
-                    before: serde_json::to_value(&person).ok(),
-                    after: serde_json::to_value(&updated).ok(),
-                },
-            )?;
-            Ok(updated)
+            let change = first_sight("person.update", person.id)
+                .before(&person)
+                .after(&updated);
+            Audited::new(updated, change).record(conn, actor)
         });
         // A concurrent first request filled them already.
         return match filled {
@@ -98,44 +87,61 @@ pub fn ensure(
     }
     // A savepoint inside a request's transaction, a transaction of its own otherwise. Two
     // first requests of the same person may race: the loser finds the winner's row.
-    let created = conn.transaction(|conn| -> AppResult<Person> {
-        let now = super::now();
-        let person: Person = diesel::insert_into(people::table)
-            .values((
-                people::sub.eq(sub),
-                people::name.eq(name),
-                people::email.eq(email),
-                people::search_text.eq(search_text(sub, name, email)),
-                people::version.eq(1),
-                people::created_at.eq(now),
-                people::updated_at.eq(now),
-            ))
-            .returning(people::all_columns)
-            .get_result(conn)?;
-        let roles = ["first_sight".to_string()];
-        audit::record(
-            conn,
-            actor,
-            Change {
-                action: "person.create",
-                roles: &roles,
-                object_type: ObjectType::Person,
-                object_id: person.id,
-                portfolio_id: None,
-                before: None,
-                after: serde_json::to_value(&person).ok(),
-            },
-        )?;
-        Ok(person)
+    let created = conn.transaction(|conn| {
+        let (person, change) = insert(conn, sub, name, email)?;
+        Audited::new(person, change).record(conn, actor)
     });
     match created {
         Ok(person) => Ok(person),
+        Err(other) => lost_race(conn, sub, other),
+    }
+}
+
+/// The person a role assignment appoints, created if they have never signed in; the change of
+/// their creation is the appointing write's to record.
+pub fn appointee(conn: &mut DbConnection, sub: &str) -> AppResult<(Person, Option<Change>)> {
+    if let Some(person) = find_by_sub(conn, sub)? {
+        return Ok((person, None));
+    }
+    match conn.transaction(|conn| insert(conn, sub, None, None)) {
+        Ok((person, change)) => Ok((person, Some(change))),
+        Err(other) => lost_race(conn, sub, other).map(|person| (person, None)),
+    }
+}
+
+/// A new person, and the change that records them.
+fn insert(
+    conn: &mut DbConnection,
+    sub: &str,
+    name: Option<&str>,
+    email: Option<&str>,
+) -> AppResult<(Person, Change)> {
+    let now = super::now();
+    let person: Person = diesel::insert_into(people::table)
+        .values((
+            people::sub.eq(sub),
+            people::name.eq(name),
+            people::email.eq(email),
+            people::search_text.eq(search_text(sub, name, email)),
+            people::version.eq(1),
+            people::created_at.eq(now),
+            people::updated_at.eq(now),
+        ))
+        .returning(people::all_columns)
+        .get_result(conn)?;
+    let change = first_sight("person.create", person.id).after(&person);
+    Ok((person, change))
+}
+
+/// After an insert of `sub` failed with `error`: the winner of a race, or the error.
+fn lost_race(conn: &mut DbConnection, sub: &str, error: AppError) -> AppResult<Person> {
+    match error {
         // Inside a serializable write the winner's row is not in our snapshot: a collision,
         // which the write path retries.
-        Err(AppError::Conflict(_) | AppError::Taken { .. }) => {
+        AppError::Conflict(_) | AppError::Taken { .. } => {
             find_by_sub(conn, sub)?.ok_or(AppError::TransactionConflict)
         }
-        Err(other) => Err(other),
+        other => Err(other),
     }
 }
 
@@ -270,4 +276,17 @@ pub fn update_profile(
     .get_result::<Person>(conn)
     .optional()?;
     updated.ok_or_else(super::concurrent_change)
+}
+
+/// A change of a person made on their first sight (no role allowed it: the token did).
+fn first_sight(action: &'static str, person_id: i64) -> Change {
+    Change {
+        action,
+        roles: vec!["first_sight".to_string()],
+        object_type: ObjectType::Person,
+        object_id: person_id,
+        portfolio_id: None,
+        before: None,
+        after: None,
+    }
 }

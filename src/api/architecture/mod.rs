@@ -80,7 +80,7 @@ fn holder(h: &Holding) -> Option<HolderView> {
     tag = "architecture",
     operation_id = "getArchitecture",
     summary = "The service architecture (FTA): portfolios, services, and their management organisation",
-    responses((status = 200, description = "OK", body = Architecture), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Architecture), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/architecture")]

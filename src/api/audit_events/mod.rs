@@ -124,7 +124,7 @@ pub fn unreadable_types(caller: &Caller, trail: &Reach) -> Vec<String> {
     operation_id = "listAuditEvents",
     summary = "The audit trail (LG, controller, VU; TÄ for their portfolios)",
     params(AuditQuery),
-    responses((status = 200, description = "OK", body = AuditPage), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = AuditPage), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/audit-events")]

@@ -5,11 +5,11 @@ use actix_web::http::StatusCode;
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::plans::{path_year, report_deviations, BudgetFrameRequest, BudgetFrameView};
+use crate::api::plans::{deviations, path_year, BudgetFrameRequest, BudgetFrameView};
 use crate::api::{with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{plans, portfolios, DbPool};
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -23,7 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listBudgetFrames",
     summary = "A portfolio's budget frames, newest year first",
     params(("portfolio" = String, Path, description = "Id or slug")),
-    responses((status = 200, description = "OK", body = Paginated<BudgetFrameView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<BudgetFrameView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/portfolios/{portfolio}/budget-frames")]
@@ -50,7 +50,7 @@ pub async fn list(
     operation_id = "getBudgetFrame",
     summary = "A portfolio's budget frame for a year",
     params(("portfolio" = String, Path, description = "Id or slug"), ("year" = i32, Path, minimum = 2000, maximum = 2100)),
-    responses((status = 200, description = "OK", body = BudgetFrameView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = BudgetFrameView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/portfolios/{portfolio}/budget-frames/{year}")]
@@ -87,7 +87,7 @@ pub async fn get_one(
     responses(
         (status = 200, description = "Changed", body = BudgetFrameView, headers(("ETag" = String))),
         (status = 201, description = "Set for the first time", body = BudgetFrameView, headers(("ETag" = String))),
-        crate::openapi::WriteErrors
+        crate::api::responses::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -104,7 +104,7 @@ pub async fn set(
     let year = path_year(year)?;
     let if_match = IfMatch::from_request(&req);
     let request = body.into_inner();
-    let (created, view) = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let (created, view) = crate::api::write(&pool, who, move |conn, caller| {
         let portfolio = portfolios::find(conn, &key)?;
         let grant = caller.authorize(Action::BudgetFrameSet, &Target::portfolio(portfolio.id))?;
         let (amount, note) = request.parse()?;
@@ -121,12 +121,12 @@ pub async fn set(
         if let Some(before) = &current {
             change = change.before(&BudgetFrameView::from(before));
         }
-        audit::record(conn, actor, change)?;
+        let mut written = Audited::new((current.is_none(), view), change);
         // A lower frame may put the year's actual costs above it.
         if let Some(plan) = plans::of_year(conn, &[portfolio.id], year)?.first() {
-            report_deviations(conn, actor, &grant, plan)?;
+            written = written.and_all(deviations(conn, &grant, plan)?);
         }
-        Ok((current.is_none(), view))
+        Ok(written)
     })
     .await?;
     let status = if created {

@@ -46,7 +46,7 @@ pub struct CatalogQuery {
     security(()),
     summary = "The public service catalogue (no token needed)",
     params(CatalogQuery),
-    responses((status = 200, description = "OK", body = Paginated<CatalogEntry>), crate::openapi::PublicErrors)
+    responses((status = 200, description = "OK", body = Paginated<CatalogEntry>), crate::api::responses::PublicErrors)
 )]
 #[get("/catalog")]
 pub async fn catalog(

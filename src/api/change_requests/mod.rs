@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::{list_page_of, lookup, utc, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Actor, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::change_requests::{self, Assessment, ChangeRequest};
 use crate::db::{plans, services, DbConnection, DbPool};
 use crate::domain::money::MoneyJson;
@@ -189,21 +189,19 @@ fn check_item(conn: &mut DbConnection, target: &Target, item_id: i64) -> AppResu
     Ok(())
 }
 
-fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
+/// The audited change of a change request, with its view as the write's answer.
+fn audited(
     grant: &Grant,
     target: &Target,
     before: Option<&ChangeRequest>,
     after: &ChangeRequest,
-) -> AppResult<ChangeRequestView> {
+) -> Audited<ChangeRequestView> {
     let view = ChangeRequestView::from(after);
     let change = Change::by(grant, ObjectType::ChangeRequest, after.id)
         .in_portfolio(target.portfolio_id)
         .before_if(before.map(ChangeRequestView::from).as_ref())
         .after(&view);
-    audit::record(conn, actor, change)?;
-    Ok(view)
+    Audited::new(view, change)
 }
 
 #[utoipa::path(
@@ -211,7 +209,7 @@ fn record(
     operation_id = "listChangeRequests",
     summary = "List change requests",
     params(ChangeRequestQuery),
-    responses((status = 200, description = "OK", body = Paginated<ChangeRequestView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<ChangeRequestView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/change-requests")]
@@ -259,7 +257,7 @@ pub async fn list(
     operation_id = "createChangeRequest",
     summary = "Submit a wish, need or requirement for a service (anyone signed in)",
     request_body = NewChangeRequest,
-    responses((status = 201, description = "Created", body = ChangeRequestView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/change-requests")]
@@ -269,7 +267,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let target = match target_of(conn, request.service_id) {
             Err(AppError::NotFound(_)) => {
                 return Err(AppError::unprocessable(
@@ -295,7 +293,7 @@ pub async fn create(
             &caller.sub,
             request.plan_item_id,
         )?;
-        record(conn, actor, &grant, &target, None, &created)
+        Ok(audited(&grant, &target, None, &created))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -306,7 +304,7 @@ pub async fn create(
     operation_id = "getChangeRequest",
     summary = "Get a change request",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = ChangeRequestView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/change-requests/{id}")]
@@ -346,7 +344,7 @@ where
         ChangeRequestStep::Decide => Action::ChangeRequestDecide,
         ChangeRequestStep::Release => Action::ChangeRequestRelease,
     };
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = change_requests::find(conn, id)?;
         let target = target_of_request(conn, caller, &current)?;
         readable(caller, &target)?;
@@ -364,7 +362,7 @@ where
             )));
         }
         let updated = apply(conn, &target, &caller.sub, &current)?;
-        record(conn, actor, &grant, &target, Some(&current), &updated)
+        Ok(audited(&grant, &target, Some(&current), &updated))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -379,7 +377,7 @@ where
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
     request_body = AssessmentRequest,
-    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/change-requests/{id}/assessment")]
@@ -431,7 +429,7 @@ pub async fn assess(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
     request_body = DecisionRequest,
-    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/change-requests/{id}/decision")]
@@ -474,7 +472,7 @@ pub async fn decide(
         ("id" = i64, Path),
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
-    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/change-requests/{id}/release")]

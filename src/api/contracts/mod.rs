@@ -13,7 +13,7 @@ use crate::api::lookup;
 use crate::api::{list_or_export, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, ObjectClass, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::contracts::{self, Contract, ContractFields, Covered};
 use crate::db::{self, organizations, services, DbConnection, DbPool};
 use crate::error::{AppError, AppResult};
@@ -123,20 +123,18 @@ pub(crate) fn view_of(
     Ok(ContractView::of(contract, (&slug, &name), &covered, today))
 }
 
-fn record(
-    conn: &mut DbConnection,
-    actor: &crate::db::audit::Actor,
+/// The audited change of a contract, filed under the portfolio of the services it covers.
+fn change(
     grant: &Grant,
     id: i64,
     places: &[(i64, Option<i64>)],
     before: Option<&ContractView>,
     after: &ContractView,
-) -> AppResult<()> {
-    let change = Change::by(grant, ObjectType::Contract, id)
+) -> Change {
+    Change::by(grant, ObjectType::Contract, id)
         .in_portfolio(audit_portfolio(places))
         .before_if(before)
-        .after(after);
-    audit::record(conn, actor, change)
+        .after(after)
 }
 
 #[utoipa::path(
@@ -150,7 +148,7 @@ fn record(
             (Paginated<ContractView> = "application/json"),
             (String = "text/csv")
         )),
-        crate::openapi::ReadErrors
+        crate::api::responses::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -171,9 +169,9 @@ pub async fn list(
         query.ordering.as_deref(),
         contracts::SORT_FIELDS,
     )?;
+    contracts::catch_up_terms(&pool).await?;
     let rows = move |conn: &mut DbConnection, caller: &Caller, page: &crate::db::Page| {
         let today = db::today();
-        contracts::refresh_terms(conn, today)?;
         let (Some(organization_id), Some(service_id), Some(portfolio_id)) = (
             lookup::organization(conn, query.organization.as_deref())?.filter(),
             lookup::service(conn, query.service.as_deref())?.filter(),
@@ -209,7 +207,7 @@ pub async fn list(
     operation_id = "createContract",
     summary = "Record a contract (controller; TÄ, TS[contracts] in scope of every covered service)",
     request_body = NewContract,
-    responses((status = 201, description = "Created", body = ContractView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/contracts")]
@@ -219,7 +217,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let places = named_services(conn, &request.service_ids())?;
         let class = (request.kind == crate::domain::contract::ContractKind::Customer)
             .then_some(ObjectClass::CustomerContract);
@@ -229,8 +227,8 @@ pub async fn create(
         let today = db::today();
         let contract = contracts::insert(conn, &fields, today)?;
         let view = view_of(conn, &contract, today)?;
-        record(conn, actor, &grant, contract.id, &places, None, &view)?;
-        Ok(view)
+        let change = change(&grant, contract.id, &places, None, &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -241,7 +239,7 @@ pub async fn create(
     operation_id = "getContract",
     summary = "Get a contract (404 unless the caller may read it)",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/contracts/{id}")]
@@ -251,9 +249,9 @@ pub async fn get_one(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    contracts::catch_up_terms(&pool).await?;
     let view = crate::api::read(&pool, who, move |conn, caller| {
         let today = db::today();
-        contracts::refresh_terms(conn, today)?;
         let (contract, covered) = visible(conn, caller, id)?;
         let (slug, name) = organization_names(conn, contract.organization_id)?;
         Ok(ContractView::of(&contract, (&slug, &name), &covered, today))
@@ -271,7 +269,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the contract changed since")
     ),
     request_body = ContractPatch,
-    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/contracts/{id}")]
@@ -288,7 +286,7 @@ pub async fn update(
     if patch.is_empty() {
         return Err(AppError::bad_request("The body changes nothing."));
     }
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let (current, covered) = visible(conn, caller, id)?;
         let class = current.class();
         let before_places = places_of(&covered);
@@ -310,8 +308,8 @@ pub async fn update(
         let before = view_of(conn, &current, today)?;
         let updated = contracts::update(conn, &current, &fields, today)?;
         let view = view_of(conn, &updated, today)?;
-        record(conn, actor, &grant, id, &places, Some(&before), &view)?;
-        Ok(view)
+        let change = change(&grant, id, &places, Some(&before), &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -327,7 +325,7 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
     request_body = Termination,
-    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/contracts/{id}/terminate")]
@@ -341,7 +339,7 @@ pub async fn terminate(
     let id = path.into_inner();
     let if_match = IfMatch::from_request(&req);
     let termination = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let (current, covered) = visible(conn, caller, id)?;
         let places = places_of(&covered);
         let grant = caller.authorize_every(
@@ -367,8 +365,8 @@ pub async fn terminate(
         let before = view_of(conn, &current, today)?;
         let terminated = contracts::terminate(conn, &current, termination.date, &reason)?;
         let view = view_of(conn, &terminated, today)?;
-        record(conn, actor, &grant, id, &places, Some(&before), &view)?;
-        Ok(view)
+        let change = change(&grant, id, &places, Some(&before), &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

@@ -13,7 +13,7 @@ use crate::api::lookup;
 use crate::api::{list_or_export, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::deliveries::{self, Delivery, DeliveryFilter, DeliveryRow};
 use crate::db::{self, contracts, organizations, services, DbConnection, DbPool, Page};
 use crate::domain::contract::OrganizationKind;
@@ -71,19 +71,17 @@ fn row_of(
         .ok_or_else(|| AppError::not_found("There is no such delivery."))
 }
 
-fn record(
-    conn: &mut DbConnection,
-    actor: &crate::db::audit::Actor,
+/// The audited change of a delivery.
+fn change(
     grant: &crate::auth::policy::Grant,
     target: &Target,
     before: Option<&DeliveryView>,
     after: &DeliveryView,
-) -> AppResult<()> {
-    let change = Change::by(grant, ObjectType::Delivery, after.id)
+) -> Change {
+    Change::by(grant, ObjectType::Delivery, after.id)
         .in_portfolio(target.portfolio_id)
         .before_if(before)
-        .after(after);
-    audit::record(conn, actor, change)
+        .after(after)
 }
 
 /// A contract to link: one the caller may read (else it is "no contract"), a customer
@@ -131,7 +129,7 @@ fn check_link(
             (Paginated<DeliveryView> = "application/json"),
             (String = "text/csv")
         )),
-        crate::openapi::ReadErrors
+        crate::api::responses::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -151,9 +149,9 @@ pub async fn list(
         query.ordering.as_deref(),
         deliveries::SORT_FIELDS,
     )?;
+    contracts::catch_up_terms(&pool).await?;
     let rows = move |conn: &mut DbConnection, caller: &Caller, page: &Page| {
         let today = db::today();
-        contracts::refresh_terms(conn, today)?;
         let (Some(service_id), Some(organization_id), Some(portfolio_id)) = (
             lookup::service(conn, query.service.as_deref())?.filter(),
             lookup::organization(conn, query.organization.as_deref())?.filter(),
@@ -182,7 +180,7 @@ pub async fn list(
     operation_id = "createDelivery",
     summary = "Record a delivery (controller, KA; TÄ, TS, TJF in scope; linking a contract: controller, TÄ, TS[contracts])",
     request_body = NewDelivery,
-    responses((status = 201, description = "Created", body = DeliveryView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = DeliveryView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/deliveries")]
@@ -192,7 +190,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let service = match services::find_by_id(conn, request.service_id) {
             Err(AppError::NotFound(_)) => {
                 return Err(AppError::unprocessable(
@@ -254,8 +252,8 @@ pub async fn create(
             },
         )?;
         let view = DeliveryView::of(&row_of(conn, caller, created.id, today)?, today);
-        record(conn, actor, &grant, &target, None, &view)?;
-        Ok(view)
+        let change = change(&grant, &target, None, &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -266,7 +264,7 @@ pub async fn create(
     operation_id = "getDelivery",
     summary = "Get a delivery (404 unless the caller may see it)",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = DeliveryView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = DeliveryView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/deliveries/{id}")]
@@ -276,9 +274,9 @@ pub async fn get_one(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    contracts::catch_up_terms(&pool).await?;
     let view = crate::api::read(&pool, who, move |conn, caller| {
         let today = db::today();
-        contracts::refresh_terms(conn, today)?;
         let (row, _) = visible(conn, caller, id, today)?;
         Ok(DeliveryView::of(&row, today))
     })
@@ -295,7 +293,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the delivery changed since")
     ),
     request_body = DeliveryPatch,
-    responses((status = 200, description = "OK", body = DeliveryView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = DeliveryView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/deliveries/{id}")]
@@ -319,7 +317,7 @@ pub async fn update(
     if actions.is_empty() {
         return Err(AppError::bad_request("The body changes nothing."));
     }
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let today = db::today();
         let (row, target) = visible(conn, caller, id, today)?;
         let grant = caller.authorize_all(&actions, &target)?;
@@ -346,8 +344,8 @@ pub async fn update(
         let before = DeliveryView::of(&row, today);
         deliveries::update(conn, &current, contract_id, end_date)?;
         let view = DeliveryView::of(&row_of(conn, caller, id, today)?, today);
-        record(conn, actor, &grant, &target, Some(&before), &view)?;
-        Ok(view)
+        let change = change(&grant, &target, Some(&before), &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

@@ -101,7 +101,7 @@ pub struct EventPage {
     operation_id = "listEvents",
     summary = "The event stream (LG, controller, VU; TÄ for their scope)",
     params(EventQuery),
-    responses((status = 200, description = "OK", body = EventPage), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = EventPage), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/events")]

@@ -13,7 +13,7 @@ use crate::api::plans::path_year;
 use crate::api::{utc, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::exchange_rates::{self, ExchangeRate};
 use crate::db::DbPool;
 use crate::domain::governance::Rate;
@@ -116,7 +116,7 @@ fn path_currency(code: &str) -> AppResult<Currency> {
             (Paginated<ExchangeRateView> = "application/json"),
             (String = "text/csv")
         )),
-        crate::openapi::ReadErrors
+        crate::api::responses::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -155,7 +155,7 @@ pub async fn list(
         ("currency" = String, Path, pattern = "^[A-Z]{3}$", example = "EUR"),
         ("year" = i32, Path, minimum = 2000, maximum = 2100)
     ),
-    responses((status = 200, description = "OK", body = ExchangeRateView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = ExchangeRateView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/exchange-rates/{currency}/{year}")]
@@ -191,7 +191,7 @@ pub async fn get_one(
     responses(
         (status = 200, description = "Changed", body = ExchangeRateView, headers(("ETag" = String))),
         (status = 201, description = "Recorded for the first time", body = ExchangeRateView, headers(("ETag" = String))),
-        crate::openapi::WriteErrors
+        crate::api::responses::WriteErrors
     ),
     security(("bearer" = []))
 )]
@@ -208,7 +208,7 @@ pub async fn set(
     let year = path_year(year)?;
     let if_match = IfMatch::from_request(&req);
     let request = body.into_inner();
-    let (created, view) = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let (created, view) = crate::api::write(&pool, who, move |conn, caller| {
         let grant = caller.authorize(Action::ExchangeRateSet, &Target::global())?;
         let mut f = crate::api::Fields::default();
         let rate = match Rate::parse(&request.sek_per_unit) {
@@ -244,8 +244,7 @@ pub async fn set(
         if let Some(before) = &current {
             change = change.before(&ExchangeRateView::from(before));
         }
-        audit::record(conn, actor, change)?;
-        Ok((current.is_none(), view))
+        Ok(Audited::new((current.is_none(), view), change))
     })
     .await?;
     let status = if created {

@@ -32,7 +32,7 @@ pub async fn live() -> HttpResponse {
     operation_id = "healthReady",
     security(()),
     summary = "Readiness (checks the database)",
-    responses((status = 200, description = "OK", body = Health), crate::openapi::PublicErrors)
+    responses((status = 200, description = "OK", body = Health), crate::api::responses::PublicErrors)
 )]
 #[get("/health/ready")]
 pub async fn ready(pool: web::Data<DbPool>) -> AppResult<HttpResponse> {

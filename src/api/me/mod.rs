@@ -11,7 +11,7 @@ use crate::api::role_assignments::AssignmentView;
 use crate::api::{double_option, with_etag, Fields, IfMatch};
 use crate::auth::policy::{Action, Caller, RoleSource, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{people, role_assignments, DbPool};
 use crate::domain::role::RoleCode;
 use crate::domain::text;
@@ -115,7 +115,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
     tag = "me",
     operation_id = "getMe",
     summary = "The caller: global roles and where they came from, assignments, and what they may do",
-    responses((status = 200, description = "OK", body = MeView), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = MeView), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/me")]
@@ -160,7 +160,7 @@ pub struct ProfilePatch {
     summary = "Change one's own name and e-mail",
     params(("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")),
     request_body = ProfilePatch,
-    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/me")]
@@ -183,28 +183,23 @@ pub async fn update_me(
         .email
         .map(|e| e.and_then(|e| f.take(text::email("email", &e))));
     f.finish()?;
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = people::find(conn, caller.person_id)?;
         if_match.check(current.version)?;
         let updated = people::update_profile(conn, &current, name.clone(), email.clone())?;
         let view = PersonView::from(&updated);
-        let roles = ["self".to_string()];
-        audit::record(
-            conn,
-            actor,
-            Change {
-                action: "person.update",
-                roles: &roles,
-                object_type: ObjectType::Person,
-                object_id: current.id,
-                portfolio_id: None,
-                before: None,
-                after: None,
-            }
-            .before(&PersonView::from(&current))
-            .after(&view),
-        )?;
-        Ok(view)
+        let change = Change {
+            action: "person.update",
+            roles: vec!["self".to_string()],
+            object_type: ObjectType::Person,
+            object_id: current.id,
+            portfolio_id: None,
+            before: None,
+            after: None,
+        }
+        .before(&PersonView::from(&current))
+        .after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

@@ -10,7 +10,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{contracts, deliveries, organizations, DbConnection, DbPool};
 use crate::domain::contract::OrganizationKind;
 use crate::domain::slug::IdOrSlug;
@@ -29,7 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listOrganizations",
     summary = "List organizations",
     params(OrganizationQuery),
-    responses((status = 200, description = "OK", body = Paginated<OrganizationView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<OrganizationView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/organizations")]
@@ -59,7 +59,7 @@ pub async fn list(
     operation_id = "createOrganization",
     summary = "Record an organization (controller, KA)",
     request_body = NewOrganization,
-    responses((status = 201, description = "Created", body = OrganizationView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/organizations")]
@@ -69,17 +69,13 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let grant = caller.authorize(Action::OrganizationCreate, &Target::global())?;
         let fields = request.parse()?;
         let created = organizations::insert(conn, &fields)?;
         let view = OrganizationView::from(&created);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Organization, created.id).after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Organization, created.id).after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -90,7 +86,7 @@ pub async fn create(
     operation_id = "getOrganization",
     summary = "Get an organization by id or slug",
     params(("organization" = String, Path, description = "Id or slug")),
-    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/organizations/{organization}")]
@@ -132,7 +128,7 @@ fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> 
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the organization changed since")
     ),
     request_body = OrganizationPatch,
-    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/organizations/{organization}")]
@@ -146,7 +142,7 @@ pub async fn update(
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = organizations::find(conn, &key)?;
         let grant = caller.authorize(Action::OrganizationUpdate, &Target::global())?;
         if_match.check(current.version)?;
@@ -156,14 +152,10 @@ pub async fn update(
         }
         let updated = organizations::update(conn, &current, &fields)?;
         let view = OrganizationView::from(&updated);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Organization, current.id)
-                .before(&OrganizationView::from(&current))
-                .after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Organization, current.id)
+            .before(&OrganizationView::from(&current))
+            .after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

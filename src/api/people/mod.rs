@@ -69,7 +69,7 @@ pub struct PeopleQuery {
     operation_id = "listPeople",
     summary = "List people",
     params(PeopleQuery),
-    responses((status = 200, description = "OK", body = Paginated<PersonView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<PersonView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/people")]
@@ -99,7 +99,7 @@ pub async fn list(
     operation_id = "getPerson",
     summary = "Get a person",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/people/{id}")]

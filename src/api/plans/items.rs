@@ -6,11 +6,11 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::{editable, report_deviations, ItemPatch, ItemView, NewItem};
+use super::{deviations, editable, ItemPatch, ItemView, NewItem};
 use crate::api::{with_etag, IfMatch};
 use crate::auth::policy::{Action, Grant, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Actor, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::plans::{self, ItemFields, Plan, PlanItem};
 use crate::db::{services, DbConnection, DbPool};
 use crate::domain::plan::PlanStatus;
@@ -43,21 +43,18 @@ fn check_service(conn: &mut DbConnection, plan: &Plan, fields: &ItemFields) -> A
     }
 }
 
-fn record_item(
-    conn: &mut DbConnection,
-    actor: &Actor,
+/// The audited change of an activity (a removal has no state after).
+fn item_change(
     grant: &Grant,
     plan: &Plan,
     id: i64,
     before: Option<&ItemView>,
     after: Option<&ItemView>,
-) -> AppResult<()> {
-    let mut change = Change::by(grant, ObjectType::PlanItem, id)
+) -> Change {
+    Change::by(grant, ObjectType::PlanItem, id)
         .in_portfolio(Some(plan.portfolio_id))
-        .before_if(before);
-    // A removal has no state after.
-    change.after = after.and_then(|a| serde_json::to_value(a).ok());
-    audit::record(conn, actor, change)
+        .before_if(before)
+        .after_if(after)
 }
 
 #[utoipa::path(
@@ -65,7 +62,7 @@ fn record_item(
     operation_id = "listPlanItems",
     summary = "A plan's activities",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = Vec<ItemView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Vec<ItemView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans/{id}/items")]
@@ -93,7 +90,7 @@ pub async fn list(
     summary = "Add an activity to a draft plan (TÄ, TS[plan], TJF in scope)",
     params(("id" = i64, Path)),
     request_body = NewItem,
-    responses((status = 201, description = "Created", body = ItemView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = ItemView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/plans/{id}/items")]
@@ -105,7 +102,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let plan = plans::find(conn, id)?;
         let grant = caller.authorize(Action::PlanEdit, &Target::portfolio(plan.portfolio_id))?;
         let fields = request.parse()?;
@@ -113,8 +110,8 @@ pub async fn create(
         editable(&plan)?;
         let item = plans::insert_item(conn, plan.id, &fields)?;
         let view = ItemView::from(&item);
-        record_item(conn, actor, &grant, &plan, item.id, None, Some(&view))?;
-        Ok(view)
+        let change = item_change(&grant, &plan, item.id, None, Some(&view));
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -125,7 +122,7 @@ pub async fn create(
     operation_id = "getPlanItem",
     summary = "One activity of a plan",
     params(("id" = i64, Path), ("item" = i64, Path)),
-    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans/{id}/items/{item}")]
@@ -169,7 +166,7 @@ fn patch_action(patch: &ItemPatch, status: PlanStatus) -> AppResult<Action> {
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The activity's ETag last seen")
     ),
     request_body = ItemPatch,
-    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/plans/{id}/items/{item}")]
@@ -186,7 +183,7 @@ pub async fn update(
     if !patch.touches_planning() && !patch.touches_follow_up() {
         return Err(AppError::bad_request("The body changes nothing."));
     }
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let plan = plans::find(conn, id)?;
         let current = plans::find_item(conn, plan.id, item_id)?;
         let target = Target::portfolio(plan.portfolio_id);
@@ -209,17 +206,15 @@ pub async fn update(
         if_match.check(current.version)?;
         let updated = plans::update_item(conn, &current, &fields)?;
         let view = ItemView::from(&updated);
-        record_item(
-            conn,
-            actor,
+        let change = item_change(
             &grant,
             &plan,
             current.id,
             Some(&ItemView::from(&current)),
             Some(&view),
-        )?;
-        report_deviations(conn, actor, &grant, &plan)?;
-        Ok(view)
+        );
+        let deviations = deviations(conn, &grant, &plan)?;
+        Ok(Audited::new(view, change).and_all(deviations))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -234,7 +229,7 @@ pub async fn update(
         ("item" = i64, Path),
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The activity's ETag last seen")
     ),
-    responses((status = 204, description = "Removed"), crate::openapi::WriteErrors),
+    responses((status = 204, description = "Removed"), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[delete("/plans/{id}/items/{item}")]
@@ -246,7 +241,7 @@ pub async fn remove(
 ) -> AppResult<HttpResponse> {
     let (id, item_id) = path.into_inner();
     let if_match = IfMatch::from_request(&req);
-    crate::api::write(&pool, who, move |conn, caller, actor| {
+    crate::api::write(&pool, who, move |conn, caller| {
         let plan = plans::find(conn, id)?;
         let current: PlanItem = plans::find_item(conn, plan.id, item_id)?;
         let grant = caller.authorize(Action::PlanEdit, &Target::portfolio(plan.portfolio_id))?;
@@ -258,16 +253,14 @@ pub async fn remove(
             ));
         }
         plans::delete_item(conn, &current)?;
-        record_item(
-            conn,
-            actor,
+        let change = item_change(
             &grant,
             &plan,
             current.id,
             Some(&ItemView::from(&current)),
             None,
-        )?;
-        Ok(())
+        );
+        Ok(Audited::new((), change))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -13,7 +13,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::{list_page_of, lookup, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Actor, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::plans::{self, Plan, PlanChange};
 use crate::db::{self, portfolios, DbConnection, DbPool};
 use crate::domain::plan::{approval_problem, totals, PlanStatus, PlanStep};
@@ -62,45 +62,35 @@ fn document_of(conn: &mut DbConnection, plan: &Plan) -> AppResult<PlanDocument> 
     })
 }
 
-pub(crate) fn record(
-    conn: &mut DbConnection,
-    actor: &Actor,
+/// The audited change of a plan.
+pub(crate) fn plan_change(
     grant: &Grant,
     plan: &Plan,
     before: Option<&PlanView>,
     after: &PlanView,
-) -> AppResult<()> {
-    let change = Change::by(grant, ObjectType::Plan, plan.id)
+) -> Change {
+    Change::by(grant, ObjectType::Plan, plan.id)
         .in_portfolio(Some(plan.portfolio_id))
         .before_if(before)
-        .after(after);
-    audit::record(conn, actor, change)
+        .after(after)
 }
 
 /// Recomputes the plan's deviations; each new one is recorded once as `plan.deviation`
 /// (guidelines 4.4 item 8: TJF notifies TÄ/TS when work exceeds the budget).
-pub(crate) fn report_deviations(
+pub(crate) fn deviations(
     conn: &mut DbConnection,
-    actor: &Actor,
     grant: &Grant,
     plan: &Plan,
-) -> AppResult<()> {
-    for deviation in plans::refresh_deviations(conn, plan)? {
-        audit::record(
-            conn,
-            actor,
-            Change {
-                action: "plan.deviation",
-                roles: &grant.roles,
-                object_type: ObjectType::Plan,
-                object_id: plan.id,
-                portfolio_id: Some(plan.portfolio_id),
-                before: None,
-                after: serde_json::to_value(DeviationView::from(&deviation)).ok(),
-            },
-        )?;
-    }
-    Ok(())
+) -> AppResult<Vec<Change>> {
+    let new = plans::refresh_deviations(conn, plan)?;
+    Ok(new
+        .iter()
+        .map(|deviation| {
+            Change::as_action("plan.deviation", grant, ObjectType::Plan, plan.id)
+                .in_portfolio(Some(plan.portfolio_id))
+                .after(&DeviationView::from(deviation))
+        })
+        .collect())
 }
 
 #[utoipa::path(
@@ -108,7 +98,7 @@ pub(crate) fn report_deviations(
     operation_id = "listPlans",
     summary = "List plans",
     params(PlanQuery),
-    responses((status = 200, description = "OK", body = Paginated<PlanView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<PlanView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans")]
@@ -162,7 +152,7 @@ pub async fn list(
     operation_id = "createPlan",
     summary = "Start the plan of a portfolio for a year (TÄ, TS[plan], TJF in scope)",
     request_body = NewPlan,
-    responses((status = 201, description = "Created", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/plans")]
@@ -172,7 +162,7 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let portfolio = match portfolios::find_by_id(conn, request.portfolio_id) {
             Err(AppError::NotFound(_)) => {
                 return Err(AppError::unprocessable(
@@ -201,8 +191,8 @@ pub async fn create(
             &goals.unwrap_or_default(),
         )?;
         let view = view_of(conn, &plan)?;
-        record(conn, actor, &grant, &plan, None, &view)?;
-        Ok(view)
+        let change = plan_change(&grant, &plan, None, &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -213,7 +203,7 @@ pub async fn create(
     operation_id = "getPlan",
     summary = "Get a plan, its totals and deviations",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans/{id}")]
@@ -240,7 +230,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the plan changed since")
     ),
     request_body = PlanPatch,
-    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/plans/{id}")]
@@ -257,7 +247,7 @@ pub async fn update(
     if patch.summary.is_none() && patch.goals.is_none() {
         return Err(AppError::bad_request("The body changes nothing."));
     }
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = plans::find(conn, id)?;
         let grant = caller.authorize(Action::PlanEdit, &Target::portfolio(current.portfolio_id))?;
         let mut f = crate::api::Fields::default();
@@ -283,8 +273,8 @@ pub async fn update(
             },
         )?;
         let view = view_of(conn, &updated)?;
-        record(conn, actor, &grant, &updated, Some(&before), &view)?;
-        Ok(view)
+        let change = plan_change(&grant, &updated, Some(&before), &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -318,7 +308,7 @@ async fn take_step(
     input: StepInput,
 ) -> AppResult<HttpResponse> {
     let if_match = IfMatch::from_request(&req);
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = plans::find(conn, id)?;
         let action = match step {
             PlanStep::Submit => Action::PlanSubmit,
@@ -353,8 +343,8 @@ async fn take_step(
         let change = step_change(conn, caller, &current, step, to, text)?;
         let updated = plans::update(conn, &current, change)?;
         let view = view_of(conn, &updated)?;
-        record(conn, actor, &grant, &updated, Some(&before), &view)?;
-        Ok(view)
+        let change = plan_change(&grant, &updated, Some(&before), &view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -431,7 +421,7 @@ macro_rules! step_endpoint {
                 ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
             ),
             request_body = $body,
-            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
             security(("bearer" = []))
         )]
         #[post($path)]
@@ -456,7 +446,7 @@ macro_rules! step_endpoint {
                 ("id" = i64, Path),
                 ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
             ),
-            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
             security(("bearer" = []))
         )]
         #[post($path)]
@@ -516,7 +506,7 @@ step_endpoint!(
     operation_id = "listPlanVersions",
     summary = "Every approved revision of the plan as it was approved, and the current one",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "Oldest first", body = Vec<PlanVersionView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "Oldest first", body = Vec<PlanVersionView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans/{id}/versions")]

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{portfolios, DbPool};
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listPortfolios",
     summary = "List portfolios",
     params(PortfolioQuery),
-    responses((status = 200, description = "OK", body = Paginated<PortfolioView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<PortfolioView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/portfolios")]
@@ -58,7 +58,7 @@ pub async fn list(
     operation_id = "createPortfolio",
     summary = "Create a portfolio (management group)",
     request_body = NewPortfolio,
-    responses((status = 201, description = "Created", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/portfolios")]
@@ -68,19 +68,15 @@ pub async fn create(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let grant = caller.authorize(Action::PortfolioCreate, &Target::global())?;
         let fields = request.parse()?;
         let portfolio = portfolios::insert(conn, &fields)?;
         let view = PortfolioView::from(&portfolio);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Portfolio, portfolio.id)
-                .in_portfolio(Some(portfolio.id))
-                .after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Portfolio, portfolio.id)
+            .in_portfolio(Some(portfolio.id))
+            .after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -91,7 +87,7 @@ pub async fn create(
     operation_id = "getPortfolio",
     summary = "Get a portfolio by id or slug",
     params(("portfolio" = String, Path, description = "Id or slug")),
-    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/portfolios/{portfolio}")]
@@ -117,7 +113,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the portfolio changed since")
     ),
     request_body = PortfolioPatch,
-    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/portfolios/{portfolio}")]
@@ -131,7 +127,7 @@ pub async fn update(
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = portfolios::find(conn, &key)?;
         let grant = caller.authorize(Action::PortfolioUpdate, &Target::portfolio(current.id))?;
         if_match.check(current.version)?;
@@ -141,15 +137,11 @@ pub async fn update(
         let fields = patch.clone().apply(&current)?;
         let updated = portfolios::update(conn, &current, &fields)?;
         let view = PortfolioView::from(&updated);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Portfolio, current.id)
-                .in_portfolio(Some(current.id))
-                .before(&PortfolioView::from(&current))
-                .after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Portfolio, current.id)
+            .in_portfolio(Some(current.id))
+            .before(&PortfolioView::from(&current))
+            .after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -163,7 +155,7 @@ pub async fn update(
         ("portfolio" = String, Path, description = "Id or slug"),
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
-    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/portfolios/{portfolio}/retire")]
@@ -175,7 +167,7 @@ pub async fn retire(
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
             let current = portfolios::find(conn, &key)?;
             let grant = caller.authorize(Action::PortfolioRetire, &Target::portfolio(current.id))?;
             if_match.check(current.version)?;
@@ -190,15 +182,11 @@ pub async fn retire(
             }
             let retired = portfolios::retire(conn, &current)?;
             let view = PortfolioView::from(&retired);
-            audit::record(
-                conn,
-                actor,
-                Change::by(&grant, ObjectType::Portfolio, current.id)
-                    .in_portfolio(Some(current.id))
-                    .before(&PortfolioView::from(&current))
-                    .after(&view),
-            )?;
-            Ok(view)
+            let change = Change::by(&grant, ObjectType::Portfolio, current.id)
+                .in_portfolio(Some(current.id))
+                .before(&PortfolioView::from(&current))
+                .after(&view);
+            Ok(Audited::new(view, change))
         })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

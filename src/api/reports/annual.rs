@@ -128,7 +128,7 @@ fn markdown(report: &AnnualReport) -> String {
             (AnnualReport = "application/json"),
             (String = "text/markdown")
         )),
-        crate::openapi::ReadErrors
+        crate::api::responses::ReadErrors
     ),
     security(("bearer" = []))
 )]

@@ -134,7 +134,7 @@ pub struct EconomicsQuery {
             (String = "text/csv"),
             (String = "text/markdown")
         )),
-        crate::openapi::ReadErrors
+        crate::api::responses::ReadErrors
     ),
     security(("bearer" = []))
 )]

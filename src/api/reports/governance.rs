@@ -155,7 +155,7 @@ impl crate::api::CsvRecord for RuleView {
     operation_id = "listGovernanceRules",
     summary = "The governance rules and their thresholds",
     description = "Every authenticated caller. Thresholds come from the configuration file's `[governance]` section. JSON, or CSV with `Accept: text/csv`.",
-    responses((status = 200, description = "OK", body = Vec<RuleView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Vec<RuleView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/reports/governance/rules")]
@@ -193,7 +193,7 @@ pub async fn rules(
             (String = "text/csv"),
             (String = "text/markdown")
         )),
-        crate::openapi::ReadErrors
+        crate::api::responses::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -211,6 +211,7 @@ pub async fn report(
     let page = crate::api::list_page_of(csv || markdown, query.limit, query.offset, None, &["id"])?;
     let thresholds = **thresholds;
     let (rule, severity, portfolio) = (query.rule, query.severity, query.portfolio);
+    crate::db::contracts::catch_up_terms(&pool).await?;
     let (findings, slugs) = crate::api::read_long(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::ReportRead);
         if reach.is_nowhere() {

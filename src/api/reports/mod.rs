@@ -134,7 +134,7 @@ pub struct CoverageQuery {
             (CoverageReport = "application/json"),
             (String = "text/csv")
         )),
-        crate::openapi::ReadErrors
+        crate::api::responses::ReadErrors
     ),
     security(("bearer" = []))
 )]
@@ -155,13 +155,13 @@ pub async fn contract_coverage(
         &["id", "start_date"],
     )?;
     let for_query = page.clone();
+    contracts::catch_up_terms(&pool).await?;
     let (count, rows, totals) = crate::api::read_long(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::ReportRead);
         if reach.is_nowhere() {
             return Err(AppError::forbidden(Action::ReportRead.code()));
         }
         let today = db::today();
-        contracts::refresh_terms(conn, today)?;
         let (totals, rows) = deliveries::uncovered(conn, &reach, &for_query, today)?;
         let count = totals.iter().map(|t| t.uncovered).sum();
         let rows: Vec<UncoveredDelivery> = rows.iter().map(UncoveredDelivery::of).collect();

@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::{list_page, lookup, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Grant, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Actor, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::role_assignments::{self as assignments, Held, NewAssignment};
 use crate::db::{people, portfolios, services, DbConnection, DbPool};
 use crate::domain::lifecycle::Lifecycle;
@@ -32,7 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listRoleAssignments",
     summary = "List role assignments (active and ended)",
     params(AssignmentQuery),
-    responses((status = 200, description = "OK", body = Paginated<AssignmentView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<AssignmentView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/role-assignments")]
@@ -141,7 +141,7 @@ fn validate(request: &NewAssignmentRequest) -> AppResult<(Place, String)> {
     summary = "Appoint someone to a role",
     description = "TÄ and global roles: the management group. TS: the TÄ. TJF: the TÄ or a TS with the staffing delegation. Specialists: also the service's TJF. At most one active TÄ per portfolio (409 until the first is revoked).",
     request_body = NewAssignmentRequest,
-    responses((status = 201, description = "Created", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments")]
@@ -152,7 +152,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
     let delegations = Delegations::new(request.delegations.clone());
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let target = requested_target(conn, request.portfolio_id, request.service_id)?;
         let grant = caller.authorize(Action::assign(request.role), &target)?;
         let (place, subject) = validate(&request)?;
@@ -166,7 +166,7 @@ pub async fn create(
                 ));
             }
         }
-        let person = people::ensure(conn, &subject, None, None, actor)?;
+        let (person, appointed) = people::appointee(conn, &subject)?;
         let (portfolio_id, service_id) = match place {
             Place::Global => (None, None),
             Place::Portfolio(p) => (Some(p), None),
@@ -191,14 +191,10 @@ pub async fn create(
         })?;
         let held = assignments::find(conn, created.id)?;
         let view = AssignmentView::from(&held);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::RoleAssignment, created.id)
-                .in_portfolio(target.portfolio_id)
-                .after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::RoleAssignment, created.id)
+            .in_portfolio(target.portfolio_id)
+            .after(&view);
+        Ok(Audited::new(view, change).preceded_by(appointed))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -209,7 +205,7 @@ pub async fn create(
     operation_id = "getRoleAssignment",
     summary = "Get a role assignment",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/role-assignments/{id}")]
@@ -243,25 +239,20 @@ fn keeps_a_manager(conn: &mut DbConnection, service_id: Option<i64>) -> AppResul
     Ok(())
 }
 
-/// Records the change of an existing assignment (before: `current`) and returns its new view.
-fn record_change(
+/// The change of an existing assignment (before: `current`), with its new view.
+fn changed(
     conn: &mut DbConnection,
-    actor: &Actor,
     grant: &Grant,
     target: &Target,
     current: &Held,
-) -> AppResult<AssignmentView> {
+) -> AppResult<Audited<AssignmentView>> {
     let id = current.assignment.id;
     let view = AssignmentView::from(&assignments::find(conn, id)?);
-    audit::record(
-        conn,
-        actor,
-        Change::by(grant, ObjectType::RoleAssignment, id)
-            .in_portfolio(target.portfolio_id)
-            .before(&AssignmentView::from(current))
-            .after(&view),
-    )?;
-    Ok(view)
+    let change = Change::by(grant, ObjectType::RoleAssignment, id)
+        .in_portfolio(target.portfolio_id)
+        .before(&AssignmentView::from(current))
+        .after(&view);
+    Ok(Audited::new(view, change))
 }
 
 /// The policy target of an existing assignment.
@@ -286,7 +277,7 @@ fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target>
         ("id" = i64, Path),
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
-    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments/{id}/revoke")]
@@ -298,7 +289,7 @@ pub async fn revoke(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let if_match = IfMatch::from_request(&req);
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = assignments::find(conn, id)?;
         let target = target_of_existing(conn, &current)?;
         let role: RoleCode = current.assignment.role.parse().map_err(|_| {
@@ -313,7 +304,7 @@ pub async fn revoke(
             keeps_a_manager(conn, current.assignment.service_id)?;
         }
         assignments::end(conn, &current.assignment, &caller.sub)?;
-        record_change(conn, actor, &grant, &target, &current)
+        changed(conn, &grant, &target, &current)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -327,7 +318,7 @@ pub async fn revoke(
         ("id" = i64, Path),
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
-    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments/{id}/accept")]
@@ -339,7 +330,7 @@ pub async fn accept(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let if_match = IfMatch::from_request(&req);
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = assignments::find(conn, id)?;
         let target = target_of_existing(conn, &current)?;
         let grant = caller.authorize(Action::AcceptAssignment, &target)?;
@@ -351,7 +342,7 @@ pub async fn accept(
             return Err(AppError::conflict("The assignment is already accepted."));
         }
         assignments::accept(conn, &current.assignment)?;
-        record_change(conn, actor, &grant, &target, &current)
+        changed(conn, &grant, &target, &current)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::{list_page, lookup, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{self, portfolios, role_assignments, services, DbConnection, DbPool};
 use crate::domain::lifecycle::{check_transition, Lifecycle, TransitionFacts};
 use crate::domain::role::RoleCode;
@@ -30,7 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listServices",
     summary = "List services",
     params(ServiceQuery),
-    responses((status = 200, description = "OK", body = Paginated<ServiceView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<ServiceView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/services")]
@@ -82,7 +82,7 @@ fn active_portfolio(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     operation_id = "proposeService",
     summary = "Propose a service (LG, KA, VU; TÄ, TS, TJF within their portfolio)",
     request_body = NewService,
-    responses((status = 201, description = "Created", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/services")]
@@ -92,7 +92,7 @@ pub async fn propose(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let proposal = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let target = match proposal.portfolio_id {
             Some(p) => Target::portfolio(p),
             None => Target::global(),
@@ -104,14 +104,10 @@ pub async fn propose(
         }
         let service = services::insert(conn, &fields)?;
         let view = ServiceView::from(&service);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Service, service.id)
-                .in_portfolio(service.portfolio_id)
-                .after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Service, service.id)
+            .in_portfolio(service.portfolio_id)
+            .after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -122,7 +118,7 @@ pub async fn propose(
     operation_id = "getService",
     summary = "Get a service by id or slug",
     params(("service" = String, Path, description = "Id or slug")),
-    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/services/{service}")]
@@ -148,7 +144,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the service changed since")
     ),
     request_body = ServicePatch,
-    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/services/{service}")]
@@ -166,7 +162,7 @@ pub async fn update(
     if actions.is_empty() {
         return Err(AppError::bad_request("The body changes nothing."));
     }
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = services::find(conn, &key)?;
         let target = Target::service(current.id, current.portfolio_id);
         let grant = caller.authorize_all(&actions, &target)?;
@@ -177,15 +173,11 @@ pub async fn update(
         let fields = patch.clone().apply(&current)?;
         let updated = services::update(conn, &current, &fields, None)?;
         let view = ServiceView::from(&updated);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Service, current.id)
-                .in_portfolio(updated.portfolio_id)
-                .before(&ServiceView::from(&current))
-                .after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Service, current.id)
+            .in_portfolio(updated.portfolio_id)
+            .before(&ServiceView::from(&current))
+            .after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -201,7 +193,7 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
     ),
     request_body = TransitionRequest,
-    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/services/{service}/transitions")]
@@ -215,7 +207,7 @@ pub async fn transition(
     let key = IdOrSlug::parse(&path.into_inner());
     let if_match = IfMatch::from_request(&req);
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = services::find(conn, &key)?;
         let from = current.lifecycle();
         let action = Action::lifecycle(request.to).ok_or_else(|| {
@@ -251,8 +243,7 @@ pub async fn transition(
             .in_portfolio(updated.portfolio_id)
             .before(&ServiceView::from(&current));
         change.after = Some(after);
-        audit::record(conn, actor, change)?;
-        Ok(view)
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))

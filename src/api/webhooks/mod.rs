@@ -9,7 +9,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::{keyset_link, list_page, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::auth::Authenticated;
-use crate::db::audit::{self, Change, ObjectType};
+use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::webhooks;
 use crate::db::DbPool;
 use crate::error::{AppError, AppResult};
@@ -46,7 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listWebhooks",
     summary = "List webhooks (LG, controller)",
     params(WebhookQuery),
-    responses((status = 200, description = "OK", body = Paginated<WebhookView>), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = Paginated<WebhookView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/webhooks")]
@@ -69,7 +69,7 @@ pub async fn list(
     operation_id = "createWebhook",
     summary = "Subscribe a URL to events (LG, controller)",
     request_body = NewWebhook,
-    responses((status = 201, description = "Created", body = WebhookView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 201, description = "Created", body = WebhookView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/webhooks")]
@@ -95,17 +95,13 @@ pub async fn create(
         true,
     )
     .await?;
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let grant = caller.authorize(Action::WebhookManage, &Target::global())?;
         may_subscribe(caller, &fields.event_types)?;
         let created = webhooks::insert(conn, &fields, &caller.sub)?;
         let view = WebhookView::from(&created);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Webhook, created.id).after(&view),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Webhook, created.id).after(&view);
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
@@ -116,7 +112,7 @@ pub async fn create(
     operation_id = "getWebhook",
     summary = "Get a webhook (LG, controller)",
     params(("id" = i64, Path, description = "The webhook's id")),
-    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/webhooks/{id}")]
@@ -143,7 +139,7 @@ pub async fn get_one(
         ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the webhook changed since")
     ),
     request_body = WebhookPatch,
-    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::openapi::WriteErrors),
+    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/webhooks/{id}")]
@@ -187,23 +183,19 @@ pub async fn update(
         check_url,
     )
     .await?;
-    let view = crate::api::write(&pool, who, move |conn, caller, actor| {
+    let view = crate::api::write(&pool, who, move |conn, caller| {
         let grant = caller.authorize(Action::WebhookManage, &Target::global())?;
         may_subscribe(caller, &fields.event_types)?;
         let before = WebhookView::from(&current);
         let updated = webhooks::update(conn, &current, &fields)?;
         let view = WebhookView::from(&updated);
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Webhook, id)
-                .before(&before)
-                .after(&Changed {
-                    view: &view,
-                    secret_changed,
-                }),
-        )?;
-        Ok(view)
+        let change = Change::by(&grant, ObjectType::Webhook, id)
+            .before(&before)
+            .after(&Changed {
+                view: &view,
+                secret_changed,
+            });
+        Ok(Audited::new(view, change))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -214,7 +206,7 @@ pub async fn update(
     operation_id = "deleteWebhook",
     summary = "Delete a webhook and its delivery log (LG, controller)",
     params(("id" = i64, Path, description = "The webhook's id")),
-    responses((status = 204, description = "Deleted"), crate::openapi::WriteErrors),
+    responses((status = 204, description = "Deleted"), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[delete("/webhooks/{id}")]
@@ -224,16 +216,13 @@ pub async fn remove(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    crate::api::write(&pool, who, move |conn, caller, actor| {
+    crate::api::write(&pool, who, move |conn, caller| {
         let grant = caller.authorize(Action::WebhookManage, &Target::global())?;
         let current = webhooks::find(conn, id)?;
         webhooks::delete(conn, id)?;
-        audit::record(
-            conn,
-            actor,
-            Change::by(&grant, ObjectType::Webhook, id).before(&WebhookView::from(&current)),
-        )?;
-        Ok(())
+        let change =
+            Change::by(&grant, ObjectType::Webhook, id).before(&WebhookView::from(&current));
+        Ok(Audited::new((), change))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -244,7 +233,7 @@ pub async fn remove(
     operation_id = "listWebhookDeliveries",
     summary = "A webhook's delivery attempts (LG, controller)",
     params(("id" = i64, Path, description = "The webhook's id"), DeliveryQuery),
-    responses((status = 200, description = "OK", body = DeliveryPage), crate::openapi::ReadErrors),
+    responses((status = 200, description = "OK", body = DeliveryPage), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/webhooks/{id}/deliveries")]
