@@ -1,5 +1,5 @@
-//! Configuration: environment variables (names fixed by DESIGN.md §6) over an optional TOML
-//! file over defaults. A bad value stops startup with a message naming the variable.
+//! Configuration: environment variables (their names are fixed: the README's Configuration)
+//! over an optional TOML file over defaults. A bad value stops startup with a message naming the variable.
 
 mod claim_rule;
 mod database_url;
@@ -20,7 +20,7 @@ use crate::redact::redact_url;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
-/// The leeway DESIGN.md allows at most ("a small leeway").
+/// The leeway docs/conventions.md allows at most ("a small leeway").
 pub const MAX_LEEWAY_SECONDS: u64 = 60;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub struct JwtSettings {
 /// with its activities, is a few kilobytes).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// DESIGN.md §6: 100 requests per second per caller, bursts of twice that.
+/// The README's Configuration: 100 requests per second per caller, bursts of twice that.
 pub const DEFAULT_RATE_LIMIT: u32 = 100;
 
 #[derive(Debug, Clone)]

@@ -48,6 +48,8 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Print who may do what (the rule table in force) as Markdown.
+    Policy,
     /// Check the configuration and print it (without secrets).
     CheckConfig,
     /// The audit trail.
@@ -77,6 +79,10 @@ fn main() -> ExitCode {
             Err(e) => return fail(e),
         }
     }
+    if let Command::Policy = command {
+        print!("{}", forvaltning::auth::policy::table_markdown());
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
         Err(e) => return fail(e),
@@ -104,7 +110,7 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&settings),
-        Command::Openapi => ExitCode::SUCCESS,
+        Command::Openapi | Command::Policy => ExitCode::SUCCESS,
     }
 }
 

@@ -404,7 +404,7 @@ async fn security_headers(
     Ok(response)
 }
 
-/// What every request must be before a handler sees it: DESIGN.md §5's text rule, refused with
+/// What every request must be before a handler sees it: the text rule of docs/conventions.md, refused with
 /// 400 here on every backend alike (no control characters in the path, the query or a body's
 /// strings — PostgreSQL would refuse NUL in text with an error of its own). A body is read here
 /// (within the JSON limit) and handed on, with whole numbers written as integers (`-319.0` →

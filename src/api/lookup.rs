@@ -1,4 +1,4 @@
-//! Filters that name a portfolio, service or organization by id or slug (DESIGN.md §5).
+//! Filters that name a portfolio, service or organization by id or slug (docs/conventions.md).
 
 use crate::db::{organizations, portfolios, services, DbConnection};
 use crate::domain::slug::IdOrSlug;

@@ -1,4 +1,4 @@
-//! Bearer token validation (DESIGN.md §4): HS256 secret, PEM public keys, or a JWKS URL.
+//! Bearer token validation (docs/conventions.md): HS256 secret, PEM public keys, or a JWKS URL.
 //! Algorithms are pinned; `exp` and `sub` are required; `iss`/`aud` are required and matched
 //! when configured; `nbf` is checked; the leeway is at most 60 seconds.
 

@@ -376,7 +376,7 @@ pub fn count_of_organization_not_fitting(
         .get_result(conn)?)
 }
 
-/// Contracts the caller may read (DESIGN.md §3): everywhere, or covering a service in reach,
+/// Contracts the caller may read (docs/policy.md): everywhere, or covering a service in reach,
 /// or (a KA) every customer contract.
 pub fn in_reach(reach: &Reach) -> Condition {
     if reach.everywhere {

@@ -320,6 +320,14 @@ pub fn attempts(
         .load(conn)?)
 }
 
+/// How many delivery attempts of the webhook the log holds.
+pub fn count_attempts(conn: &mut DbConnection, webhook_id: i64) -> AppResult<i64> {
+    Ok(webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq(webhook_id))
+        .count()
+        .get_result(conn)?)
+}
+
 /// Removes delivery attempts made before `before`, at most `batch` of them (the oldest);
 /// how many went. The log is for watching a subscription, not a record: the audit trail and
 /// the event stream keep what happened.

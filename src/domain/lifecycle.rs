@@ -1,4 +1,4 @@
-//! The service lifecycle (DESIGN.md §1, guidelines 1 and 4.1–4.2):
+//! The service lifecycle (docs/domain.md, guidelines 1 and 4.1–4.2):
 //! `proposed` → `established` → `in_operation` → `decommissioning` → `decommissioned`, and
 //! `proposed` → `rejected` when the management group turns a proposal down (final).
 

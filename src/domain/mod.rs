@@ -1,5 +1,5 @@
 //! Types that parse, never just validate: once a value has one of these types it is valid, so
-//! handlers and queries never check again. The lifecycle rules of DESIGN.md §1 live here too.
+//! handlers and queries never check again. The lifecycle rules of docs/domain.md live here too.
 
 /// Declares a string-coded enum: serde, OpenAPI, `as_str`, `FromStr`, `Display`, `ALL`.
 macro_rules! coded_enum {

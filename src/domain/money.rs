@@ -1,4 +1,4 @@
-//! Money (DESIGN.md §5): `{"amount": "1250000.00", "currency": "SEK"}`. The amount is a decimal
+//! Money (docs/conventions.md): `{"amount": "1250000.00", "currency": "SEK"}`. The amount is a decimal
 //! string parsed into an integer of minor units (öre for SEK, hundredths for every currency
 //! here); no floating point anywhere between the request and the database.
 

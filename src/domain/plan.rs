@@ -1,4 +1,4 @@
-//! Förvaltningsplaner (DESIGN.md §1, guidelines 4.2–4.4): the plan workflow, activities and
+//! Förvaltningsplaner (docs/domain.md, guidelines 4.2–4.4): the plan workflow, activities and
 //! their follow-up, deviations; and the change-request workflow.
 
 use serde::Serialize;
@@ -189,7 +189,7 @@ pub fn deviations(items: &[ItemCosts], frame: Option<i64>) -> Vec<Deviation> {
     found
 }
 
-/// Why a plan may not be approved: no frame, or planned costs above it (DESIGN.md §1).
+/// Why a plan may not be approved: no frame, or planned costs above it (docs/domain.md).
 pub fn approval_problem(planned_total: i64, frame: Option<i64>) -> Option<String> {
     let sek = |minor: i64| {
         crate::domain::money::Money::new(minor, crate::domain::money::Currency::SEK).amount()

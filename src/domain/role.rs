@@ -1,4 +1,4 @@
-//! Role codes (DESIGN.md §2) and TS delegations (guidelines 4.3).
+//! Role codes (docs/roles.md) and TS delegations (guidelines 4.3).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

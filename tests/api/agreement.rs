@@ -1,5 +1,5 @@
 //! The policy's answer for one object (`Caller::may`) and its list filter (`reach`, applied in
-//! SQL by `db::scope`) must agree (DESIGN.md §3). Random portfolios, services (some unplaced),
+//! SQL by `db::scope`) must agree (docs/policy.md). Random portfolios, services (some unplaced),
 //! and callers holding random assignments; for every action, every object is asked both ways.
 
 use diesel::connection::SimpleConnection;

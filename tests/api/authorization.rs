@@ -1,4 +1,4 @@
-//! DESIGN.md §3 over HTTP: every action of the foundation × every kind of caller, with the
+//! docs/policy.md over HTTP: every action of the foundation × every kind of caller, with the
 //! expected status written out literally. Each attempt gets a fresh target, so no row depends
 //! on another; every refusal names the expected action and leaves the object and the audit
 //! trail as they were.

@@ -1,4 +1,4 @@
-//! DESIGN.md §5: problem+json everywhere, limits, ETag/If-Match, request ids, health.
+//! docs/conventions.md: problem+json everywhere, limits, ETag/If-Match, request ids, health.
 
 use serde_json::{json, Value};
 
@@ -376,7 +376,7 @@ pub async fn rules_spanning_rows_hold_under_concurrent_writes(backend: Backend) 
     }
 }
 
-/// DESIGN.md §6: each caller gets `FORVALTNING_RATE_LIMIT` requests per second with bursts of
+/// The README's Configuration: each caller gets `FORVALTNING_RATE_LIMIT` requests per second with bursts of
 /// twice that; then 429 with `Retry-After`. Health checks are not limited, and other callers
 /// have budgets of their own.
 pub async fn callers_are_rate_limited(backend: Backend) {

@@ -1,28 +1,34 @@
 //! Data out (integrators §5): every list of the document answers `Accept: text/csv` with the
-//! same filtered rows as its JSON — RFC 4180, UTF-8, a header row — and the test knows every
-//! such list by name, so a new list without CSV fails it.
+//! same filtered rows as its JSON — RFC 4180, UTF-8, a header row — and `?format=csv` alike;
+//! the test knows every such list by name, so a new list without CSV fails it.
 
 use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, token, Backend, TestApp};
 
-/// The CSV rows of `path` (header first), checking the answer's type.
-async fn csv_rows(app: &TestApp, path: &str, bearer: &str) -> Vec<Vec<String>> {
-    let response = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(bearer)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+/// The CSV document of `path`, asked for by `Accept: text/csv` or (`by_query`) by
+/// `format=csv`, checking the answer's type.
+async fn csv_text(app: &TestApp, path: &str, bearer: &str, by_query: bool) -> String {
+    let request = match by_query {
+        true => {
+            let joint = if path.contains('?') { '&' } else { '?' };
+            app.client.get(app.url(&format!("{path}{joint}format=csv")))
+        }
+        false => app.client.get(app.url(path)).header("Accept", "text/csv"),
+    };
+    let response = request.bearer_auth(bearer).send().await.unwrap();
     assert_eq!(response.status(), 200, "{path}");
     let kind = response.headers()["content-type"]
         .to_str()
         .unwrap()
         .to_string();
     assert_eq!(kind, "text/csv; charset=utf-8", "{path}");
-    let text = response.text().await.unwrap();
+    response.text().await.unwrap()
+}
+
+/// The CSV rows of `path` (header first).
+async fn csv_rows(app: &TestApp, path: &str, bearer: &str) -> Vec<Vec<String>> {
+    let text = csv_text(app, path, bearer, false).await;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(text.as_bytes());
@@ -155,6 +161,12 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
         ),
     ];
     for (path, key) in &lists {
+        // `Accept: text/csv` and `?format=csv` are the same request.
+        assert_eq!(
+            csv_text(&app, path, &lg, true).await,
+            csv_text(&app, path, &lg, false).await,
+            "{path}"
+        );
         let csv = csv_rows(&app, path, &lg).await;
         let json = json_rows(&app, path, &lg).await;
         let (header, rows) = csv.split_first().expect("a header row");
@@ -197,4 +209,14 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
     tested.sort();
     tested.dedup();
     assert_eq!(tested, documented);
+    // And every one of them documents `format`.
+    for path in &documented {
+        let parameters = document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        assert!(
+            parameters.iter().any(|p| p["name"] == "format"),
+            "{path} does not document format"
+        );
+    }
 }

@@ -445,7 +445,7 @@ pub async fn authorization_comes_before_validation(backend: Backend) {
     app.act(&path, Some(&p.ta)).await.expect(409);
 }
 
-/// DESIGN.md §5: the audit trail pages by key; `count` is null unless asked for. The same for
+/// docs/conventions.md: the audit trail pages by key; `count` is null unless asked for. The same for
 /// a TÄ, whose trail is their scope's (each part of which stops at the page): by key in both
 /// directions and by offset, every event of the scope once, in order.
 pub async fn the_audit_trail_pages_by_key(backend: Backend) {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{keyset_link, utc, Page};
+use crate::api::utc;
 use crate::auth::policy::{Action, Caller, Reach};
 use crate::auth::Authenticated;
 use crate::db::audit::{self, AuditEvent, AuditFilter, ObjectType};
@@ -68,19 +68,11 @@ pub struct AuditQuery {
     pub since: Option<DateTime<Utc>>,
     /// Until this time (exclusive), RFC 3339.
     pub until: Option<DateTime<Utc>>,
-    /// Page by key: the events after this id in the list's order (the `next` links use it).
-    #[param(minimum = 0)]
-    pub after: Option<i64>,
-    /// Count all matching events (`count` is null otherwise: counting a trail of millions
-    /// costs more than a page).
-    pub count: Option<bool>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id` (oldest first, the default) or `-id` (newest first).
-    #[param(pattern = "^-?(id)$")]
-    pub ordering: Option<String>,
+}
+
+impl crate::api::Listing for AuditQuery {
+    const ORDERING: &'static [&'static str] = &["id"];
+    const KEYSET: bool = true;
 }
 
 /// A page of the audit trail. `next` pages by key (`after`), so a page costs the same at a
@@ -123,7 +115,7 @@ pub fn unreadable_types(caller: &Caller, trail: &Reach) -> Vec<String> {
     tag = "audit",
     operation_id = "listAuditEvents",
     summary = "The audit trail (LG, controller, VU; TÄ for their portfolios)",
-    params(AuditQuery),
+    params(crate::api::ListQuery<AuditQuery>),
     responses((status = 200, description = "OK", body = AuditPage), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -131,24 +123,11 @@ pub fn unreadable_types(caller: &Caller, trail: &Reach) -> Vec<String> {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<AuditQuery>,
+    query: crate::api::ListQuery<AuditQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    if query.after.is_some_and(|a| a < 0) {
-        return Err(AppError::invalid_field("after", "must not be negative"));
-    }
-    let page = crate::api::for_export(
-        &req,
-        Page::parse(
-            query.limit,
-            query.offset,
-            query.ordering.as_deref(),
-            &["id"],
-        )?,
-    );
-    let (after, with_count) = (query.after, query.count.unwrap_or(false));
-    let for_query = page.clone();
+    let (query, listing) = query.into_parts();
+    let (page, after, with_count) = (listing.page.clone(), listing.after, listing.with_count);
     let (count, rows) = crate::api::read_long(
         &pool,
         who,
@@ -167,29 +146,12 @@ pub async fn list(
                 portfolios: (!reach.everywhere).then_some(reach.portfolios),
                 services: reach.services,
             };
-            audit::list(conn, &filter, &for_query, after, with_count)
+            audit::list(conn, &filter, &page, after, with_count)
         },
     )
     .await?;
     let results: Vec<AuditEventView> = rows.iter().map(AuditEventView::from).collect();
-    if crate::api::wants_csv(&req, None) {
-        let total = count.unwrap_or(results.len() as i64);
-        return crate::api::csv_response("audit-events.csv", total, &results);
-    }
-    let next = (results.len() as i64 == page.limit)
-        .then(|| results.last().map(|e| keyset_link(&req, e.id)))
-        .flatten();
-    let previous = if after.is_none() {
-        page.respond(&req, i64::MAX, Vec::<()>::new()).previous
-    } else {
-        None
-    };
-    Ok(HttpResponse::Ok().json(AuditPage {
-        count,
-        next,
-        previous,
-        results,
-    }))
+    crate::api::answer_keyset(&req, &listing, count, results, |e| e.id)
 }
 
 crate::csv_record!(AuditEventView {

@@ -2,7 +2,7 @@
 //! each portfolio's frame per year; a plan is written after it and approved only within it.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use actix_web::{get, put, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::plans::{deviations, path_year, BudgetFrameRequest, BudgetFrameView};
@@ -22,13 +22,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "plans",
     operation_id = "listBudgetFrames",
     summary = "A portfolio's budget frames, newest year first",
-    params(("portfolio" = String, Path, description = "Id or slug")),
+    params(("portfolio" = String, Path, description = "Id or slug"), crate::api::ListQuery<crate::api::NoFilters>),
     responses((status = 200, description = "OK", body = Paginated<BudgetFrameView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/portfolios/{portfolio}/budget-frames")]
 pub async fn list(
     req: actix_web::HttpRequest,
+    whole: crate::api::ListQuery<crate::api::NoFilters>,
     who: Authenticated,
     path: web::Path<String>,
     pool: web::Data<DbPool>,
@@ -42,7 +43,7 @@ pub async fn list(
             .collect::<Vec<_>>())
     })
     .await?;
-    crate::api::answer_whole(&req, views)
+    crate::api::answer_whole(&req, &whole.list, views)
 }
 
 #[utoipa::path(
@@ -81,7 +82,7 @@ pub async fn get_one(
     params(
         ("portfolio" = String, Path, description = "Id or slug"),
         ("year" = i32, Path, minimum = 2000, maximum = 2100),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The frame's ETag last seen; 412 if it changed since")
+        crate::api::IfMatch
     ),
     request_body = BudgetFrameRequest,
     responses(
@@ -93,7 +94,7 @@ pub async fn get_one(
 )]
 #[put("/portfolios/{portfolio}/budget-frames/{year}")]
 pub async fn set(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<(String, i32)>,
     body: web::Json<BudgetFrameRequest>,
@@ -102,7 +103,6 @@ pub async fn set(
     let (key, year) = path.into_inner();
     let key = IdOrSlug::parse(&key);
     let year = path_year(year)?;
-    let if_match = IfMatch::from_request(&req);
     let request = body.into_inner();
     let (created, view) = crate::api::write(&pool, who, move |conn, caller| {
         let portfolio = portfolios::find(conn, &key)?;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{Page, Paginated};
+use crate::api::Paginated;
 use crate::db::{self, services, DbPool};
 use crate::error::AppResult;
 
@@ -34,10 +34,10 @@ pub struct CatalogQuery {
     #[serde(default, deserialize_with = "crate::domain::text::search")]
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
+}
+
+impl crate::api::Listing for CatalogQuery {
+    const ORDERING: &'static [&'static str] = &[];
 }
 
 #[utoipa::path(
@@ -45,21 +45,22 @@ pub struct CatalogQuery {
     operation_id = "getCatalog",
     security(()),
     summary = "The public service catalogue (no token needed)",
-    params(CatalogQuery),
+    params(crate::api::ListQuery<CatalogQuery>),
     responses((status = 200, description = "OK", body = Paginated<CatalogEntry>), crate::api::responses::PublicErrors)
 )]
 #[get("/catalog")]
 pub async fn catalog(
     req: HttpRequest,
-    query: web::Query<CatalogQuery>,
+    query: crate::api::ListQuery<CatalogQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = crate::api::for_export(
-        &req,
-        Page::parse(query.limit, query.offset, Some("name"), &["name"])?,
-    );
-    let for_query = page.clone();
+    let (query, mut listing) = query.into_parts();
+    // The catalogue has one order: by name.
+    listing.page.sort = crate::db::Sort {
+        field: "name".into(),
+        descending: false,
+    };
+    let for_query = listing.page.clone();
     let (count, rows) = db::run_read(&pool, move |conn| {
         services::catalog(conn, query.q.as_deref(), &for_query)
     })
@@ -80,7 +81,7 @@ pub async fn catalog(
             }
         })
         .collect::<Vec<CatalogEntry>>();
-    crate::api::answer_list(&req, &page, count, results)
+    crate::api::answer_list(&req, &listing, count, results)
 }
 
 crate::csv_record!(CatalogEntry {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page_of, lookup, utc, with_etag, IfMatch, Paginated};
+use crate::api::{lookup, utc, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -138,13 +138,10 @@ pub struct ChangeRequestQuery {
     #[serde(default, deserialize_with = "crate::domain::text::search")]
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `created_at`, `updated_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|created_at|updated_at)$")]
-    pub ordering: Option<String>,
+}
+
+impl crate::api::Listing for ChangeRequestQuery {
+    const ORDERING: &'static [&'static str] = crate::db::change_requests::SORT_FIELDS;
 }
 
 /// The service's place, for the policy.
@@ -208,7 +205,7 @@ fn audited(
     tag = "change-requests",
     operation_id = "listChangeRequests",
     summary = "List change requests",
-    params(ChangeRequestQuery),
+    params(crate::api::ListQuery<ChangeRequestQuery>),
     responses((status = 200, description = "OK", body = Paginated<ChangeRequestView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -216,17 +213,10 @@ fn audited(
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<ChangeRequestQuery>,
+    query: crate::api::ListQuery<ChangeRequestQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = list_page_of(
-        false,
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        change_requests::SORT_FIELDS,
-    )?;
+    let (query, listing) = query.into_parts();
     let rows = move |conn: &mut DbConnection, caller: &Caller, page: &crate::db::Page| {
         let (Some(service_id), Some(portfolio_id)) = (
             lookup::service(conn, query.service.as_deref())?.filter(),
@@ -249,7 +239,7 @@ pub async fn list(
             page,
         )
     };
-    crate::api::list_page::<ChangeRequestView, _, _>(&req, &pool, who, page, rows).await
+    crate::api::list_page::<ChangeRequestView, _, _>(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(
@@ -326,7 +316,7 @@ pub async fn get_one(
 /// The frame of every step: the request, the caller's right on its service, `If-Match`, the
 /// state machine; then `apply` writes, and the change is audited.
 async fn step<F>(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     id: i64,
     pool: web::Data<DbPool>,
@@ -338,7 +328,6 @@ where
         + Send
         + 'static,
 {
-    let if_match = IfMatch::from_request(&req);
     let action = match step {
         ChangeRequestStep::Assess => Action::ChangeRequestAssess,
         ChangeRequestStep::Decide => Action::ChangeRequestDecide,
@@ -374,7 +363,7 @@ where
     summary = "Assess: priority, estimate, recommendation (TJF, TS[prioritization] in scope)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     request_body = AssessmentRequest,
     responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -382,7 +371,7 @@ where
 )]
 #[post("/change-requests/{id}/assessment")]
 pub async fn assess(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     body: web::Json<AssessmentRequest>,
@@ -390,7 +379,7 @@ pub async fn assess(
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     step(
-        req,
+        if_match,
         who,
         path.into_inner(),
         pool,
@@ -426,7 +415,7 @@ pub async fn assess(
     summary = "Decide an assessed request: approved or rejected (TÄ in scope)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     request_body = DecisionRequest,
     responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -434,7 +423,7 @@ pub async fn assess(
 )]
 #[post("/change-requests/{id}/decision")]
 pub async fn decide(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     body: web::Json<DecisionRequest>,
@@ -442,7 +431,7 @@ pub async fn decide(
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     step(
-        req,
+        if_match,
         who,
         path.into_inner(),
         pool,
@@ -470,20 +459,20 @@ pub async fn decide(
     summary = "Release an approved change (TJF in scope)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/change-requests/{id}/release")]
 pub async fn release(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     step(
-        req,
+        if_match,
         who,
         path.into_inner(),
         pool,

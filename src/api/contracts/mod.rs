@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::lookup;
-use crate::api::{list_or_export, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
+use crate::api::{with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, ObjectClass, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -142,7 +142,7 @@ fn change(
     operation_id = "listContracts",
     summary = "List the contracts the caller may read",
     description = "Controller, management group, VU: every contract; KA: every customer contract; TÄ, TS, TJF: contracts covering a service in their scope. JSON, or CSV with `Accept: text/csv` or `?format=csv`.",
-    params(ContractQuery),
+    params(crate::api::ListQuery<ContractQuery>),
     responses(
         (status = 200, description = "OK", content(
             (Paginated<ContractView> = "application/json"),
@@ -156,19 +156,11 @@ fn change(
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<ContractQuery>,
+    query: crate::api::ListQuery<ContractQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
+    let (query, listing) = query.into_parts();
     query.check()?;
-    let csv = wants_csv(&req, query.format);
-    let page = list_page_of(
-        csv,
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        contracts::SORT_FIELDS,
-    )?;
     contracts::catch_up_terms(&pool).await?;
     let rows = move |conn: &mut DbConnection, caller: &Caller, page: &crate::db::Page| {
         let today = db::today();
@@ -199,7 +191,7 @@ pub async fn list(
             .collect();
         Ok((count, views))
     };
-    list_or_export(&req, &pool, who, csv, page, "contracts.csv", rows).await
+    crate::api::list_views(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(
@@ -266,7 +258,7 @@ pub async fn get_one(
     summary = "Change a contract (controller; TÄ, TS[contracts] in scope of every covered service, before and after)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the contract changed since")
+        crate::api::IfMatch
     ),
     request_body = ContractPatch,
     responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -274,14 +266,13 @@ pub async fn get_one(
 )]
 #[patch("/contracts/{id}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     body: web::Json<ContractPatch>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
     if patch.is_empty() {
         return Err(AppError::bad_request("The body changes nothing."));
@@ -322,7 +313,7 @@ pub async fn update(
     description = "The contract is `terminated` at once and no longer covers deliveries; `date` records the day it ends.",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     request_body = Termination,
     responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -330,14 +321,13 @@ pub async fn update(
 )]
 #[post("/contracts/{id}/terminate")]
 pub async fn terminate(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     body: web::Json<Termination>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     let termination = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let (current, covered) = visible(conn, caller, id)?;

@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{cell, double_option, utc, CsvRecord, Fields, ListFormat};
+use crate::api::{cell, double_option, utc, CsvRecord, Fields};
 use crate::db::contracts::{Contract, ContractFields, Covered};
 use crate::domain::contract::{check_shares, ContractKind, ContractStatus, Renewal, Terms};
 use crate::domain::money::MoneyJson;
@@ -492,18 +492,10 @@ pub struct ContractQuery {
     #[serde(default, deserialize_with = "crate::domain::text::search")]
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `reference`, `title`, `start_date`, `current_term_end`, `notice_deadline`,
-    /// `created_at`, `updated_at`; prefix `-` for descending.
-    #[param(
-        pattern = "^-?(id|reference|title|start_date|current_term_end|notice_deadline|created_at|updated_at)$"
-    )]
-    pub ordering: Option<String>,
-    /// `csv` for a spreadsheet (like `Accept: text/csv`): every matching row unless `limit`.
-    pub format: Option<ListFormat>,
+}
+
+impl crate::api::Listing for ContractQuery {
+    const ORDERING: &'static [&'static str] = crate::db::contracts::SORT_FIELDS;
 }
 
 impl ContractQuery {

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::lookup;
-use crate::api::{list_or_export, list_page_of, wants_csv, with_etag, IfMatch, Paginated};
+use crate::api::{with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -123,7 +123,7 @@ fn check_link(
     operation_id = "listDeliveries",
     summary = "List the deliveries the caller may see",
     description = "JSON, or CSV with `Accept: text/csv` or `?format=csv`.",
-    params(DeliveryQuery),
+    params(crate::api::ListQuery<DeliveryQuery>),
     responses(
         (status = 200, description = "OK", content(
             (Paginated<DeliveryView> = "application/json"),
@@ -137,18 +137,10 @@ fn check_link(
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<DeliveryQuery>,
+    query: crate::api::ListQuery<DeliveryQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let csv = wants_csv(&req, query.format);
-    let page = list_page_of(
-        csv,
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        deliveries::SORT_FIELDS,
-    )?;
+    let (query, listing) = query.into_parts();
     contracts::catch_up_terms(&pool).await?;
     let rows = move |conn: &mut DbConnection, caller: &Caller, page: &Page| {
         let today = db::today();
@@ -172,7 +164,7 @@ pub async fn list(
         let views: Vec<DeliveryView> = rows.iter().map(|r| DeliveryView::of(r, today)).collect();
         Ok((count, views))
     };
-    list_or_export(&req, &pool, who, csv, page, "deliveries.csv", rows).await
+    crate::api::list_views(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(
@@ -290,7 +282,7 @@ pub async fn get_one(
     summary = "Link a contract (controller; TÄ, TS[contracts] in scope) or set the end date (controller, KA; TÄ, TS, TJF in scope)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the delivery changed since")
+        crate::api::IfMatch
     ),
     request_body = DeliveryPatch,
     responses((status = 200, description = "OK", body = DeliveryView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -298,14 +290,13 @@ pub async fn get_one(
 )]
 #[patch("/deliveries/{id}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     body: web::Json<DeliveryPatch>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
     let mut actions = Vec::new();
     if patch.contract_id.is_some() {

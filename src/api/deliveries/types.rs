@@ -2,7 +2,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::{cell, double_option, utc, CsvRecord, ListFormat};
+use crate::api::{cell, double_option, utc, CsvRecord};
 use crate::db::deliveries::DeliveryRow;
 use crate::domain::contract::CoverageReason;
 
@@ -128,13 +128,8 @@ pub struct DeliveryQuery {
     pub covered: Option<bool>,
     /// Only active (true) or only ended (false) deliveries.
     pub active: Option<bool>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `start_date`, `end_date`, `created_at`, `updated_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|start_date|end_date|created_at|updated_at)$")]
-    pub ordering: Option<String>,
-    /// `csv` for a spreadsheet (like `Accept: text/csv`): every matching row unless `limit`.
-    pub format: Option<ListFormat>,
+}
+
+impl crate::api::Listing for DeliveryQuery {
+    const ORDERING: &'static [&'static str] = crate::db::deliveries::SORT_FIELDS;
 }

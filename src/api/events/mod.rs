@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{keyset_link, utc, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::api::utc;
 use crate::auth::policy::{Action, Caller};
 use crate::auth::Authenticated;
 use crate::db::events::{self, Event, EventFilter};
@@ -59,9 +59,6 @@ impl From<&Event> for EventView {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
-    /// The events after this id (the last one seen; 0 or none: from the start).
-    #[param(minimum = 0)]
-    pub after: Option<i64>,
     /// An event type (`service.transition`) or every type under a prefix (`service.*`).
     #[serde(rename = "type")]
     #[param(
@@ -73,10 +70,12 @@ pub struct EventQuery {
     #[param(example = "service")]
     pub object_type: Option<String>,
     pub object_id: Option<i64>,
-    /// Count all matching events (`count` is null otherwise).
-    pub count: Option<bool>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
+}
+
+impl crate::api::Listing for EventQuery {
+    const ORDERING: &'static [&'static str] = &[];
+    const KEYSET: bool = true;
+    const OFFSET: bool = false;
 }
 
 /// A page of the stream, oldest first. `next` continues after this page's last event while
@@ -100,7 +99,7 @@ pub struct EventPage {
     tag = "events",
     operation_id = "listEvents",
     summary = "The event stream (LG, controller, VU; TÄ for their scope)",
-    params(EventQuery),
+    params(crate::api::ListQuery<EventQuery>),
     responses((status = 200, description = "OK", body = EventPage), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -108,34 +107,21 @@ pub struct EventPage {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<EventQuery>,
+    query: crate::api::ListQuery<EventQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let after = query.after.unwrap_or(0);
-    if after < 0 {
-        return Err(AppError::invalid_field("after", "must not be negative"));
-    }
-    // Asked for as CSV without a limit: as many as one export holds.
-    let default = if crate::api::wants_csv(&req, None) {
-        crate::api::MAX_EXPORT_ROWS
-    } else {
-        DEFAULT_LIMIT
-    };
-    let limit = query.limit.unwrap_or(default);
-    if query.limit.is_some_and(|l| !(1..=MAX_LIMIT).contains(&l)) {
-        return Err(AppError::invalid_field(
-            "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let (query, listing) = query.into_parts();
+    let (after, limit, with_count) = (
+        listing.after.unwrap_or(0),
+        listing.page.limit,
+        listing.with_count,
+    );
     let event_type = query
         .event_type
         .as_deref()
         .map(EventTypePattern::parse)
         .transpose()
         .map_err(|e| AppError::invalid_field("type", e.to_string()))?;
-    let with_count = query.count.unwrap_or(false);
     let (count, rows) = crate::api::read_long(
         &pool,
         who,
@@ -157,19 +143,7 @@ pub async fn list(
     )
     .await?;
     let results: Vec<EventView> = rows.iter().map(EventView::from).collect();
-    if crate::api::wants_csv(&req, None) {
-        let total = count.unwrap_or(results.len() as i64);
-        return crate::api::csv_response("events.csv", total, &results);
-    }
-    let next = (results.len() as i64 == limit)
-        .then(|| results.last().map(|e| keyset_link(&req, e.id)))
-        .flatten();
-    Ok(HttpResponse::Ok().json(EventPage {
-        count,
-        next,
-        previous: None,
-        results,
-    }))
+    crate::api::answer_keyset(&req, &listing, count, results, |e| e.id)
 }
 
 crate::csv_record!(EventView { id, event_type as "type", occurred_at, object_type, object_id, portfolio_id, data });

@@ -95,6 +95,12 @@ pub struct ExchangeRateQuery {
     pub currency: Option<String>,
 }
 
+/// The rates are answered whole.
+impl crate::api::Listing for ExchangeRateQuery {
+    const ORDERING: &'static [&'static str] = &[];
+    const WHOLE: bool = true;
+}
+
 /// A currency code in a path: anything but an ISO 4217 code other than SEK is not a rate.
 fn path_currency(code: &str) -> AppResult<Currency> {
     match Currency::parse(code) {
@@ -110,7 +116,7 @@ fn path_currency(code: &str) -> AppResult<Currency> {
     operation_id = "listExchangeRates",
     summary = "Exchange rates, newest year first",
     description = "Every authenticated caller. JSON, or CSV with `Accept: text/csv`.",
-    params(ExchangeRateQuery),
+    params(crate::api::ListQuery<ExchangeRateQuery>),
     responses(
         (status = 200, description = "OK", content(
             (Paginated<ExchangeRateView> = "application/json"),
@@ -124,10 +130,10 @@ fn path_currency(code: &str) -> AppResult<Currency> {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<ExchangeRateQuery>,
+    query: crate::api::ListQuery<ExchangeRateQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
+    let (query, listing) = query.into_parts();
     if let Some(code) = &query.currency {
         if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
             return Err(AppError::invalid_field(
@@ -144,7 +150,7 @@ pub async fn list(
             .collect::<Vec<_>>())
     })
     .await?;
-    crate::api::answer_whole(&req, views)
+    crate::api::answer_whole(&req, &listing, views)
 }
 
 #[utoipa::path(
@@ -185,7 +191,7 @@ pub async fn get_one(
     params(
         ("currency" = String, Path, pattern = "^[A-Z]{3}$", example = "EUR"),
         ("year" = i32, Path, minimum = 2000, maximum = 2100),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The rate's ETag last seen; 412 if it changed since")
+        crate::api::IfMatch
     ),
     request_body = ExchangeRateRequest,
     responses(
@@ -197,7 +203,7 @@ pub async fn get_one(
 )]
 #[put("/exchange-rates/{currency}/{year}")]
 pub async fn set(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<(String, i32)>,
     body: web::Json<ExchangeRateRequest>,
@@ -206,7 +212,6 @@ pub async fn set(
     let (currency, year) = path.into_inner();
     let currency = path_currency(&currency)?;
     let year = path_year(year)?;
-    let if_match = IfMatch::from_request(&req);
     let request = body.into_inner();
     let (created, view) = crate::api::write(&pool, who, move |conn, caller| {
         let grant = caller.authorize(Action::ExchangeRateSet, &Target::global())?;

@@ -1,4 +1,4 @@
-//! `GET /health/live` and `GET /health/ready` (DESIGN.md §5).
+//! `GET /health/live` and `GET /health/ready` (docs/conventions.md).
 
 use actix_web::{get, web, HttpResponse};
 use serde::Serialize;

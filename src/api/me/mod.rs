@@ -1,7 +1,7 @@
 //! `GET /api/v1/me` (who the caller is and what they may do) and `PATCH /api/v1/me`.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, patch, web, HttpRequest, HttpResponse};
+use actix_web::{get, patch, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -158,14 +158,14 @@ pub struct ProfilePatch {
     tag = "me",
     operation_id = "updateMe",
     summary = "Change one's own name and e-mail",
-    params(("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")),
+    params(crate::api::IfMatch),
     request_body = ProfilePatch,
     responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[patch("/me")]
 pub async fn update_me(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     body: web::Json<ProfilePatch>,
     pool: web::Data<DbPool>,
@@ -174,7 +174,6 @@ pub async fn update_me(
     if patch.name.is_none() && patch.email.is_none() {
         return Err(AppError::bad_request("The body changes nothing."));
     }
-    let if_match = IfMatch::from_request(&req);
     let mut f = Fields::default();
     let name = patch
         .name

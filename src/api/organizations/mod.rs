@@ -28,7 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "organizations",
     operation_id = "listOrganizations",
     summary = "List organizations",
-    params(OrganizationQuery),
+    params(crate::api::ListQuery<OrganizationQuery>),
     responses((status = 200, description = "OK", body = Paginated<OrganizationView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -36,22 +36,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<OrganizationQuery>,
+    query: crate::api::ListQuery<OrganizationQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = Page::parse(
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        organizations::SORT_FIELDS,
-    )?;
+    let (query, listing) = query.into_parts();
     let filter = organizations::OrganizationFilter {
         kind: query.kind,
         q: query.q,
     };
     let rows = move |conn: &mut _, _: &_, page: &Page| organizations::list(conn, &filter, page);
-    list_page::<OrganizationView, _, _>(&req, &pool, who, page, rows).await
+    list_page::<OrganizationView, _, _>(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(
@@ -125,7 +119,7 @@ fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> 
     summary = "Change an organization (controller, KA)",
     params(
         ("organization" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the organization changed since")
+        crate::api::IfMatch
     ),
     request_body = OrganizationPatch,
     responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -133,14 +127,13 @@ fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> 
 )]
 #[patch("/organizations/{organization}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<String>,
     body: web::Json<OrganizationPatch>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = organizations::find(conn, &key)?;

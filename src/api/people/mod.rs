@@ -55,20 +55,17 @@ pub struct PeopleQuery {
     pub q: Option<String>,
     /// Exactly this `sub`.
     pub sub: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `sub`, `name`, `created_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|sub|name|created_at)$")]
-    pub ordering: Option<String>,
+}
+
+impl crate::api::Listing for PeopleQuery {
+    const ORDERING: &'static [&'static str] = crate::db::people::SORT_FIELDS;
 }
 
 #[utoipa::path(
     tag = "people",
     operation_id = "listPeople",
     summary = "List people",
-    params(PeopleQuery),
+    params(crate::api::ListQuery<PeopleQuery>),
     responses((status = 200, description = "OK", body = Paginated<PersonView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -76,22 +73,16 @@ pub struct PeopleQuery {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<PeopleQuery>,
+    query: crate::api::ListQuery<PeopleQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = Page::parse(
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        db_people::SORT_FIELDS,
-    )?;
+    let (query, listing) = query.into_parts();
     let filter = db_people::PeopleFilter {
         q: query.q,
         sub: query.sub,
     };
     let rows = move |conn: &mut _, _: &_, page: &Page| db_people::list(conn, &filter, page);
-    list_page::<PersonView, _, _>(&req, &pool, who, page, rows).await
+    list_page::<PersonView, _, _>(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(

@@ -3,7 +3,7 @@
 //! TJF), where a cost above plan or frame is a deviation, reported once.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::{deviations, editable, ItemPatch, ItemView, NewItem};
@@ -61,13 +61,14 @@ fn item_change(
     tag = "plans",
     operation_id = "listPlanItems",
     summary = "A plan's activities",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), crate::api::ListQuery<crate::api::NoFilters>),
     responses((status = 200, description = "OK", body = Vec<ItemView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans/{id}/items")]
 pub async fn list(
     req: actix_web::HttpRequest,
+    whole: crate::api::ListQuery<crate::api::NoFilters>,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
@@ -81,7 +82,7 @@ pub async fn list(
             .collect::<Vec<_>>())
     })
     .await?;
-    crate::api::answer_array(&req, views)
+    crate::api::answer_array(&req, &whole.list, views)
 }
 
 #[utoipa::path(
@@ -163,7 +164,7 @@ fn patch_action(patch: &ItemPatch, status: PlanStatus) -> AppResult<Action> {
     params(
         ("id" = i64, Path),
         ("item" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The activity's ETag last seen")
+        crate::api::IfMatch
     ),
     request_body = ItemPatch,
     responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -171,14 +172,13 @@ fn patch_action(patch: &ItemPatch, status: PlanStatus) -> AppResult<Action> {
 )]
 #[patch("/plans/{id}/items/{item}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<(i64, i64)>,
     body: web::Json<ItemPatch>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let (id, item_id) = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
     if !patch.touches_planning() && !patch.touches_follow_up() {
         return Err(AppError::bad_request("The body changes nothing."));
@@ -227,20 +227,19 @@ pub async fn update(
     params(
         ("id" = i64, Path),
         ("item" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The activity's ETag last seen")
+        crate::api::IfMatch
     ),
     responses((status = 204, description = "Removed"), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[delete("/plans/{id}/items/{item}")]
 pub async fn remove(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<(i64, i64)>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let (id, item_id) = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     crate::api::write(&pool, who, move |conn, caller| {
         let plan = plans::find(conn, id)?;
         let current: PlanItem = plans::find_item(conn, plan.id, item_id)?;

@@ -10,7 +10,7 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page_of, lookup, with_etag, IfMatch, Paginated};
+use crate::api::{lookup, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -97,7 +97,7 @@ pub(crate) fn deviations(
     tag = "plans",
     operation_id = "listPlans",
     summary = "List plans",
-    params(PlanQuery),
+    params(crate::api::ListQuery<PlanQuery>),
     responses((status = 200, description = "OK", body = Paginated<PlanView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -105,22 +105,11 @@ pub(crate) fn deviations(
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<PlanQuery>,
+    query: crate::api::ListQuery<PlanQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = crate::api::for_export(
-        &req,
-        list_page_of(
-            false,
-            query.limit,
-            query.offset,
-            query.ordering.as_deref(),
-            plans::SORT_FIELDS,
-        )?,
-    );
-    let for_query = page.clone();
-    let (count, views) = crate::api::read(&pool, who, move |conn, _caller| {
+    let (query, listing) = query.into_parts();
+    let rows = move |conn: &mut DbConnection, _: &Caller, page: &crate::db::Page| {
         let Some(portfolio_id) = lookup::portfolio(conn, query.portfolio.as_deref())?.filter()
         else {
             return Ok((0, Vec::new()));
@@ -131,7 +120,7 @@ pub async fn list(
             status: query.status,
             deviation: query.deviation,
         };
-        let (count, rows) = plans::list(conn, &filter, &for_query)?;
+        let (count, rows) = plans::list(conn, &filter, page)?;
         let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
         let portfolio_ids: Vec<i64> = rows.iter().map(|p| p.portfolio_id).collect();
         let years: Vec<i32> = rows.iter().map(|p| p.year).collect();
@@ -142,9 +131,8 @@ pub async fn list(
             .map(|p| PlanView::of(p, &items, &frames))
             .collect();
         Ok((count, views))
-    })
-    .await?;
-    crate::api::answer_list(&req, &page, count, views)
+    };
+    crate::api::list_views(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(
@@ -227,7 +215,7 @@ pub async fn get_one(
     summary = "Change a draft plan's summary and goals (TÄ, TS[plan], TJF in scope)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the plan changed since")
+        crate::api::IfMatch
     ),
     request_body = PlanPatch,
     responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -235,14 +223,13 @@ pub async fn get_one(
 )]
 #[patch("/plans/{id}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     body: web::Json<PlanPatch>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
     if patch.summary.is_none() && patch.goals.is_none() {
         return Err(AppError::bad_request("The body changes nothing."));
@@ -280,7 +267,7 @@ pub async fn update(
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }
 
-/// Only a draft is edited (DESIGN.md §1; an approved plan changes through a revision).
+/// Only a draft is edited (docs/domain.md; an approved plan changes through a revision).
 pub(crate) fn editable(plan: &Plan) -> AppResult<()> {
     match plan.status() {
         PlanStatus::Draft => Ok(()),
@@ -300,14 +287,13 @@ enum StepInput {
 /// A step of the plan workflow: the caller's right, the state machine, the step's own rules,
 /// the write, the audit event.
 async fn take_step(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     id: i64,
     pool: web::Data<DbPool>,
     step: PlanStep,
     input: StepInput,
 ) -> AppResult<HttpResponse> {
-    let if_match = IfMatch::from_request(&req);
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = plans::find(conn, id)?;
         let action = match step {
@@ -418,7 +404,7 @@ macro_rules! step_endpoint {
             summary = $summary,
             params(
                 ("id" = i64, Path),
-                ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+                crate::api::IfMatch
             ),
             request_body = $body,
             responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -426,14 +412,14 @@ macro_rules! step_endpoint {
         )]
         #[post($path)]
         pub async fn $name(
-            req: HttpRequest,
+            if_match: IfMatch,
             who: Authenticated,
             path: web::Path<i64>,
             body: web::Json<$body>,
             pool: web::Data<DbPool>,
         ) -> AppResult<HttpResponse> {
             let input = ($input)(body.into_inner());
-            take_step(req, who, path.into_inner(), pool, $step, input).await
+            take_step(if_match, who, path.into_inner(), pool, $step, input).await
         }
     };
     // A step without one (a body sent is ignored, as for accepting an appointment).
@@ -444,19 +430,19 @@ macro_rules! step_endpoint {
             summary = $summary,
             params(
                 ("id" = i64, Path),
-                ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+                crate::api::IfMatch
             ),
             responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
             security(("bearer" = []))
         )]
         #[post($path)]
         pub async fn $name(
-            req: HttpRequest,
+            if_match: IfMatch,
             who: Authenticated,
             path: web::Path<i64>,
             pool: web::Data<DbPool>,
         ) -> AppResult<HttpResponse> {
-            take_step(req, who, path.into_inner(), pool, $step, StepInput::None).await
+            take_step(if_match, who, path.into_inner(), pool, $step, StepInput::None).await
         }
     };
 }
@@ -505,13 +491,14 @@ step_endpoint!(
     tag = "plans",
     operation_id = "listPlanVersions",
     summary = "Every approved revision of the plan as it was approved, and the current one",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), crate::api::ListQuery<crate::api::NoFilters>),
     responses((status = 200, description = "Oldest first", body = Vec<PlanVersionView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/plans/{id}/versions")]
 pub async fn versions(
     req: HttpRequest,
+    whole: crate::api::ListQuery<crate::api::NoFilters>,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
@@ -540,5 +527,5 @@ pub async fn versions(
         Ok(views)
     })
     .await?;
-    crate::api::answer_array(&req, views)
+    crate::api::answer_array(&req, &whole.list, views)
 }

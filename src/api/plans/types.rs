@@ -16,7 +16,7 @@ pub fn sek(minor: i64) -> MoneyJson {
     Money::new(minor, Currency::SEK).into()
 }
 
-/// SEK only (DESIGN.md §5: budget frames and plans are in SEK); the error names `field`.
+/// SEK only (docs/conventions.md: budget frames and plans are in SEK); the error names `field`.
 pub fn parse_sek(field: &str, money: &MoneyJson) -> Result<i64, (String, String)> {
     let parsed = money.parse(field)?;
     if parsed.currency != Currency::SEK {
@@ -235,13 +235,10 @@ pub struct PlanQuery {
     pub status: Option<PlanStatus>,
     /// Only plans with (true) or without (false) deviations.
     pub deviation: Option<bool>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `year`, `created_at`, `updated_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|year|created_at|updated_at)$")]
-    pub ordering: Option<String>,
+}
+
+impl crate::api::Listing for PlanQuery {
+    const ORDERING: &'static [&'static str] = crate::db::plans::SORT_FIELDS;
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "portfolios",
     operation_id = "listPortfolios",
     summary = "List portfolios",
-    params(PortfolioQuery),
+    params(crate::api::ListQuery<PortfolioQuery>),
     responses((status = 200, description = "OK", body = Paginated<PortfolioView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -35,22 +35,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<PortfolioQuery>,
+    query: crate::api::ListQuery<PortfolioQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = Page::parse(
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        portfolios::SORT_FIELDS,
-    )?;
+    let (query, listing) = query.into_parts();
     let filter = portfolios::PortfolioFilter {
         q: query.q,
         retired: query.retired,
     };
     let rows = move |conn: &mut _, _: &_, page: &Page| portfolios::list(conn, &filter, page);
-    list_page::<PortfolioView, _, _>(&req, &pool, who, page, rows).await
+    list_page::<PortfolioView, _, _>(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(
@@ -110,7 +104,7 @@ pub async fn get_one(
     summary = "Change a portfolio (management group)",
     params(
         ("portfolio" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the portfolio changed since")
+        crate::api::IfMatch
     ),
     request_body = PortfolioPatch,
     responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -118,14 +112,13 @@ pub async fn get_one(
 )]
 #[patch("/portfolios/{portfolio}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<String>,
     body: web::Json<PortfolioPatch>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = portfolios::find(conn, &key)?;
@@ -153,20 +146,19 @@ pub async fn update(
     summary = "Retire a portfolio (management group); refused while it has services that are not decommissioned. It is kept, with retired_at",
     params(
         ("portfolio" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/portfolios/{portfolio}/retire")]
 pub async fn retire(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<String>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let if_match = IfMatch::from_request(&req);
     let view = crate::api::write(&pool, who, move |conn, caller| {
             let current = portfolios::find(conn, &key)?;
             let grant = caller.authorize(Action::PortfolioRetire, &Target::portfolio(current.id))?;

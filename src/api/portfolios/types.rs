@@ -127,14 +127,10 @@ pub struct PortfolioQuery {
     pub q: Option<String>,
     /// Only retired (true) or only active (false) portfolios.
     pub retired: Option<bool>,
-    /// Page size, 1–500 (default 50).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `slug`, `name`, `created_at`, `updated_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|slug|name|created_at|updated_at)$")]
-    pub ordering: Option<String>,
+}
+
+impl crate::api::Listing for PortfolioQuery {
+    const ORDERING: &'static [&'static str] = crate::db::portfolios::SORT_FIELDS;
 }
 
 crate::csv_record!(PortfolioView {

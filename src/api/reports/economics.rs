@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::markdown::{md_cell, md_inline};
-use crate::api::{csv_response, wants_csv, wants_markdown, ListFormat};
+use crate::api::{csv_response, wants_markdown};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::governance::{self, ServiceEconomics};
@@ -118,8 +118,12 @@ pub struct EconomicsReport {
 pub struct EconomicsQuery {
     #[param(value_type = i32, minimum = 2000, maximum = 2100, example = 2027)]
     pub year: PlanYear,
-    /// `csv` for the services as a spreadsheet (like `Accept: text/csv`).
-    pub format: Option<ListFormat>,
+}
+
+/// The report is answered whole; `format=csv` gives its services as a spreadsheet.
+impl crate::api::Listing for EconomicsQuery {
+    const ORDERING: &'static [&'static str] = &[];
+    const WHOLE: bool = true;
 }
 
 #[utoipa::path(
@@ -127,7 +131,7 @@ pub struct EconomicsQuery {
     operation_id = "economicsReport",
     summary = "Revenue, costs and result of each service and portfolio for a year (guidelines 1)",
     description = "LG, controller, VU: every service; TÄ and TS: their scope. Exact in öre: each contract's annual value × the service's share × its days in force in the year / the year's days, converted with the recorded rate, rounded once, half away from zero. JSON, CSV of the services (`Accept: text/csv`) or Markdown (`Accept: text/markdown`).",
-    params(EconomicsQuery),
+    params(crate::api::ListQuery<EconomicsQuery>),
     responses(
         (status = 200, description = "OK", content(
             (EconomicsReport = "application/json"),
@@ -142,10 +146,10 @@ pub struct EconomicsQuery {
 pub async fn economics(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<EconomicsQuery>,
+    query: crate::api::ListQuery<EconomicsQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
+    let (query, listing) = query.into_parts();
     let year = query.year.get();
     let (figures, slugs) = crate::api::read_long(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::EconomicsRead);
@@ -159,7 +163,7 @@ pub async fn economics(
     })
     .await?;
     let report = report_of(year, &figures.services, &slugs);
-    if wants_csv(&req, query.format) {
+    if listing.csv() {
         return csv_response(
             &format!("economics-{year}.csv"),
             report.services.len() as i64,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::markdown::md_cell;
-use crate::api::{csv_response, lookup, wants_csv, wants_markdown, ListFormat};
+use crate::api::{csv_response, lookup, wants_markdown};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::governance::{self, Detail, Finding};
@@ -102,12 +102,10 @@ pub struct GovernanceQuery {
     pub severity: Option<Severity>,
     /// Portfolio id or slug.
     pub portfolio: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `csv` for a spreadsheet (like `Accept: text/csv`): every finding unless `limit`.
-    pub format: Option<ListFormat>,
+}
+
+impl crate::api::Listing for GovernanceQuery {
+    const ORDERING: &'static [&'static str] = &[];
 }
 
 /// A rule and its configured threshold.
@@ -155,12 +153,14 @@ impl crate::api::CsvRecord for RuleView {
     operation_id = "listGovernanceRules",
     summary = "The governance rules and their thresholds",
     description = "Every authenticated caller. Thresholds come from the configuration file's `[governance]` section. JSON, or CSV with `Accept: text/csv`.",
+    params(crate::api::ListQuery<crate::api::NoFilters>),
     responses((status = 200, description = "OK", body = Vec<RuleView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
 #[get("/reports/governance/rules")]
 pub async fn rules(
     req: HttpRequest,
+    whole: crate::api::ListQuery<crate::api::NoFilters>,
     _who: Authenticated,
     thresholds: web::Data<Thresholds>,
 ) -> AppResult<HttpResponse> {
@@ -178,7 +178,7 @@ pub async fn rules(
             }
         })
         .collect();
-    crate::api::answer_array(&req, views)
+    crate::api::answer_array(&req, &whole.list, views)
 }
 
 #[utoipa::path(
@@ -186,7 +186,7 @@ pub async fn rules(
     operation_id = "governanceReport",
     summary = "Where Sunet stands against its guidelines: every rule broken, by whom",
     description = "LG, controller, VU, KA: everything; TÄ and TS: their scope. Ordered errors first, then by rule, portfolio and object. A fixed number of set-based queries whatever the size of the data. JSON, CSV (`Accept: text/csv`) or Markdown (`Accept: text/markdown`).",
-    params(GovernanceQuery),
+    params(crate::api::ListQuery<GovernanceQuery>),
     responses(
         (status = 200, description = "OK", content(
             (GovernanceReport = "application/json"),
@@ -201,14 +201,13 @@ pub async fn rules(
 pub async fn report(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<GovernanceQuery>,
+    query: crate::api::ListQuery<GovernanceQuery>,
     thresholds: web::Data<Thresholds>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let csv = wants_csv(&req, query.format);
+    let (query, listing) = query.into_parts();
+    let (csv, page) = (listing.csv(), &listing.page);
     let markdown = !csv && wants_markdown(&req);
-    let page = crate::api::list_page_of(csv || markdown, query.limit, query.offset, None, &["id"])?;
     let thresholds = **thresholds;
     let (rule, severity, portfolio) = (query.rule, query.severity, query.portfolio);
     crate::db::contracts::catch_up_terms(&pool).await?;

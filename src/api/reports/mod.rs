@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{cell, csv_response, list_page_of, wants_csv, CsvRecord, ListFormat};
+use crate::api::{cell, csv_response, CsvRecord};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::deliveries::{self, DeliveryRow};
@@ -111,16 +111,10 @@ pub struct CoverageReport {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct CoverageQuery {
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id` (the delivery's, default) or `start_date`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|start_date)$")]
-    pub ordering: Option<String>,
-    /// `csv` for a spreadsheet (like `Accept: text/csv`): every row unless `limit`.
-    pub format: Option<ListFormat>,
+pub struct CoverageQuery {}
+
+impl crate::api::Listing for CoverageQuery {
+    const ORDERING: &'static [&'static str] = &["id", "start_date"];
 }
 
 #[utoipa::path(
@@ -128,7 +122,7 @@ pub struct CoverageQuery {
     operation_id = "contractCoverageReport",
     summary = "Active deliveries without valid contract cover (guidelines 4.7)",
     description = "LG, controller, VU, KA: every delivery; TÄ and TS: those of their scope. Reasons: no_contract, contract_terminated, contract_expired, contract_not_started, service_not_covered, organization_mismatch. A fixed number of set-based queries, whatever the number of deliveries.",
-    params(CoverageQuery),
+    params(crate::api::ListQuery<CoverageQuery>),
     responses(
         (status = 200, description = "OK", content(
             (CoverageReport = "application/json"),
@@ -142,19 +136,11 @@ pub struct CoverageQuery {
 pub async fn contract_coverage(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<CoverageQuery>,
+    query: crate::api::ListQuery<CoverageQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let csv = wants_csv(&req, query.format);
-    let page = list_page_of(
-        csv,
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        &["id", "start_date"],
-    )?;
-    let for_query = page.clone();
+    let (_, listing) = query.into_parts();
+    let for_query = listing.page.clone();
     contracts::catch_up_terms(&pool).await?;
     let (count, rows, totals) = crate::api::read_long(&pool, who, move |conn, caller| {
         let reach = caller.reach(Action::ReportRead);
@@ -168,10 +154,10 @@ pub async fn contract_coverage(
         Ok((count, rows, totals))
     })
     .await?;
-    if csv {
+    if listing.csv() {
         return csv_response("contract-coverage.csv", count, &rows);
     }
-    let envelope = page.respond(&req, count, rows);
+    let envelope = listing.page.respond(&req, count, rows);
     Ok(HttpResponse::Ok().json(CoverageReport {
         count: envelope.count,
         next: envelope.next,

@@ -31,7 +31,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "role-assignments",
     operation_id = "listRoleAssignments",
     summary = "List role assignments (active and ended)",
-    params(AssignmentQuery),
+    params(crate::api::ListQuery<AssignmentQuery>),
     responses((status = 200, description = "OK", body = Paginated<AssignmentView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -39,16 +39,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<AssignmentQuery>,
+    query: crate::api::ListQuery<AssignmentQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = Page::parse(
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        assignments::SORT_FIELDS,
-    )?;
+    let (query, listing) = query.into_parts();
     let rows = move |conn: &mut DbConnection, _: &_, page: &Page| {
         // An unknown portfolio or service holds no assignments.
         let (Some(portfolio_id), Some(service_id)) = (
@@ -66,7 +60,7 @@ pub async fn list(
         };
         assignments::list(conn, &filter, page)
     };
-    list_page::<AssignmentView, _, _>(&req, &pool, who, page, rows).await
+    list_page::<AssignmentView, _, _>(&req, &pool, who, listing, rows).await
 }
 
 /// The policy target named by a request's ids, before the rest of the request is validated:
@@ -275,20 +269,19 @@ fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target>
     summary = "Revoke a role assignment (it is kept, with ended_at)",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments/{id}/revoke")]
 pub async fn revoke(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = assignments::find(conn, id)?;
         let target = target_of_existing(conn, &current)?;
@@ -316,20 +309,19 @@ pub async fn revoke(
     summary = "Accept one's own appointment",
     params(
         ("id" = i64, Path),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
     security(("bearer" = []))
 )]
 #[post("/role-assignments/{id}/accept")]
 pub async fn accept(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let if_match = IfMatch::from_request(&req);
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = assignments::find(conn, id)?;
         let target = target_of_existing(conn, &current)?;

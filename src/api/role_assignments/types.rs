@@ -116,13 +116,10 @@ pub struct AssignmentQuery {
     pub service: Option<String>,
     /// Only active (true) or only ended (false) assignments.
     pub active: Option<bool>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `role`, `created_at`, `ended_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|role|created_at|ended_at)$")]
-    pub ordering: Option<String>,
+}
+
+impl crate::api::Listing for AssignmentQuery {
+    const ORDERING: &'static [&'static str] = crate::db::role_assignments::SORT_FIELDS;
 }
 
 crate::csv_record!(AssignmentView {

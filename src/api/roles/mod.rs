@@ -162,10 +162,14 @@ fn text(role: RoleCode) -> RoleText {
     operation_id = "listRoles",
     security(()),
     summary = "The roles of the guidelines (public)",
-    responses((status = 200, description = "OK", body = Vec<RoleView>))
+    params(crate::api::ListQuery<crate::api::NoFilters>),
+    responses((status = 200, description = "OK", body = Vec<RoleView>), crate::api::responses::PublicErrors)
 )]
 #[get("/roles")]
-pub async fn list(req: actix_web::HttpRequest) -> crate::error::AppResult<HttpResponse> {
+pub async fn list(
+    req: actix_web::HttpRequest,
+    whole: crate::api::ListQuery<crate::api::NoFilters>,
+) -> crate::error::AppResult<HttpResponse> {
     let roles: Vec<RoleView> = RoleCode::ALL
         .into_iter()
         .map(|code| {
@@ -187,7 +191,7 @@ pub async fn list(req: actix_web::HttpRequest) -> crate::error::AppResult<HttpRe
             }
         })
         .collect();
-    crate::api::answer_array(&req, roles)
+    crate::api::answer_array(&req, &whole.list, roles)
 }
 
 crate::csv_record!(RoleView {

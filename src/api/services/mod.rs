@@ -29,7 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "services",
     operation_id = "listServices",
     summary = "List services",
-    params(ServiceQuery),
+    params(crate::api::ListQuery<ServiceQuery>),
     responses((status = 200, description = "OK", body = Paginated<ServiceView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -37,16 +37,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<ServiceQuery>,
+    query: crate::api::ListQuery<ServiceQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let query = query.into_inner();
-    let page = Page::parse(
-        query.limit,
-        query.offset,
-        query.ordering.as_deref(),
-        services::SORT_FIELDS,
-    )?;
+    let (query, listing) = query.into_parts();
     let rows = move |conn: &mut DbConnection, _: &_, page: &Page| {
         // An unknown portfolio has no services.
         let Some(portfolio_id) = lookup::portfolio(conn, query.portfolio.as_deref())?.filter()
@@ -61,7 +55,7 @@ pub async fn list(
         };
         services::list(conn, &filter, page)
     };
-    list_page::<ServiceView, _, _>(&req, &pool, who, page, rows).await
+    list_page::<ServiceView, _, _>(&req, &pool, who, listing, rows).await
 }
 
 /// The portfolio a service is placed in must exist and be active.
@@ -141,7 +135,7 @@ pub async fn get_one(
     summary = "Change a service's fields",
     params(
         ("service" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the service changed since")
+        crate::api::IfMatch
     ),
     request_body = ServicePatch,
     responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -149,14 +143,13 @@ pub async fn get_one(
 )]
 #[patch("/services/{service}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<String>,
     body: web::Json<ServicePatch>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let if_match = IfMatch::from_request(&req);
     let patch = body.into_inner();
     let actions = patch.actions();
     if actions.is_empty() {
@@ -190,7 +183,7 @@ pub async fn update(
     description = "proposed → established (management group; places it in a portfolio) → in_operation (TÄ; needs a TÄ on the portfolio and at least one TJF) → decommissioning (TÄ) → decommissioned (management group; refused while deliveries are active). proposed → rejected (management group; final; `reason` required and kept).",
     params(
         ("service" = String, Path, description = "Id or slug"),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen")
+        crate::api::IfMatch
     ),
     request_body = TransitionRequest,
     responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -198,14 +191,13 @@ pub async fn update(
 )]
 #[post("/services/{service}/transitions")]
 pub async fn transition(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<String>,
     body: web::Json<TransitionRequest>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
-    let if_match = IfMatch::from_request(&req);
     let request = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = services::find(conn, &key)?;

@@ -385,13 +385,10 @@ pub struct ServiceQuery {
     #[serde(default, deserialize_with = "crate::domain::text::search")]
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
-    /// `id`, `slug`, `name`, `lifecycle`, `created_at`, `updated_at`; prefix `-` for descending.
-    #[param(pattern = "^-?(id|slug|name|lifecycle|created_at|updated_at)$")]
-    pub ordering: Option<String>,
+}
+
+impl crate::api::Listing for ServiceQuery {
+    const ORDERING: &'static [&'static str] = crate::db::services::SORT_FIELDS;
 }
 
 crate::csv_record!(ServiceView {

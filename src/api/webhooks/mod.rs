@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{keyset_link, list_page, with_etag, IfMatch, Page, Paginated};
+use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -45,7 +45,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     tag = "webhooks",
     operation_id = "listWebhooks",
     summary = "List webhooks (LG, controller)",
-    params(WebhookQuery),
+    params(crate::api::ListQuery<WebhookQuery>),
     responses((status = 200, description = "OK", body = Paginated<WebhookView>), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -53,15 +53,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub async fn list(
     req: HttpRequest,
     who: Authenticated,
-    query: web::Query<WebhookQuery>,
+    query: crate::api::ListQuery<WebhookQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
-    let page = Page::parse(query.limit, query.offset, None, &["id"])?;
+    let (_, listing) = query.into_parts();
     let rows = move |conn: &mut _, caller: &crate::auth::policy::Caller, page: &Page| {
         caller.authorize(Action::WebhookManage, &Target::global())?;
         webhooks::list(conn, page)
     };
-    list_page::<WebhookView, _, _>(&req, &pool, who, page, rows).await
+    list_page::<WebhookView, _, _>(&req, &pool, who, listing, rows).await
 }
 
 #[utoipa::path(
@@ -136,7 +136,7 @@ pub async fn get_one(
     summary = "Change a webhook (LG, controller)",
     params(
         ("id" = i64, Path, description = "The webhook's id"),
-        ("If-Match" = Option<String>, Header, pattern = "^(\\*|\"[0-9]+\"(, *\"[0-9]+\")*)$", description = "The ETag last seen; 412 if the webhook changed since")
+        crate::api::IfMatch
     ),
     request_body = WebhookPatch,
     responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
@@ -144,7 +144,7 @@ pub async fn get_one(
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update(
-    req: HttpRequest,
+    if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
     body: web::Json<WebhookPatch>,
@@ -153,7 +153,6 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let patch = body.into_inner();
-    let if_match = IfMatch::from_request(&req);
     if patch.url.is_none()
         && patch.secret.is_none()
         && patch.event_types.is_none()
@@ -232,7 +231,7 @@ pub async fn remove(
     tag = "webhooks",
     operation_id = "listWebhookDeliveries",
     summary = "A webhook's delivery attempts (LG, controller)",
-    params(("id" = i64, Path, description = "The webhook's id"), DeliveryQuery),
+    params(("id" = i64, Path, description = "The webhook's id"), crate::api::ListQuery<DeliveryQuery>),
     responses((status = 200, description = "OK", body = DeliveryPage), crate::api::responses::ReadErrors),
     security(("bearer" = []))
 )]
@@ -241,40 +240,28 @@ pub async fn deliveries(
     req: HttpRequest,
     who: Authenticated,
     path: web::Path<i64>,
-    query: web::Query<DeliveryQuery>,
+    query: crate::api::ListQuery<DeliveryQuery>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let after = query.after.unwrap_or(0);
-    let limit = query.limit.unwrap_or(crate::api::DEFAULT_LIMIT);
-    if after < 0 {
-        return Err(AppError::invalid_field("after", "must not be negative"));
-    }
-    if !(1..=crate::api::MAX_LIMIT).contains(&limit) {
-        return Err(AppError::invalid_field(
-            "limit",
-            "must be between 1 and 500",
-        ));
-    }
-    let rows = crate::api::read(&pool, who, move |conn, caller| {
+    let (_, listing) = query.into_parts();
+    let (after, limit, with_count) = (
+        listing.after.unwrap_or(0),
+        listing.page.limit,
+        listing.with_count,
+    );
+    let (count, rows) = crate::api::read(&pool, who, move |conn, caller| {
         caller.authorize(Action::WebhookManage, &Target::global())?;
         webhooks::find(conn, id)?;
-        webhooks::attempts(conn, id, after, limit)
+        let count = match with_count {
+            true => Some(webhooks::count_attempts(conn, id)?),
+            false => None,
+        };
+        Ok((count, webhooks::attempts(conn, id, after, limit)?))
     })
     .await?;
     let results: Vec<DeliveryAttemptView> = rows.iter().map(DeliveryAttemptView::from).collect();
-    if crate::api::wants_csv(&req, None) {
-        return crate::api::csv_response("deliveries.csv", results.len() as i64, &results);
-    }
-    let next = (results.len() as i64 == limit)
-        .then(|| results.last().map(|d| keyset_link(&req, d.id)))
-        .flatten();
-    Ok(HttpResponse::Ok().json(DeliveryPage {
-        count: None,
-        next,
-        previous: None,
-        results,
-    }))
+    crate::api::answer_keyset(&req, &listing, count, results, |d| d.id)
 }
 
 crate::csv_record!(WebhookView {

@@ -181,11 +181,10 @@ pub(super) async fn checked(
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct WebhookQuery {
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
-    #[param(minimum = 0)]
-    pub offset: Option<i64>,
+pub struct WebhookQuery {}
+
+impl crate::api::Listing for WebhookQuery {
+    const ORDERING: &'static [&'static str] = &[];
 }
 
 /// One attempt to deliver one event.
@@ -226,18 +225,18 @@ impl From<&DeliveryAttempt> for DeliveryAttemptView {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct DeliveryQuery {
-    /// The attempts after this id (oldest first).
-    #[param(minimum = 0)]
-    pub after: Option<i64>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<i64>,
+pub struct DeliveryQuery {}
+
+impl crate::api::Listing for DeliveryQuery {
+    const ORDERING: &'static [&'static str] = &[];
+    const KEYSET: bool = true;
+    const OFFSET: bool = false;
 }
 
 /// A page of a webhook's delivery log, oldest first, paged by key.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DeliveryPage {
-    /// Always null: the log pages by key.
+    /// All attempts of the webhook, with `?count=true`; null otherwise.
     pub count: Option<i64>,
     /// The next page (by key), or null when this one is not full.
     pub next: Option<String>,

@@ -1,14 +1,17 @@
-//! Who may do what: DESIGN.md §3 as one table (`rules`), and how a caller's roles meet a
+//! Who may do what: one table (`rules`, written out as docs/policy.md), and how a caller's roles meet a
 //! target (`may`, for one object) or a list (`reach`, for SQL filters; both always agree).
 //!
 //! "In scope": the role is assigned on the target's portfolio, or on the target service; for a
 //! target that belongs to a portfolio as a whole (a plan, a budget frame, the portfolio itself),
 //! a TJF or specialist of any of its services is in scope, while a TS assigned on one service is
-//! in scope of that service only (DESIGN.md §3).
+//! in scope of that service only (docs/roles.md).
 //! `Ts(x)`: a tjänstesamordnare (TS) in scope holding delegation x (guidelines 4.3).
 //! Anything not listed is refused.
 
+mod document;
 mod rules;
+
+pub use document::markdown as table_markdown;
 
 pub use crate::domain::access::{
     ClaimedRole, GlobalRole, Grant, Identity, Reach, RoleSource, ScopedRole,

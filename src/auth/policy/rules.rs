@@ -1,8 +1,7 @@
-//! The table: DESIGN.md §3 as data — every action, and who may take it (a role held globally,
-//! in scope of the target, a TS holding a delegation, the appointee, the submitter, anyone
-//! signed in). Kept
-//! apart from how scope is resolved (`super`), so that it reads like the design and can one day
-//! be loaded from a file.
+//! The table as data: every action, and who may take it (a role held globally, in scope of the
+//! target, a TS holding a delegation, the appointee, the submitter, anyone signed in).
+//! `docs/policy.md` is written from it (`forvaltning policy`). Kept apart from how scope is
+//! resolved (`super`), so that it reads as the rules and can one day be loaded from a file.
 
 use crate::domain::action::{Action, ObjectClass};
 use crate::domain::role::{Delegation, RoleCode};
@@ -31,7 +30,7 @@ use Delegation as D;
 use RoleCode::*;
 use Who::*;
 
-/// The table. Reads like DESIGN.md §3; Swedish role names in the comments.
+/// The table; Swedish role names in the comments.
 pub(super) fn rule(action: Action) -> &'static [Who] {
     match action {
         // portfolio create / update / retire — LG (Sunets ledningsgrupp)
@@ -105,8 +104,8 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
         ContractCreate | ContractUpdate | ContractTerminate => {
             &[Global(Controller), InScope(ServiceOwner), Ts(D::Contracts)]
         }
-        // delivery read (not in DESIGN.md §3, which lists no reader: those who create them,
-        // those who read contracts, and the service's specialists, who support its customers)
+        // delivery read (the guidelines name no reader): those who create deliveries,
+        // those who read contracts, and the service's specialists, who support its customers
         DeliveryRead => &[
             Global(Controller),
             Global(AccountManager),
