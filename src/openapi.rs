@@ -17,6 +17,8 @@ use crate::error::Problem;
     ),
     servers((url = "/", description = "This service (paths are absolute: /api/v1/…, /health/…)")),
     modifiers(&BearerScheme),
+    // Every operation needs a bearer token unless it says otherwise (`security(())`: public).
+    security(("bearer" = [])),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "portfolios", description = "Tjänsteportföljer"),

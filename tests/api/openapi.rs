@@ -63,11 +63,15 @@ pub async fn every_operation_is_complete(_backend: Backend) {
                     );
                 }
             }
+            // Bearer is declared once, for the whole document; a public operation says so.
+            let security = op.get("security").unwrap_or(&doc["security"]);
+            let public = security.as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|r| r.is_empty()))
+            });
+            assert_eq!(public, PUBLIC.contains(&path.as_str()), "{name}: public?");
             if !PUBLIC.contains(&path.as_str()) {
-                assert!(
-                    op["security"].as_array().is_some_and(|s| !s.is_empty()),
-                    "{name}: no security"
-                );
+                assert_eq!(security, &serde_json::json!([{"bearer": []}]), "{name}");
                 assert!(responses.contains_key("401"), "{name}: no 401");
             }
         }

@@ -80,8 +80,7 @@ fn holder(h: &Holding) -> Option<HolderView> {
     tag = "architecture",
     operation_id = "getArchitecture",
     summary = "The service architecture (FTA): portfolios, services, and their management organisation",
-    responses((status = 200, description = "OK", body = Architecture), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Architecture), crate::api::responses::ReadErrors)
 )]
 #[get("/architecture")]
 pub async fn architecture(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpResponse> {

@@ -23,8 +23,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listBudgetFrames",
     summary = "A portfolio's budget frames, newest year first",
     params(("portfolio" = String, Path, description = "Id or slug"), crate::api::ListQuery<crate::api::NoFilters>),
-    responses((status = 200, description = "OK", body = Paginated<BudgetFrameView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<BudgetFrameView>), crate::api::responses::ReadErrors)
 )]
 #[get("/portfolios/{portfolio}/budget-frames")]
 pub async fn list(
@@ -51,8 +50,7 @@ pub async fn list(
     operation_id = "getBudgetFrame",
     summary = "A portfolio's budget frame for a year",
     params(("portfolio" = String, Path, description = "Id or slug"), ("year" = i32, Path, minimum = 2000, maximum = 2100)),
-    responses((status = 200, description = "OK", body = BudgetFrameView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = BudgetFrameView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/portfolios/{portfolio}/budget-frames/{year}")]
 pub async fn get_one(
@@ -89,8 +87,7 @@ pub async fn get_one(
         (status = 200, description = "Changed", body = BudgetFrameView, headers(("ETag" = String))),
         (status = 201, description = "Set for the first time", body = BudgetFrameView, headers(("ETag" = String))),
         crate::api::responses::WriteErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[put("/portfolios/{portfolio}/budget-frames/{year}")]
 pub async fn set(

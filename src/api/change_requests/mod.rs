@@ -206,8 +206,7 @@ fn audited(
     operation_id = "listChangeRequests",
     summary = "List change requests",
     params(crate::api::ListQuery<ChangeRequestQuery>),
-    responses((status = 200, description = "OK", body = Paginated<ChangeRequestView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<ChangeRequestView>), crate::api::responses::ReadErrors)
 )]
 #[get("/change-requests")]
 pub async fn list(
@@ -247,8 +246,7 @@ pub async fn list(
     operation_id = "createChangeRequest",
     summary = "Submit a wish, need or requirement for a service (anyone signed in)",
     request_body = NewChangeRequest,
-    responses((status = 201, description = "Created", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/change-requests")]
 pub async fn create(
@@ -294,8 +292,7 @@ pub async fn create(
     operation_id = "getChangeRequest",
     summary = "Get a change request",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/change-requests/{id}")]
 pub async fn get_one(
@@ -366,8 +363,7 @@ where
         crate::api::IfMatch
     ),
     request_body = AssessmentRequest,
-    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/change-requests/{id}/assessment")]
 pub async fn assess(
@@ -418,8 +414,7 @@ pub async fn assess(
         crate::api::IfMatch
     ),
     request_body = DecisionRequest,
-    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/change-requests/{id}/decision")]
 pub async fn decide(
@@ -461,8 +456,7 @@ pub async fn decide(
         ("id" = i64, Path),
         crate::api::IfMatch
     ),
-    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "The updated request", body = ChangeRequestView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/change-requests/{id}/release")]
 pub async fn release(

@@ -149,8 +149,7 @@ fn change(
             (String = "text/csv")
         )),
         crate::api::responses::ReadErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[get("/contracts")]
 pub async fn list(
@@ -199,8 +198,7 @@ pub async fn list(
     operation_id = "createContract",
     summary = "Record a contract (controller; TÄ, TS[contracts] in scope of every covered service)",
     request_body = NewContract,
-    responses((status = 201, description = "Created", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/contracts")]
 pub async fn create(
@@ -231,8 +229,7 @@ pub async fn create(
     operation_id = "getContract",
     summary = "Get a contract (404 unless the caller may read it)",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/contracts/{id}")]
 pub async fn get_one(
@@ -261,8 +258,7 @@ pub async fn get_one(
         crate::api::IfMatch
     ),
     request_body = ContractPatch,
-    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/contracts/{id}")]
 pub async fn update(
@@ -316,8 +312,7 @@ pub async fn update(
         crate::api::IfMatch
     ),
     request_body = Termination,
-    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ContractView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/contracts/{id}/terminate")]
 pub async fn terminate(

@@ -100,8 +100,7 @@ pub struct EventPage {
     operation_id = "listEvents",
     summary = "The event stream (LG, controller, VU; TÄ for their scope)",
     params(crate::api::ListQuery<EventQuery>),
-    responses((status = 200, description = "OK", body = EventPage), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = EventPage), crate::api::responses::ReadErrors)
 )]
 #[get("/events")]
 pub async fn list(

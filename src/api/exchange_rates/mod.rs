@@ -123,8 +123,7 @@ fn path_currency(code: &str) -> AppResult<Currency> {
             (String = "text/csv")
         )),
         crate::api::responses::ReadErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[get("/exchange-rates")]
 pub async fn list(
@@ -161,8 +160,7 @@ pub async fn list(
         ("currency" = String, Path, pattern = "^[A-Z]{3}$", example = "EUR"),
         ("year" = i32, Path, minimum = 2000, maximum = 2100)
     ),
-    responses((status = 200, description = "OK", body = ExchangeRateView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ExchangeRateView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/exchange-rates/{currency}/{year}")]
 pub async fn get_one(
@@ -198,8 +196,7 @@ pub async fn get_one(
         (status = 200, description = "Changed", body = ExchangeRateView, headers(("ETag" = String))),
         (status = 201, description = "Recorded for the first time", body = ExchangeRateView, headers(("ETag" = String))),
         crate::api::responses::WriteErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[put("/exchange-rates/{currency}/{year}")]
 pub async fn set(

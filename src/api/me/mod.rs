@@ -115,8 +115,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
     tag = "me",
     operation_id = "getMe",
     summary = "The caller: global roles and where they came from, assignments, and what they may do",
-    responses((status = 200, description = "OK", body = MeView), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = MeView), crate::api::responses::ReadErrors)
 )]
 #[get("/me")]
 pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpResponse> {
@@ -160,8 +159,7 @@ pub struct ProfilePatch {
     summary = "Change one's own name and e-mail",
     params(crate::api::IfMatch),
     request_body = ProfilePatch,
-    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/me")]
 pub async fn update_me(

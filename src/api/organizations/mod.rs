@@ -29,8 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listOrganizations",
     summary = "List organizations",
     params(crate::api::ListQuery<OrganizationQuery>),
-    responses((status = 200, description = "OK", body = Paginated<OrganizationView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<OrganizationView>), crate::api::responses::ReadErrors)
 )]
 #[get("/organizations")]
 pub async fn list(
@@ -53,8 +52,7 @@ pub async fn list(
     operation_id = "createOrganization",
     summary = "Record an organization (controller, KA)",
     request_body = NewOrganization,
-    responses((status = 201, description = "Created", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/organizations")]
 pub async fn create(
@@ -80,8 +78,7 @@ pub async fn create(
     operation_id = "getOrganization",
     summary = "Get an organization by id or slug",
     params(("organization" = String, Path, description = "Id or slug")),
-    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/organizations/{organization}")]
 pub async fn get_one(
@@ -122,8 +119,7 @@ fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> 
         crate::api::IfMatch
     ),
     request_body = OrganizationPatch,
-    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = OrganizationView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/organizations/{organization}")]
 pub async fn update(

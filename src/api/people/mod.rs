@@ -66,8 +66,7 @@ impl crate::api::Listing for PeopleQuery {
     operation_id = "listPeople",
     summary = "List people",
     params(crate::api::ListQuery<PeopleQuery>),
-    responses((status = 200, description = "OK", body = Paginated<PersonView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<PersonView>), crate::api::responses::ReadErrors)
 )]
 #[get("/people")]
 pub async fn list(
@@ -90,8 +89,7 @@ pub async fn list(
     operation_id = "getPerson",
     summary = "Get a person",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = PersonView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/people/{id}")]
 pub async fn get_one(

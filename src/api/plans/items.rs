@@ -62,8 +62,7 @@ fn item_change(
     operation_id = "listPlanItems",
     summary = "A plan's activities",
     params(("id" = i64, Path), crate::api::ListQuery<crate::api::NoFilters>),
-    responses((status = 200, description = "OK", body = Vec<ItemView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Vec<ItemView>), crate::api::responses::ReadErrors)
 )]
 #[get("/plans/{id}/items")]
 pub async fn list(
@@ -91,8 +90,7 @@ pub async fn list(
     summary = "Add an activity to a draft plan (TÄ, TS[plan], TJF in scope)",
     params(("id" = i64, Path)),
     request_body = NewItem,
-    responses((status = 201, description = "Created", body = ItemView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = ItemView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/plans/{id}/items")]
 pub async fn create(
@@ -123,8 +121,7 @@ pub async fn create(
     operation_id = "getPlanItem",
     summary = "One activity of a plan",
     params(("id" = i64, Path), ("item" = i64, Path)),
-    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/plans/{id}/items/{item}")]
 pub async fn get_one(
@@ -167,8 +164,7 @@ fn patch_action(patch: &ItemPatch, status: PlanStatus) -> AppResult<Action> {
         crate::api::IfMatch
     ),
     request_body = ItemPatch,
-    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ItemView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/plans/{id}/items/{item}")]
 pub async fn update(
@@ -229,8 +225,7 @@ pub async fn update(
         ("item" = i64, Path),
         crate::api::IfMatch
     ),
-    responses((status = 204, description = "Removed"), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 204, description = "Removed"), crate::api::responses::WriteErrors)
 )]
 #[delete("/plans/{id}/items/{item}")]
 pub async fn remove(

@@ -98,8 +98,7 @@ pub(crate) fn deviations(
     operation_id = "listPlans",
     summary = "List plans",
     params(crate::api::ListQuery<PlanQuery>),
-    responses((status = 200, description = "OK", body = Paginated<PlanView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<PlanView>), crate::api::responses::ReadErrors)
 )]
 #[get("/plans")]
 pub async fn list(
@@ -140,8 +139,7 @@ pub async fn list(
     operation_id = "createPlan",
     summary = "Start the plan of a portfolio for a year (TÄ, TS[plan], TJF in scope)",
     request_body = NewPlan,
-    responses((status = 201, description = "Created", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/plans")]
 pub async fn create(
@@ -191,8 +189,7 @@ pub async fn create(
     operation_id = "getPlan",
     summary = "Get a plan, its totals and deviations",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/plans/{id}")]
 pub async fn get_one(
@@ -218,8 +215,7 @@ pub async fn get_one(
         crate::api::IfMatch
     ),
     request_body = PlanPatch,
-    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/plans/{id}")]
 pub async fn update(
@@ -407,8 +403,7 @@ macro_rules! step_endpoint {
                 crate::api::IfMatch
             ),
             request_body = $body,
-            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-            security(("bearer" = []))
+            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
         )]
         #[post($path)]
         pub async fn $name(
@@ -432,8 +427,7 @@ macro_rules! step_endpoint {
                 ("id" = i64, Path),
                 crate::api::IfMatch
             ),
-            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-            security(("bearer" = []))
+            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
         )]
         #[post($path)]
         pub async fn $name(
@@ -492,8 +486,7 @@ step_endpoint!(
     operation_id = "listPlanVersions",
     summary = "Every approved revision of the plan as it was approved, and the current one",
     params(("id" = i64, Path), crate::api::ListQuery<crate::api::NoFilters>),
-    responses((status = 200, description = "Oldest first", body = Vec<PlanVersionView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "Oldest first", body = Vec<PlanVersionView>), crate::api::responses::ReadErrors)
 )]
 #[get("/plans/{id}/versions")]
 pub async fn versions(

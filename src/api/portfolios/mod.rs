@@ -28,8 +28,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listPortfolios",
     summary = "List portfolios",
     params(crate::api::ListQuery<PortfolioQuery>),
-    responses((status = 200, description = "OK", body = Paginated<PortfolioView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<PortfolioView>), crate::api::responses::ReadErrors)
 )]
 #[get("/portfolios")]
 pub async fn list(
@@ -52,8 +51,7 @@ pub async fn list(
     operation_id = "createPortfolio",
     summary = "Create a portfolio (management group)",
     request_body = NewPortfolio,
-    responses((status = 201, description = "Created", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/portfolios")]
 pub async fn create(
@@ -81,8 +79,7 @@ pub async fn create(
     operation_id = "getPortfolio",
     summary = "Get a portfolio by id or slug",
     params(("portfolio" = String, Path, description = "Id or slug")),
-    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/portfolios/{portfolio}")]
 pub async fn get_one(
@@ -107,8 +104,7 @@ pub async fn get_one(
         crate::api::IfMatch
     ),
     request_body = PortfolioPatch,
-    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/portfolios/{portfolio}")]
 pub async fn update(
@@ -148,8 +144,7 @@ pub async fn update(
         ("portfolio" = String, Path, description = "Id or slug"),
         crate::api::IfMatch
     ),
-    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = PortfolioView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/portfolios/{portfolio}/retire")]
 pub async fn retire(

@@ -129,8 +129,7 @@ fn markdown(report: &AnnualReport) -> String {
             (String = "text/markdown")
         )),
         crate::api::responses::ReadErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[get("/reports/annual")]
 pub async fn annual(

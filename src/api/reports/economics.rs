@@ -139,8 +139,7 @@ impl crate::api::Listing for EconomicsQuery {
             (String = "text/markdown")
         )),
         crate::api::responses::ReadErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[get("/reports/economics")]
 pub async fn economics(

@@ -154,8 +154,7 @@ impl crate::api::CsvRecord for RuleView {
     summary = "The governance rules and their thresholds",
     description = "Every authenticated caller. Thresholds come from the configuration file's `[governance]` section. JSON, or CSV with `Accept: text/csv`.",
     params(crate::api::ListQuery<crate::api::NoFilters>),
-    responses((status = 200, description = "OK", body = Vec<RuleView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Vec<RuleView>), crate::api::responses::ReadErrors)
 )]
 #[get("/reports/governance/rules")]
 pub async fn rules(
@@ -194,8 +193,7 @@ pub async fn rules(
             (String = "text/markdown")
         )),
         crate::api::responses::ReadErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[get("/reports/governance")]
 pub async fn report(

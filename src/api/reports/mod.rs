@@ -129,8 +129,7 @@ impl crate::api::Listing for CoverageQuery {
             (String = "text/csv")
         )),
         crate::api::responses::ReadErrors
-    ),
-    security(("bearer" = []))
+    )
 )]
 #[get("/reports/contract-coverage")]
 pub async fn contract_coverage(

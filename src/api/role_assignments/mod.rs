@@ -32,8 +32,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listRoleAssignments",
     summary = "List role assignments (active and ended)",
     params(crate::api::ListQuery<AssignmentQuery>),
-    responses((status = 200, description = "OK", body = Paginated<AssignmentView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<AssignmentView>), crate::api::responses::ReadErrors)
 )]
 #[get("/role-assignments")]
 pub async fn list(
@@ -135,8 +134,7 @@ fn validate(request: &NewAssignmentRequest) -> AppResult<(Place, String)> {
     summary = "Appoint someone to a role",
     description = "TÄ and global roles: the management group. TS: the TÄ. TJF: the TÄ or a TS with the staffing delegation. Specialists: also the service's TJF. At most one active TÄ per portfolio (409 until the first is revoked).",
     request_body = NewAssignmentRequest,
-    responses((status = 201, description = "Created", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/role-assignments")]
 pub async fn create(
@@ -199,8 +197,7 @@ pub async fn create(
     operation_id = "getRoleAssignment",
     summary = "Get a role assignment",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/role-assignments/{id}")]
 pub async fn get_one(
@@ -271,8 +268,7 @@ fn target_of_existing(conn: &mut DbConnection, held: &Held) -> AppResult<Target>
         ("id" = i64, Path),
         crate::api::IfMatch
     ),
-    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/role-assignments/{id}/revoke")]
 pub async fn revoke(
@@ -311,8 +307,7 @@ pub async fn revoke(
         ("id" = i64, Path),
         crate::api::IfMatch
     ),
-    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/role-assignments/{id}/accept")]
 pub async fn accept(

@@ -30,8 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listServices",
     summary = "List services",
     params(crate::api::ListQuery<ServiceQuery>),
-    responses((status = 200, description = "OK", body = Paginated<ServiceView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<ServiceView>), crate::api::responses::ReadErrors)
 )]
 #[get("/services")]
 pub async fn list(
@@ -76,8 +75,7 @@ fn active_portfolio(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     operation_id = "proposeService",
     summary = "Propose a service (LG, KA, VU; TÄ, TS, TJF within their portfolio)",
     request_body = NewService,
-    responses((status = 201, description = "Created", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/services")]
 pub async fn propose(
@@ -112,8 +110,7 @@ pub async fn propose(
     operation_id = "getService",
     summary = "Get a service by id or slug",
     params(("service" = String, Path, description = "Id or slug")),
-    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/services/{service}")]
 pub async fn get_one(
@@ -138,8 +135,7 @@ pub async fn get_one(
         crate::api::IfMatch
     ),
     request_body = ServicePatch,
-    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/services/{service}")]
 pub async fn update(
@@ -186,8 +182,7 @@ pub async fn update(
         crate::api::IfMatch
     ),
     request_body = TransitionRequest,
-    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = ServiceView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/services/{service}/transitions")]
 pub async fn transition(

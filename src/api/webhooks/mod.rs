@@ -46,8 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     operation_id = "listWebhooks",
     summary = "List webhooks (LG, controller)",
     params(crate::api::ListQuery<WebhookQuery>),
-    responses((status = 200, description = "OK", body = Paginated<WebhookView>), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = Paginated<WebhookView>), crate::api::responses::ReadErrors)
 )]
 #[get("/webhooks")]
 pub async fn list(
@@ -69,8 +68,7 @@ pub async fn list(
     operation_id = "createWebhook",
     summary = "Subscribe a URL to events (LG, controller)",
     request_body = NewWebhook,
-    responses((status = 201, description = "Created", body = WebhookView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 201, description = "Created", body = WebhookView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/webhooks")]
 pub async fn create(
@@ -112,8 +110,7 @@ pub async fn create(
     operation_id = "getWebhook",
     summary = "Get a webhook (LG, controller)",
     params(("id" = i64, Path, description = "The webhook's id")),
-    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
 )]
 #[get("/webhooks/{id}")]
 pub async fn get_one(
@@ -139,8 +136,7 @@ pub async fn get_one(
         crate::api::IfMatch
     ),
     request_body = WebhookPatch,
-    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = WebhookView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update(
@@ -205,8 +201,7 @@ pub async fn update(
     operation_id = "deleteWebhook",
     summary = "Delete a webhook and its delivery log (LG, controller)",
     params(("id" = i64, Path, description = "The webhook's id")),
-    responses((status = 204, description = "Deleted"), crate::api::responses::WriteErrors),
-    security(("bearer" = []))
+    responses((status = 204, description = "Deleted"), crate::api::responses::WriteErrors)
 )]
 #[delete("/webhooks/{id}")]
 pub async fn remove(
@@ -232,8 +227,7 @@ pub async fn remove(
     operation_id = "listWebhookDeliveries",
     summary = "A webhook's delivery attempts (LG, controller)",
     params(("id" = i64, Path, description = "The webhook's id"), crate::api::ListQuery<DeliveryQuery>),
-    responses((status = 200, description = "OK", body = DeliveryPage), crate::api::responses::ReadErrors),
-    security(("bearer" = []))
+    responses((status = 200, description = "OK", body = DeliveryPage), crate::api::responses::ReadErrors)
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn deliveries(
