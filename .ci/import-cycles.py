@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Import cycles between the files of src/: prints each cycle and exits 1 if there is one.
 
-A file uses another when it names `crate::a::b` or `super::x` of it outside comments and
-unit tests; `mod x;` declarations are not uses. Tarjan's strongly connected components.
+A file uses another when it names `crate::a::b`, `super::x` or `super::*` of it outside comments
+and unit tests. A module naming its own child modules (`mod x;`, `x::f()`) is the module tree,
+not an import, and is not counted. Tarjan's strongly connected components.
 """
 import os
 import re
@@ -48,8 +49,8 @@ def main():
                 q = resolve(t)
                 if q and q != path:
                     uses[path].add(q)
-        for m in re.finditer(r"\bsuper::([a-z_][a-z0-9_]*)", text):
-            q = resolve(list(here[:-1]) + [m.group(1)])
+        for m in re.finditer(r"\bsuper::(?:([a-z_][a-z0-9_]*)|\*)", text):
+            q = resolve(list(here[:-1]) + ([m.group(1)] if m.group(1) else []))
             if q and q != path:
                 uses[path].add(q)
 

@@ -21,10 +21,12 @@ pub mod audit;
 pub mod batch;
 pub mod callers;
 pub mod change_requests;
+mod connection;
 pub mod contracts;
 pub mod deliveries;
 pub mod events;
 pub mod exchange_rates;
+mod gates;
 pub mod governance;
 mod history_scope;
 pub mod idempotency;
@@ -40,12 +42,17 @@ pub mod seal;
 pub mod search;
 pub mod services;
 pub mod timestamps;
+mod transaction;
 pub mod webhooks;
 pub mod write;
 
+pub use connection::*;
+pub use gates::*;
+pub use transaction::*;
+
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
@@ -142,121 +149,6 @@ pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/
 pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 pub use crate::config::{default_sqlite_path, DatabaseUrl, SQLITE_FILE};
-
-/// An r2d2 manager that picks the backend itself. (The derived `establish` tries each backend
-/// and discards their errors; we want PostgreSQL's own message when it is down.)
-#[derive(Debug, Clone)]
-pub struct ConnectionManager {
-    url: DatabaseUrl,
-}
-
-impl ConnectionManager {
-    pub fn new(url: DatabaseUrl) -> Self {
-        Self { url }
-    }
-}
-
-fn setup_error(e: diesel::result::Error) -> ConnectionError {
-    ConnectionError::CouldntSetupConfiguration(e)
-}
-
-impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = Managed;
-    type Error = ConnectionError;
-
-    fn connect(&self) -> Result<Managed, ConnectionError> {
-        Ok(Managed {
-            conn: self.establish()?,
-            broken: false,
-        })
-    }
-
-    fn is_valid(&self, conn: &mut Managed) -> Result<(), ConnectionError> {
-        conn.conn.batch_execute("SELECT 1").map_err(setup_error)
-    }
-
-    fn has_broken(&self, conn: &mut Managed) -> bool {
-        conn.broken
-            || std::thread::panicking()
-            || <DbConnection as Connection>::TransactionManager::is_broken_transaction_manager(
-                &mut conn.conn,
-            )
-    }
-}
-
-/// SQLite's process-wide settings, before its first connection: no memory statistics (their
-/// global mutex is taken on every allocation, by every connection), no mutex per connection
-/// (the pool hands each connection to one thread at a time), and every connection opened with
-/// [`plan_without_bound_values`].
-fn configure_sqlite_once() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: sqlite3_config is called before SQLite is initialised (no connection has been
-        // opened yet in this process), with the argument types these options take; if SQLite
-        // is already initialised it refuses with SQLITE_MISUSE and changes nothing.
-        unsafe {
-            libsqlite3_sys::sqlite3_config(
-                libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS,
-                0 as std::ffi::c_int,
-            );
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MULTITHREAD);
-            libsqlite3_sys::sqlite3_auto_extension(Some(plan_without_bound_values));
-        }
-    });
-}
-
-/// Run on each new SQLite connection (an auto-extension): the query planner's stability
-/// guarantee (QPSG), so that a plan never depends on a bound value. Without it SQLite (3.47 and
-/// later) plans `LIMIT ?` by the value bound, and marks the statement to be prepared again
-/// whenever that parameter is bound anew: every `.first()` and every page of a list was parsed
-/// and planned again on each run, diesel's statement cache notwithstanding (perf of a single
-/// read at c32: `sqlite3Reprepare` 14 % of the process). With QPSG the cached statement is
-/// reused as is.
-unsafe extern "C" fn plan_without_bound_values(
-    db: *mut libsqlite3_sys::sqlite3,
-    _error: *mut *mut std::ffi::c_char,
-    _api: *const libsqlite3_sys::sqlite3_api_routines,
-) -> std::ffi::c_int {
-    // SAFETY: SQLite calls this with the connection it is opening; ENABLE_QPSG takes an int
-    // (1: on) and an int pointer for the new setting, which may be null.
-    unsafe {
-        libsqlite3_sys::sqlite3_db_config(
-            db,
-            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
-            1 as std::ffi::c_int,
-            std::ptr::null_mut::<std::ffi::c_int>(),
-        )
-    }
-}
-
-impl ConnectionManager {
-    fn establish(&self) -> Result<DbConnection, ConnectionError> {
-        match &self.url {
-            DatabaseUrl::Sqlite(path) => {
-                configure_sqlite_once();
-                let mut conn = diesel::SqliteConnection::establish(&path.to_string_lossy())?;
-                // WAL is a property of the file, switched on once by `run_migrations`; switching
-                // it here would race with other connections opening and fail with "database is
-                // locked". synchronous=FULL: with WAL, NORMAL may lose the last acknowledged
-                // commits on power loss.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-                )
-                .map_err(setup_error)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-            DatabaseUrl::Postgres(url) => {
-                let mut conn = diesel::PgConnection::establish(url)?;
-                // Many small requests at once: parallel workers for one query take the cores
-                // the other requests need (a TÄ's audit trail at 1M events, 8 at a time:
-                // 83 queries/s with them, 154 without).
-                conn.batch_execute("SET max_parallel_workers_per_gather = 0")
-                    .map_err(setup_error)?;
-                Ok(DbConnection::Postgresql(conn))
-            }
-        }
-    }
-}
 
 /// How much database work runs at once: `connections` in all (the pool), of which at most
 /// `reads` are reads.
@@ -368,233 +260,6 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, String> {
     let applied = applied.map_err(|e| e.to_string())?;
     services::fill_catalog_search_texts(conn).map_err(|e| e.to_string())?;
     Ok(applied)
-}
-
-/// SQLite has one writer at a time. Writers of this process queue here, in order, instead of
-/// polling SQLite's busy handler, whose growing sleeps starve unlucky writers (bench/run.sh: p99
-/// of four concurrent PATCH writers fell from 1.2 s to 11 ms). Other processes (`forvaltning migrate`) are
-/// still covered by `busy_timeout`. One gate for all SQLite files of the process: only tests
-/// open more than one.
-static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Runs `f` in a write transaction. Both backends give the same guarantee: the transaction
-/// behaves as if it ran alone, so rules that span rows (a TJF exists before a service goes into
-/// operation, a portfolio is empty before it retires) cannot be broken by a concurrent write.
-/// SQLite starts it with `BEGIN IMMEDIATE` (one writer at a time; a transaction that reads
-/// before it writes cannot fail with SQLITE_BUSY halfway). PostgreSQL runs it SERIALIZABLE; a
-/// collision surfaces as [`AppError::TransactionConflict`], which the caller may retry.
-pub fn write_transaction<T>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
-) -> AppResult<T> {
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    // Held until commit or rollback (declared before the match so it outlives the transaction).
-    let _writer;
-    match conn {
-        DbConnection::Sqlite(c) => {
-            _writer = SQLITE_WRITER
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
-        }
-        DbConnection::Postgresql(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN ISOLATION LEVEL SERIALIZABLE")?
-        }
-    }
-    match f(conn) {
-        Ok(value) => {
-            Manager::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(error) => {
-            if let Err(rollback) = Manager::rollback_transaction(conn) {
-                log::error!("rollback failed: {rollback}");
-            }
-            Err(error)
-        }
-    }
-}
-
-/// Runs `f` in one read-only snapshot of the database, for a read that takes several queries
-/// and must see one state (a long, streamed answer).
-pub fn read_snapshot<T>(
-    conn: &mut DbConnection,
-    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
-) -> AppResult<T> {
-    type Manager = <DbConnection as Connection>::TransactionManager;
-    match conn {
-        // A deferred transaction: SQLite's snapshot begins at its first read.
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?,
-        DbConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction_sql(
-            c,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY",
-        )?,
-    }
-    let result = f(conn);
-    // Nothing was written: ending the snapshot either way is the same.
-    if let Err(end) = Manager::rollback_transaction(conn) {
-        log::error!("ending a read snapshot failed: {end}");
-    }
-    result
-}
-
-/// Runs blocking database work off the async workers, with a pooled connection. The wait for
-/// the gate and for a connection together last at most the pool timeout: while the database
-/// is away a request gets its 503 within that time, never twice it.
-pub async fn run<T, F>(pool: &DbPool, f: F) -> AppResult<T>
-where
-    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let asked = tokio::time::Instant::now();
-    run_past_gate(pool, asked, None, f).await
-}
-
-/// `f` in a write transaction: on SQLite in the next batch of the group commit, in turn with
-/// the requests' writes ([`batch`]); on PostgreSQL a serializable transaction of its own.
-pub async fn run_write<T, F>(pool: &DbPool, f: F) -> AppResult<T>
-where
-    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    match pool.group_commit() {
-        Some(group) => group.write(f).await,
-        None => run(pool, move |conn| write_transaction(conn, f)).await,
-    }
-}
-
-/// [`run`] for a read: past the read gate first, within the same pool timeout.
-pub async fn run_read<T, F>(pool: &DbPool, f: F) -> AppResult<T>
-where
-    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    run_read_scanning(pool, false, f).await
-}
-
-/// [`run_read`]; a read that visits many rows (`scan`: a page of a list, a report) passes the
-/// scan gate before the read gate, all within the same pool timeout. (One function for both,
-/// not two: every handler's read is an instance of it, and two doubled the binary's growth.)
-pub async fn run_read_scanning<T, F>(pool: &DbPool, scan: bool, f: F) -> AppResult<T>
-where
-    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let asked = tokio::time::Instant::now();
-    let deadline = asked + pool.wait;
-    let scan_permit = match scan {
-        true => Some(pass(&pool.scan_gate, deadline).await?),
-        false => None,
-    };
-    let read_permit = pass(&pool.read_gate, deadline).await?;
-    run_past_gate(pool, asked, Some(read_permit), move |conn| {
-        let _scan_permit = scan_permit;
-        f(conn)
-    })
-    .await
-}
-
-/// A permit of `gate` before `deadline`, or 503.
-async fn pass(
-    gate: &std::sync::Arc<tokio::sync::Semaphore>,
-    deadline: tokio::time::Instant,
-) -> AppResult<tokio::sync::OwnedSemaphorePermit> {
-    tokio::time::timeout_at(deadline, gate.clone().acquire_owned())
-        .await
-        .map_err(|_| AppError::Unavailable("no database connection became free in time".into()))?
-        .map_err(|_| AppError::Unavailable("the database gate is closed".into()))
-}
-
-async fn run_past_gate<T, F>(
-    pool: &DbPool,
-    asked: tokio::time::Instant,
-    read_permit: Option<tokio::sync::OwnedSemaphorePermit>,
-    f: F,
-) -> AppResult<T>
-where
-    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    let deadline = asked + pool.wait;
-    let permit = pass(&pool.gate, deadline).await?;
-    actix_web::web::block(move || {
-        let _permits = (permit, read_permit);
-        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        with_connection(&pool, left, asked, f)
-    })
-    .await?
-}
-
-/// A connection that was free at once, held past the gate, for a short read on the request's
-/// own thread. Only on SQLite: the query is a few microseconds of work in memory, and handing it
-/// to a blocking thread and back cost more than the query (perf of a read at c32: the kernel's
-/// futex wake/wait and the scheduler were the largest items). PostgreSQL's round trip, and any
-/// wait, belong off the async workers ([`run`]).
-pub struct AtHand {
-    conn: PooledConnection,
-    _permits: (
-        tokio::sync::OwnedSemaphorePermit,
-        tokio::sync::OwnedSemaphorePermit,
-    ),
-}
-
-impl AtHand {
-    /// A free connection now, or `None` (PostgreSQL, the gate full, no idle connection).
-    pub fn take(pool: &DbPool) -> Option<AtHand> {
-        if !pool.inline_reads {
-            return None;
-        }
-        let read_permit = pool.read_gate.clone().try_acquire_owned().ok()?;
-        let permit = pool.gate.clone().try_acquire_owned().ok()?;
-        let conn = pool.pool.try_get()?;
-        crate::metrics::POOL_WAIT.observe(Duration::ZERO);
-        Some(AtHand {
-            conn,
-            _permits: (permit, read_permit),
-        })
-    }
-
-    /// `f` on the held connection (dropped by the pool if it failed as unavailable).
-    pub fn run<T>(&mut self, f: impl FnOnce(&mut DbConnection) -> AppResult<T>) -> AppResult<T> {
-        let result = f(&mut self.conn.conn);
-        mark_if_gone(&mut self.conn, &result);
-        result
-    }
-}
-
-/// A connection that failed as unavailable (the server restarted, a failover) is dropped by the
-/// pool instead of being handed out again.
-fn mark_if_gone<T>(conn: &mut Managed, result: &AppResult<T>) {
-    if matches!(result, Err(AppError::Unavailable(_))) {
-        conn.broken = true;
-    }
-}
-
-/// `f` with a connection taken within `within`; a connection whose failure says the server is
-/// gone is marked so that the pool drops it.
-fn with_connection<T>(
-    pool: &DbPool,
-    within: Duration,
-    asked: tokio::time::Instant,
-    f: impl FnOnce(&mut DbConnection) -> AppResult<T>,
-) -> AppResult<T> {
-    let mut conn = pool
-        .pool
-        .get_timeout(within.max(Duration::from_millis(1)))?;
-    crate::metrics::POOL_WAIT.observe(asked.elapsed());
-    let result = f(&mut conn.conn);
-    mark_if_gone(&mut conn, &result);
-    result
-}
-
-/// Whether the database answers, for `/health/ready`: past the gate (a probe must not queue
-/// behind the requests it reports on) and within half a second, whatever the pool timeout.
-pub async fn probe(pool: &DbPool) -> AppResult<()> {
-    let pool = pool.clone();
-    let within = pool.wait.min(Duration::from_millis(500));
-    let asked = tokio::time::Instant::now();
-    actix_web::web::block(move || with_connection(&pool, within, asked, ping)).await?
 }
 
 /// One page of a list: how many, from where, in which order.

@@ -3,11 +3,11 @@
 //! followed up, revised as new versions, and closed into annual-report input.
 
 mod items;
+mod steps;
 mod types;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Datelike;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{lookup, with_etag, IfMatch, Paginated};
@@ -15,10 +15,12 @@ use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::plans::{self, Plan, PlanChange};
-use crate::db::{self, portfolios, DbConnection, DbPool};
-use crate::domain::plan::{approval_problem, totals, PlanStatus, PlanStep};
+use crate::db::{portfolios, DbConnection, DbPool};
+use crate::domain::plan::{PlanStatus, PlanStep};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
+
+use steps::*;
 pub use types::*;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -331,155 +333,6 @@ async fn take_step(
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }
-
-/// The rules of each step, and what it writes.
-fn step_change(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    plan: &Plan,
-    step: PlanStep,
-    to: PlanStatus,
-    text: Option<String>,
-) -> AppResult<PlanChange> {
-    let now = db::now();
-    let mut change = PlanChange {
-        status: Some(to),
-        ..PlanChange::default()
-    };
-    match step {
-        PlanStep::Submit => {
-            if plans::items_of(conn, &[plan.id])?.is_empty() {
-                return Err(AppError::conflict(
-                    "A plan without activities cannot be submitted.",
-                ));
-            }
-            change.submitted_at = Some(now);
-            change.return_reason = Some(None);
-        }
-        PlanStep::Return => change.return_reason = Some(text),
-        PlanStep::Approve => {
-            let items = plans::items_of(conn, &[plan.id])?;
-            let costs: Vec<_> = items.iter().map(|i| i.costs()).collect();
-            let (planned, _) = totals(&costs);
-            let frame = plans::find_frame(conn, plan.portfolio_id, plan.year)?;
-            if let Some(problem) = approval_problem(planned, frame.map(|f| f.amount_minor)) {
-                return Err(AppError::conflict(problem));
-            }
-            change.approved = Some((now, caller.sub.clone()));
-        }
-        PlanStep::Close => {
-            let this_year = db::today().year();
-            if plan.year >= this_year {
-                return Err(AppError::conflict(format!(
-                    "The plan's year {} has not ended; it closes from {}-01-01.",
-                    plan.year,
-                    plan.year + 1
-                )));
-            }
-            change.annual_report = text;
-            change.closed_at = Some(now);
-        }
-        PlanStep::Revise => {
-            // The approved revision stays readable as it was (document control, FitSM GR2.4).
-            let document =
-                serde_json::to_value(document_of(conn, plan)?).map_err(AppError::internal)?;
-            plans::insert_version(conn, plan, &document)?;
-            change.revision = Some(plan.revision + 1);
-            change.clear_approval = true;
-        }
-    }
-    Ok(change)
-}
-
-macro_rules! step_endpoint {
-    // A step with a body.
-    ($name:ident, $path:literal, $op:literal, $summary:literal, $step:expr, $body:ty, $input:expr) => {
-        #[utoipa::path(
-            tag = "plans",
-            operation_id = $op,
-            summary = $summary,
-            params(
-                ("id" = i64, Path),
-                crate::api::IfMatch
-            ),
-            request_body = $body,
-            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
-        )]
-        #[post($path)]
-        pub async fn $name(
-            if_match: IfMatch,
-            who: Authenticated,
-            path: web::Path<i64>,
-            body: web::Json<$body>,
-            pool: web::Data<DbPool>,
-        ) -> AppResult<HttpResponse> {
-            let input = ($input)(body.into_inner());
-            take_step(if_match, who, path.into_inner(), pool, $step, input).await
-        }
-    };
-    // A step without one (a body sent is ignored, as for accepting an appointment).
-    ($name:ident, $path:literal, $op:literal, $summary:literal, $step:expr) => {
-        #[utoipa::path(
-            tag = "plans",
-            operation_id = $op,
-            summary = $summary,
-            params(
-                ("id" = i64, Path),
-                crate::api::IfMatch
-            ),
-            responses((status = 200, description = "The updated plan", body = PlanView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
-        )]
-        #[post($path)]
-        pub async fn $name(
-            if_match: IfMatch,
-            who: Authenticated,
-            path: web::Path<i64>,
-            pool: web::Data<DbPool>,
-        ) -> AppResult<HttpResponse> {
-            take_step(if_match, who, path.into_inner(), pool, $step, StepInput::None).await
-        }
-    };
-}
-
-step_endpoint!(
-    submit,
-    "/plans/{id}/submit",
-    "submitPlan",
-    "Present the draft to the TÄ (TJF, TS[plan] in scope)",
-    PlanStep::Submit
-);
-step_endpoint!(
-    return_plan,
-    "/plans/{id}/return",
-    "returnPlan",
-    "Return a submitted plan to draft, with the reason (TÄ in scope)",
-    PlanStep::Return,
-    ReturnRequest,
-    |b: ReturnRequest| StepInput::Reason(b.reason)
-);
-step_endpoint!(
-    approve,
-    "/plans/{id}/approve",
-    "approvePlan",
-    "Establish (fastställ) a submitted plan (TÄ in scope); refused without a budget frame or above it",
-    PlanStep::Approve
-);
-step_endpoint!(
-    close,
-    "/plans/{id}/close",
-    "closePlan",
-    "Close an approved plan after its year, with annual-report input (TÄ in scope)",
-    PlanStep::Close,
-    CloseRequest,
-    |b: CloseRequest| StepInput::AnnualReport(b.annual_report)
-);
-step_endpoint!(
-    revise,
-    "/plans/{id}/revise",
-    "revisePlan",
-    "Open the next revision of an approved plan as a draft; the approved one stays readable (TÄ, TS[plan], TJF in scope)",
-    PlanStep::Revise
-);
 
 #[utoipa::path(
     tag = "plans",

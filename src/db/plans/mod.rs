@@ -1,15 +1,17 @@
 //! Budgetramar, förvaltningsplaner, their activities, and the approved versions they leave
 //! behind when revised.
 
+mod items;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{budget_frames, plan_items, plan_versions, plans};
-use super::{DbConnection, Page};
-use crate::domain::plan::{
-    deviations, Deviation, ItemCategory, ItemCosts, PlanStatus, Priority, Progress,
-};
+use crate::db::schema::{budget_frames, plan_versions, plans};
+use crate::db::{DbConnection, Page};
+use crate::domain::plan::{deviations, Deviation, ItemCosts, PlanStatus};
 use crate::error::{AppError, AppResult};
+
+pub use items::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = budget_frames)]
@@ -293,175 +295,6 @@ pub fn frames_for(
         .filter(budget_frames::year.eq_any(years))
         .select(BudgetFrame::as_select())
         .load(conn)?)
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
-#[diesel(table_name = plan_items)]
-pub struct PlanItem {
-    pub id: i64,
-    pub plan_id: i64,
-    pub title: String,
-    pub description: String,
-    pub service_id: Option<i64>,
-    pub category: String,
-    pub priority: String,
-    pub planned_cost_minor: i64,
-    pub actual_cost_minor: Option<i64>,
-    pub outcome: String,
-    pub progress: String,
-    pub version: i64,
-    #[serde(serialize_with = "super::rfc3339")]
-    #[diesel(deserialize_as = super::timestamps::Stored)]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "super::rfc3339")]
-    #[diesel(deserialize_as = super::timestamps::Stored)]
-    pub updated_at: NaiveDateTime,
-}
-
-impl PlanItem {
-    pub fn category(&self) -> ItemCategory {
-        self.category.parse().unwrap_or(ItemCategory::Other)
-    }
-
-    pub fn priority(&self) -> Priority {
-        self.priority.parse().unwrap_or(Priority::Medium)
-    }
-
-    pub fn progress(&self) -> Progress {
-        self.progress.parse().unwrap_or(Progress::Planned)
-    }
-
-    pub fn costs(&self) -> ItemCosts {
-        ItemCosts {
-            id: self.id,
-            title: self.title.clone(),
-            planned: self.planned_cost_minor,
-            actual: self.actual_cost_minor,
-        }
-    }
-}
-
-/// Every writable field of an activity, already parsed.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ItemFields {
-    pub title: String,
-    pub description: String,
-    pub service_id: Option<i64>,
-    pub category: ItemCategory,
-    pub priority: Priority,
-    pub planned_cost_minor: i64,
-    pub actual_cost_minor: Option<i64>,
-    pub outcome: String,
-    pub progress: Progress,
-}
-
-impl ItemFields {
-    pub fn of(item: &PlanItem) -> Self {
-        ItemFields {
-            title: item.title.clone(),
-            description: item.description.clone(),
-            service_id: item.service_id,
-            category: item.category(),
-            priority: item.priority(),
-            planned_cost_minor: item.planned_cost_minor,
-            actual_cost_minor: item.actual_cost_minor,
-            outcome: item.outcome.clone(),
-            progress: item.progress(),
-        }
-    }
-}
-
-/// The activities of these plans, in order.
-pub fn items_of(conn: &mut DbConnection, plan_ids: &[i64]) -> AppResult<Vec<PlanItem>> {
-    Ok(plan_items::table
-        .filter(plan_items::plan_id.eq_any(plan_ids))
-        .order((plan_items::plan_id, plan_items::id))
-        .select(PlanItem::as_select())
-        .load(conn)?)
-}
-
-pub fn find_item(conn: &mut DbConnection, plan_id: i64, id: i64) -> AppResult<PlanItem> {
-    plan_items::table
-        .filter(plan_items::plan_id.eq(plan_id))
-        .filter(plan_items::id.eq(id))
-        .select(PlanItem::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("The plan has no such activity."))
-}
-
-/// An activity by id alone (a change request's link).
-pub fn find_item_anywhere(conn: &mut DbConnection, id: i64) -> AppResult<Option<PlanItem>> {
-    Ok(plan_items::table
-        .find(id)
-        .select(PlanItem::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-pub fn insert_item(conn: &mut DbConnection, plan_id: i64, f: &ItemFields) -> AppResult<PlanItem> {
-    let now = super::now();
-    Ok(diesel::insert_into(plan_items::table)
-        .values((
-            plan_items::plan_id.eq(plan_id),
-            plan_items::title.eq(&f.title),
-            plan_items::description.eq(&f.description),
-            plan_items::service_id.eq(f.service_id),
-            plan_items::category.eq(f.category.as_str()),
-            plan_items::priority.eq(f.priority.as_str()),
-            plan_items::planned_cost_minor.eq(f.planned_cost_minor),
-            plan_items::actual_cost_minor.eq(f.actual_cost_minor),
-            plan_items::outcome.eq(&f.outcome),
-            plan_items::progress.eq(f.progress.as_str()),
-            plan_items::version.eq(1),
-            plan_items::created_at.eq(now),
-            plan_items::updated_at.eq(now),
-        ))
-        .returning(plan_items::all_columns)
-        .get_result(conn)?)
-}
-
-/// Writes `f` if the activity still has `current.version`.
-pub fn update_item(
-    conn: &mut DbConnection,
-    current: &PlanItem,
-    f: &ItemFields,
-) -> AppResult<PlanItem> {
-    diesel::update(
-        plan_items::table
-            .filter(plan_items::id.eq(current.id))
-            .filter(plan_items::version.eq(current.version)),
-    )
-    .set((
-        plan_items::title.eq(&f.title),
-        plan_items::description.eq(&f.description),
-        plan_items::service_id.eq(f.service_id),
-        plan_items::category.eq(f.category.as_str()),
-        plan_items::priority.eq(f.priority.as_str()),
-        plan_items::planned_cost_minor.eq(f.planned_cost_minor),
-        plan_items::actual_cost_minor.eq(f.actual_cost_minor),
-        plan_items::outcome.eq(&f.outcome),
-        plan_items::progress.eq(f.progress.as_str()),
-        plan_items::version.eq(current.version + 1),
-        plan_items::updated_at.eq(super::now()),
-    ))
-    .returning(plan_items::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
-}
-
-pub fn delete_item(conn: &mut DbConnection, current: &PlanItem) -> AppResult<()> {
-    let deleted = diesel::delete(
-        plan_items::table
-            .filter(plan_items::id.eq(current.id))
-            .filter(plan_items::version.eq(current.version)),
-    )
-    .execute(conn)?;
-    if deleted == 0 {
-        return Err(super::concurrent_change());
-    }
-    Ok(())
 }
 
 /// Recomputes the plan's deviations after its activities or its frame changed; stores whether

@@ -2,22 +2,25 @@
 //! Algorithms are pinned; `exp` and `sub` are required; `iss`/`aud` are required and matched
 //! when configured; `nbf` is checked; the leeway is at most 60 seconds.
 
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use jsonwebtoken::jwk::{JwkSet, PublicKeyUse};
-use jsonwebtoken::{
-    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
-};
-use serde::Serialize;
+use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use serde_json::Value;
 
 use crate::auth::claims::map_roles;
 use crate::config::ClaimRule;
-use crate::config::{Environment, JwtSettings, Secret, Settings};
+use crate::config::{JwtSettings, Settings};
 pub use crate::domain::access::Identity;
+
+mod cache;
+mod dev;
+mod jwks;
+mod keys;
+
+use cache::*;
+pub use dev::*;
+pub use keys::*;
 
 /// The development secret's file in the data directory.
 pub const DEV_SECRET_FILE: &str = "jwt-dev-secret";
@@ -76,207 +79,6 @@ pub struct Authenticator {
     leeway: u64,
     claim_rules: Vec<ClaimRule>,
     verified: VerifiedTokens,
-}
-
-/// Tokens verified before, by their exact text: a client sends the same token with every
-/// request until it expires, and checking its signature and reading its claims again was a
-/// tenth of a single read (perf). A remembered token is used only within its `exp`/`nbf`
-/// (with the leeway) and while the keys it was verified with are the ones in use (static keys
-/// never change; a JWKS fetch, or a JWKS due for one, forgets everything). A token is only
-/// ever remembered after a full verification, so nothing is accepted that would not be.
-#[derive(Default)]
-struct VerifiedTokens {
-    state: Mutex<HashMap<String, Verified>>,
-}
-
-struct Verified {
-    identity: Identity,
-    exp: u64,
-    nbf: Option<u64>,
-    /// The JWKS generation it was verified under (0 without JWKS).
-    keys: u64,
-}
-
-/// At most this many tokens are remembered; a full map starts over.
-const VERIFIED_TOKENS: usize = 4096;
-
-impl VerifiedTokens {
-    fn recall(&self, token: &str, keys: u64, now: u64, leeway: u64) -> Option<Identity> {
-        let mut state = self.lock();
-        let verified = state.get(token)?;
-        let in_time = verified.exp >= now.saturating_sub(leeway)
-            && verified.nbf.is_none_or(|nbf| nbf <= now + leeway);
-        if verified.keys == keys && in_time {
-            return Some(verified.identity.clone());
-        }
-        // Expired, or the keys changed: verified afresh (and refused with the reason).
-        state.remove(token);
-        None
-    }
-
-    fn remember(&self, token: &str, claims: &Value, identity: &Identity, keys: u64) {
-        let Some(exp) = claims.get("exp").and_then(seconds) else {
-            return;
-        };
-        let nbf = match claims.get("nbf") {
-            None => None,
-            Some(value) => match seconds(value) {
-                Some(nbf) => Some(nbf),
-                None => return,
-            },
-        };
-        let mut state = self.lock();
-        if state.len() >= VERIFIED_TOKENS {
-            state.clear();
-        }
-        state.insert(
-            token.to_string(),
-            Verified {
-                identity: identity.clone(),
-                exp,
-                nbf,
-                keys,
-            },
-        );
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Verified>> {
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// A NumericDate claim as whole seconds, as jsonwebtoken reads it.
-fn seconds(value: &Value) -> Option<u64> {
-    value
-        .as_u64()
-        .or_else(|| value.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64))
-}
-
-/// The HS256 secret this process signs development tokens with, and whether it is the
-/// generated development secret.
-pub struct SigningSecret {
-    pub secret: Secret,
-    pub generated: bool,
-}
-
-/// Finds the HS256 secret: the configured one, or (development only) the one generated in the
-/// data directory, created on first use with mode 0600.
-pub fn signing_secret(settings: &Settings) -> Result<Option<SigningSecret>, KeySetupError> {
-    if let Some(secret) = &settings.jwt.secret {
-        if settings.environment == Environment::Production {
-            if secret.expose().len() < 32 {
-                return Err(KeySetupError::Config(
-                    "FORVALTNING_JWT_SECRET must be at least 32 characters in production".into(),
-                ));
-            }
-            if read_dev_secret(&settings.data_dir)?.as_ref() == Some(secret) {
-                return Err(KeySetupError::Config(
-                    "FORVALTNING_JWT_SECRET is the generated development secret; production needs its own key".into(),
-                ));
-            }
-        }
-        return Ok(Some(SigningSecret {
-            secret: secret.clone(),
-            generated: false,
-        }));
-    }
-    let has_public_keys =
-        !settings.jwt.public_key_files.is_empty() || settings.jwt.jwks_url.is_some();
-    if has_public_keys {
-        return Ok(None);
-    }
-    if settings.environment == Environment::Production {
-        return Err(KeySetupError::Config(
-            "FORVALTNING_ENV=production needs a key: FORVALTNING_JWT_SECRET, FORVALTNING_JWT_PUBLIC_KEY_FILE or FORVALTNING_JWT_JWKS_URL (the generated development secret is refused)".into(),
-        ));
-    }
-    let secret = match read_dev_secret(&settings.data_dir)? {
-        Some(secret) => secret,
-        None => write_dev_secret(&settings.data_dir)?,
-    };
-    Ok(Some(SigningSecret {
-        secret,
-        generated: true,
-    }))
-}
-
-fn read_dev_secret(data_dir: &Path) -> Result<Option<Secret>, KeySetupError> {
-    let path = data_dir.join(DEV_SECRET_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Ok(Some(Secret::new(text.trim().to_string()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(KeySetupError::Io {
-            path: path.display().to_string(),
-            source,
-        }),
-    }
-}
-
-fn write_dev_secret(data_dir: &Path) -> Result<Secret, KeySetupError> {
-    use rand::RngCore;
-    use std::io::Write;
-    let io_err = |source| KeySetupError::Io {
-        path: data_dir.display().to_string(),
-        source,
-    };
-    std::fs::create_dir_all(data_dir).map_err(io_err)?;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let path = data_dir.join(DEV_SECRET_FILE);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(&path) {
-        Ok(mut file) => {
-            file.write_all(secret.as_bytes()).map_err(io_err)?;
-            file.sync_all().map_err(io_err)?;
-            log::warn!(
-                "generated a development JWT secret in {} (refused with FORVALTNING_ENV=production)",
-                path.display()
-            );
-            Ok(Secret::new(secret))
-        }
-        // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_dev_secret(data_dir)?
-            .ok_or_else(|| KeySetupError::Config("development secret vanished".into())),
-        Err(e) => Err(io_err(e)),
-    }
-}
-
-fn load_pem_key(path: &Path) -> Result<StaticKey, KeySetupError> {
-    let pem = std::fs::read(path).map_err(|source| KeySetupError::Io {
-        path: path.display().to_string(),
-        source,
-    })?;
-    if let Ok(key) = DecodingKey::from_rsa_pem(&pem) {
-        return Ok(StaticKey {
-            key,
-            algorithms: vec![Algorithm::RS256],
-        });
-    }
-    if let Ok(key) = DecodingKey::from_ec_pem(&pem) {
-        return Ok(StaticKey {
-            key,
-            algorithms: vec![Algorithm::ES256],
-        });
-    }
-    if let Ok(key) = DecodingKey::from_ed_pem(&pem) {
-        return Ok(StaticKey {
-            key,
-            algorithms: vec![Algorithm::EdDSA],
-        });
-    }
-    Err(KeySetupError::Config(format!(
-        "FORVALTNING_JWT_PUBLIC_KEY_FILE: {} is not an RSA, EC or Ed25519 public key in PEM",
-        path.display()
-    )))
 }
 
 impl Authenticator {
@@ -482,145 +284,6 @@ fn describe(e: &jsonwebtoken::errors::Error) -> String {
         ErrorKind::InvalidAlgorithm => "the token's algorithm is not accepted".into(),
         other => format!("invalid token: {other:?}"),
     }
-}
-
-impl Jwks {
-    async fn keys_for(
-        &self,
-        alg: Algorithm,
-        kid: Option<&str>,
-    ) -> Result<Vec<DecodingKey>, String> {
-        let stale = self.read_state(|s| s.fetched_at.is_none_or(|t| t.elapsed() > self.max_age));
-        if stale {
-            if let Err(e) = self.refresh().await {
-                log::warn!("JWKS refresh failed: {e}");
-            }
-        }
-        let matching = |state: &JwksState| -> Vec<DecodingKey> {
-            state
-                .keys
-                .iter()
-                .filter(|k| match kid {
-                    Some(kid) => k.kid.as_deref() == Some(kid),
-                    None => true,
-                })
-                .filter(|k| k.family == alg.family() && k.algorithm.is_none_or(|a| a == alg))
-                .map(|k| k.key.clone())
-                .collect()
-        };
-        let found = self.read_state(|s| matching(s));
-        if !found.is_empty() || kid.is_none() {
-            return Ok(found);
-        }
-        // An unknown kid: the provider may have rotated its keys. Refetch, at most once per
-        // cooldown, so that a stream of forged kids cannot make us hammer the provider.
-        let may_refetch = self.write_state(|s| {
-            let allowed = s
-                .last_unknown_kid_fetch
-                .is_none_or(|t| t.elapsed() >= self.cooldown);
-            if allowed {
-                s.last_unknown_kid_fetch = Some(Instant::now());
-            }
-            allowed
-        });
-        if may_refetch {
-            self.refresh()
-                .await
-                .map_err(|e| format!("cannot fetch the signing keys: {e}"))?;
-        }
-        Ok(self.read_state(|s| matching(s)))
-    }
-
-    async fn refresh(&self) -> Result<(), String> {
-        let set: JwkSet = self
-            .client
-            .get(&self.url)
-            .send()
-            .await
-            .and_then(|r| r.error_for_status())
-            .map_err(|e| e.to_string())?
-            .json()
-            .await
-            .map_err(|e| e.to_string())?;
-        let keys: Vec<Arc<JwksKey>> = set
-            .keys
-            .iter()
-            .filter(|jwk| !matches!(jwk.common.public_key_use, Some(PublicKeyUse::Encryption)))
-            .filter_map(|jwk| {
-                let key = DecodingKey::from_jwk(jwk).ok()?;
-                let algorithm = jwk
-                    .common
-                    .key_algorithm
-                    .and_then(|a| crate::config::parse_algorithm(&format!("{a:?}")).ok());
-                Some(Arc::new(JwksKey {
-                    kid: jwk.common.key_id.clone(),
-                    family: key.family(),
-                    key,
-                    algorithm,
-                }))
-            })
-            .collect();
-        log::info!(
-            "fetched {} signing keys from {}",
-            keys.len(),
-            crate::redact::redact_url(&self.url)
-        );
-        self.write_state(|s| {
-            s.keys = keys;
-            s.fetched_at = Some(Instant::now());
-            s.generation += 1;
-        });
-        Ok(())
-    }
-
-    fn read_state<T>(&self, f: impl FnOnce(&JwksState) -> T) -> T {
-        match self.state.read() {
-            Ok(guard) => f(&guard),
-            Err(poisoned) => f(&poisoned.into_inner()),
-        }
-    }
-
-    fn write_state<T>(&self, f: impl FnOnce(&mut JwksState) -> T) -> T {
-        match self.state.write() {
-            Ok(mut guard) => f(&mut guard),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
-    }
-}
-
-/// The claims `forvaltning token` signs.
-#[derive(Debug, Serialize)]
-pub struct DevClaims {
-    pub sub: String,
-    pub roles: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    pub iat: u64,
-    pub nbf: u64,
-    pub exp: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aud: Option<String>,
-}
-
-/// Signs a token with the configured HS256 secret (the `token` command).
-pub fn sign_token(settings: &Settings, mut claims: DevClaims) -> Result<String, KeySetupError> {
-    let signing = signing_secret(settings)?.ok_or_else(|| {
-        KeySetupError::Config(
-            "only public keys are configured; tokens must come from the identity provider".into(),
-        )
-    })?;
-    claims.iss = settings.jwt.issuer.clone();
-    claims.aud = settings.jwt.audience.clone();
-    encode(
-        &Header::new(Algorithm::HS256),
-        &claims,
-        &EncodingKey::from_secret(signing.secret.expose().as_bytes()),
-    )
-    .map_err(|e| KeySetupError::Config(format!("cannot sign: {e}")))
 }
 
 #[cfg(test)]

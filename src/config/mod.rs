@@ -3,16 +3,19 @@
 
 mod claim_rule;
 mod database_url;
+mod file;
+mod jwt;
 
 pub use claim_rule::ClaimRule;
 pub use database_url::{default_sqlite_path, DatabaseUrl, SQLITE_FILE};
+use file::*;
+pub use jwt::*;
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use jsonwebtoken::Algorithm;
-use serde::Deserialize;
 
 use crate::client_address::TrustedProxies;
 use crate::domain::governance::Thresholds;
@@ -124,164 +127,6 @@ impl ConfigError {
             message: message.into(),
         }
     }
-}
-
-/// The TOML file, every key optional.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    bind: Option<String>,
-    data_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    env: Option<String>,
-    workers: Option<usize>,
-    rate_limit: Option<u32>,
-    trusted_proxies: Option<String>,
-    metrics: Option<bool>,
-    #[serde(default)]
-    webhooks: FileWebhooks,
-    #[serde(default)]
-    events: FileEvents,
-    #[serde(default)]
-    governance: FileGovernance,
-    #[serde(default)]
-    cors: FileCors,
-    #[serde(default)]
-    limits: FileLimits,
-    #[serde(default)]
-    database: FileDatabase,
-    #[serde(default)]
-    jwt: FileJwt,
-    #[serde(default)]
-    claims: FileClaims,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileCors {
-    #[serde(default)]
-    allowed_origins: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileEvents {
-    scan_seconds: Option<u64>,
-}
-
-/// `[governance]`: the thresholds of the findings report (defaults in `Thresholds`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileGovernance {
-    plan_deadline: Option<String>,
-    change_request_waiting_days: Option<i64>,
-    contract_notice_days: Option<i64>,
-    catalogue_review_months: Option<u32>,
-    documentation_review_months: Option<u32>,
-    security_review_months: Option<u32>,
-    assignment_acceptance_days: Option<i64>,
-}
-
-impl FileGovernance {
-    fn thresholds(&self) -> Result<Thresholds, ConfigError> {
-        let defaults = Thresholds::default();
-        let days = |key: &str, value: Option<i64>, default: i64| match value {
-            Some(v) if !(1..=3650).contains(&v) => Err(ConfigError::new(
-                &format!("governance.{key}"),
-                "must be 1 to 3650 days",
-            )),
-            v => Ok(v.unwrap_or(default)),
-        };
-        let months = |key: &str, value: Option<u32>, default: u32| match value {
-            Some(v) if !(1..=120).contains(&v) => Err(ConfigError::new(
-                &format!("governance.{key}"),
-                "must be 1 to 120 months",
-            )),
-            v => Ok(v.unwrap_or(default)),
-        };
-        Ok(Thresholds {
-            plan_deadline: match &self.plan_deadline {
-                Some(text) => Thresholds::parse_plan_deadline(text)
-                    .map_err(|m| ConfigError::new("governance.plan_deadline", m))?,
-                None => defaults.plan_deadline,
-            },
-            change_request_waiting_days: days(
-                "change_request_waiting_days",
-                self.change_request_waiting_days,
-                defaults.change_request_waiting_days,
-            )?,
-            contract_notice_days: days(
-                "contract_notice_days",
-                self.contract_notice_days,
-                defaults.contract_notice_days,
-            )?,
-            catalogue_review_months: months(
-                "catalogue_review_months",
-                self.catalogue_review_months,
-                defaults.catalogue_review_months,
-            )?,
-            documentation_review_months: months(
-                "documentation_review_months",
-                self.documentation_review_months,
-                defaults.documentation_review_months,
-            )?,
-            security_review_months: months(
-                "security_review_months",
-                self.security_review_months,
-                defaults.security_review_months,
-            )?,
-            assignment_acceptance_days: days(
-                "assignment_acceptance_days",
-                self.assignment_acceptance_days,
-                defaults.assignment_acceptance_days,
-            )?,
-        })
-    }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileWebhooks {
-    allow_private: Option<bool>,
-    delivery_log_days: Option<u32>,
-    proxy: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileLimits {
-    max_body_bytes: Option<usize>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileDatabase {
-    pool_size: Option<u32>,
-    concurrent_reads: Option<u32>,
-    pool_timeout_seconds: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileJwt {
-    secret: Option<String>,
-    public_key_file: Option<PathBuf>,
-    #[serde(default)]
-    public_key_files: Vec<PathBuf>,
-    jwks_url: Option<String>,
-    issuer: Option<String>,
-    audience: Option<String>,
-    #[serde(default)]
-    algorithms: Vec<String>,
-    leeway_seconds: Option<u64>,
-    jwks_refetch_cooldown_seconds: Option<u64>,
-    jwks_max_age_seconds: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileClaims {
-    roles: Option<Vec<ClaimRule>>,
 }
 
 impl Settings {
@@ -522,84 +367,6 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })?;
     toml::from_str(&text)
         .map_err(|e| ConfigError::new("--config", format!("{}: {e}", path.display())))
-}
-
-fn jwt_settings(
-    env: &dyn Fn(&str) -> Option<String>,
-    file: FileJwt,
-) -> Result<JwtSettings, ConfigError> {
-    let secret = env("FORVALTNING_JWT_SECRET")
-        .or(file.secret)
-        .map(Secret::new);
-    let mut public_key_files: Vec<PathBuf> = match env("FORVALTNING_JWT_PUBLIC_KEY_FILE") {
-        // Several files may be given, separated like PATH, for key rollover.
-        Some(value) => std::env::split_paths(&value).collect(),
-        None => file.public_key_file.into_iter().collect(),
-    };
-    public_key_files.extend(file.public_key_files);
-    for path in &public_key_files {
-        if !path.is_file() {
-            return Err(ConfigError::new(
-                "FORVALTNING_JWT_PUBLIC_KEY_FILE",
-                format!("{} is not a readable file", path.display()),
-            ));
-        }
-    }
-    let jwks_url = env("FORVALTNING_JWT_JWKS_URL").or(file.jwks_url);
-    if let Some(url) = &jwks_url {
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(ConfigError::new(
-                "FORVALTNING_JWT_JWKS_URL",
-                format!("'{url}' is not an http(s) URL"),
-            ));
-        }
-    }
-    let algorithm_names: Vec<String> = match env("FORVALTNING_JWT_ALGORITHMS") {
-        Some(list) => list.split(',').map(|s| s.trim().to_string()).collect(),
-        None => file.algorithms,
-    };
-    let algorithms = algorithm_names
-        .iter()
-        .map(|name| parse_algorithm(name))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|message| ConfigError::new("FORVALTNING_JWT_ALGORITHMS", message))?;
-    let leeway_seconds = file.leeway_seconds.unwrap_or(30);
-    if leeway_seconds > MAX_LEEWAY_SECONDS {
-        return Err(ConfigError::new(
-            "jwt.leeway_seconds",
-            format!("{leeway_seconds} is more than the allowed {MAX_LEEWAY_SECONDS} seconds"),
-        ));
-    }
-    Ok(JwtSettings {
-        secret,
-        public_key_files,
-        jwks_url,
-        issuer: env("FORVALTNING_JWT_ISSUER").or(file.issuer),
-        audience: env("FORVALTNING_JWT_AUDIENCE").or(file.audience),
-        algorithms,
-        leeway_seconds,
-        jwks_refetch_cooldown_seconds: file.jwks_refetch_cooldown_seconds.unwrap_or(30),
-        jwks_max_age_seconds: file.jwks_max_age_seconds.unwrap_or(600),
-    })
-}
-
-/// The algorithms this service accepts at all; `none` never.
-pub fn parse_algorithm(name: &str) -> Result<Algorithm, String> {
-    match name {
-        "HS256" => Ok(Algorithm::HS256),
-        "HS384" => Ok(Algorithm::HS384),
-        "HS512" => Ok(Algorithm::HS512),
-        "RS256" => Ok(Algorithm::RS256),
-        "RS384" => Ok(Algorithm::RS384),
-        "RS512" => Ok(Algorithm::RS512),
-        "PS256" => Ok(Algorithm::PS256),
-        "PS384" => Ok(Algorithm::PS384),
-        "PS512" => Ok(Algorithm::PS512),
-        "ES256" => Ok(Algorithm::ES256),
-        "ES384" => Ok(Algorithm::ES384),
-        "EdDSA" => Ok(Algorithm::EdDSA),
-        other => Err(format!("'{other}' is not a supported JWT algorithm")),
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,311 @@
+//! The governance findings and the economics of each service, computed set-based: a fixed
+//! number of queries whatever the number of portfolios, services, contracts or assignments,
+//! each filtered to the caller's reach in SQL. The rules themselves are `domain::governance`.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::max;
+use diesel::prelude::*;
+
+use crate::db::schema::{plan_versions, plans, portfolios, role_assignments};
+use crate::db::scope::portfolio_in_reach;
+use crate::db::DbConnection;
+use crate::domain::access::Reach;
+use crate::domain::governance::{Rule, Thresholds};
+use crate::domain::plan::PlanStatus;
+use crate::domain::role::RoleCode;
+use crate::error::AppResult;
+
+mod economics;
+mod operating;
+mod records;
+
+pub use economics::*;
+use operating::*;
+use records::*;
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ObjectKind {
+    Portfolio,
+    Service,
+    Delivery,
+    Plan,
+    ChangeRequest,
+    Contract,
+    RoleAssignment,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Portfolio => "portfolio",
+            ObjectKind::Service => "service",
+            ObjectKind::Delivery => "delivery",
+            ObjectKind::Plan => "plan",
+            ObjectKind::ChangeRequest => "change_request",
+            ObjectKind::Contract => "contract",
+            ObjectKind::RoleAssignment => "role_assignment",
+        }
+    }
+}
+
+/// One rule broken by one object, with what its messages name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub object_type: ObjectKind,
+    pub object_id: i64,
+    pub object_slug: Option<String>,
+    /// The object's name or title, for the messages.
+    pub object_name: String,
+    pub portfolio_id: Option<i64>,
+    /// When it became true, where that can be known.
+    pub since: Option<NaiveDate>,
+    /// The rule's particulars (a year, a deadline, a reason), for the messages.
+    pub detail: Detail,
+}
+
+/// What a message says beyond the object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    None,
+    Year(i32),
+    Date(NaiveDate),
+    Text(String),
+    Amount(i64),
+}
+
+/// A service under management, with what the service rules read.
+#[derive(Debug, Clone, Queryable)]
+struct ServiceFacts {
+    id: i64,
+    slug: String,
+    name: String,
+    portfolio_id: Option<i64>,
+    lifecycle_changed_at: NaiveDateTime,
+    support_process_established: bool,
+    ordering_routine: Option<String>,
+    published: bool,
+    self_produced: bool,
+    catalog_reviewed_at: Option<NaiveDateTime>,
+    documentation_reviewed_at: Option<NaiveDateTime>,
+    security_confidentiality: Option<i32>,
+    security_reviewed_at: Option<NaiveDateTime>,
+}
+
+/// Every finding in reach on `now`: a fixed number of queries (about twenty), whatever the
+/// size of the data.
+/// What a caller may see of the findings: the report's own scope, and where a finding is about
+/// an object with a read rule of its own (a contract, a change request, a service's figures),
+/// that rule's reach too, so that no finding shows what the object's own endpoint would refuse.
+pub struct Sight {
+    pub report: Reach,
+    pub contracts: Reach,
+    pub change_requests: Reach,
+    pub economics: Reach,
+}
+
+pub fn findings(
+    conn: &mut DbConnection,
+    sight: &Sight,
+    thresholds: &Thresholds,
+    now: NaiveDateTime,
+) -> AppResult<Vec<Finding>> {
+    let reach = &sight.report;
+    let today = now.date();
+    let mut found = Vec::new();
+    found.extend(portfolios_without_owner(conn, reach)?);
+    found.extend(plans_missing(conn, reach, thresholds, today)?);
+    found.extend(plan_deviations(conn, reach)?);
+    let operating = services_in_operation(conn, reach)?;
+    found.extend(services_without_manager(conn, reach, &operating)?);
+    found.extend(services_without_supplier_contract(
+        conn, reach, &operating, today,
+    )?);
+    found.extend(service_record_findings(&operating, thresholds, now));
+    found.extend(deliveries_without_contract(conn, reach, today)?);
+    found.extend(change_requests_waiting(conn, sight, thresholds, now)?);
+    found.extend(contracts_notice_due(conn, sight, thresholds, today)?);
+    found.extend(assignments_not_accepted(conn, reach, thresholds, now)?);
+    let mut deficits = services_not_self_sustaining(conn, reach, &operating, today)?;
+    for finding in &mut deficits {
+        // Whether a service pays its way is shown to every reader; by how much, only to those
+        // who may read its economics.
+        if !sight
+            .economics
+            .covers_service(finding.object_id, finding.portfolio_id)
+        {
+            finding.detail = Detail::None;
+        }
+    }
+    found.extend(deficits);
+    Ok(found)
+}
+
+/// The ids a scoped caller's query may be narrowed to: none for a caller who reaches
+/// everything (the whole table is the answer), nor for more ids than one statement binds well.
+fn only(reach: &Reach, ids: Vec<i64>) -> Option<Vec<i64>> {
+    (!reach.everywhere && ids.len() <= 10_000).then_some(ids)
+}
+
+/// The slugs of portfolios by id (for `portfolio_slug`); all of them, a short table.
+pub fn portfolio_slugs(conn: &mut DbConnection) -> AppResult<HashMap<i64, String>> {
+    Ok(portfolios::table
+        .select((portfolios::id, portfolios::slug))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
+/// Portfolios in reach not retired: (id, slug, name, created_at).
+fn active_portfolios(
+    conn: &mut DbConnection,
+    reach: &Reach,
+) -> AppResult<Vec<(i64, String, String, NaiveDateTime)>> {
+    Ok(portfolios::table
+        .filter(portfolio_in_reach(reach))
+        .filter(portfolios::retired_at.is_null())
+        .select((
+            portfolios::id,
+            portfolios::slug,
+            portfolios::name,
+            portfolios::created_at,
+        ))
+        .load(conn)?)
+}
+
+fn portfolios_without_owner(conn: &mut DbConnection, reach: &Reach) -> AppResult<Vec<Finding>> {
+    let active = active_portfolios(conn, reach)?;
+    let mut owners = role_assignments::table
+        .filter(role_assignments::role.eq(RoleCode::ServiceOwner.as_str()))
+        .filter(role_assignments::ended_at.is_null())
+        .select(role_assignments::portfolio_id)
+        .into_boxed();
+    let ids: Vec<i64> = active.iter().map(|p| p.0).collect();
+    if let Some(ids) = only(reach, ids) {
+        owners = owners.filter(role_assignments::portfolio_id.assume_not_null().eq_any(ids));
+    }
+    let owned: HashSet<i64> = owners
+        .load::<Option<i64>>(conn)?
+        .into_iter()
+        .flatten()
+        .collect();
+    let last_ended = last_ended_per(conn, RoleCode::ServiceOwner, true)?;
+    Ok(active
+        .into_iter()
+        .filter(|(id, ..)| !owned.contains(id))
+        .map(|(id, slug, name, created_at)| Finding {
+            rule: Rule::PortfolioWithoutOwner,
+            object_type: ObjectKind::Portfolio,
+            object_id: id,
+            object_slug: Some(slug),
+            object_name: name,
+            portfolio_id: Some(id),
+            since: Some(last_ended.get(&id).copied().unwrap_or(created_at).date()),
+            detail: Detail::None,
+        })
+        .collect())
+}
+
+/// When the last assignment of `role` ended, per portfolio (`on_portfolio`) or per service.
+fn last_ended_per(
+    conn: &mut DbConnection,
+    role: RoleCode,
+    on_portfolio: bool,
+) -> AppResult<HashMap<i64, NaiveDateTime>> {
+    let base = role_assignments::table
+        .filter(role_assignments::role.eq(role.as_str()))
+        .filter(role_assignments::ended_at.is_not_null());
+    let rows: Vec<(Option<i64>, Option<NaiveDateTime>)> = if on_portfolio {
+        base.group_by(role_assignments::portfolio_id)
+            .select((
+                role_assignments::portfolio_id,
+                max(role_assignments::ended_at),
+            ))
+            .load(conn)?
+    } else {
+        base.group_by(role_assignments::service_id)
+            .select((
+                role_assignments::service_id,
+                max(role_assignments::ended_at),
+            ))
+            .load(conn)?
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, at)| Some((id?, at?)))
+        .collect())
+}
+
+/// Active portfolios in reach without an approved plan for the latest year whose deadline
+/// has passed. A plan being revised still has its approved version.
+fn plans_missing(
+    conn: &mut DbConnection,
+    reach: &Reach,
+    thresholds: &Thresholds,
+    today: NaiveDate,
+) -> AppResult<Vec<Finding>> {
+    let year = thresholds.latest_year_due(today);
+    let deadline = thresholds.plan_deadline_for(year);
+    let active = active_portfolios(conn, reach)?;
+    let approved = [PlanStatus::Approved.as_str(), PlanStatus::Closed.as_str()];
+    let with_plan: HashSet<i64> = plans::table
+        .filter(plans::year.eq(year))
+        .filter(
+            plans::status.eq_any(approved).or(plans::id.eq_any(
+                plan_versions::table
+                    .filter(plan_versions::approved_at.is_not_null())
+                    .select(plan_versions::plan_id),
+            )),
+        )
+        .select(plans::portfolio_id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect();
+    Ok(active
+        .into_iter()
+        // A portfolio made after the deadline was not due to have that plan.
+        .filter(|(id, _, _, created_at)| !with_plan.contains(id) && created_at.date() <= deadline)
+        .map(|(id, slug, name, _)| Finding {
+            rule: Rule::PlanMissing,
+            object_type: ObjectKind::Portfolio,
+            object_id: id,
+            object_slug: Some(slug),
+            object_name: name,
+            portfolio_id: Some(id),
+            since: deadline.succ_opt(),
+            detail: Detail::Year(year),
+        })
+        .collect())
+}
+
+fn plan_deviations(conn: &mut DbConnection, reach: &Reach) -> AppResult<Vec<Finding>> {
+    let rows: Vec<(i64, i64, i32, String, NaiveDateTime)> = plans::table
+        .inner_join(portfolios::table)
+        .filter(portfolio_in_reach(reach))
+        .filter(plans::status.eq(PlanStatus::Approved.as_str()))
+        .filter(plans::deviation.eq(true))
+        .select((
+            plans::id,
+            plans::portfolio_id,
+            plans::year,
+            portfolios::name,
+            plans::updated_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, portfolio_id, year, name, _)| Finding {
+            rule: Rule::PlanDeviation,
+            object_type: ObjectKind::Plan,
+            object_id: id,
+            object_slug: None,
+            object_name: format!("{name} {year}"),
+            portfolio_id: Some(portfolio_id),
+            since: None,
+            detail: Detail::Year(year),
+        })
+        .collect())
+}
