@@ -533,3 +533,38 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A world to test in: Nätverkstjänster with its TÄ Tove and eduroam in operation (TJF Frida).
+pub struct Place {
+    pub app: TestApp,
+    pub lg: String,
+    pub ta: String,
+    pub portfolio: i64,
+    pub service: i64,
+}
+
+/// Builds the [`Place`].
+pub async fn place(backend: Backend) -> Place {
+    let app = spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let ta = token("tove.agare@sunet.se", &[]);
+    let portfolio = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
+    app.assign(
+        &lg,
+        json!({"subject": "tove.agare@sunet.se", "role": "service_owner", "portfolio_id": portfolio}),
+    )
+    .await
+    .expect(201);
+    let service = app
+        .service_in_operation(&lg, &ta, "eduroam", portfolio)
+        .await;
+    Place {
+        app,
+        lg,
+        ta,
+        portfolio,
+        service,
+    }
+}

@@ -5,7 +5,9 @@
 mod agreement;
 mod attacks;
 mod audit_chain;
+mod audit_trail;
 mod authorization;
+mod callers;
 mod cli;
 mod client;
 mod contracts;
@@ -20,8 +22,9 @@ mod helpers;
 mod openapi;
 mod plans;
 mod readme;
-mod review;
+mod requests;
 mod scale;
+mod services;
 mod stories;
 mod tokens;
 mod upgrade;
@@ -69,19 +72,19 @@ on_both_backends!(
     authorization::only_the_appointee_accepts_an_appointment,
     authorization::foreign_ids_in_bodies_are_refused,
     authorization::no_answer_leaks_what_its_caller_may_not_read,
-    review::only_the_management_group_or_the_owner_renames_a_service,
-    review::the_management_group_rejects_a_proposal_for_good,
-    review::the_catalogue_searches_public_text_only,
-    review::a_taken_slug_is_named_as_a_field,
-    review::a_burst_of_first_requests_creates_one_person,
-    review::control_characters_are_refused_everywhere,
-    review::accepting_honours_if_match,
-    review::a_service_owner_reads_the_history_of_a_service_that_moved_in,
-    review::authorization_comes_before_validation,
-    review::the_audit_trail_pages_by_key,
-    review::bodies_cannot_set_what_the_service_decides,
-    review::a_revoked_role_is_gone_on_the_very_next_read,
-    review::a_change_elsewhere_is_seen_on_the_very_next_request,
+    services::only_the_management_group_or_the_owner_renames_a_service,
+    services::the_management_group_rejects_a_proposal_for_good,
+    services::the_catalogue_searches_public_text_only,
+    services::a_taken_slug_is_named_as_a_field,
+    callers::a_burst_of_first_requests_creates_one_person,
+    requests::control_characters_are_refused_everywhere,
+    callers::accepting_honours_if_match,
+    audit_trail::a_service_owner_reads_the_history_of_a_service_that_moved_in,
+    requests::authorization_comes_before_validation,
+    audit_trail::the_audit_trail_pages_by_key,
+    requests::bodies_cannot_set_what_the_service_decides,
+    callers::a_revoked_role_is_gone_on_the_very_next_read,
+    callers::a_change_elsewhere_is_seen_on_the_very_next_request,
     scale::text_search_finds_substrings_and_follows_edits,
     scale::the_architecture_streams_as_one_document,
     scale::assignment_filters_take_ids_and_slugs,
