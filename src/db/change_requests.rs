@@ -124,28 +124,23 @@ pub fn assess(
     a: &Assessment<'_>,
 ) -> AppResult<ChangeRequest> {
     let now = super::now();
-    diesel::update(
-        change_requests::table
-            .filter(change_requests::id.eq(current.id))
-            .filter(change_requests::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        change_requests,
+        current,
+        at = now,
+        (
+            change_requests::status.eq(ChangeRequestStatus::Assessed.as_str()),
+            change_requests::priority.eq(Some(a.priority.as_str())),
+            change_requests::estimated_cost_minor.eq(Some(a.estimated_cost.minor)),
+            change_requests::estimated_cost_currency.eq(Some(a.estimated_cost.currency.as_str())),
+            change_requests::recommendation.eq(Some(a.recommendation.as_str())),
+            change_requests::assessment_note.eq(a.note),
+            change_requests::assessed_by.eq(Some(a.by)),
+            change_requests::assessed_at.eq(Some(now)),
+            change_requests::plan_item_id.eq(a.plan_item_id.or(current.plan_item_id)),
+        )
     )
-    .set((
-        change_requests::status.eq(ChangeRequestStatus::Assessed.as_str()),
-        change_requests::priority.eq(Some(a.priority.as_str())),
-        change_requests::estimated_cost_minor.eq(Some(a.estimated_cost.minor)),
-        change_requests::estimated_cost_currency.eq(Some(a.estimated_cost.currency.as_str())),
-        change_requests::recommendation.eq(Some(a.recommendation.as_str())),
-        change_requests::assessment_note.eq(a.note),
-        change_requests::assessed_by.eq(Some(a.by)),
-        change_requests::assessed_at.eq(Some(now)),
-        change_requests::plan_item_id.eq(a.plan_item_id.or(current.plan_item_id)),
-        change_requests::version.eq(current.version + 1),
-        change_requests::updated_at.eq(now),
-    ))
-    .returning(change_requests::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 /// The TÄ's decision: `approved` or `rejected`.
@@ -157,42 +152,32 @@ pub fn decide(
     by: &str,
 ) -> AppResult<ChangeRequest> {
     let now = super::now();
-    diesel::update(
-        change_requests::table
-            .filter(change_requests::id.eq(current.id))
-            .filter(change_requests::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        change_requests,
+        current,
+        at = now,
+        (
+            change_requests::status.eq(to.as_str()),
+            change_requests::decision_note.eq(note),
+            change_requests::decided_by.eq(Some(by)),
+            change_requests::decided_at.eq(Some(now)),
+        )
     )
-    .set((
-        change_requests::status.eq(to.as_str()),
-        change_requests::decision_note.eq(note),
-        change_requests::decided_by.eq(Some(by)),
-        change_requests::decided_at.eq(Some(now)),
-        change_requests::version.eq(current.version + 1),
-        change_requests::updated_at.eq(now),
-    ))
-    .returning(change_requests::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 pub fn release(conn: &mut DbConnection, current: &ChangeRequest) -> AppResult<ChangeRequest> {
     let now = super::now();
-    diesel::update(
-        change_requests::table
-            .filter(change_requests::id.eq(current.id))
-            .filter(change_requests::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        change_requests,
+        current,
+        at = now,
+        (
+            change_requests::status.eq(ChangeRequestStatus::Released.as_str()),
+            change_requests::released_at.eq(Some(now)),
+        )
     )
-    .set((
-        change_requests::status.eq(ChangeRequestStatus::Released.as_str()),
-        change_requests::released_at.eq(Some(now)),
-        change_requests::version.eq(current.version + 1),
-        change_requests::updated_at.eq(now),
-    ))
-    .returning(change_requests::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 #[derive(Debug, Default)]

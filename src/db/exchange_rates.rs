@@ -74,20 +74,15 @@ pub fn set(
             ))
             .returning(exchange_rates::all_columns)
             .get_result(conn)?),
-        Some(rate) => diesel::update(
-            exchange_rates::table
-                .filter(exchange_rates::id.eq(rate.id))
-                .filter(exchange_rates::version.eq(rate.version)),
-        )
-        .set((
-            exchange_rates::sek_per_unit_micro.eq(sek_per_unit_micro),
-            exchange_rates::note.eq(note),
-            exchange_rates::version.eq(rate.version + 1),
-            exchange_rates::updated_at.eq(now),
-        ))
-        .returning(exchange_rates::all_columns)
-        .get_result(conn)
-        .optional()?
-        .ok_or_else(super::concurrent_change),
+        Some(rate) => crate::db::update_versioned!(
+            conn,
+            exchange_rates,
+            rate,
+            at = now,
+            (
+                exchange_rates::sek_per_unit_micro.eq(sek_per_unit_micro),
+                exchange_rates::note.eq(note),
+            )
+        ),
     }
 }

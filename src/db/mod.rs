@@ -43,12 +43,14 @@ pub mod search;
 pub mod services;
 pub mod timestamps;
 mod transaction;
+mod versioned;
 pub mod webhooks;
 pub mod write;
 
 pub use connection::*;
 pub use gates::*;
 pub use transaction::*;
+pub(crate) use versioned::update_versioned;
 
 use std::time::Duration;
 

@@ -125,27 +125,21 @@ pub fn update(
     current: &Organization,
     fields: &OrganizationFields,
 ) -> AppResult<Organization> {
-    diesel::update(
-        organizations::table
-            .filter(organizations::id.eq(current.id))
-            .filter(organizations::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        organizations,
+        current,
+        (
+            organizations::slug.eq(&fields.slug),
+            organizations::name.eq(&fields.name),
+            organizations::kind.eq(fields.kind.as_str()),
+            organizations::org_number.eq(&fields.org_number),
+            organizations::contact_name.eq(&fields.contact_name),
+            organizations::contact_email.eq(&fields.contact_email),
+            organizations::notes.eq(&fields.notes),
+            organizations::search_text.eq(fields.search_text()),
+        )
     )
-    .set((
-        organizations::slug.eq(&fields.slug),
-        organizations::name.eq(&fields.name),
-        organizations::kind.eq(fields.kind.as_str()),
-        organizations::org_number.eq(&fields.org_number),
-        organizations::contact_name.eq(&fields.contact_name),
-        organizations::contact_email.eq(&fields.contact_email),
-        organizations::notes.eq(&fields.notes),
-        organizations::search_text.eq(fields.search_text()),
-        organizations::version.eq(current.version + 1),
-        organizations::updated_at.eq(super::now()),
-    ))
-    .returning(organizations::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 #[derive(Debug, Default)]

@@ -260,22 +260,17 @@ pub fn update_profile(
 ) -> AppResult<Person> {
     let name = name.unwrap_or_else(|| current.name.clone());
     let email = email.unwrap_or_else(|| current.email.clone());
-    let updated = diesel::update(
-        people::table
-            .filter(people::id.eq(current.id))
-            .filter(people::version.eq(current.version)),
+    let search = search_text(&current.sub, name.as_deref(), email.as_deref());
+    crate::db::update_versioned!(
+        conn,
+        people,
+        current,
+        (
+            people::search_text.eq(search),
+            people::name.eq(name),
+            people::email.eq(email),
+        )
     )
-    .set((
-        people::search_text.eq(search_text(&current.sub, name.as_deref(), email.as_deref())),
-        people::name.eq(name),
-        people::email.eq(email),
-        people::version.eq(current.version + 1),
-        people::updated_at.eq(super::now()),
-    ))
-    .returning(people::all_columns)
-    .get_result::<Person>(conn)
-    .optional()?;
-    updated.ok_or_else(super::concurrent_change)
 }
 
 /// A change of a person made on their first sight (no role allowed it: the token did).

@@ -80,41 +80,28 @@ pub fn update(
     current: &Portfolio,
     fields: &PortfolioFields,
 ) -> AppResult<Portfolio> {
-    diesel::update(
-        portfolios::table
-            .filter(portfolios::id.eq(current.id))
-            .filter(portfolios::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        portfolios,
+        current,
+        (
+            portfolios::slug.eq(&fields.slug),
+            portfolios::name.eq(&fields.name),
+            portfolios::description.eq(&fields.description),
+            portfolios::search_text.eq(search_text(fields)),
+        )
     )
-    .set((
-        portfolios::slug.eq(&fields.slug),
-        portfolios::name.eq(&fields.name),
-        portfolios::description.eq(&fields.description),
-        portfolios::search_text.eq(search_text(fields)),
-        portfolios::version.eq(current.version + 1),
-        portfolios::updated_at.eq(super::now()),
-    ))
-    .returning(portfolios::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 pub fn retire(conn: &mut DbConnection, current: &Portfolio) -> AppResult<Portfolio> {
     let now = super::now();
-    diesel::update(
-        portfolios::table
-            .filter(portfolios::id.eq(current.id))
-            .filter(portfolios::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        portfolios,
+        current,
+        at = now,
+        (portfolios::retired_at.eq(Some(now)),)
     )
-    .set((
-        portfolios::retired_at.eq(Some(now)),
-        portfolios::version.eq(current.version + 1),
-        portfolios::updated_at.eq(now),
-    ))
-    .returning(portfolios::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 /// Services of the portfolio that are not decommissioned (they keep it from retiring).

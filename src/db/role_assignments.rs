@@ -94,39 +94,27 @@ pub fn end(
     by: &str,
 ) -> AppResult<RoleAssignment> {
     let now = super::now();
-    diesel::update(
-        role_assignments::table
-            .filter(role_assignments::id.eq(current.id))
-            .filter(role_assignments::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        role_assignments,
+        current,
+        at = now,
+        (
+            role_assignments::ended_at.eq(Some(now)),
+            role_assignments::ended_by.eq(Some(by)),
+        )
     )
-    .set((
-        role_assignments::ended_at.eq(Some(now)),
-        role_assignments::ended_by.eq(Some(by)),
-        role_assignments::version.eq(current.version + 1),
-        role_assignments::updated_at.eq(now),
-    ))
-    .returning(role_assignments::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 pub fn accept(conn: &mut DbConnection, current: &RoleAssignment) -> AppResult<RoleAssignment> {
     let now = super::now();
-    diesel::update(
-        role_assignments::table
-            .filter(role_assignments::id.eq(current.id))
-            .filter(role_assignments::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        role_assignments,
+        current,
+        at = now,
+        (role_assignments::accepted_at.eq(Some(now)),)
     )
-    .set((
-        role_assignments::accepted_at.eq(Some(now)),
-        role_assignments::version.eq(current.version + 1),
-        role_assignments::updated_at.eq(now),
-    ))
-    .returning(role_assignments::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 /// The active holders of `role` on a portfolio (`portfolio_id`) or a service (`service_id`).

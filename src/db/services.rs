@@ -244,48 +244,44 @@ pub fn update(
     };
     let (confidentiality, integrity, availability) =
         SecurityClassification::columns(fields.security_classification);
-    diesel::update(
-        services::table
-            .filter(services::id.eq(current.id))
-            .filter(services::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        services,
+        current,
+        at = now,
+        returning = <Service as Selectable<MultiBackend>>::construct_selection(),
+        (
+            (
+                services::slug.eq(&fields.slug),
+                services::name.eq(&fields.name),
+                services::portfolio_id.eq(fields.portfolio_id),
+                services::lifecycle.eq(state),
+                services::description.eq(&fields.description),
+                services::documentation_url.eq(&fields.documentation_url),
+                services::support_process_established.eq(fields.support_process_established),
+                services::ordering_routine.eq(&fields.ordering_routine),
+                services::last_reviewed_at.eq(fields.last_reviewed_at),
+                services::published.eq(fields.published),
+            ),
+            (
+                services::catalog_text.eq(&fields.catalog_text),
+                services::catalog_text_en.eq(&fields.catalog_text_en),
+                services::search_text.eq(fields.search_text()),
+                services::catalog_search_text.eq(fields.catalog_search_text()),
+                services::rejection_reason.eq(rejection_reason),
+                services::lifecycle_changed_at.eq(changed_at),
+            ),
+            (
+                services::self_produced.eq(fields.self_produced),
+                services::catalog_reviewed_at.eq(fields.catalog_reviewed_at),
+                services::documentation_reviewed_at.eq(fields.documentation_reviewed_at),
+                services::security_confidentiality.eq(confidentiality),
+                services::security_integrity.eq(integrity),
+                services::security_availability.eq(availability),
+                services::security_reviewed_at.eq(fields.security_reviewed_at),
+            ),
+        )
     )
-    .set((
-        (
-            services::slug.eq(&fields.slug),
-            services::name.eq(&fields.name),
-            services::portfolio_id.eq(fields.portfolio_id),
-            services::lifecycle.eq(state),
-            services::description.eq(&fields.description),
-            services::documentation_url.eq(&fields.documentation_url),
-            services::support_process_established.eq(fields.support_process_established),
-            services::ordering_routine.eq(&fields.ordering_routine),
-            services::last_reviewed_at.eq(fields.last_reviewed_at),
-            services::published.eq(fields.published),
-        ),
-        (
-            services::catalog_text.eq(&fields.catalog_text),
-            services::catalog_text_en.eq(&fields.catalog_text_en),
-            services::search_text.eq(fields.search_text()),
-            services::catalog_search_text.eq(fields.catalog_search_text()),
-            services::rejection_reason.eq(rejection_reason),
-            services::lifecycle_changed_at.eq(changed_at),
-            services::version.eq(current.version + 1),
-            services::updated_at.eq(now),
-        ),
-        (
-            services::self_produced.eq(fields.self_produced),
-            services::catalog_reviewed_at.eq(fields.catalog_reviewed_at),
-            services::documentation_reviewed_at.eq(fields.documentation_reviewed_at),
-            services::security_confidentiality.eq(confidentiality),
-            services::security_integrity.eq(integrity),
-            services::security_availability.eq(availability),
-            services::security_reviewed_at.eq(fields.security_reviewed_at),
-        ),
-    ))
-    .returning(<Service as Selectable<MultiBackend>>::construct_selection())
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 #[derive(Debug, Default)]

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::Timestamp;
 
 use super::schema::{events, webhook_deliveries, webhooks};
-use super::{concurrent_change, now, DbConnection};
+use super::{now, DbConnection};
 use crate::db::events::Event;
 use crate::error::{AppError, AppResult};
 
@@ -113,25 +113,20 @@ pub fn update(
     fields: &WebhookFields,
 ) -> AppResult<Webhook> {
     let at = now();
-    diesel::update(
-        webhooks::table
-            .filter(webhooks::id.eq(webhook.id))
-            .filter(webhooks::version.eq(webhook.version)),
+    crate::db::update_versioned!(
+        conn,
+        webhooks,
+        webhook,
+        at = at,
+        (
+            webhooks::url.eq(&fields.url),
+            webhooks::secret.eq(&fields.secret),
+            webhooks::event_types.eq(types_json(&fields.event_types)),
+            webhooks::active.eq(fields.active),
+            webhooks::next_attempt_at.eq(at),
+            webhooks::failed_attempts.eq(0),
+        )
     )
-    .set((
-        webhooks::url.eq(&fields.url),
-        webhooks::secret.eq(&fields.secret),
-        webhooks::event_types.eq(types_json(&fields.event_types)),
-        webhooks::active.eq(fields.active),
-        webhooks::next_attempt_at.eq(at),
-        webhooks::failed_attempts.eq(0),
-        webhooks::version.eq(webhook.version + 1),
-        webhooks::updated_at.eq(at),
-    ))
-    .returning(webhooks::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(concurrent_change)
 }
 
 pub fn delete(conn: &mut DbConnection, id: i64) -> AppResult<()> {

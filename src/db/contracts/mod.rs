@@ -238,38 +238,32 @@ pub fn update(
 ) -> AppResult<Contract> {
     let dates = fields.terms.dates_on(today);
     let t = &fields.terms;
-    let updated: Contract = diesel::update(
-        contracts::table
-            .filter(contracts::id.eq(current.id))
-            .filter(contracts::version.eq(current.version)),
-    )
-    .set((
+    let updated: Contract = crate::db::update_versioned!(
+        conn,
+        contracts,
+        current,
         (
-            contracts::organization_id.eq(fields.organization_id),
-            contracts::title.eq(&fields.title),
-            contracts::reference.eq(&fields.reference),
-            contracts::start_date.eq(t.start_date),
-            contracts::end_date.eq(t.end_date),
-            contracts::notice_period_months.eq(t.notice_period_months as i32),
-            contracts::renewal.eq(t.renewal.as_str()),
-            contracts::renewal_term_months.eq(t.renewal_term_months.map(|m| m as i32)),
-            contracts::annual_value_minor.eq(fields.annual_value.minor),
-        ),
-        (
-            contracts::currency.eq(fields.annual_value.currency.as_str()),
-            contracts::document_url.eq(&fields.document_url),
-            contracts::responsible.eq(responsible_json(&fields.responsible)),
-            contracts::current_term_end.eq(dates.current_term_end),
-            contracts::notice_deadline.eq(dates.notice_deadline),
-            contracts::search_text.eq(fields.search_text()),
-            contracts::version.eq(current.version + 1),
-            contracts::updated_at.eq(super::now()),
-        ),
-    ))
-    .returning(contracts::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)?;
+            (
+                contracts::organization_id.eq(fields.organization_id),
+                contracts::title.eq(&fields.title),
+                contracts::reference.eq(&fields.reference),
+                contracts::start_date.eq(t.start_date),
+                contracts::end_date.eq(t.end_date),
+                contracts::notice_period_months.eq(t.notice_period_months as i32),
+                contracts::renewal.eq(t.renewal.as_str()),
+                contracts::renewal_term_months.eq(t.renewal_term_months.map(|m| m as i32)),
+                contracts::annual_value_minor.eq(fields.annual_value.minor),
+            ),
+            (
+                contracts::currency.eq(fields.annual_value.currency.as_str()),
+                contracts::document_url.eq(&fields.document_url),
+                contracts::responsible.eq(responsible_json(&fields.responsible)),
+                contracts::current_term_end.eq(dates.current_term_end),
+                contracts::notice_deadline.eq(dates.notice_deadline),
+                contracts::search_text.eq(fields.search_text()),
+            ),
+        )
+    )?;
     if fields.services != current_shares(conn, current.id)? {
         write_services(conn, current.id, &fields.services)?;
     }
@@ -295,21 +289,15 @@ pub fn terminate(
     date: NaiveDate,
     reason: &str,
 ) -> AppResult<Contract> {
-    diesel::update(
-        contracts::table
-            .filter(contracts::id.eq(current.id))
-            .filter(contracts::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        contracts,
+        current,
+        (
+            contracts::terminated_on.eq(Some(date)),
+            contracts::termination_reason.eq(Some(reason)),
+        )
     )
-    .set((
-        contracts::terminated_on.eq(Some(date)),
-        contracts::termination_reason.eq(Some(reason)),
-        contracts::version.eq(current.version + 1),
-        contracts::updated_at.eq(super::now()),
-    ))
-    .returning(contracts::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 /// Before a read that uses the stored term dates: rolls them forward to today through the

@@ -141,21 +141,15 @@ pub fn update(
     contract_id: Option<i64>,
     end_date: Option<NaiveDate>,
 ) -> AppResult<Delivery> {
-    diesel::update(
-        deliveries::table
-            .filter(deliveries::id.eq(current.id))
-            .filter(deliveries::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        deliveries,
+        current,
+        (
+            deliveries::contract_id.eq(contract_id),
+            deliveries::end_date.eq(end_date),
+        )
     )
-    .set((
-        deliveries::contract_id.eq(contract_id),
-        deliveries::end_date.eq(end_date),
-        deliveries::version.eq(current.version + 1),
-        deliveries::updated_at.eq(super::now()),
-    ))
-    .returning(deliveries::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 /// Active deliveries of a service (the lifecycle's decommissioning rule).

@@ -139,28 +139,22 @@ pub fn update_item(
     current: &PlanItem,
     f: &ItemFields,
 ) -> AppResult<PlanItem> {
-    diesel::update(
-        plan_items::table
-            .filter(plan_items::id.eq(current.id))
-            .filter(plan_items::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        plan_items,
+        current,
+        (
+            plan_items::title.eq(&f.title),
+            plan_items::description.eq(&f.description),
+            plan_items::service_id.eq(f.service_id),
+            plan_items::category.eq(f.category.as_str()),
+            plan_items::priority.eq(f.priority.as_str()),
+            plan_items::planned_cost_minor.eq(f.planned_cost_minor),
+            plan_items::actual_cost_minor.eq(f.actual_cost_minor),
+            plan_items::outcome.eq(&f.outcome),
+            plan_items::progress.eq(f.progress.as_str()),
+        )
     )
-    .set((
-        plan_items::title.eq(&f.title),
-        plan_items::description.eq(&f.description),
-        plan_items::service_id.eq(f.service_id),
-        plan_items::category.eq(f.category.as_str()),
-        plan_items::priority.eq(f.priority.as_str()),
-        plan_items::planned_cost_minor.eq(f.planned_cost_minor),
-        plan_items::actual_cost_minor.eq(f.actual_cost_minor),
-        plan_items::outcome.eq(&f.outcome),
-        plan_items::progress.eq(f.progress.as_str()),
-        plan_items::version.eq(current.version + 1),
-        plan_items::updated_at.eq(crate::db::now()),
-    ))
-    .returning(plan_items::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(crate::db::concurrent_change)
 }
 
 pub fn delete_item(conn: &mut DbConnection, current: &PlanItem) -> AppResult<()> {

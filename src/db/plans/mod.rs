@@ -75,21 +75,16 @@ pub fn set_frame(
             ))
             .returning(budget_frames::all_columns)
             .get_result(conn)?),
-        Some(frame) => diesel::update(
-            budget_frames::table
-                .filter(budget_frames::id.eq(frame.id))
-                .filter(budget_frames::version.eq(frame.version)),
-        )
-        .set((
-            budget_frames::amount_minor.eq(amount_minor),
-            budget_frames::note.eq(note),
-            budget_frames::version.eq(frame.version + 1),
-            budget_frames::updated_at.eq(now),
-        ))
-        .returning(budget_frames::all_columns)
-        .get_result(conn)
-        .optional()?
-        .ok_or_else(super::concurrent_change),
+        Some(frame) => crate::db::update_versioned!(
+            conn,
+            budget_frames,
+            frame,
+            at = now,
+            (
+                budget_frames::amount_minor.eq(amount_minor),
+                budget_frames::note.eq(note),
+            )
+        ),
     }
 }
 
@@ -195,33 +190,27 @@ pub fn update(conn: &mut DbConnection, current: &Plan, change: PlanChange) -> Ap
         None if change.clear_approval => (None, None),
         None => (current.approved_at, current.approved_by.clone()),
     };
-    diesel::update(
-        plans::table
-            .filter(plans::id.eq(current.id))
-            .filter(plans::version.eq(current.version)),
+    crate::db::update_versioned!(
+        conn,
+        plans,
+        current,
+        (
+            plans::status.eq(status.as_str()),
+            plans::revision.eq(change.revision.unwrap_or(current.revision)),
+            plans::summary.eq(change.summary.unwrap_or_else(|| current.summary.clone())),
+            plans::goals.eq(change.goals.unwrap_or_else(|| current.goals.clone())),
+            plans::return_reason.eq(change
+                .return_reason
+                .unwrap_or_else(|| current.return_reason.clone())),
+            plans::annual_report.eq(change
+                .annual_report
+                .or_else(|| current.annual_report.clone())),
+            plans::submitted_at.eq(change.submitted_at.or(current.submitted_at)),
+            plans::approved_at.eq(approved_at),
+            plans::approved_by.eq(approved_by),
+            plans::closed_at.eq(change.closed_at.or(current.closed_at)),
+        )
     )
-    .set((
-        plans::status.eq(status.as_str()),
-        plans::revision.eq(change.revision.unwrap_or(current.revision)),
-        plans::summary.eq(change.summary.unwrap_or_else(|| current.summary.clone())),
-        plans::goals.eq(change.goals.unwrap_or_else(|| current.goals.clone())),
-        plans::return_reason.eq(change
-            .return_reason
-            .unwrap_or_else(|| current.return_reason.clone())),
-        plans::annual_report.eq(change
-            .annual_report
-            .or_else(|| current.annual_report.clone())),
-        plans::submitted_at.eq(change.submitted_at.or(current.submitted_at)),
-        plans::approved_at.eq(approved_at),
-        plans::approved_by.eq(approved_by),
-        plans::closed_at.eq(change.closed_at.or(current.closed_at)),
-        plans::version.eq(current.version + 1),
-        plans::updated_at.eq(super::now()),
-    ))
-    .returning(plans::all_columns)
-    .get_result(conn)
-    .optional()?
-    .ok_or_else(super::concurrent_change)
 }
 
 #[derive(Debug, Default)]
