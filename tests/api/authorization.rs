@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{day, spawn_app, token, Backend, TestApp};
+use crate::helpers::{day, token, Backend, TestApp};
 
 /// The callers, in the column order of the table.
 const CALLERS: [&str; 19] = [
@@ -215,27 +215,10 @@ impl Attempt {
 
 impl World {
     async fn build(backend: Backend) -> World {
-        let app = spawn_app(backend).await;
-        let lg = token("lena.ledning@sunet.se", &["management_group"]);
-        let ta_in = token("tove.agare@sunet.se", &[]);
-        let ta_out = token("orjan.agare@sunet.se", &[]);
-        let a = app
-            .create_portfolio(&lg, "natverk", "Nätverkstjänster")
-            .await;
-        let b = app
-            .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
-            .await;
-        for (sub, portfolio) in [("tove.agare@sunet.se", a), ("orjan.agare@sunet.se", b)] {
-            app.assign(
-                &lg,
-                json!({"subject": sub, "role": "service_owner", "portfolio_id": portfolio}),
-            )
-            .await
-            .expect(201);
-        }
-        let a1 = app.service_in_operation(&lg, &ta_in, "eduroam", a).await;
-        let a2 = app.service_in_operation(&lg, &ta_in, "eduid", a).await;
-        let b1 = app.service_in_operation(&lg, &ta_out, "sunet-box", b).await;
+        let world = crate::helpers::two_portfolios(backend).await;
+        let (app, lg, ta_in, ta_out) = (world.app, world.lg, world.tove, world.orjan);
+        let (a, b) = (world.natverk, world.samarbete);
+        let (a1, a2, b1) = (world.eduroam, world.eduid, world.sunet_box);
         let scoped = [
             json!({"subject": "sara.samordnare@sunet.se", "role": "service_coordinator", "portfolio_id": a, "delegations": DELEGATIONS}),
             json!({"subject": "sven.samordnare@sunet.se", "role": "service_coordinator", "portfolio_id": a}),

@@ -5,7 +5,7 @@
 use chrono::{Datelike, Months, NaiveDate, TimeDelta};
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, token, Backend, TestApp};
+use crate::helpers::{token, Backend, TestApp};
 
 fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
@@ -36,29 +36,12 @@ pub struct Sunet {
 
 impl Sunet {
     pub async fn build(backend: Backend) -> Sunet {
-        let app = spawn_app(backend).await;
-        let lg = token("lena.ledning@sunet.se", &["management_group"]);
+        let world = crate::helpers::two_portfolios(backend).await;
+        let (app, lg, tove, orjan) = (world.app, world.lg, world.tove, world.orjan);
+        let (a, b) = (world.natverk, world.samarbete);
+        let (eduroam, eduid, sunet_box) = (world.eduroam, world.eduid, world.sunet_box);
         let controller = token("karin.controller@sunet.se", &["controller"]);
         let ka = token("kalle.kund@sunet.se", &["account_manager"]);
-        let tove = token("tove.agare@sunet.se", &[]);
-        let orjan = token("orjan.agare@sunet.se", &[]);
-        let a = app
-            .create_portfolio(&lg, "natverk", "Nätverkstjänster")
-            .await;
-        let b = app
-            .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
-            .await;
-        for (sub, p) in [("tove.agare@sunet.se", a), ("orjan.agare@sunet.se", b)] {
-            app.assign(
-                &lg,
-                json!({"subject": sub, "role": "service_owner", "portfolio_id": p}),
-            )
-            .await
-            .expect(201);
-        }
-        let eduroam = app.service_in_operation(&lg, &tove, "eduroam", a).await;
-        let eduid = app.service_in_operation(&lg, &tove, "eduid", a).await;
-        let sunet_box = app.service_in_operation(&lg, &orjan, "sunet-box", b).await;
         let organization = |slug: &str, name: &str, kind: &str, number: &str| {
             json!({"slug": slug, "name": name, "kind": kind, "org_number": number,
                    "contact": {"name": "Åsa Öberg", "email": format!("kontakt@{slug}.se")}})

@@ -568,3 +568,61 @@ pub async fn place(backend: Backend) -> Place {
         service,
     }
 }
+
+/// The world most stories start from: two portfolios, each with its TÄ — Nätverkstjänster
+/// (Tove; eduroam and eduid in operation) and Samarbetstjänster (Örjan; sunet-box in
+/// operation) — and the management group.
+pub struct TwoPortfolios {
+    pub app: TestApp,
+    pub lg: String,
+    pub tove: String,
+    pub orjan: String,
+    pub natverk: i64,
+    pub samarbete: i64,
+    pub eduroam: i64,
+    pub eduid: i64,
+    pub sunet_box: i64,
+}
+
+/// Builds the [`TwoPortfolios`].
+pub async fn two_portfolios(backend: Backend) -> TwoPortfolios {
+    let app = spawn_app(backend).await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let tove = token("tove.agare@sunet.se", &[]);
+    let orjan = token("orjan.agare@sunet.se", &[]);
+    let natverk = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
+    let samarbete = app
+        .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
+        .await;
+    for (sub, portfolio) in [
+        ("tove.agare@sunet.se", natverk),
+        ("orjan.agare@sunet.se", samarbete),
+    ] {
+        app.assign(
+            &lg,
+            json!({"subject": sub, "role": "service_owner", "portfolio_id": portfolio}),
+        )
+        .await
+        .expect(201);
+    }
+    let eduroam = app
+        .service_in_operation(&lg, &tove, "eduroam", natverk)
+        .await;
+    let eduid = app.service_in_operation(&lg, &tove, "eduid", natverk).await;
+    let sunet_box = app
+        .service_in_operation(&lg, &orjan, "sunet-box", samarbete)
+        .await;
+    TwoPortfolios {
+        app,
+        lg,
+        tove,
+        orjan,
+        natverk,
+        samarbete,
+        eduroam,
+        eduid,
+        sunet_box,
+    }
+}

@@ -4,7 +4,7 @@
 use chrono::Datelike;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, token, Backend, TestApp};
+use crate::helpers::{token, Backend, TestApp};
 
 fn sek(amount: &str) -> Value {
     json!({"amount": amount, "currency": "SEK"})
@@ -32,28 +32,10 @@ struct Year {
 
 impl Year {
     async fn build(backend: Backend) -> Year {
-        let app = spawn_app(backend).await;
-        let lg = token("lena.ledning@sunet.se", &["management_group"]);
-        let tove = token("tove.agare@sunet.se", &[]);
-        let a = app
-            .create_portfolio(&lg, "natverk", "Nätverkstjänster")
-            .await;
-        let b = app
-            .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
-            .await;
-        for (sub, p) in [("tove.agare@sunet.se", a), ("orjan.agare@sunet.se", b)] {
-            app.assign(
-                &lg,
-                json!({"subject": sub, "role": "service_owner", "portfolio_id": p}),
-            )
-            .await
-            .expect(201);
-        }
-        let eduroam = app.service_in_operation(&lg, &tove, "eduroam", a).await;
-        let eduid = app.service_in_operation(&lg, &tove, "eduid", a).await;
-        let other_service = app
-            .service_in_operation(&lg, &token("orjan.agare@sunet.se", &[]), "sunet-box", b)
-            .await;
+        let world = crate::helpers::two_portfolios(backend).await;
+        let (app, lg, tove) = (world.app, world.lg, world.tove);
+        let (a, eduroam, eduid) = (world.natverk, world.eduroam, world.eduid);
+        let other_service = world.sunet_box;
         for body in [
             json!({"subject": "frida.forvaltare@sunet.se", "role": "service_manager", "service_id": eduroam}),
             json!({"subject": "gustav.forvaltare@sunet.se", "role": "service_manager", "service_id": eduid}),

@@ -17,8 +17,6 @@ use crate::db::{DbConnection, DbPool};
 use crate::domain::event::EventTypePattern;
 use crate::error::{AppError, AppResult};
 
-pub mod dates;
-
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list);
 }

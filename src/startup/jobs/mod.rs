@@ -1,6 +1,7 @@
 //! The background work of every instance: the event sequencer, the date scan, the audit sealer.
 
-use crate::api;
+pub mod dates;
+
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use std::time::Duration;
@@ -22,17 +23,14 @@ pub(super) fn spawn_sequencer(pool: DbPool) {
     });
 }
 
-/// Every `seconds` (and soon after start): the events that dates make (api::events::dates).
+/// Every `seconds` (and soon after start): the events that dates make ([`dates`]).
 /// Instances scanning at once fire each event once; a collision waits for the next scan.
 pub(super) fn spawn_date_scan(pool: DbPool, seconds: u64) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
         loop {
             tick.tick().await;
-            let scanned = crate::db::run(&pool, |conn| {
-                api::events::dates::scan(conn, crate::db::today())
-            })
-            .await;
+            let scanned = crate::db::run(&pool, |conn| dates::scan(conn, crate::db::today())).await;
             match scanned {
                 Ok(n) if n > 0 => log::info!("fired {n} date-driven events"),
                 Ok(_) | Err(AppError::TransactionConflict) | Err(AppError::Unavailable(_)) => {}
