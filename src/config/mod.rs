@@ -5,11 +5,13 @@ mod claim_rule;
 mod database_url;
 mod file;
 mod jwt;
+mod number;
 
 pub use claim_rule::ClaimRule;
 pub use database_url::{default_sqlite_path, DatabaseUrl, SQLITE_FILE};
 use file::*;
 pub use jwt::*;
+use number::Number;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -195,40 +197,25 @@ impl Settings {
             None => vec![ClaimRule::default_roles_claim()],
         };
 
-        let pool_size = match env("FORVALTNING_DATABASE_POOL_SIZE") {
-            Some(text) => Some(text.trim().parse::<u32>().map_err(|_| {
-                ConfigError::new(
-                    "FORVALTNING_DATABASE_POOL_SIZE",
-                    format!("'{text}' is not a number of connections"),
-                )
-            })?),
-            None => file.database.pool_size,
-        };
-        if pool_size.is_some_and(|size| !(1..=1000).contains(&size)) {
-            let source = if env("FORVALTNING_DATABASE_POOL_SIZE").is_some() {
-                "FORVALTNING_DATABASE_POOL_SIZE"
-            } else {
-                "database.pool_size"
-            };
-            return Err(ConfigError::new(source, "must be 1 to 1000 connections"));
+        let pool_size = Number {
+            var: Some("FORVALTNING_DATABASE_POOL_SIZE"),
+            key: "database.pool_size",
+            unit: "connections",
         }
-        if file.database.concurrent_reads == Some(0) {
-            return Err(ConfigError::new(
-                "database.concurrent_reads",
-                "must be at least 1",
-            ));
+        .read(&env, file.database.pool_size, 1..=1000)?;
+        let concurrent_reads = Number {
+            var: None,
+            key: "database.concurrent_reads",
+            unit: "reads",
         }
-        let rate_limit = match env("FORVALTNING_RATE_LIMIT") {
-            Some(text) => text.trim().parse::<u32>().map_err(|_| {
-                ConfigError::new(
-                    "FORVALTNING_RATE_LIMIT",
-                    format!(
-                        "'{text}' is not a number of requests per second (0 turns the limit off)"
-                    ),
-                )
-            })?,
-            None => file.rate_limit.unwrap_or(DEFAULT_RATE_LIMIT),
-        };
+        .read(&env, file.database.concurrent_reads, 1..=u32::MAX)?;
+        let rate_limit = Number {
+            var: Some("FORVALTNING_RATE_LIMIT"),
+            key: "rate_limit",
+            unit: "requests per second (0 turns the limit off)",
+        }
+        .read(&env, file.rate_limit, 0..=u32::MAX)?
+        .unwrap_or(DEFAULT_RATE_LIMIT);
         let (source, list) = match env("FORVALTNING_TRUSTED_PROXIES") {
             Some(list) => ("FORVALTNING_TRUSTED_PROXIES", list),
             None => (
@@ -258,28 +245,27 @@ impl Settings {
                 ));
             }
         }
-        let max_body_bytes = match env("FORVALTNING_MAX_BODY_BYTES") {
-            Some(text) => text.trim().parse::<usize>().map_err(|_| {
-                ConfigError::new(
-                    "FORVALTNING_MAX_BODY_BYTES",
-                    format!("'{text}' is not a number of bytes"),
-                )
-            })?,
-            None => file.limits.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
-        };
-        if !(1024..=64 * 1024 * 1024).contains(&max_body_bytes) {
-            return Err(ConfigError::new(
-                "FORVALTNING_MAX_BODY_BYTES",
-                format!("{max_body_bytes} is outside 1024 bytes to 64 MiB"),
-            ));
+        let max_body_bytes = Number {
+            var: Some("FORVALTNING_MAX_BODY_BYTES"),
+            key: "limits.max_body_bytes",
+            unit: "bytes",
         }
-        let event_scan_seconds = file.events.scan_seconds.unwrap_or(60);
-        if !(1..=86_400).contains(&event_scan_seconds) {
-            return Err(ConfigError::new(
-                "events.scan_seconds",
-                "must be 1 to 86400 seconds",
-            ));
+        .read(&env, file.limits.max_body_bytes, 1024..=64 * 1024 * 1024)?
+        .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        let event_scan_seconds = Number {
+            var: None,
+            key: "events.scan_seconds",
+            unit: "seconds",
         }
+        .read(&env, file.events.scan_seconds, 1..=86_400)?
+        .unwrap_or(60);
+        let webhook_log_days = Number {
+            var: None,
+            key: "webhooks.delivery_log_days",
+            unit: "days",
+        }
+        .read(&env, file.webhooks.delivery_log_days, 1..=3650)?
+        .unwrap_or(30);
         Ok(Settings {
             bind,
             data_dir,
@@ -288,7 +274,7 @@ impl Settings {
             jwt,
             claim_rules,
             pool_size,
-            concurrent_reads: file.database.concurrent_reads,
+            concurrent_reads,
             pool_timeout_seconds: file.database.pool_timeout_seconds.unwrap_or(3),
             workers: file.workers,
             rate_limit,
@@ -309,15 +295,7 @@ impl Settings {
             },
             event_scan_seconds,
             governance: file.governance.thresholds()?,
-            webhook_log_days: match file.webhooks.delivery_log_days {
-                Some(days) if !(1..=3650).contains(&days) => {
-                    return Err(ConfigError::new(
-                        "webhooks.delivery_log_days",
-                        "must be 1 to 3650 days",
-                    ))
-                }
-                days => days.unwrap_or(30),
-            },
+            webhook_log_days,
         })
     }
 
