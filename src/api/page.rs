@@ -26,15 +26,13 @@ pub async fn list_page<View, Row, F>(
 where
     F: FnOnce(&mut DbConnection, &Caller, &Page) -> AppResult<(i64, Vec<Row>)> + Send + 'static,
     Row: Send + 'static,
-    View: for<'a> From<&'a Row> + Serialize + CsvRecord,
+    View: for<'a> From<&'a Row> + Serialize + CsvRecord + Send + 'static,
 {
-    let page = list.page.clone();
-    let (count, rows) = read_costing(list.cost(), pool, who, move |conn, caller| {
-        query(conn, caller, &page)
-    })
-    .await?;
-    let results: Vec<View> = rows.iter().map(View::from).collect();
-    answer_list(req, &list, count, results)
+    let views = move |conn: &mut DbConnection, caller: &Caller, page: &Page| {
+        let (count, rows) = query(conn, caller, page)?;
+        Ok((count, rows.iter().map(View::from).collect()))
+    };
+    list_views(req, pool, who, list, views).await
 }
 
 /// [`list_page`] for a list whose `query` makes the views itself (they need more than one row
