@@ -189,6 +189,37 @@ pub fn deviations(items: &[ItemCosts], frame: Option<i64>) -> Vec<Deviation> {
     found
 }
 
+/// What the plan workflow's rules read beyond the plan's status, fetched for the step at hand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StepFacts {
+    /// The plan's activities (a plan without any is not submitted).
+    pub activities: usize,
+    /// The planned total and the year's budget frame, in öre (for approval).
+    pub planned_total: i64,
+    pub frame: Option<i64>,
+    /// The plan's year and this year (a plan closes once its year has ended).
+    pub plan_year: i32,
+    pub this_year: i32,
+}
+
+/// Why `step` may not be taken now, beyond the status ([`PlanStatus::after`] decides that):
+/// submitting without activities, approving without a frame or above it, closing before the
+/// year has ended.
+pub fn step_problem(step: PlanStep, facts: &StepFacts) -> Option<String> {
+    match step {
+        PlanStep::Submit if facts.activities == 0 => {
+            Some("A plan without activities cannot be submitted.".into())
+        }
+        PlanStep::Approve => approval_problem(facts.planned_total, facts.frame),
+        PlanStep::Close if facts.plan_year >= facts.this_year => Some(format!(
+            "The plan's year {} has not ended; it closes from {}-01-01.",
+            facts.plan_year,
+            facts.plan_year + 1
+        )),
+        _ => None,
+    }
+}
+
 /// Why a plan may not be approved: no frame, or planned costs above it (docs/domain.md).
 pub fn approval_problem(planned_total: i64, frame: Option<i64>) -> Option<String> {
     let sek = |minor: i64| {
@@ -258,6 +289,46 @@ impl ChangeRequestStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn steps_keep_their_rules() {
+        let facts = StepFacts {
+            activities: 2,
+            planned_total: 95_000_000,
+            frame: Some(95_000_000),
+            plan_year: 2027,
+            this_year: 2027,
+        };
+        assert_eq!(step_problem(PlanStep::Submit, &facts), None);
+        let empty = StepFacts {
+            activities: 0,
+            ..facts
+        };
+        assert!(step_problem(PlanStep::Submit, &empty).is_some());
+        assert_eq!(step_problem(PlanStep::Approve, &facts), None);
+        let above = StepFacts {
+            planned_total: 95_000_001,
+            ..facts
+        };
+        assert!(step_problem(PlanStep::Approve, &above)
+            .unwrap()
+            .contains("by 0.01 SEK"));
+        let unframed = StepFacts {
+            frame: None,
+            ..facts
+        };
+        assert!(step_problem(PlanStep::Approve, &unframed).is_some());
+        assert!(step_problem(PlanStep::Close, &facts)
+            .unwrap()
+            .contains("2028-01-01"));
+        let ended = StepFacts {
+            this_year: 2028,
+            ..facts
+        };
+        assert_eq!(step_problem(PlanStep::Close, &ended), None);
+        assert_eq!(step_problem(PlanStep::Return, &empty), None);
+        assert_eq!(step_problem(PlanStep::Revise, &empty), None);
+    }
 
     #[test]
     fn the_plan_workflow_takes_only_its_own_steps() {

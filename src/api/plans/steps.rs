@@ -6,12 +6,33 @@ use crate::auth::policy::Caller;
 use crate::auth::Authenticated;
 use crate::db::plans::{self, Plan, PlanChange};
 use crate::db::{self, DbConnection, DbPool};
-use crate::domain::plan::{approval_problem, totals, PlanStatus, PlanStep};
+use crate::domain::plan::{step_problem, totals, PlanStatus, PlanStep, StepFacts};
 use crate::error::{AppError, AppResult};
 use actix_web::{post, web, HttpResponse};
 use chrono::Datelike;
 
-/// The rules of each step, and what it writes.
+/// The facts the rules of `step` read (domain::plan::step_problem), fetched only for the steps
+/// that read them.
+fn step_facts(conn: &mut DbConnection, plan: &Plan, step: PlanStep) -> AppResult<StepFacts> {
+    let mut facts = StepFacts {
+        plan_year: plan.year,
+        this_year: db::today().year(),
+        ..StepFacts::default()
+    };
+    if matches!(step, PlanStep::Submit | PlanStep::Approve) {
+        let items = plans::items_of(conn, &[plan.id])?;
+        facts.activities = items.len();
+        let costs: Vec<_> = items.iter().map(|i| i.costs()).collect();
+        facts.planned_total = totals(&costs).0;
+    }
+    if step == PlanStep::Approve {
+        let frame = plans::find_frame(conn, plan.portfolio_id, plan.year)?;
+        facts.frame = frame.map(|f| f.amount_minor);
+    }
+    Ok(facts)
+}
+
+/// What each step writes, once its rules (domain::plan::step_problem) allow it.
 pub(super) fn step_change(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -20,6 +41,9 @@ pub(super) fn step_change(
     to: PlanStatus,
     text: Option<String>,
 ) -> AppResult<PlanChange> {
+    if let Some(problem) = step_problem(step, &step_facts(conn, plan, step)?) {
+        return Err(AppError::conflict(problem));
+    }
     let now = db::now();
     let mut change = PlanChange {
         status: Some(to),
@@ -27,34 +51,12 @@ pub(super) fn step_change(
     };
     match step {
         PlanStep::Submit => {
-            if plans::items_of(conn, &[plan.id])?.is_empty() {
-                return Err(AppError::conflict(
-                    "A plan without activities cannot be submitted.",
-                ));
-            }
             change.submitted_at = Some(now);
             change.return_reason = Some(None);
         }
         PlanStep::Return => change.return_reason = Some(text),
-        PlanStep::Approve => {
-            let items = plans::items_of(conn, &[plan.id])?;
-            let costs: Vec<_> = items.iter().map(|i| i.costs()).collect();
-            let (planned, _) = totals(&costs);
-            let frame = plans::find_frame(conn, plan.portfolio_id, plan.year)?;
-            if let Some(problem) = approval_problem(planned, frame.map(|f| f.amount_minor)) {
-                return Err(AppError::conflict(problem));
-            }
-            change.approved = Some((now, caller.sub.clone()));
-        }
+        PlanStep::Approve => change.approved = Some((now, caller.sub.clone())),
         PlanStep::Close => {
-            let this_year = db::today().year();
-            if plan.year >= this_year {
-                return Err(AppError::conflict(format!(
-                    "The plan's year {} has not ended; it closes from {}-01-01.",
-                    plan.year,
-                    plan.year + 1
-                )));
-            }
             change.annual_report = text;
             change.closed_at = Some(now);
         }
