@@ -3,21 +3,23 @@
 
 use chrono::{Months, NaiveDate};
 
-coded_enum! {
+crate::vocabulary! {
     /// What an organisation is to Sunet.
-    OrganizationKind {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum OrganizationKind("an organization kind") {
         /// A connected organisation that receives services (ansluten organisation, kund).
-        Customer => "customer",
-        Supplier => "supplier",
-        Partner => "partner",
+        Customer = "customer",
+        Supplier = "supplier",
+        Partner = "partner",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// Leverantörsavtal or kundavtal.
-    ContractKind {
-        Supplier => "supplier",
-        Customer => "customer",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum ContractKind("a contract kind") {
+        Supplier = "supplier",
+        Customer = "customer",
     }
 }
 
@@ -31,26 +33,28 @@ impl ContractKind {
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// What happens when a term ends.
-    Renewal {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum Renewal("a renewal") {
         /// The contract ends with its end date.
-        None => "none",
+        None = "none",
         /// It renews itself by `renewal_term_months` unless notice is given.
-        Automatic => "automatic",
+        Automatic = "automatic",
         /// It may be renewed by a decision (an option to extend).
-        ByDecision => "by_decision",
+        ByDecision = "by_decision",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// Derived from the dates and today.
-    ContractStatus {
-        Active => "active",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum ContractStatus("a contract status") {
+        Active = "active",
         /// The current term ends within 90 days and no automatic renewal follows.
-        Expiring => "expiring",
-        Expired => "expired",
-        Terminated => "terminated",
+        Expiring = "expiring",
+        Expired = "expired",
+        Terminated = "terminated",
     }
 }
 
@@ -139,21 +143,22 @@ pub fn status_on(
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// Why an active delivery lacks valid cover (guidelines 4.7).
-    CoverageReason {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum CoverageReason("a coverage reason") {
         /// No contract is linked.
-        NoContract => "no_contract",
+        NoContract = "no_contract",
         /// The linked contract was terminated.
-        ContractTerminated => "contract_terminated",
+        ContractTerminated = "contract_terminated",
         /// The linked contract's term has ended.
-        ContractExpired => "contract_expired",
+        ContractExpired = "contract_expired",
         /// The linked contract has not started yet.
-        ContractNotStarted => "contract_not_started",
+        ContractNotStarted = "contract_not_started",
         /// The linked contract no longer covers the delivered service.
-        ServiceNotCovered => "service_not_covered",
+        ServiceNotCovered = "service_not_covered",
         /// The linked contract is with another organisation.
-        OrganizationMismatch => "organization_mismatch",
+        OrganizationMismatch = "organization_mismatch",
     }
 }
 

@@ -6,49 +6,51 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-coded_enum! {
+crate::vocabulary! {
     /// How serious a finding is: `error` breaks a rule the guidelines state as a must.
-    Severity {
-        Error => "error",
-        Warning => "warning",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum Severity("a severity") {
+        Error = "error",
+        Warning = "warning",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// A rule of the guidelines that the findings report checks.
-    Rule {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum Rule("a rule") {
         /// An active portfolio has no active TÄ (guidelines 2).
-        PortfolioWithoutOwner => "portfolio_without_owner",
+        PortfolioWithoutOwner = "portfolio_without_owner",
         /// A service in operation has no active TJF (guidelines 4.4).
-        ServiceWithoutManager => "service_without_manager",
+        ServiceWithoutManager = "service_without_manager",
         /// An active delivery lacks valid contract cover (guidelines 4.7).
-        DeliveryWithoutContract => "delivery_without_contract",
+        DeliveryWithoutContract = "delivery_without_contract",
         /// A service in operation that no active supplier contract covers, and that is not
         /// marked `self_produced` (guidelines 4.2 item 2).
-        ServiceWithoutSupplierContract => "service_without_supplier_contract",
+        ServiceWithoutSupplierContract = "service_without_supplier_contract",
         /// An active portfolio lacks an approved plan for a year whose deadline has passed
         /// (guidelines 2).
-        PlanMissing => "plan_missing",
+        PlanMissing = "plan_missing",
         /// An approved plan deviates (guidelines 4.4 item 8).
-        PlanDeviation => "plan_deviation",
+        PlanDeviation = "plan_deviation",
         /// A change request waits for assessment or decision too long (guidelines 4.4 item 12).
-        ChangeRequestWaiting => "change_request_waiting",
+        ChangeRequestWaiting = "change_request_waiting",
         /// A contract's notice deadline is near (guidelines 4.2 item 5).
-        ContractNoticeDue => "contract_notice_due",
+        ContractNoticeDue = "contract_notice_due",
         /// Published catalogue text not reviewed within the period (guidelines 4.8).
-        CatalogueReviewOverdue => "catalogue_review_overdue",
+        CatalogueReviewOverdue = "catalogue_review_overdue",
         /// Service documentation not reviewed within the period (guidelines 4.2 item 10).
-        DocumentationReviewOverdue => "documentation_review_overdue",
+        DocumentationReviewOverdue = "documentation_review_overdue",
         /// A service in operation without information classification, or not reviewed for
         /// security within the period (guidelines 4.2 item 3).
-        SecurityReviewOverdue => "security_review_overdue",
+        SecurityReviewOverdue = "security_review_overdue",
         /// A service in operation without an established support process or an ordering
         /// routine (guidelines 4.2 item 8, 4.4 item 6).
-        SupportOrOrderingMissing => "support_or_ordering_missing",
+        SupportOrOrderingMissing = "support_or_ordering_missing",
         /// A role assignment not accepted within the period (guidelines 2).
-        AssignmentNotAccepted => "assignment_not_accepted",
+        AssignmentNotAccepted = "assignment_not_accepted",
         /// A service whose revenue this year does not cover its costs (guidelines 1).
-        ServiceNotSelfSustaining => "service_not_self_sustaining",
+        ServiceNotSelfSustaining = "service_not_self_sustaining",
     }
 }
 

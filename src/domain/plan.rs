@@ -31,25 +31,27 @@ impl TryFrom<i32> for PlanYear {
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// `draft` → `submitted` (TJF/TS present it) → `approved` (fastställd by the TÄ) → `closed`;
     /// the TÄ may return a submitted plan to `draft`; an approved plan is revised into a new draft.
-    PlanStatus {
-        Draft => "draft",
-        Submitted => "submitted",
-        Approved => "approved",
-        Closed => "closed",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum PlanStatus("a plan status") {
+        Draft = "draft",
+        Submitted = "submitted",
+        Approved = "approved",
+        Closed = "closed",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// A step of the plan workflow.
-    PlanStep {
-        Submit => "submit",
-        Return => "return",
-        Approve => "approve",
-        Close => "close",
-        Revise => "revise",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum PlanStep("a plan step") {
+        Submit = "submit",
+        Return = "return",
+        Approve = "approve",
+        Close = "close",
+        Revise = "revise",
     }
 }
 
@@ -68,43 +70,47 @@ impl PlanStatus {
     }
 }
 
-coded_enum! {
-    ItemCategory {
-        Maintenance => "maintenance",
-        Development => "development",
-        Operations => "operations",
-        Other => "other",
+crate::vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum ItemCategory("an item category") {
+        Maintenance = "maintenance",
+        Development = "development",
+        Operations = "operations",
+        Other = "other",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// Of an activity and of a change request.
-    Priority {
-        Low => "low",
-        Medium => "medium",
-        High => "high",
-        Critical => "critical",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum Priority("a priority") {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+        Critical = "critical",
     }
 }
 
-coded_enum! {
-    Progress {
-        Planned => "planned",
-        Ongoing => "ongoing",
-        Done => "done",
-        Cancelled => "cancelled",
+crate::vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum Progress("a progress") {
+        Planned = "planned",
+        Ongoing = "ongoing",
+        Done = "done",
+        Cancelled = "cancelled",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// What a deviation is measured against.
-    DeviationKind {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum DeviationKind("a deviation kind") {
         /// An activity's actual cost exceeds its planned cost.
-        Item => "item",
+        Item = "item",
         /// The plan's actual total exceeds its planned total.
-        PlanTotal => "plan_total",
+        PlanTotal = "plan_total",
         /// The plan's actual total exceeds the portfolio's budget frame.
-        BudgetFrame => "budget_frame",
+        BudgetFrame = "budget_frame",
     }
 }
 
@@ -237,39 +243,43 @@ pub fn approval_problem(planned_total: i64, frame: Option<i64>) -> Option<String
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// `submitted` → `assessed` (TJF: priority, estimate, recommendation) → `approved` |
     /// `rejected` (the TÄ decides) → `released` (TJF, after approval).
-    ChangeRequestStatus {
-        Submitted => "submitted",
-        Assessed => "assessed",
-        Approved => "approved",
-        Rejected => "rejected",
-        Released => "released",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum ChangeRequestStatus("a change request status") {
+        Submitted = "submitted",
+        Assessed = "assessed",
+        Approved = "approved",
+        Rejected = "rejected",
+        Released = "released",
     }
 }
 
-coded_enum! {
-    Recommendation {
-        Approve => "approve",
-        Reject => "reject",
+crate::vocabulary! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum Recommendation("a recommendation") {
+        Approve = "approve",
+        Reject = "reject",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// The TÄ's decision on an assessed change request.
-    Decision {
-        Approved => "approved",
-        Rejected => "rejected",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum Decision("a decision") {
+        Approved = "approved",
+        Rejected = "rejected",
     }
 }
 
-coded_enum! {
+crate::vocabulary! {
     /// A step of the change-request workflow.
-    ChangeRequestStep {
-        Assess => "assess",
-        Decide => "decide",
-        Release => "release",
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, utoipa::ToSchema)]
+    pub enum ChangeRequestStep("a change request step") {
+        Assess = "assess",
+        Decide = "decide",
+        Release = "release",
     }
 }
 
