@@ -95,8 +95,6 @@ struct ServiceFacts {
     security_reviewed_at: Option<NaiveDateTime>,
 }
 
-/// Every finding in reach on `now`: a fixed number of queries (about twenty), whatever the
-/// size of the data.
 /// What a caller may see of the findings: the report's own scope, and where a finding is about
 /// an object with a read rule of its own (a contract, a change request, a service's figures),
 /// that rule's reach too, so that no finding shows what the object's own endpoint would refuse.
@@ -107,6 +105,8 @@ pub struct Sight {
     pub economics: Reach,
 }
 
+/// Every finding in reach on `now`: a fixed number of queries (about twenty), whatever the
+/// size of the data.
 pub fn findings(
     conn: &mut DbConnection,
     sight: &Sight,
