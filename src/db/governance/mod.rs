@@ -12,7 +12,7 @@ use crate::db::schema::{plan_versions, plans, portfolios, role_assignments};
 use crate::db::scope::portfolio_in_reach;
 use crate::db::DbConnection;
 use crate::domain::access::Reach;
-use crate::domain::governance::{Rule, Thresholds};
+use crate::domain::governance::{service_record_findings, Rule, Thresholds};
 use crate::domain::plan::PlanStatus;
 use crate::domain::role::RoleCode;
 use crate::error::AppResult;
@@ -21,79 +21,10 @@ mod economics;
 mod operating;
 mod records;
 
+pub use crate::domain::governance::{Detail, Finding, ObjectKind, ServiceRecord};
 pub use economics::*;
 use operating::*;
 use records::*;
-
-/// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum ObjectKind {
-    Portfolio,
-    Service,
-    Delivery,
-    Plan,
-    ChangeRequest,
-    Contract,
-    RoleAssignment,
-}
-
-impl ObjectKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ObjectKind::Portfolio => "portfolio",
-            ObjectKind::Service => "service",
-            ObjectKind::Delivery => "delivery",
-            ObjectKind::Plan => "plan",
-            ObjectKind::ChangeRequest => "change_request",
-            ObjectKind::Contract => "contract",
-            ObjectKind::RoleAssignment => "role_assignment",
-        }
-    }
-}
-
-/// One rule broken by one object, with what its messages name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub rule: Rule,
-    pub object_type: ObjectKind,
-    pub object_id: i64,
-    pub object_slug: Option<String>,
-    /// The object's name or title, for the messages.
-    pub object_name: String,
-    pub portfolio_id: Option<i64>,
-    /// When it became true, where that can be known.
-    pub since: Option<NaiveDate>,
-    /// The rule's particulars (a year, a deadline, a reason), for the messages.
-    pub detail: Detail,
-}
-
-/// What a message says beyond the object.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Detail {
-    None,
-    Year(i32),
-    Date(NaiveDate),
-    Text(String),
-    Amount(i64),
-}
-
-/// A service under management, with what the service rules read.
-#[derive(Debug, Clone, Queryable)]
-struct ServiceFacts {
-    id: i64,
-    slug: String,
-    name: String,
-    portfolio_id: Option<i64>,
-    lifecycle_changed_at: NaiveDateTime,
-    support_process_established: bool,
-    ordering_routine: Option<String>,
-    published: bool,
-    self_produced: bool,
-    catalog_reviewed_at: Option<NaiveDateTime>,
-    documentation_reviewed_at: Option<NaiveDateTime>,
-    security_confidentiality: Option<i32>,
-    security_reviewed_at: Option<NaiveDateTime>,
-}
 
 /// What a caller may see of the findings: the report's own scope, and where a finding is about
 /// an object with a read rule of its own (a contract, a change request, a service's figures),

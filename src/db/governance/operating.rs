@@ -6,7 +6,7 @@ use crate::db::scope::service_in_reach;
 use crate::db::DbConnection;
 use crate::domain::access::Reach;
 use crate::domain::contract::ContractKind;
-use crate::domain::governance::{months_after, months_before, Rule, Thresholds};
+use crate::domain::governance::{service_finding, Rule};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::role::RoleCode;
 use crate::error::AppResult;
@@ -16,8 +16,8 @@ use std::collections::{HashMap, HashSet};
 pub(super) fn services_in_operation(
     conn: &mut DbConnection,
     reach: &Reach,
-) -> AppResult<Vec<ServiceFacts>> {
-    Ok(services::table
+) -> AppResult<Vec<ServiceRecord>> {
+    let rows: Vec<ServiceRow> = services::table
         .filter(service_in_reach(reach))
         .filter(services::lifecycle.eq(Lifecycle::InOperation.as_str()))
         .select((
@@ -36,30 +36,51 @@ pub(super) fn services_in_operation(
             services::security_reviewed_at,
         ))
         .order(services::id)
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows.into_iter().map(service_record).collect())
 }
 
-pub(super) fn service_finding(
-    service: &ServiceFacts,
-    rule: Rule,
-    since: Option<NaiveDate>,
-) -> Finding {
-    Finding {
-        rule,
-        object_type: ObjectKind::Service,
-        object_id: service.id,
-        object_slug: Some(service.slug.clone()),
-        object_name: service.name.clone(),
-        portfolio_id: service.portfolio_id,
-        since,
-        detail: Detail::None,
+/// The columns of a service the rules read, in the order of [`ServiceRecord`].
+type ServiceRow = (
+    i64,
+    String,
+    String,
+    Option<i64>,
+    NaiveDateTime,
+    bool,
+    Option<String>,
+    bool,
+    bool,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<i32>,
+    Option<NaiveDateTime>,
+);
+
+fn service_record(row: ServiceRow) -> ServiceRecord {
+    let (id, slug, name, portfolio_id, lifecycle_changed_at, support_process_established) =
+        (row.0, row.1, row.2, row.3, row.4, row.5);
+    ServiceRecord {
+        id,
+        slug,
+        name,
+        portfolio_id,
+        lifecycle_changed_at,
+        support_process_established,
+        ordering_routine: row.6,
+        published: row.7,
+        self_produced: row.8,
+        catalog_reviewed_at: row.9,
+        documentation_reviewed_at: row.10,
+        security_confidentiality: row.11,
+        security_reviewed_at: row.12,
     }
 }
 
 pub(super) fn services_without_manager(
     conn: &mut DbConnection,
     reach: &Reach,
-    operating: &[ServiceFacts],
+    operating: &[ServiceRecord],
 ) -> AppResult<Vec<Finding>> {
     let mut managers = role_assignments::table
         .filter(role_assignments::role.eq(RoleCode::ServiceManager.as_str()))
@@ -92,7 +113,7 @@ pub(super) fn services_without_manager(
 pub(super) fn services_without_supplier_contract(
     conn: &mut DbConnection,
     reach: &Reach,
-    operating: &[ServiceFacts],
+    operating: &[ServiceRecord],
     today: NaiveDate,
 ) -> AppResult<Vec<Finding>> {
     let mut cover = contract_services::table
@@ -119,66 +140,11 @@ pub(super) fn services_without_supplier_contract(
         .collect())
 }
 
-/// The rules that read only the service's own record: reviews, classification, support.
-pub(super) fn service_record_findings(
-    operating: &[ServiceFacts],
-    thresholds: &Thresholds,
-    now: NaiveDateTime,
-) -> Vec<Finding> {
-    let overdue = |reviewed: Option<NaiveDateTime>, months: u32| match reviewed {
-        None => Some(None),
-        Some(at) if at <= months_before(now, months) => Some(Some(months_after(at, months).date())),
-        Some(_) => None,
-    };
-    let mut found = Vec::new();
-    for s in operating {
-        if s.published {
-            if let Some(since) = overdue(s.catalog_reviewed_at, thresholds.catalogue_review_months)
-            {
-                found.push(service_finding(s, Rule::CatalogueReviewOverdue, since));
-            }
-        }
-        if let Some(since) = overdue(
-            s.documentation_reviewed_at,
-            thresholds.documentation_review_months,
-        ) {
-            found.push(service_finding(s, Rule::DocumentationReviewOverdue, since));
-        }
-        // An unclassified service is overdue whatever its review time says (the three levels
-        // are written together, so one column tells).
-        let reviewed = s.security_confidentiality.and(s.security_reviewed_at);
-        if let Some(since) = overdue(reviewed, thresholds.security_review_months) {
-            let mut finding = service_finding(s, Rule::SecurityReviewOverdue, since);
-            if s.security_confidentiality.is_none() {
-                finding.detail = Detail::Text("unclassified".into());
-            }
-            found.push(finding);
-        }
-        let routine_missing = s
-            .ordering_routine
-            .as_deref()
-            .is_none_or(|r| r.trim().is_empty());
-        if !s.support_process_established || routine_missing {
-            let mut finding = service_finding(s, Rule::SupportOrOrderingMissing, None);
-            finding.detail = Detail::Text(
-                match (!s.support_process_established, routine_missing) {
-                    (true, true) => "both",
-                    (true, false) => "support",
-                    _ => "ordering",
-                }
-                .into(),
-            );
-            found.push(finding);
-        }
-    }
-    found
-}
-
-/// The coverage report's own query (one implementation of guidelines 4.7).
+/// Services in operation whose revenue does not cover their costs this year (guidelines 1).
 pub(super) fn services_not_self_sustaining(
     conn: &mut DbConnection,
     reach: &Reach,
-    operating: &[ServiceFacts],
+    operating: &[ServiceRecord],
     today: NaiveDate,
 ) -> AppResult<Vec<Finding>> {
     use chrono::Datelike;

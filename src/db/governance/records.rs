@@ -15,6 +15,7 @@ use crate::error::AppResult;
 use chrono::{NaiveDate, NaiveDateTime};
 use std::collections::HashMap;
 
+/// The coverage report's own query (one implementation of guidelines 4.7).
 pub(super) fn deliveries_without_contract(
     conn: &mut DbConnection,
     reach: &Reach,

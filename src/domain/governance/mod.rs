@@ -3,9 +3,11 @@
 //! information classification of a service, and the exact arithmetic of the economics report.
 
 mod arithmetic;
+mod finding;
 
 pub use arithmetic::*;
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeDelta};
+pub use finding::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
