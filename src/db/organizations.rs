@@ -99,18 +99,40 @@ pub fn named_in_body(conn: &mut DbConnection, field: &str, id: i64) -> AppResult
     }
 }
 
+/// The columns an organisation's fields are written to, by insert and update alike.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = organizations, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct OrganizationColumns<'a> {
+    slug: &'a str,
+    name: &'a str,
+    kind: &'static str,
+    org_number: Option<&'a str>,
+    contact_name: Option<&'a str>,
+    contact_email: Option<&'a str>,
+    notes: &'a str,
+    search_text: String,
+}
+
+impl<'a> OrganizationColumns<'a> {
+    fn of(fields: &'a OrganizationFields) -> Self {
+        OrganizationColumns {
+            slug: &fields.slug,
+            name: &fields.name,
+            kind: fields.kind.as_str(),
+            org_number: fields.org_number.as_deref(),
+            contact_name: fields.contact_name.as_deref(),
+            contact_email: fields.contact_email.as_deref(),
+            notes: &fields.notes,
+            search_text: fields.search_text(),
+        }
+    }
+}
+
 pub fn insert(conn: &mut DbConnection, fields: &OrganizationFields) -> AppResult<Organization> {
     let now = super::now();
     Ok(diesel::insert_into(organizations::table)
         .values((
-            organizations::slug.eq(&fields.slug),
-            organizations::name.eq(&fields.name),
-            organizations::kind.eq(fields.kind.as_str()),
-            organizations::org_number.eq(&fields.org_number),
-            organizations::contact_name.eq(&fields.contact_name),
-            organizations::contact_email.eq(&fields.contact_email),
-            organizations::notes.eq(&fields.notes),
-            organizations::search_text.eq(fields.search_text()),
+            OrganizationColumns::of(fields),
             organizations::version.eq(1),
             organizations::created_at.eq(now),
             organizations::updated_at.eq(now),
@@ -129,16 +151,7 @@ pub fn update(
         conn,
         organizations,
         current,
-        (
-            organizations::slug.eq(&fields.slug),
-            organizations::name.eq(&fields.name),
-            organizations::kind.eq(fields.kind.as_str()),
-            organizations::org_number.eq(&fields.org_number),
-            organizations::contact_name.eq(&fields.contact_name),
-            organizations::contact_email.eq(&fields.contact_email),
-            organizations::notes.eq(&fields.notes),
-            organizations::search_text.eq(fields.search_text()),
-        )
+        OrganizationColumns::of(fields)
     )
 }
 

@@ -58,14 +58,32 @@ pub fn find_by_id(conn: &mut DbConnection, id: i64) -> AppResult<Portfolio> {
     find(conn, &IdOrSlug::Id(id))
 }
 
+/// The columns a portfolio's fields are written to, by insert and update alike.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = portfolios)]
+struct PortfolioColumns<'a> {
+    slug: &'a str,
+    name: &'a str,
+    description: &'a str,
+    search_text: String,
+}
+
+impl<'a> PortfolioColumns<'a> {
+    fn of(fields: &'a PortfolioFields) -> Self {
+        PortfolioColumns {
+            slug: &fields.slug,
+            name: &fields.name,
+            description: &fields.description,
+            search_text: search_text(fields),
+        }
+    }
+}
+
 pub fn insert(conn: &mut DbConnection, fields: &PortfolioFields) -> AppResult<Portfolio> {
     let now = super::now();
     Ok(diesel::insert_into(portfolios::table)
         .values((
-            portfolios::slug.eq(&fields.slug),
-            portfolios::name.eq(&fields.name),
-            portfolios::description.eq(&fields.description),
-            portfolios::search_text.eq(search_text(fields)),
+            PortfolioColumns::of(fields),
             portfolios::version.eq(1),
             portfolios::created_at.eq(now),
             portfolios::updated_at.eq(now),
@@ -80,17 +98,7 @@ pub fn update(
     current: &Portfolio,
     fields: &PortfolioFields,
 ) -> AppResult<Portfolio> {
-    crate::db::update_versioned!(
-        conn,
-        portfolios,
-        current,
-        (
-            portfolios::slug.eq(&fields.slug),
-            portfolios::name.eq(&fields.name),
-            portfolios::description.eq(&fields.description),
-            portfolios::search_text.eq(search_text(fields)),
-        )
-    )
+    crate::db::update_versioned!(conn, portfolios, current, PortfolioColumns::of(fields))
 }
 
 pub fn retire(conn: &mut DbConnection, current: &Portfolio) -> AppResult<Portfolio> {

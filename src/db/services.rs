@@ -190,29 +190,71 @@ pub fn find_by_id(conn: &mut DbConnection, id: i64) -> AppResult<Service> {
     find(conn, &IdOrSlug::Id(id))
 }
 
+/// The columns a service's fields are written to, by insert and update alike.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = services, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct ServiceColumns<'a> {
+    slug: &'a str,
+    name: &'a str,
+    portfolio_id: Option<i64>,
+    description: &'a str,
+    documentation_url: Option<&'a str>,
+    support_process_established: bool,
+    ordering_routine: Option<&'a str>,
+    last_reviewed_at: Option<NaiveDateTime>,
+    published: bool,
+    catalog_text: Option<&'a str>,
+    catalog_text_en: Option<&'a str>,
+    search_text: String,
+    catalog_search_text: String,
+    self_produced: bool,
+    catalog_reviewed_at: Option<NaiveDateTime>,
+    documentation_reviewed_at: Option<NaiveDateTime>,
+    security_confidentiality: Option<i32>,
+    security_integrity: Option<i32>,
+    security_availability: Option<i32>,
+    security_reviewed_at: Option<NaiveDateTime>,
+}
+
+impl<'a> ServiceColumns<'a> {
+    fn of(fields: &'a ServiceFields) -> Self {
+        let (security_confidentiality, security_integrity, security_availability) =
+            SecurityClassification::columns(fields.security_classification);
+        ServiceColumns {
+            slug: &fields.slug,
+            name: &fields.name,
+            portfolio_id: fields.portfolio_id,
+            description: &fields.description,
+            documentation_url: fields.documentation_url.as_deref(),
+            support_process_established: fields.support_process_established,
+            ordering_routine: fields.ordering_routine.as_deref(),
+            last_reviewed_at: fields.last_reviewed_at,
+            published: fields.published,
+            catalog_text: fields.catalog_text.as_deref(),
+            catalog_text_en: fields.catalog_text_en.as_deref(),
+            search_text: fields.search_text(),
+            catalog_search_text: fields.catalog_search_text(),
+            self_produced: fields.self_produced,
+            catalog_reviewed_at: fields.catalog_reviewed_at,
+            documentation_reviewed_at: fields.documentation_reviewed_at,
+            security_confidentiality,
+            security_integrity,
+            security_availability,
+            security_reviewed_at: fields.security_reviewed_at,
+        }
+    }
+}
+
 pub fn insert(conn: &mut DbConnection, fields: &ServiceFields) -> AppResult<Service> {
     let now = super::now();
     Ok(diesel::insert_into(services::table)
         .values((
-            services::slug.eq(&fields.slug),
-            services::name.eq(&fields.name),
-            services::portfolio_id.eq(fields.portfolio_id),
+            ServiceColumns::of(fields),
             services::lifecycle.eq(Lifecycle::Proposed.as_str()),
-            services::description.eq(&fields.description),
-            services::documentation_url.eq(&fields.documentation_url),
-            services::support_process_established.eq(fields.support_process_established),
-            services::ordering_routine.eq(&fields.ordering_routine),
-            services::last_reviewed_at.eq(fields.last_reviewed_at),
-            services::published.eq(fields.published),
-            services::catalog_text.eq(&fields.catalog_text),
-            services::catalog_text_en.eq(&fields.catalog_text_en),
-            services::search_text.eq(fields.search_text()),
-            services::catalog_search_text.eq(fields.catalog_search_text()),
             services::lifecycle_changed_at.eq(now),
             services::version.eq(1),
             services::created_at.eq(now),
             services::updated_at.eq(now),
-            services::self_produced.eq(fields.self_produced),
         ))
         .returning(<Service as Selectable<MultiBackend>>::construct_selection())
         .get_result(conn)?)
@@ -242,8 +284,6 @@ pub fn update(
             current.rejection_reason.clone(),
         ),
     };
-    let (confidentiality, integrity, availability) =
-        SecurityClassification::columns(fields.security_classification);
     crate::db::update_versioned!(
         conn,
         services,
@@ -251,35 +291,10 @@ pub fn update(
         at = now,
         returning = <Service as Selectable<MultiBackend>>::construct_selection(),
         (
-            (
-                services::slug.eq(&fields.slug),
-                services::name.eq(&fields.name),
-                services::portfolio_id.eq(fields.portfolio_id),
-                services::lifecycle.eq(state),
-                services::description.eq(&fields.description),
-                services::documentation_url.eq(&fields.documentation_url),
-                services::support_process_established.eq(fields.support_process_established),
-                services::ordering_routine.eq(&fields.ordering_routine),
-                services::last_reviewed_at.eq(fields.last_reviewed_at),
-                services::published.eq(fields.published),
-            ),
-            (
-                services::catalog_text.eq(&fields.catalog_text),
-                services::catalog_text_en.eq(&fields.catalog_text_en),
-                services::search_text.eq(fields.search_text()),
-                services::catalog_search_text.eq(fields.catalog_search_text()),
-                services::rejection_reason.eq(rejection_reason),
-                services::lifecycle_changed_at.eq(changed_at),
-            ),
-            (
-                services::self_produced.eq(fields.self_produced),
-                services::catalog_reviewed_at.eq(fields.catalog_reviewed_at),
-                services::documentation_reviewed_at.eq(fields.documentation_reviewed_at),
-                services::security_confidentiality.eq(confidentiality),
-                services::security_integrity.eq(integrity),
-                services::security_availability.eq(availability),
-                services::security_reviewed_at.eq(fields.security_reviewed_at),
-            ),
+            ServiceColumns::of(fields),
+            services::lifecycle.eq(state),
+            services::rejection_reason.eq(rejection_reason),
+            services::lifecycle_changed_at.eq(changed_at),
         )
     )
 }

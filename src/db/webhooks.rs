@@ -63,6 +63,27 @@ fn types_json(types: &[String]) -> String {
     serde_json::to_string(types).unwrap_or_else(|_| "[]".into())
 }
 
+/// The columns a subscription's fields are written to, by insert and update alike.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = webhooks)]
+struct WebhookColumns<'a> {
+    url: &'a str,
+    secret: &'a str,
+    event_types: String,
+    active: bool,
+}
+
+impl<'a> WebhookColumns<'a> {
+    fn of(fields: &'a WebhookFields) -> Self {
+        WebhookColumns {
+            url: &fields.url,
+            secret: &fields.secret,
+            event_types: types_json(&fields.event_types),
+            active: fields.active,
+        }
+    }
+}
+
 /// A new subscription starts at the stream's end: it receives what happens from now on.
 pub fn insert(conn: &mut DbConnection, fields: &WebhookFields, by: &str) -> AppResult<Webhook> {
     let stream_end: Option<i64> = events::table
@@ -71,10 +92,7 @@ pub fn insert(conn: &mut DbConnection, fields: &WebhookFields, by: &str) -> AppR
     let at = now();
     Ok(diesel::insert_into(webhooks::table)
         .values((
-            webhooks::url.eq(&fields.url),
-            webhooks::secret.eq(&fields.secret),
-            webhooks::event_types.eq(types_json(&fields.event_types)),
-            webhooks::active.eq(fields.active),
+            WebhookColumns::of(fields),
             webhooks::last_event_id.eq(stream_end.unwrap_or(0)),
             webhooks::next_attempt_at.eq(at),
             webhooks::created_by.eq(by),
@@ -119,10 +137,7 @@ pub fn update(
         webhook,
         at = at,
         (
-            webhooks::url.eq(&fields.url),
-            webhooks::secret.eq(&fields.secret),
-            webhooks::event_types.eq(types_json(&fields.event_types)),
-            webhooks::active.eq(fields.active),
+            WebhookColumns::of(fields),
             webhooks::next_attempt_at.eq(at),
             webhooks::failed_attempts.eq(0),
         )

@@ -185,39 +185,65 @@ fn write_services(conn: &mut DbConnection, id: i64, shares: &[(i64, i64)]) -> Ap
     Ok(())
 }
 
+/// The columns a contract's fields are written to, by insert and update alike (its kind is
+/// written once, at insert). The term dates are derived for the day of the write.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = contracts, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct ContractColumns<'a> {
+    organization_id: i64,
+    title: &'a str,
+    reference: &'a str,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    notice_period_months: i32,
+    renewal: &'static str,
+    renewal_term_months: Option<i32>,
+    annual_value_minor: i64,
+    currency: &'a str,
+    document_url: Option<&'a str>,
+    responsible: String,
+    current_term_end: Option<NaiveDate>,
+    notice_deadline: Option<NaiveDate>,
+    search_text: String,
+}
+
+impl<'a> ContractColumns<'a> {
+    fn of(fields: &'a ContractFields, today: NaiveDate) -> Self {
+        let terms = &fields.terms;
+        let dates = terms.dates_on(today);
+        ContractColumns {
+            organization_id: fields.organization_id,
+            title: &fields.title,
+            reference: &fields.reference,
+            start_date: terms.start_date,
+            end_date: terms.end_date,
+            notice_period_months: terms.notice_period_months as i32,
+            renewal: terms.renewal.as_str(),
+            renewal_term_months: terms.renewal_term_months.map(|m| m as i32),
+            annual_value_minor: fields.annual_value.minor,
+            currency: fields.annual_value.currency.as_str(),
+            document_url: fields.document_url.as_deref(),
+            responsible: responsible_json(&fields.responsible),
+            current_term_end: dates.current_term_end,
+            notice_deadline: dates.notice_deadline,
+            search_text: fields.search_text(),
+        }
+    }
+}
+
 pub fn insert(
     conn: &mut DbConnection,
     fields: &ContractFields,
     today: NaiveDate,
 ) -> AppResult<Contract> {
     let now = super::now();
-    let dates = fields.terms.dates_on(today);
-    let t = &fields.terms;
     let contract: Contract = diesel::insert_into(contracts::table)
         .values((
-            (
-                contracts::kind.eq(fields.kind.as_str()),
-                contracts::organization_id.eq(fields.organization_id),
-                contracts::title.eq(&fields.title),
-                contracts::reference.eq(&fields.reference),
-                contracts::start_date.eq(t.start_date),
-                contracts::end_date.eq(t.end_date),
-                contracts::notice_period_months.eq(t.notice_period_months as i32),
-                contracts::renewal.eq(t.renewal.as_str()),
-                contracts::renewal_term_months.eq(t.renewal_term_months.map(|m| m as i32)),
-                contracts::annual_value_minor.eq(fields.annual_value.minor),
-            ),
-            (
-                contracts::currency.eq(fields.annual_value.currency.as_str()),
-                contracts::document_url.eq(&fields.document_url),
-                contracts::responsible.eq(responsible_json(&fields.responsible)),
-                contracts::current_term_end.eq(dates.current_term_end),
-                contracts::notice_deadline.eq(dates.notice_deadline),
-                contracts::search_text.eq(fields.search_text()),
-                contracts::version.eq(1),
-                contracts::created_at.eq(now),
-                contracts::updated_at.eq(now),
-            ),
+            ContractColumns::of(fields, today),
+            contracts::kind.eq(fields.kind.as_str()),
+            contracts::version.eq(1),
+            contracts::created_at.eq(now),
+            contracts::updated_at.eq(now),
         ))
         .returning(contracts::all_columns)
         .get_result(conn)?;
@@ -236,34 +262,8 @@ pub fn update(
     fields: &ContractFields,
     today: NaiveDate,
 ) -> AppResult<Contract> {
-    let dates = fields.terms.dates_on(today);
-    let t = &fields.terms;
-    let updated: Contract = crate::db::update_versioned!(
-        conn,
-        contracts,
-        current,
-        (
-            (
-                contracts::organization_id.eq(fields.organization_id),
-                contracts::title.eq(&fields.title),
-                contracts::reference.eq(&fields.reference),
-                contracts::start_date.eq(t.start_date),
-                contracts::end_date.eq(t.end_date),
-                contracts::notice_period_months.eq(t.notice_period_months as i32),
-                contracts::renewal.eq(t.renewal.as_str()),
-                contracts::renewal_term_months.eq(t.renewal_term_months.map(|m| m as i32)),
-                contracts::annual_value_minor.eq(fields.annual_value.minor),
-            ),
-            (
-                contracts::currency.eq(fields.annual_value.currency.as_str()),
-                contracts::document_url.eq(&fields.document_url),
-                contracts::responsible.eq(responsible_json(&fields.responsible)),
-                contracts::current_term_end.eq(dates.current_term_end),
-                contracts::notice_deadline.eq(dates.notice_deadline),
-                contracts::search_text.eq(fields.search_text()),
-            ),
-        )
-    )?;
+    let updated: Contract =
+        crate::db::update_versioned!(conn, contracts, current, ContractColumns::of(fields, today))?;
     if fields.services != current_shares(conn, current.id)? {
         write_services(conn, current.id, &fields.services)?;
     }

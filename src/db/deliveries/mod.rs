@@ -109,6 +109,9 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Delivery> {
         .ok_or_else(|| AppError::not_found("There is no such delivery."))
 }
 
+/// A delivery as created; the columns it is written to.
+#[derive(Insertable)]
+#[diesel(table_name = deliveries, treat_none_as_default_value = false)]
 pub struct NewDelivery {
     pub service_id: i64,
     pub organization_id: i64,
@@ -121,11 +124,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewDelivery) -> AppResult<Delivery>
     let now = super::now();
     Ok(diesel::insert_into(deliveries::table)
         .values((
-            deliveries::service_id.eq(new.service_id),
-            deliveries::organization_id.eq(new.organization_id),
-            deliveries::contract_id.eq(new.contract_id),
-            deliveries::start_date.eq(new.start_date),
-            deliveries::end_date.eq(new.end_date),
+            new,
             deliveries::version.eq(1),
             deliveries::created_at.eq(now),
             deliveries::updated_at.eq(now),

@@ -111,20 +111,43 @@ pub fn find_item_anywhere(conn: &mut DbConnection, id: i64) -> AppResult<Option<
         .optional()?)
 }
 
+/// The columns an activity's fields are written to, by insert and update alike.
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = plan_items, treat_none_as_null = true, treat_none_as_default_value = false)]
+struct ItemColumns<'a> {
+    title: &'a str,
+    description: &'a str,
+    service_id: Option<i64>,
+    category: &'static str,
+    priority: &'static str,
+    planned_cost_minor: i64,
+    actual_cost_minor: Option<i64>,
+    outcome: &'a str,
+    progress: &'static str,
+}
+
+impl<'a> ItemColumns<'a> {
+    fn of(f: &'a ItemFields) -> Self {
+        ItemColumns {
+            title: &f.title,
+            description: &f.description,
+            service_id: f.service_id,
+            category: f.category.as_str(),
+            priority: f.priority.as_str(),
+            planned_cost_minor: f.planned_cost_minor,
+            actual_cost_minor: f.actual_cost_minor,
+            outcome: &f.outcome,
+            progress: f.progress.as_str(),
+        }
+    }
+}
+
 pub fn insert_item(conn: &mut DbConnection, plan_id: i64, f: &ItemFields) -> AppResult<PlanItem> {
     let now = crate::db::now();
     Ok(diesel::insert_into(plan_items::table)
         .values((
+            ItemColumns::of(f),
             plan_items::plan_id.eq(plan_id),
-            plan_items::title.eq(&f.title),
-            plan_items::description.eq(&f.description),
-            plan_items::service_id.eq(f.service_id),
-            plan_items::category.eq(f.category.as_str()),
-            plan_items::priority.eq(f.priority.as_str()),
-            plan_items::planned_cost_minor.eq(f.planned_cost_minor),
-            plan_items::actual_cost_minor.eq(f.actual_cost_minor),
-            plan_items::outcome.eq(&f.outcome),
-            plan_items::progress.eq(f.progress.as_str()),
             plan_items::version.eq(1),
             plan_items::created_at.eq(now),
             plan_items::updated_at.eq(now),
@@ -139,22 +162,7 @@ pub fn update_item(
     current: &PlanItem,
     f: &ItemFields,
 ) -> AppResult<PlanItem> {
-    crate::db::update_versioned!(
-        conn,
-        plan_items,
-        current,
-        (
-            plan_items::title.eq(&f.title),
-            plan_items::description.eq(&f.description),
-            plan_items::service_id.eq(f.service_id),
-            plan_items::category.eq(f.category.as_str()),
-            plan_items::priority.eq(f.priority.as_str()),
-            plan_items::planned_cost_minor.eq(f.planned_cost_minor),
-            plan_items::actual_cost_minor.eq(f.actual_cost_minor),
-            plan_items::outcome.eq(&f.outcome),
-            plan_items::progress.eq(f.progress.as_str()),
-        )
-    )
+    crate::db::update_versioned!(conn, plan_items, current, ItemColumns::of(f))
 }
 
 pub fn delete_item(conn: &mut DbConnection, current: &PlanItem) -> AppResult<()> {
