@@ -1,4 +1,5 @@
-//! The `forvaltning` binary: `serve` (default), `migrate`, `token`, `openapi`, `check-config`.
+//! The `forvaltning` binary: `serve` (default), `migrate`, `token`, `openapi`, `model`,
+//! `check-config`, `audit`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 use forvaltning::auth::jwt::{sign_token, DevClaims};
 use forvaltning::config::Settings;
+use forvaltning::domain::model::Model;
 use forvaltning::domain::role::RoleCode;
 use forvaltning::startup::{migrate_database, Application};
 
@@ -48,8 +50,11 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
-    /// Print who may do what (the rule table in force) as Markdown.
-    Policy,
+    /// The governance model: check a model file, or show the model in force.
+    Model {
+        #[command(subcommand)]
+        command: ModelCommand,
+    },
     /// Check the configuration and print it (without secrets).
     CheckConfig,
     /// The audit trail.
@@ -57,6 +62,26 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Read and check a model file; name every problem with its line and key (exit 1).
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print who may do what in the model in force (the configured one, else Sunet's).
+    Show {
+        #[arg(long, value_enum, default_value = "markdown")]
+        format: ModelFormat,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ModelFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -79,9 +104,11 @@ fn main() -> ExitCode {
             Err(e) => return fail(e),
         }
     }
-    if let Command::Policy = command {
-        print!("{}", forvaltning::auth::policy::table_markdown());
-        return ExitCode::SUCCESS;
+    if let Command::Model {
+        command: ModelCommand::Check { file },
+    } = &command
+    {
+        return check_model(file);
     }
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(s) => s,
@@ -110,8 +137,41 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify_audit(&settings),
-        Command::Openapi | Command::Policy => ExitCode::SUCCESS,
+        Command::Model {
+            command: ModelCommand::Show { format },
+        } => show_model(&settings.governance_model, format),
+        Command::Openapi | Command::Model { .. } => ExitCode::SUCCESS,
     }
+}
+
+fn check_model(file: &std::path::Path) -> ExitCode {
+    match forvaltning::config::governance_model(Some(file)) {
+        Ok(model) => {
+            println!(
+                "{}: the governance model '{}' version {} is valid (sha256 {})",
+                file.display(),
+                model.name,
+                model.version,
+                model.sha256
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{}", e.message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn show_model(model: &Model, format: ModelFormat) -> ExitCode {
+    match format {
+        ModelFormat::Markdown => print!("{}", model.markdown()),
+        ModelFormat::Json => match serde_json::to_string_pretty(&model.document()) {
+            Ok(json) => println!("{json}"),
+            Err(e) => return fail(e),
+        },
+    }
+    ExitCode::SUCCESS
 }
 
 fn verify_audit(settings: &Settings) -> ExitCode {
@@ -154,15 +214,31 @@ fn token(
     email: Option<String>,
     ttl: u64,
 ) -> ExitCode {
+    let model = &settings.governance_model;
     for role in &roles {
-        match role.parse::<RoleCode>() {
-            Ok(code) if code.is_global() => {}
-            Ok(_) => {
+        let code: RoleCode = match role.parse() {
+            Ok(code) => code,
+            Err(e) => return fail(e),
+        };
+        match model.role(&code) {
+            Some(r) if r.from_claims => {}
+            Some(r) if !r.is_global() => {
                 return fail(format!(
                     "{role} is a scoped role: it comes from a role assignment, not from the token"
                 ))
             }
-            Err(e) => return fail(e),
+            Some(_) => {
+                return fail(format!(
+                    "{role} is not taken from token claims in the governance model '{}'",
+                    model.name
+                ))
+            }
+            None => {
+                return fail(format!(
+                    "{role} is not a role of the governance model '{}'",
+                    model.name
+                ))
+            }
         }
     }
     let now = jsonwebtoken::get_current_timestamp();

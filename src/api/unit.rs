@@ -18,11 +18,11 @@ where
     F: Fn(&mut DbConnection, &Caller) -> AppResult<Audited<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let (identity, actor) = (who.identity.clone(), who.actor());
+    let (identity, model, actor) = (who.identity.clone(), who.model.clone(), who.actor());
     db::write::as_person(pool, who.identity.clone(), who.actor(), move |conn| {
         // The caller as this transaction sees them (never from the cache: a write decides on
         // what it reads itself); `None` while their person is not written yet.
-        let Some(caller) = caller::current(conn, &identity)? else {
+        let Some(caller) = caller::current(conn, &identity, &model)? else {
             return Ok(None);
         };
         if let Some(idem) = &who.idempotency {
@@ -86,13 +86,15 @@ where
             // A person seen before costs one small query (the count of caller changes) when
             // kept, one more when not; first sight writes, and waits for the writer off the
             // async workers (below).
-            if let Some(caller) = held.run(|conn| caller::known(conn, &callers, &who.identity))? {
+            if let Some(caller) =
+                held.run(|conn| caller::known(conn, &callers, &who.identity, &who.model))?
+            {
                 return held.run(|conn| f(conn, &caller));
             }
         }
     }
     let read = move |conn: &mut DbConnection| {
-        let caller = caller::load(conn, &callers, &who.identity, &who.actor())?;
+        let caller = caller::load(conn, &callers, &who.identity, &who.model, &who.actor())?;
         f(conn, &caller)
     };
     db::run_read_scanning(pool, cost != ReadCost::Short, read).await

@@ -5,10 +5,12 @@ use serde_json::Value;
 
 pub use crate::config::ClaimRule;
 use crate::domain::access::ClaimedRole;
+use crate::domain::model::Model;
+use crate::domain::role::RoleCode;
 
 /// Applies the rules to a token's claims. A claim may be a string or an array of strings; any
-/// other shape yields no role (never an error). Only global roles are taken from tokens.
-pub fn map_roles(rules: &[ClaimRule], claims: &Value) -> Vec<ClaimedRole> {
+/// other shape yields no role (never an error). Only the roles the model takes from claims are.
+pub fn map_roles(rules: &[ClaimRule], claims: &Value, model: &Model) -> Vec<ClaimedRole> {
     let mut found: Vec<ClaimedRole> = Vec::new();
     for rule in rules {
         let values: Vec<&str> = match claims.pointer(&rule.claim) {
@@ -17,7 +19,8 @@ pub fn map_roles(rules: &[ClaimRule], claims: &Value) -> Vec<ClaimedRole> {
             _ => Vec::new(),
         };
         for value in values {
-            if let Some(role) = rule.map_value(value).filter(|r| r.is_global()) {
+            let from_claims = |r: &RoleCode| model.role(r).is_some_and(|d| d.from_claims);
+            if let Some(role) = rule.map_value(value).filter(from_claims) {
                 if !found.iter().any(|f| f.role == role) {
                     found.push(ClaimedRole {
                         role,
@@ -33,14 +36,13 @@ pub fn map_roles(rules: &[ClaimRule], claims: &Value) -> Vec<ClaimedRole> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::role::RoleCode;
     use serde_json::json;
     use std::collections::BTreeMap;
 
-    fn roles(rules: &[ClaimRule], claims: Value) -> Vec<RoleCode> {
-        map_roles(rules, &claims)
+    fn roles(rules: &[ClaimRule], claims: Value) -> Vec<String> {
+        map_roles(rules, &claims, &Model::builtin())
             .into_iter()
-            .map(|c| c.role)
+            .map(|c| c.role.to_string())
             .collect()
     }
 
@@ -49,11 +51,11 @@ mod tests {
         let rules = [ClaimRule::default_roles_claim()];
         assert_eq!(
             roles(&rules, json!({"roles": ["management_group", "okänd"]})),
-            vec![RoleCode::ManagementGroup]
+            vec!["management_group"]
         );
         assert_eq!(
             roles(&rules, json!({"roles": "controller"})),
-            vec![RoleCode::Controller]
+            vec!["controller"]
         );
     }
 
@@ -96,7 +98,7 @@ role = "communicator"
         .remove("r")
         .unwrap();
         for rule in &rules {
-            rule.check().unwrap();
+            rule.check(&Model::builtin()).unwrap();
         }
         let claims = json!({
             "realm_access": {"roles": ["offline_access", "forvaltning-lg"]},
@@ -105,11 +107,7 @@ role = "communicator"
         });
         assert_eq!(
             roles(&rules, claims),
-            vec![
-                RoleCode::ManagementGroup,
-                RoleCode::Controller,
-                RoleCode::Communicator
-            ]
+            vec!["management_group", "controller", "communicator"]
         );
     }
 
@@ -117,12 +115,12 @@ role = "communicator"
     fn bad_rules_are_refused_at_startup() {
         let mut rule = ClaimRule::default_roles_claim();
         rule.claim = "roles".into();
-        assert!(rule.check().is_err());
+        assert!(rule.check(&Model::builtin()).is_err());
         let mut rule = ClaimRule::default_roles_claim();
         rule.values.insert("x".into(), "service_owner".into());
-        assert!(rule.check().is_err());
+        assert!(rule.check(&Model::builtin()).is_err());
         let mut rule = ClaimRule::default_roles_claim();
         rule.values.insert("x".into(), "boss".into());
-        assert!(rule.check().is_err());
+        assert!(rule.check(&Model::builtin()).is_err());
     }
 }

@@ -7,11 +7,13 @@ pub mod policy;
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use crate::db::audit::Actor;
+use crate::domain::model::Model;
 use crate::error::AppError;
 use crate::request::{CallerSub, IdempotencyRequest, KeyOwner, RequestId};
 use jwt::{Authenticator, Identity};
@@ -21,6 +23,8 @@ use jwt::{Authenticator, Identity};
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     pub identity: Identity,
+    /// The governance model the caller is judged by.
+    pub model: Arc<Model>,
     pub request_id: String,
     /// A POST's Idempotency-Key and the request's fingerprint.
     pub idempotency: Option<IdempotencyRequest>,
@@ -79,13 +83,11 @@ impl FromRequest for Authenticated {
         let req = req.clone();
         Box::pin(async move {
             let token = token?;
+            let authenticator =
+                authenticator.ok_or_else(|| AppError::internal("no authenticator configured"))?;
             let verified = match verified {
                 Some(Verification(outcome)) => outcome,
-                None => {
-                    let authenticator = authenticator
-                        .ok_or_else(|| AppError::internal("no authenticator configured"))?;
-                    authenticator.authenticate(&token).await
-                }
+                None => authenticator.authenticate(&token).await,
             };
             let identity = verified.map_err(AppError::invalid_token)?;
             if idempotency.is_some() {
@@ -94,6 +96,7 @@ impl FromRequest for Authenticated {
             req.extensions_mut().insert(CallerSub(identity.sub.clone()));
             Ok(Authenticated {
                 identity,
+                model: authenticator.model.clone(),
                 request_id,
                 idempotency,
             })

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use crate::domain::model::Model;
 use crate::domain::role::RoleCode;
 
 /// One mapping rule.
@@ -48,7 +49,7 @@ impl ClaimRule {
 
     /// Checks the rule once at startup, so that a typo is a configuration error, not a silent
     /// loss of rights.
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self, model: &Model) -> Result<(), String> {
         if !self.claim.starts_with('/') {
             return Err(format!(
                 "claim '{}' must be a JSON pointer starting with '/'",
@@ -57,10 +58,19 @@ impl ClaimRule {
         }
         for role in self.values.values().chain(self.role.iter()) {
             let code: RoleCode = role.parse()?;
-            if !code.is_global() {
-                return Err(format!(
-                    "'{role}' is a scoped role; scoped roles are role assignments, not claims"
-                ));
+            match model.role(&code) {
+                None => {
+                    return Err(format!(
+                        "'{role}' is not a role of the governance model '{}'",
+                        model.name
+                    ))
+                }
+                Some(r) if !r.from_claims => {
+                    return Err(format!(
+                        "'{role}' is not taken from token claims (the governance model says so: scoped roles are role assignments)"
+                    ))
+                }
+                Some(_) => {}
             }
         }
         if self.role.is_some() && self.prefix.is_none() {

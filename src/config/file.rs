@@ -52,6 +52,8 @@ pub(super) struct FileEvents {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FileGovernance {
+    /// The governance model's file (the built-in Sunet model without it).
+    pub(super) model_file: Option<std::path::PathBuf>,
     pub(super) plan_deadline: Option<String>,
     pub(super) change_request_waiting_days: Option<i64>,
     pub(super) contract_notice_days: Option<i64>,

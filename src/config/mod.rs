@@ -21,7 +21,9 @@ use jsonwebtoken::Algorithm;
 
 use crate::client_address::TrustedProxies;
 use crate::domain::governance::Thresholds;
+use crate::domain::model::Model;
 use crate::redact::redact_url;
+use std::sync::Arc;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -113,6 +115,25 @@ pub struct Settings {
     pub event_scan_seconds: u64,
     /// The limits of the governance rules (`[governance]`).
     pub governance: Thresholds,
+    /// The governance model in force (`governance.model_file`, `FORVALTNING_GOVERNANCE_MODEL`;
+    /// Sunet's built-in model without either).
+    pub governance_model: Arc<Model>,
+}
+
+/// The model in `path`, read and checked, or the built-in one.
+pub fn governance_model(path: Option<&std::path::Path>) -> Result<Arc<Model>, ConfigError> {
+    let Some(path) = path else {
+        return Ok(Model::builtin());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ConfigError::new(
+            "governance.model_file",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    })?;
+    Model::load(&path.display().to_string(), &text)
+        .map(Arc::new)
+        .map_err(|e| ConfigError::new("governance.model_file", e.to_string()))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -185,10 +206,14 @@ impl Settings {
         };
 
         let jwt = jwt_settings(&env, file.jwt)?;
+        let model_file = env("FORVALTNING_GOVERNANCE_MODEL")
+            .map(std::path::PathBuf::from)
+            .or(file.governance.model_file.clone());
+        let governance_model = governance_model(model_file.as_deref())?;
         let claim_rules = match file.claims.roles {
             Some(rules) => {
                 for (index, rule) in rules.iter().enumerate() {
-                    rule.check().map_err(|message| {
+                    rule.check(&governance_model).map_err(|message| {
                         ConfigError::new(&format!("claims.roles[{index}]"), message)
                     })?;
                 }
@@ -295,6 +320,7 @@ impl Settings {
             },
             event_scan_seconds,
             governance: file.governance.thresholds()?,
+            governance_model,
             webhook_log_days,
         })
     }
@@ -309,7 +335,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s trusted_proxies={} max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} webhooks.proxy={:?} events.scan_seconds={} governance={:?}",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s trusted_proxies={} max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} webhooks.proxy={:?} events.scan_seconds={} governance={:?} governance model={} {} (sha256 {})",
             self.bind,
             self.data_dir.display(),
             database,
@@ -335,6 +361,9 @@ impl Settings {
             self.webhook_proxy.as_deref().map(redact_url),
             self.event_scan_seconds,
             self.governance,
+            self.governance_model.name,
+            self.governance_model.version,
+            self.governance_model.sha256,
         )
     }
 }

@@ -43,11 +43,10 @@ impl Held {
         let mut assigned_global = Vec::new();
         let mut scoped = Vec::new();
         for (id, role, portfolio_id, service_id, delegations, service_portfolio) in rows {
-            // A role code this version does not know grants nothing.
-            let Ok(role) = role.parse::<RoleCode>() else {
-                continue;
-            };
-            if role.is_global() {
+            // As stored: a code the model in force does not know is kept and grants nothing
+            // (no rule names it). An assignment on no place is of a global role.
+            let role = RoleCode::stored(&role);
+            if portfolio_id.is_none() && service_id.is_none() {
                 assigned_global.push(GlobalRole {
                     role,
                     source: RoleSource::Assignment { assignment_id: id },

@@ -118,9 +118,10 @@ pub fn accept(conn: &mut DbConnection, current: &RoleAssignment) -> AppResult<Ro
 }
 
 /// The active holders of `role` on a portfolio (`portfolio_id`) or a service (`service_id`).
+/// Active holders of `role` on a portfolio or a service.
 pub fn count_active(
     conn: &mut DbConnection,
-    role: RoleCode,
+    role: &RoleCode,
     portfolio_id: Option<i64>,
     service_id: Option<i64>,
 ) -> AppResult<i64> {
@@ -135,6 +136,31 @@ pub fn count_active(
         q = q.filter(role_assignments::service_id.eq(s));
     }
     Ok(q.count().get_result(conn)?)
+}
+
+/// Holds the appointments of one place (a portfolio or a service) for the rest of the write
+/// transaction, so that a count of its holders stays true until the write commits: the
+/// model's "at most N per place" holds under concurrent appointments for any role. SQLite
+/// writes one transaction at a time already; PostgreSQL takes a transaction advisory lock.
+pub fn hold_place(
+    conn: &mut DbConnection,
+    portfolio_id: Option<i64>,
+    service_id: Option<i64>,
+) -> AppResult<()> {
+    let DbConnection::Postgresql(_) = conn else {
+        return Ok(());
+    };
+    // Two lock spaces (7466240 portfolios, 7466241 services), the place's id in the other half.
+    let (space, id) = match (portfolio_id, service_id) {
+        (Some(p), _) => (7_466_240, p),
+        (None, Some(s)) => (7_466_241, s),
+        (None, None) => return Ok(()),
+    };
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashint8($2))")
+        .bind::<diesel::sql_types::Integer, _>(space)
+        .bind::<diesel::sql_types::BigInt, _>(id)
+        .execute(conn)?;
+    Ok(())
 }
 
 #[derive(Debug, Default)]
@@ -176,8 +202,8 @@ pub fn list(
                 ),
             );
         }
-        if let Some(role) = filter.role {
-            q = q.filter(role_assignments::role.eq(role.as_str()));
+        if let Some(role) = &filter.role {
+            q = q.filter(role_assignments::role.eq(role.as_str().to_string()));
         }
         if let Some(p) = filter.portfolio_id {
             q = q.filter(role_assignments::portfolio_id.eq(p));

@@ -186,6 +186,19 @@ pub fn find(conn: &mut DbConnection, key: &IdOrSlug) -> AppResult<Service> {
     found.ok_or_else(|| AppError::not_found("There is no such service."))
 }
 
+/// Services of `portfolio` under management (in operation or being decommissioned).
+pub fn count_under_management(conn: &mut DbConnection, portfolio: i64) -> AppResult<i64> {
+    let states = [
+        Lifecycle::InOperation.as_str(),
+        Lifecycle::Decommissioning.as_str(),
+    ];
+    Ok(services::table
+        .filter(services::portfolio_id.eq(portfolio))
+        .filter(services::lifecycle.eq_any(states))
+        .count()
+        .get_result(conn)?)
+}
+
 pub fn find_by_id(conn: &mut DbConnection, id: i64) -> AppResult<Service> {
     find(conn, &IdOrSlug::Id(id))
 }

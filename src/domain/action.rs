@@ -4,7 +4,6 @@
 use utoipa::ToSchema;
 
 use super::lifecycle::Lifecycle;
-use super::role::RoleCode;
 
 crate::vocabulary! {
     /// Everything a caller may attempt, by its code (used in 403 problems and audit events).
@@ -24,6 +23,7 @@ crate::vocabulary! {
         ServiceUpdate = "service.update",
         ServiceUpdateCatalog = "service.update_catalog",
         ServiceUpdateSecurity = "service.update_security",
+        ServiceUpdateSupport = "service.update_support",
         AssignServiceOwner = "role_assignment.service_owner",
         AssignGlobalRole = "role_assignment.global_role",
         AssignCoordinator = "role_assignment.service_coordinator",
@@ -63,11 +63,13 @@ crate::vocabulary! {
     }
 }
 
-/// A class of objects a rule can single out among those an action applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ObjectClass {
-    /// A kundavtal (as opposed to a leverantörsavtal).
-    CustomerContract,
+crate::vocabulary! {
+    /// A class of objects a rule can single out among those an action applies to.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ObjectClass("an object class (customer_contract)") {
+        /// A kundavtal (as opposed to a leverantörsavtal).
+        CustomerContract = "customer_contract",
+    }
 }
 
 impl Action {
@@ -76,15 +78,16 @@ impl Action {
         self.as_str()
     }
 
-    /// The action that assigns or revokes a role.
-    pub fn assign(role: RoleCode) -> Action {
-        match role {
-            RoleCode::ServiceOwner => Action::AssignServiceOwner,
-            RoleCode::ServiceCoordinator => Action::AssignCoordinator,
-            RoleCode::ServiceManager => Action::AssignManager,
-            RoleCode::ServiceSpecialist | RoleCode::SupportSpecialist => Action::AssignSpecialist,
-            _ => Action::AssignGlobalRole,
-        }
+    /// Does the action appoint (and revoke) holders of a role? A role names one such action.
+    pub fn appoints(self) -> bool {
+        matches!(
+            self,
+            Action::AssignServiceOwner
+                | Action::AssignGlobalRole
+                | Action::AssignCoordinator
+                | Action::AssignManager
+                | Action::AssignSpecialist
+        )
     }
 
     /// The action that moves a service into `to`.

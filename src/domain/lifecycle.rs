@@ -29,9 +29,9 @@ impl Lifecycle {
         matches!(self, Lifecycle::Proposed | Lifecycle::Rejected)
     }
 
-    /// Guidelines 4.4: "för varje tjänst finns en eller flera tjänsteförvaltare" — a service
-    /// under management (in operation, or being decommissioned) keeps at least one TJF.
-    pub fn requires_manager(self) -> bool {
+    /// Under management: in operation, or being decommissioned. Such a service keeps the
+    /// holders the governance model says it keeps (guidelines 4.4: at least one TJF).
+    pub fn under_management(self) -> bool {
         matches!(self, Lifecycle::InOperation | Lifecycle::Decommissioning)
     }
 
@@ -54,12 +54,20 @@ pub struct TransitionFacts {
     /// The portfolio the service will be in after the transition.
     pub portfolio_id: Option<i64>,
     pub portfolio_retired: bool,
-    /// An active service owner (TÄ) on that portfolio.
-    pub portfolio_has_owner: bool,
-    /// Active service managers (TJF) on the service.
-    pub managers: i64,
+    /// The holders the governance model requires in operation, and how many there are.
+    pub staffing: Vec<Staffing>,
     /// Active (not ended) customer deliveries of the service.
     pub active_deliveries: i64,
+}
+
+/// Holders of one role a service needs in operation: on its portfolio or on itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staffing {
+    /// The role in words: "service owner (TÄ)".
+    pub role: String,
+    pub on_portfolio: bool,
+    pub min: i64,
+    pub held: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,10 +78,12 @@ pub enum TransitionError {
     PortfolioRequired,
     #[error("the portfolio is retired")]
     PortfolioRetired,
-    #[error("putting a service in operation needs a service owner (TÄ) on its portfolio")]
-    NoServiceOwner,
-    #[error("putting a service in operation needs at least one service manager (TJF)")]
-    NoServiceManager,
+    #[error("putting a service in operation needs at least {min} {role} on its {place}")]
+    Understaffed {
+        role: String,
+        place: &'static str,
+        min: i64,
+    },
     #[error("the service still has {0} active customer deliveries")]
     ActiveDeliveries(i64),
 }
@@ -97,11 +107,16 @@ pub fn check_transition(
             }
         }
         Lifecycle::InOperation => {
-            if !facts.portfolio_has_owner {
-                return Err(TransitionError::NoServiceOwner);
-            }
-            if facts.managers < 1 {
-                return Err(TransitionError::NoServiceManager);
+            if let Some(short) = facts.staffing.iter().find(|s| s.held < s.min) {
+                return Err(TransitionError::Understaffed {
+                    role: short.role.clone(),
+                    place: if short.on_portfolio {
+                        "portfolio"
+                    } else {
+                        "service"
+                    },
+                    min: short.min,
+                });
             }
         }
         Lifecycle::Decommissioned => {
@@ -119,12 +134,23 @@ mod tests {
     use super::*;
     use Lifecycle::*;
 
+    fn staffing(role: &str, on_portfolio: bool, held: i64) -> Staffing {
+        Staffing {
+            role: role.into(),
+            on_portfolio,
+            min: 1,
+            held,
+        }
+    }
+
     fn ready() -> TransitionFacts {
         TransitionFacts {
             portfolio_id: Some(1),
             portfolio_retired: false,
-            portfolio_has_owner: true,
-            managers: 1,
+            staffing: vec![
+                staffing("service owner (TÄ)", true, 1),
+                staffing("service manager (TJF)", false, 1),
+            ],
             active_deliveries: 0,
         }
     }
@@ -159,11 +185,11 @@ mod tests {
 
     #[test]
     fn a_service_under_management_keeps_a_manager() {
-        assert!(!Proposed.requires_manager());
-        assert!(!Established.requires_manager());
-        assert!(InOperation.requires_manager());
-        assert!(Decommissioning.requires_manager());
-        assert!(!Decommissioned.requires_manager());
+        assert!(!Proposed.under_management());
+        assert!(!Established.under_management());
+        assert!(InOperation.under_management());
+        assert!(Decommissioning.under_management());
+        assert!(!Decommissioned.under_management());
     }
 
     #[test]
@@ -181,20 +207,30 @@ mod tests {
     #[test]
     fn operation_needs_an_owner_and_a_manager() {
         let no_owner = TransitionFacts {
-            portfolio_has_owner: false,
+            staffing: vec![
+                staffing("service owner (TÄ)", true, 0),
+                staffing("service manager (TJF)", false, 1),
+            ],
             ..ready()
         };
         assert_eq!(
-            check_transition(Established, InOperation, &no_owner),
-            Err(TransitionError::NoServiceOwner)
+            check_transition(Established, InOperation, &no_owner)
+                .unwrap_err()
+                .to_string(),
+            "putting a service in operation needs at least 1 service owner (TÄ) on its portfolio"
         );
         let no_manager = TransitionFacts {
-            managers: 0,
+            staffing: vec![
+                staffing("service owner (TÄ)", true, 1),
+                staffing("service manager (TJF)", false, 0),
+            ],
             ..ready()
         };
         assert_eq!(
-            check_transition(Established, InOperation, &no_manager),
-            Err(TransitionError::NoServiceManager)
+            check_transition(Established, InOperation, &no_manager)
+                .unwrap_err()
+                .to_string(),
+            "putting a service in operation needs at least 1 service manager (TJF) on its service"
         );
     }
 

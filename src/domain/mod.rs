@@ -7,6 +7,7 @@ pub mod contract;
 pub mod event;
 pub mod governance;
 pub mod lifecycle;
+pub mod model;
 pub mod money;
 pub mod object_type;
 pub mod org_number;

@@ -1,80 +1,96 @@
-//! Role codes (docs/roles.md) and TS delegations (guidelines 4.3).
+//! Role and delegation codes, and where a role holds. Which roles and delegations exist, and
+//! what they may do, is the governance model's to say (`domain::model`, docs/governance-model.md):
+//! a code here is only well formed, and a code stored by an earlier model stays readable.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-crate::vocabulary! {
-    /// A governance role. Global roles hold everywhere; scoped roles hold on a portfolio or a service.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
-    pub enum RoleCode("a role code") {
-        /// Sunets ledningsgrupp, avdelningschef (LG)
-        ManagementGroup = "management_group",
-        /// Tjänsteägare (TÄ)
-        ServiceOwner = "service_owner",
-        /// Tjänstesamordnare (TS)
-        ServiceCoordinator = "service_coordinator",
-        /// Tjänsteförvaltare (TJF)
-        ServiceManager = "service_manager",
-        /// Tjänstespecialist
-        ServiceSpecialist = "service_specialist",
-        /// Supportspecialist
-        SupportSpecialist = "support_specialist",
-        /// Kontrakt- och avtalsansvarig / controller
-        Controller = "controller",
-        /// Kundansvarig (KA)
-        AccountManager = "account_manager",
-        /// Verksamhetsutvecklare (VU)
-        BusinessDeveloper = "business_developer",
-        /// Kommunikatör (KOM)
-        Communicator = "communicator",
+/// A code as the model, the API and the database spell it: a lowercase letter, then up to 63
+/// lowercase letters, digits or underscores.
+fn parse_code(text: &str, what: &str) -> Result<String, String> {
+    let mut chars = text.chars();
+    let well_formed = chars.next().is_some_and(|c| c.is_ascii_lowercase())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && text.len() <= 64;
+    if well_formed {
+        Ok(text.to_string())
+    } else {
+        Err(format!(
+            "'{text}' is not {what} (lowercase letters, digits and underscores, starting with a letter)"
+        ))
     }
 }
 
-/// Where a role holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ScopeKind {
-    Global,
-    Portfolio,
-    PortfolioOrService,
-    Service,
-}
+macro_rules! code_type {
+    ($(#[$meta:meta])* $name:ident, $what:literal, $example:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+        #[serde(transparent)]
+        #[schema(value_type = String, example = $example)]
+        pub struct $name(String);
 
-impl RoleCode {
-    pub fn scope_kind(self) -> ScopeKind {
-        match self {
-            RoleCode::ServiceOwner => ScopeKind::Portfolio,
-            RoleCode::ServiceCoordinator => ScopeKind::PortfolioOrService,
-            RoleCode::ServiceManager
-            | RoleCode::ServiceSpecialist
-            | RoleCode::SupportSpecialist => ScopeKind::Service,
-            _ => ScopeKind::Global,
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// A code as the database holds it, written by this or an earlier model: shown as
+            /// it is, never checked again.
+            pub fn stored(text: &str) -> Self {
+                $name(text.to_string())
+            }
         }
-    }
 
-    pub fn is_global(self) -> bool {
-        self.scope_kind() == ScopeKind::Global
-    }
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                parse_code(s, $what).map($name)
+            }
+        }
 
-    pub fn is_specialist(self) -> bool {
-        matches!(
-            self,
-            RoleCode::ServiceSpecialist | RoleCode::SupportSpecialist
-        )
-    }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                text.parse().map_err(serde::de::Error::custom)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+    };
 }
 
+code_type!(
+    /// A governance role, by its code (`service_owner`). The model in force says which exist.
+    RoleCode,
+    "a role code",
+    "service_owner"
+);
+
+code_type!(
+    /// A duty a role may carry by delegation (`contracts`), by its code.
+    Delegation,
+    "a delegation code",
+    "contracts"
+);
+
 crate::vocabulary! {
-    /// A duty TÄ can delegate to a TS ("alla eller vissa", guidelines 4.3).
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ToSchema)]
-    pub enum Delegation("a delegation code") {
-        Contracts = "contracts",
-        Economy = "economy",
-        Staffing = "staffing",
-        Plan = "plan",
-        Support = "support",
-        Documentation = "documentation",
-        Prioritization = "prioritization",
+    /// Where a role holds: everywhere, or on a portfolio, a service, or either.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
+    pub enum ScopeKind("a scope (global, portfolio, service, portfolio_or_service)") {
+        Global = "global",
+        Portfolio = "portfolio",
+        PortfolioOrService = "portfolio_or_service",
+        Service = "service",
     }
 }
 
@@ -89,8 +105,8 @@ impl Delegations {
         Delegations(items)
     }
 
-    pub fn contains(&self, d: Delegation) -> bool {
-        self.0.contains(&d)
+    pub fn contains(&self, d: &Delegation) -> bool {
+        self.0.contains(d)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -101,7 +117,8 @@ impl Delegations {
         &self.0
     }
 
-    /// Parses the stored form; unknown codes (from a newer version) are skipped, never granted.
+    /// Parses the stored form. A code the model in force does not know is kept (it grants
+    /// nothing: no rule names it); only a malformed one is dropped.
     pub fn from_stored(text: &str) -> Self {
         Delegations::new(
             text.split(',')
@@ -113,7 +130,7 @@ impl Delegations {
     pub fn to_stored(&self) -> String {
         self.0
             .iter()
-            .map(|d| d.as_str())
+            .map(Delegation::as_str)
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -124,26 +141,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn role_codes_round_trip() {
-        for role in RoleCode::ALL {
-            assert_eq!(role.as_str().parse::<RoleCode>().unwrap(), role);
-            assert_eq!(
-                serde_json::to_string(&role).unwrap(),
-                format!("\"{}\"", role.as_str())
-            );
+    fn codes_are_lowercase_words() {
+        assert_eq!(
+            "service_owner".parse::<RoleCode>().unwrap().as_str(),
+            "service_owner"
+        );
+        for bad in [
+            "tjänsteägare",
+            "",
+            "Service_owner",
+            "1st",
+            "a-b",
+            &"x".repeat(65),
+        ] {
+            assert!(bad.parse::<RoleCode>().is_err(), "{bad}");
         }
-        assert!("tjänsteägare".parse::<RoleCode>().is_err());
+        let role: RoleCode = serde_json::from_str("\"controller\"").unwrap();
+        assert_eq!(serde_json::to_string(&role).unwrap(), "\"controller\"");
+        assert!(serde_json::from_str::<RoleCode>("\"Controller\"").is_err());
     }
 
     #[test]
     fn delegations_are_stored_sorted_and_unique() {
-        let d = Delegations::new(vec![
-            Delegation::Staffing,
-            Delegation::Contracts,
-            Delegation::Staffing,
-        ]);
-        assert_eq!(d.to_stored(), "contracts,staffing");
-        assert_eq!(Delegations::from_stored("staffing,contracts"), d);
+        let d = |s: &str| s.parse::<Delegation>().unwrap();
+        let set = Delegations::new(vec![d("staffing"), d("contracts"), d("staffing")]);
+        assert_eq!(set.to_stored(), "contracts,staffing");
+        assert_eq!(Delegations::from_stored("staffing,contracts"), set);
         assert!(Delegations::from_stored("").is_empty());
     }
 }

@@ -147,6 +147,7 @@ fn serve(
     let metrics = web::Data::new(crate::metrics::Metrics::default());
     let metrics_enabled = web::Data::new(crate::metrics::MetricsEnabled(settings.metrics));
     let thresholds = web::Data::new(settings.governance);
+    let model = web::Data::new(settings.governance_model.clone());
     let private_targets = web::Data::new(api::webhooks::PrivateTargets(
         settings.webhooks_allow_private,
     ));
@@ -171,6 +172,7 @@ fn serve(
             .app_data(metrics_enabled.clone())
             .app_data(private_targets.clone())
             .app_data(thresholds.clone())
+            .app_data(model.clone())
             .app_data(web::Data::new(body_limit))
             .app_data(api::json_config(body_limit))
             .app_data(api::query_config())

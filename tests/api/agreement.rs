@@ -1,5 +1,5 @@
 //! The policy's answer for one object (`Caller::may`) and its list filter (`reach`, applied in
-//! SQL by `db::scope`) must agree (docs/policy.md). Random portfolios, services (some unplaced),
+//! SQL by `db::scope`) must agree (docs/governance-model.md). Random portfolios, services (some unplaced),
 //! and callers holding random assignments; for every action, every object is asked both ways.
 
 use diesel::connection::SimpleConnection;
@@ -9,8 +9,10 @@ use rand::{Rng, SeedableRng};
 use forvaltning::auth::jwt::Identity;
 use forvaltning::auth::policy::{Action, Caller, ObjectClass, Target};
 use forvaltning::db::{self, callers, people, scope, DbConnection};
-use forvaltning::domain::role::{Delegation, Delegations, RoleCode};
+use forvaltning::domain::model::Model;
+use forvaltning::domain::role::{Delegations, ScopeKind};
 use forvaltning::startup::open_database;
+use std::sync::Arc;
 
 use crate::helpers::{test_settings, Backend, TestDatabase};
 
@@ -85,7 +87,7 @@ fn seed_contracts(conn: &mut DbConnection, rng: &mut StdRng) -> Contracts {
 }
 
 /// A person holding 1–4 random assignments (a global one now and then).
-fn seed_caller(conn: &mut DbConnection, rng: &mut StdRng, n: i64) -> String {
+fn seed_caller(conn: &mut DbConnection, rng: &mut StdRng, model: &Model, n: i64) -> String {
     let sub = format!("slump-{n}@sunet.se");
     conn.batch_execute(&format!(
         "INSERT INTO people (id, sub, created_at, updated_at) \
@@ -93,35 +95,29 @@ fn seed_caller(conn: &mut DbConnection, rng: &mut StdRng, n: i64) -> String {
     ))
     .expect("seed a person");
     for _ in 0..rng.random_range(1..=4) {
-        let role = RoleCode::ALL[rng.random_range(0..RoleCode::ALL.len())];
+        let role = &model.roles[rng.random_range(0..model.roles.len())];
         let portfolio = rng.random_range(1..=PORTFOLIOS);
         let service = rng.random_range(1..=SERVICES);
-        let (p, s) = match role {
-            RoleCode::ServiceOwner => (Some(portfolio), None),
-            RoleCode::ServiceCoordinator if rng.random_bool(0.5) => (Some(portfolio), None),
-            RoleCode::ServiceCoordinator
-            | RoleCode::ServiceManager
-            | RoleCode::ServiceSpecialist
-            | RoleCode::SupportSpecialist => (None, Some(service)),
-            _ => (None, None),
+        let (p, s) = match role.scope {
+            ScopeKind::Portfolio => (Some(portfolio), None),
+            ScopeKind::PortfolioOrService if rng.random_bool(0.5) => (Some(portfolio), None),
+            ScopeKind::PortfolioOrService | ScopeKind::Service => (None, Some(service)),
+            ScopeKind::Global => (None, None),
         };
-        let delegations = if role == RoleCode::ServiceCoordinator {
-            Delegations::new(
-                Delegation::ALL
-                    .into_iter()
-                    .filter(|_| rng.random_bool(0.4))
-                    .collect(),
-            )
-            .to_stored()
-        } else {
-            String::new()
-        };
+        let delegations = Delegations::new(
+            role.delegations
+                .iter()
+                .filter(|_| rng.random_bool(0.4))
+                .cloned()
+                .collect(),
+        )
+        .to_stored();
         let column = |v: Option<i64>| v.map_or("NULL".to_string(), |v| v.to_string());
         // A draw the schema refuses (a second TÄ of a portfolio, a duplicate) is skipped.
         let _ = conn.batch_execute(&format!(
             "INSERT INTO role_assignments (person_id, role, portfolio_id, service_id, delegations, created_by, created_at, updated_at) \
              VALUES ({n}, '{}', {}, {}, '{delegations}', 'test', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP);",
-            role.as_str(),
+            role.code,
             column(p),
             column(s),
         ));
@@ -130,6 +126,10 @@ fn seed_caller(conn: &mut DbConnection, rng: &mut StdRng, n: i64) -> String {
 }
 
 pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
+    agree_under(backend, Model::builtin()).await;
+}
+
+async fn agree_under(backend: Backend, model: Arc<Model>) {
     let db = TestDatabase::new(backend);
     let settings = test_settings(&db, &[], None);
     let (_, pool) = open_database(&settings).expect("database");
@@ -141,7 +141,7 @@ pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
     let mut checked = 0;
     let mut disagreements = Vec::new();
     for n in 1..=CALLERS {
-        let sub = seed_caller(conn, &mut rng, n);
+        let sub = seed_caller(conn, &mut rng, &model, n);
         let person = people::find(conn, n).expect("person");
         let identity = Identity {
             sub: sub.clone(),
@@ -150,7 +150,7 @@ pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
             claimed_roles: Vec::new(),
         };
         let held = callers::held_by_person(conn, person).expect("caller");
-        let caller = Caller::of(&held, &identity);
+        let caller = Caller::of(&held, &identity, &model);
         for action in Action::ALL {
             let reach = caller.reach(action);
             let listed_services = scope::service_ids(conn, &reach).expect("services in reach");

@@ -1,4 +1,4 @@
-//! docs/policy.md over HTTP: every action of the foundation × every kind of caller, with the
+//! docs/governance-model.md over HTTP: every action of the foundation × every kind of caller, with the
 //! expected status written out literally. Each attempt gets a fresh target, so no row depends
 //! on another; every refusal names the expected action and leaves the object and the audit
 //! trail as they were.
@@ -35,7 +35,7 @@ const CALLERS: [&str; 19] = [
 ];
 
 /// One row: what is attempted, the delegation a TS needs for it (the `ts_one` / `ts_but`
-/// columns; `support` where the row needs none), the action a 403 names, and the expected
+/// columns; where the row needs none, `support`, which decides only its own row), the action a 403 names, and the expected
 /// status per caller (order of CALLERS).
 type Row = (&'static str, &'static str, &'static str, [u16; 19]);
 
@@ -55,6 +55,7 @@ const TABLE: &[Row] = &[
     ("service.decommissioned",   "support",       "service.decommission",                [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("service.rename",           "documentation", "service.rename",                      [200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("service.update",           "documentation", "service.update",                      [403, 200, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("service.update support",   "support",       "service.update_support",              [403, 200, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("service.update catalogue", "documentation", "service.update_catalog",              [403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 401]),
     ("service.update security",  "documentation", "service.update_security",             [403, 200, 403, 200, 403, 200, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("assign TÄ",                "staffing",      "role_assignment.service_owner",       [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
@@ -514,6 +515,8 @@ impl World {
             }
             "service.rename" => Attempt::new("PATCH", service(self.a1), Some(json!({"name": self.fresh("eduroam")}))).watching(service(self.a1)),
             "service.update" => Attempt::new("PATCH", service(self.a1), Some(json!({"description": self.fresh("Trådlöst nät för forskning och utbildning")})))
+                .watching(service(self.a1)),
+            "service.update support" => Attempt::new("PATCH", service(self.a1), Some(json!({"ordering_routine": self.fresh("Beställs via Sunets portal")})))
                 .watching(service(self.a1)),
             "service.update security" => Attempt::new("PATCH", service(self.a1), Some(json!({"security_classification": {"confidentiality": 2, "integrity": 3, "availability": 3}})))
                 .watching(service(self.a1)),

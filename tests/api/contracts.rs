@@ -851,7 +851,7 @@ pub async fn exports_are_proper_csv(backend: Backend) {
 }
 
 /// A TÄ's audit trail holds the history of what is in their portfolio now and what was recorded
-/// there (docs/policy.md; filed when written, filed again when something moves): a contract's
+/// there (docs/governance-model.md; filed when written, filed again when something moves): a contract's
 /// history goes where its services are, a delivery's and a change request's follow their
 /// service — moved through the API or by an operator's SQL — and what was recorded in a
 /// portfolio stays in its trail.

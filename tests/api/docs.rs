@@ -1,15 +1,15 @@
-//! The project's own documentation (`docs/`) cannot drift from the code: the policy table is
-//! generated from the rule table (`forvaltning policy`), and the repository's text cites its
-//! own files, never a design document outside it.
+//! The project's own documentation (`docs/`) cannot drift from the code: the page of who may
+//! do what is generated from the built-in governance model (`forvaltning model show`), and the
+//! repository's text cites its own files, never a design document outside it.
 
 use crate::helpers::Backend;
 
-pub async fn the_policy_page_is_the_rule_table(_backend: Backend) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/policy.md");
+pub async fn the_model_page_is_the_built_in_model(_backend: Backend) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/governance-model.md");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
     assert!(
-        committed == forvaltning::auth::policy::table_markdown(),
-        "docs/policy.md is out of date: run `cargo run -- policy > docs/policy.md` and commit it"
+        committed == forvaltning::domain::model::Model::builtin().markdown(),
+        "docs/governance-model.md is out of date: run `cargo run -- model show > docs/governance-model.md` and commit it"
     );
 }
 

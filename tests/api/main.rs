@@ -137,7 +137,7 @@ on_both_backends!(
     durability::sigterm_finishes_requests_in_flight,
     durability::writes_arriving_together_succeed_or_fail_alone,
     openapi::the_document_matches_the_committed_snapshot,
-    docs::the_policy_page_is_the_rule_table,
+    docs::the_model_page_is_the_built_in_model,
     docs::the_repository_cites_only_itself,
     openapi::every_operation_is_complete,
     cli::a_development_token_is_accepted_by_serve,

@@ -505,7 +505,7 @@ pub async fn a_portfolio_year_runs_from_frame_to_annual_report(backend: Backend)
     app.assert_trails_filed();
 }
 
-/// Who may take each step (docs/policy.md), and a TS on one service is not in scope of the
+/// Who may take each step (docs/governance-model.md), and a TS on one service is not in scope of the
 /// portfolio's plan.
 pub async fn plan_steps_are_taken_only_by_those_allowed(backend: Backend) {
     let y = Year::build(backend).await;

@@ -129,7 +129,7 @@ pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpRe
                 .global_roles
                 .iter()
                 .map(|g| GlobalRoleView {
-                    role: g.role,
+                    role: g.role.clone(),
                     source: g.source.clone(),
                 })
                 .collect(),

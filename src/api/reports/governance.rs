@@ -223,7 +223,8 @@ pub async fn report(
             economics: caller.reach(Action::EconomicsRead),
             report: reach,
         };
-        let mut findings = governance::findings(conn, &sight, &thresholds, crate::db::now())?;
+        let mut findings =
+            governance::findings(conn, &sight, &caller.model, &thresholds, crate::db::now())?;
         findings.retain(|f| {
             rule.is_none_or(|r| f.rule == r)
                 && severity.is_none_or(|s| f.rule.severity() == s)

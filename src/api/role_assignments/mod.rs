@@ -2,6 +2,7 @@
 //! history with `ended_at`), and the appointee's acceptance (guidelines 2: responsibility is
 //! "dokumenterat och accepterat").
 
+mod staffing;
 mod types;
 
 use actix_web::http::StatusCode;
@@ -15,7 +16,8 @@ use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::role_assignments::{self as assignments, Held, NewAssignment};
 use crate::db::{people, portfolios, services, DbConnection, DbPool};
 use crate::domain::lifecycle::Lifecycle;
-use crate::domain::role::{Delegations, RoleCode};
+use crate::domain::model::{Model, RoleDef};
+use crate::domain::role::Delegations;
 use crate::error::{AppError, AppResult};
 pub use types::*;
 
@@ -110,14 +112,13 @@ fn check_place(conn: &mut DbConnection, place: &Place) -> AppResult<()> {
 }
 
 /// The request's fields, validated (after the caller's right was checked).
-fn validate(request: &NewAssignmentRequest) -> AppResult<(Place, String)> {
-    let place = request.place()?;
-    if !request.delegations.is_empty() && request.role != RoleCode::ServiceCoordinator {
-        return Err(AppError::unprocessable(
-            "delegations",
-            "only a service coordinator (TS) carries delegations",
-        ));
-    }
+fn validate(
+    request: &NewAssignmentRequest,
+    model: &Model,
+    role: &RoleDef,
+) -> AppResult<(Place, String)> {
+    let place = request.place(role.scope)?;
+    staffing::check_delegations(model, role, &request.delegations)?;
     let subject = request.subject.trim().to_string();
     if subject.is_empty() || subject.len() > 255 || subject.chars().any(char::is_control) {
         return Err(AppError::invalid_field(
@@ -132,7 +133,7 @@ fn validate(request: &NewAssignmentRequest) -> AppResult<(Place, String)> {
     tag = "role-assignments",
     operation_id = "createRoleAssignment",
     summary = "Appoint someone to a role",
-    description = "TÄ and global roles: the management group. TS: the TÄ. TJF: the TÄ or a TS with the staffing delegation. Specialists: also the service's TJF. At most one active TÄ per portfolio (409 until the first is revoked).",
+    description = "Who may appoint to a role, and how many holders a place may have, is the governance model's (GET /api/v1/governance-model). In Sunet's model: TÄ and global roles, the management group; TS, the TÄ; TJF, the TÄ or a TS with the staffing delegation; specialists, also the service's TJF; at most one active TÄ per portfolio (409 until the first is revoked).",
     request_body = NewAssignmentRequest,
     responses((status = 201, description = "Created", body = AssignmentView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
@@ -145,19 +146,12 @@ pub async fn create(
     let request = body.into_inner();
     let delegations = Delegations::new(request.delegations.clone());
     let view = crate::api::write(&pool, who, move |conn, caller| {
+        let role = staffing::requested_role(&caller.model, &request.role)?;
         let target = requested_target(conn, request.portfolio_id, request.service_id)?;
-        let grant = caller.authorize(Action::assign(request.role), &target)?;
-        let (place, subject) = validate(&request)?;
+        let grant = caller.authorize(role.assigned_through, &target)?;
+        let (place, subject) = validate(&request, &caller.model, role)?;
         check_place(conn, &place)?;
-        if let Place::Portfolio(p) = place {
-            if request.role == RoleCode::ServiceOwner
-                && assignments::count_active(conn, RoleCode::ServiceOwner, Some(p), None)? > 0
-            {
-                return Err(AppError::conflict(
-                    "The portfolio already has a service owner (TÄ); revoke that assignment first.",
-                ));
-            }
-        }
+        staffing::room_for_one_more(conn, role, &place)?;
         let (person, appointed) = people::appointee(conn, &subject)?;
         let (portfolio_id, service_id) = match place {
             Place::Global => (None, None),
@@ -168,7 +162,7 @@ pub async fn create(
             conn,
             &NewAssignment {
                 person_id: person.id,
-                role: request.role,
+                role: request.role.clone(),
                 portfolio_id,
                 service_id,
                 delegations: &delegations,
@@ -176,9 +170,9 @@ pub async fn create(
             },
         )
         .map_err(|e| match e {
-            AppError::Conflict(_) | AppError::Taken { .. } => AppError::conflict(
-                "This person already holds this role there (or the portfolio already has a TÄ).",
-            ),
+            AppError::Conflict(_) | AppError::Taken { .. } => {
+                AppError::conflict("This person already holds this role there.")
+            }
             other => other,
         })?;
         let held = assignments::find(conn, created.id)?;
@@ -211,23 +205,6 @@ pub async fn get_one(
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
-}
-
-/// Guidelines 4.4: a service under management has one or more TJF, so the last one of a
-/// service in operation is not revoked before a successor is appointed.
-fn keeps_a_manager(conn: &mut DbConnection, service_id: Option<i64>) -> AppResult<()> {
-    let Some(service_id) = service_id else {
-        return Ok(());
-    };
-    let service = services::find_by_id(conn, service_id)?;
-    let managers =
-        assignments::count_active(conn, RoleCode::ServiceManager, None, Some(service_id))?;
-    if service.lifecycle().requires_manager() && managers <= 1 {
-        return Err(AppError::conflict(
-            "This is the service's last service manager (TJF) and the service is under management; appoint a successor first.",
-        ));
-    }
-    Ok(())
 }
 
 /// The change of an existing assignment (before: `current`), with its new view.
@@ -281,17 +258,14 @@ pub async fn revoke(
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = assignments::find(conn, id)?;
         let target = target_of_existing(conn, &current)?;
-        let role: RoleCode = current.assignment.role.parse().map_err(|_| {
-            AppError::conflict("This assignment has a role this version does not know.")
-        })?;
-        let grant = caller.authorize(Action::assign(role), &target)?;
+        let role = staffing::stored_role(&caller.model, &current.assignment.role)?;
+        let grant = caller.authorize(role.assigned_through, &target)?;
         if_match.check(current.assignment.version)?;
         if current.assignment.ended_at.is_some() {
             return Err(AppError::conflict("The assignment has already ended."));
         }
-        if role == RoleCode::ServiceManager {
-            keeps_a_manager(conn, current.assignment.service_id)?;
-        }
+        let a = &current.assignment;
+        staffing::keeps_enough(conn, role, a.portfolio_id, a.service_id)?;
         assignments::end(conn, &current.assignment, &caller.sub)?;
         changed(conn, &grant, &target, &current)
     })

@@ -18,7 +18,7 @@ pub struct AssignmentView {
     pub role: RoleCode,
     pub portfolio_id: Option<i64>,
     pub service_id: Option<i64>,
-    /// For a TS: the delegated duties.
+    /// The delegated duties (a TS's, in Sunet's model).
     pub delegations: Vec<Delegation>,
     /// When the appointee accepted the responsibility.
     pub accepted_at: Option<DateTime<Utc>>,
@@ -39,8 +39,8 @@ impl From<&Held> for AssignmentView {
             subject: h.sub.clone(),
             subject_name: h.name.clone(),
             person_id: a.person_id,
-            // Unknown stored codes cannot be written through this API; fall back harmlessly.
-            role: a.role.parse().unwrap_or(RoleCode::ServiceSpecialist),
+            // As stored, also a role the model in force no longer has (it grants nothing).
+            role: RoleCode::stored(&a.role),
             portfolio_id: a.portfolio_id,
             service_id: a.service_id,
             delegations: Delegations::from_stored(&a.delegations).items().to_vec(),
@@ -67,11 +67,11 @@ pub struct NewAssignmentRequest {
     )]
     pub subject: String,
     pub role: RoleCode,
-    /// For a TÄ or a portfolio-wide TS.
+    /// For a role held on a portfolio (a TÄ, a portfolio-wide TS).
     pub portfolio_id: Option<i64>,
-    /// For a TJF, a specialist, or a service-level TS.
+    /// For a role held on a service (a TJF, a specialist, a service-level TS).
     pub service_id: Option<i64>,
-    /// For a TS only.
+    /// For a role that carries delegations (a TS in Sunet's model), some of those it may carry.
     #[serde(default)]
     pub delegations: Vec<Delegation>,
 }
@@ -84,13 +84,14 @@ pub(super) enum Place {
 }
 
 impl NewAssignmentRequest {
-    pub(super) fn place(&self) -> AppResult<Place> {
+    /// The place the request names, given where its role holds.
+    pub(super) fn place(&self, scope: ScopeKind) -> AppResult<Place> {
         let wrong = |message: &str| AppError::unprocessable("portfolio_id", message.to_string());
-        match (self.role.scope_kind(), self.portfolio_id, self.service_id) {
+        match (scope, self.portfolio_id, self.service_id) {
             (ScopeKind::Global, None, None) => Ok(Place::Global),
             (ScopeKind::Global, _, _) => Err(wrong("a global role takes neither portfolio_id nor service_id")),
             (ScopeKind::Portfolio, Some(p), None) => Ok(Place::Portfolio(p)),
-            (ScopeKind::Portfolio, _, _) => Err(wrong("a service owner (TÄ) is appointed on a portfolio: give portfolio_id only")),
+            (ScopeKind::Portfolio, _, _) => Err(wrong("this role is assigned on a portfolio: give portfolio_id only")),
             (ScopeKind::Service, None, Some(s)) => Ok(Place::Service(s)),
             (ScopeKind::Service, _, _) => Err(AppError::unprocessable(
                 "service_id",
@@ -98,7 +99,7 @@ impl NewAssignmentRequest {
             )),
             (ScopeKind::PortfolioOrService, Some(p), None) => Ok(Place::Portfolio(p)),
             (ScopeKind::PortfolioOrService, None, Some(s)) => Ok(Place::Service(s)),
-            (ScopeKind::PortfolioOrService, _, _) => Err(wrong("a TS is assigned on a portfolio or on a service: give exactly one of portfolio_id, service_id")),
+            (ScopeKind::PortfolioOrService, _, _) => Err(wrong("this role is assigned on a portfolio or on a service: give exactly one of portfolio_id, service_id")),
         }
     }
 }

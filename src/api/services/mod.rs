@@ -11,8 +11,9 @@ use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{self, portfolios, role_assignments, services, DbConnection, DbPool};
-use crate::domain::lifecycle::{check_transition, Lifecycle, TransitionFacts};
-use crate::domain::role::RoleCode;
+use crate::domain::lifecycle::{check_transition, Lifecycle, Staffing, TransitionFacts};
+use crate::domain::model::Model;
+use crate::domain::role::ScopeKind;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
 pub use types::*;
@@ -213,7 +214,13 @@ pub async fn transition(
         if let Some(p) = request.portfolio_id {
             fields.portfolio_id = Some(p);
         }
-        let facts = transition_facts(conn, current.id, fields.portfolio_id)?;
+        let facts = transition_facts(
+            conn,
+            &caller.model,
+            current.id,
+            fields.portfolio_id,
+            request.to,
+        )?;
         check_transition(from, request.to, &facts)
             .map_err(|e| AppError::conflict(e.to_string()))?;
         let step = services::Step {
@@ -258,36 +265,46 @@ fn transition_reason(request: &TransitionRequest) -> AppResult<Option<String>> {
 
 fn transition_facts(
     conn: &mut DbConnection,
+    model: &Model,
     service_id: i64,
     portfolio_id: Option<i64>,
+    to: Lifecycle,
 ) -> AppResult<TransitionFacts> {
-    let (portfolio_retired, portfolio_has_owner) = match portfolio_id {
-        Some(p) => {
-            let portfolio = match portfolios::find_by_id(conn, p) {
-                Err(AppError::NotFound(_)) => {
-                    return Err(AppError::unprocessable(
-                        "portfolio_id",
-                        format!("there is no portfolio {p}"),
-                    ))
-                }
-                other => other?,
-            };
-            let owners =
-                role_assignments::count_active(conn, RoleCode::ServiceOwner, Some(p), None)?;
-            (portfolio.retired_at.is_some(), owners > 0)
-        }
-        None => (false, false),
+    let portfolio_retired = match portfolio_id {
+        Some(p) => match portfolios::find_by_id(conn, p) {
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::unprocessable(
+                    "portfolio_id",
+                    format!("there is no portfolio {p}"),
+                ))
+            }
+            other => other?.retired_at.is_some(),
+        },
+        None => false,
     };
+    let mut staffing = Vec::new();
+    if to == Lifecycle::InOperation {
+        for (role, need) in model.operation_needs() {
+            let on_portfolio = role.scope == ScopeKind::Portfolio;
+            let held = match (on_portfolio, portfolio_id) {
+                (true, None) => 0,
+                (true, p) => role_assignments::count_active(conn, &role.code, p, None)?,
+                (false, _) => {
+                    role_assignments::count_active(conn, &role.code, None, Some(service_id))?
+                }
+            };
+            staffing.push(Staffing {
+                role: format!("{} ({})", role.name_en.to_lowercase(), role.short()),
+                on_portfolio,
+                min: i64::from(need.min),
+                held,
+            });
+        }
+    }
     Ok(TransitionFacts {
         portfolio_id,
         portfolio_retired,
-        portfolio_has_owner,
-        managers: role_assignments::count_active(
-            conn,
-            RoleCode::ServiceManager,
-            None,
-            Some(service_id),
-        )?,
+        staffing,
         active_deliveries: crate::db::deliveries::count_active_of_service(
             conn,
             service_id,

@@ -233,13 +233,15 @@ impl ServicePatch {
         }
         if self.description.is_some()
             || self.documentation_url.is_some()
-            || self.support_process_established.is_some()
-            || self.ordering_routine.is_some()
             || self.last_reviewed_at.is_some()
             || self.self_produced.is_some()
             || self.documentation_reviewed_at.is_some()
         {
             actions.push(Action::ServiceUpdate);
+        }
+        // The support process and ordering routine (guidelines 4.2 item 8, 4.3 item 6).
+        if self.support_process_established.is_some() || self.ordering_routine.is_some() {
+            actions.push(Action::ServiceUpdateSupport);
         }
         if self.published.is_some()
             || self.catalog_text.is_some()

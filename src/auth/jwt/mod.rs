@@ -12,6 +12,7 @@ use crate::auth::claims::map_roles;
 use crate::config::ClaimRule;
 use crate::config::{JwtSettings, Settings};
 pub use crate::domain::access::Identity;
+use crate::domain::model::Model;
 
 mod cache;
 mod dev;
@@ -79,6 +80,8 @@ pub struct Authenticator {
     leeway: u64,
     claim_rules: Vec<ClaimRule>,
     verified: VerifiedTokens,
+    /// The governance model in force: which roles claims may carry, and who decides.
+    pub model: Arc<Model>,
 }
 
 impl Authenticator {
@@ -125,6 +128,7 @@ impl Authenticator {
             audience: jwt.audience.clone(),
             leeway: jwt.leeway_seconds,
             claim_rules: settings.claim_rules.clone(),
+            model: settings.governance_model.clone(),
             verified: VerifiedTokens::default(),
         })
     }
@@ -257,7 +261,7 @@ impl Authenticator {
             sub,
             name: text("name"),
             email: text("email"),
-            claimed_roles: map_roles(&self.claim_rules, claims),
+            claimed_roles: map_roles(&self.claim_rules, claims, &self.model),
         })
     }
 

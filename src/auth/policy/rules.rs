@@ -1,38 +1,49 @@
-//! The table as data: every action, and who may take it (a role held globally, in scope of the
-//! target, a TS holding a delegation, the appointee, the submitter, anyone signed in).
-//! `docs/policy.md` is written from it (`forvaltning policy`). Kept apart from how scope is
-//! resolved (`super`), so that it reads as the rules and can one day be loaded from a file.
+//! The rule table as it was written in Rust before the governance model became a file, kept
+//! only for the differential test below: Sunet's model file must say exactly what it said.
+#![allow(non_upper_case_globals)]
 
+use super::{Model, Who};
 use crate::domain::action::{Action, ObjectClass};
-use crate::domain::role::{Delegation, RoleCode};
 
-/// Who a rule lets through.
+/// Who a rule let through, as the Rust table wrote it.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Who {
-    /// A global role, from the token or assigned in the database.
-    Global(RoleCode),
-    /// A scoped role assigned in scope of the target.
-    InScope(RoleCode),
-    /// A TS in scope holding this delegation.
-    Ts(Delegation),
-    /// The person the target (a role assignment) appoints.
+enum Old {
+    Global(&'static str),
+    InScope(&'static str),
+    Ts(&'static str),
     Appointee,
-    /// The person who submitted the target (a change request).
     Submitter,
-    /// A global role, for objects of one class only (KA: customer contracts).
-    GlobalOn(RoleCode, ObjectClass),
-    /// Any authenticated caller.
+    GlobalOn(&'static str, ObjectClass),
     Anyone,
 }
 
+const ManagementGroup: &str = "management_group";
+const ServiceOwner: &str = "service_owner";
+const ServiceCoordinator: &str = "service_coordinator";
+const ServiceManager: &str = "service_manager";
+const ServiceSpecialist: &str = "service_specialist";
+const SupportSpecialist: &str = "support_specialist";
+const Controller: &str = "controller";
+const AccountManager: &str = "account_manager";
+const BusinessDeveloper: &str = "business_developer";
+const Communicator: &str = "communicator";
+
+mod d {
+    pub const Contracts: &str = "contracts";
+    pub const Economy: &str = "economy";
+    pub const Staffing: &str = "staffing";
+    pub const Plan: &str = "plan";
+    pub const Documentation: &str = "documentation";
+    pub const Prioritization: &str = "prioritization";
+}
+
+use d as D;
 use Action::*;
-use Delegation as D;
-use RoleCode::*;
-use Who::*;
+use Old::*;
 
 /// The table; Swedish role names in the comments.
-pub(super) fn rule(action: Action) -> &'static [Who] {
-    match action {
+fn rule(action: Action) -> Option<&'static [Old]> {
+    Some(match action {
         // portfolio create / update / retire — LG (Sunets ledningsgrupp)
         PortfolioCreate | PortfolioUpdate | PortfolioRetire => &[Global(ManagementGroup)],
         // service propose — LG; TÄ, TS, TJF in scope; KA; VU
@@ -184,5 +195,34 @@ pub(super) fn rule(action: Action) -> &'static [Who] {
         ChangeRequestDecide => &[InScope(ServiceOwner)],
         // change request release — TJF in scope
         ChangeRequestRelease => &[InScope(ServiceManager)],
+        // New with the model file: the support fields had been under service.update.
+        ServiceUpdateSupport => return None,
+    })
+}
+
+fn who(old: Old) -> Who {
+    let role = |code: &str| code.parse().expect("a role code");
+    match old {
+        Global(r) => Who::Global(role(r)),
+        InScope(r) => Who::InScope(role(r)),
+        Ts(d) => Who::Delegated(role(ServiceCoordinator), d.parse().expect("a delegation")),
+        Appointee => Who::Appointee,
+        Submitter => Who::Submitter,
+        GlobalOn(r, class) => Who::GlobalOn(role(r), class),
+        Anyone => Who::Anyone,
+    }
+}
+
+#[test]
+fn sunets_model_file_says_what_the_rust_table_said() {
+    let model = Model::builtin();
+    for action in Action::ALL {
+        let Some(old) = rule(action) else { continue };
+        let old: Vec<Who> = old.iter().map(|o| who(*o)).collect();
+        let new = model.rule(action);
+        assert_eq!(new.len(), old.len(), "{action}: {new:?} against {old:?}");
+        for w in &old {
+            assert!(new.contains(w), "{action}: the file lacks {w}");
+        }
     }
 }

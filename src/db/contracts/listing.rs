@@ -10,7 +10,7 @@ use crate::domain::contract::{ContractKind, ContractStatus, Renewal, EXPIRING_DA
 use crate::error::AppResult;
 use chrono::{NaiveDate, TimeDelta};
 
-/// Contracts the caller may read (docs/policy.md): everywhere, or covering a service in reach,
+/// Contracts the caller may read (docs/governance-model.md): everywhere, or covering a service in reach,
 /// or (a KA) every customer contract.
 pub fn in_reach(reach: &Reach) -> Condition {
     if reach.everywhere {

@@ -13,8 +13,9 @@ use crate::db::scope::portfolio_in_reach;
 use crate::db::DbConnection;
 use crate::domain::access::Reach;
 use crate::domain::governance::{service_record_findings, Rule, Thresholds};
+use crate::domain::model::Model;
 use crate::domain::plan::PlanStatus;
-use crate::domain::role::RoleCode;
+use crate::domain::role::{RoleCode, ScopeKind};
 use crate::error::AppResult;
 
 mod economics;
@@ -41,17 +42,34 @@ pub struct Sight {
 pub fn findings(
     conn: &mut DbConnection,
     sight: &Sight,
+    model: &Model,
     thresholds: &Thresholds,
     now: NaiveDateTime,
 ) -> AppResult<Vec<Finding>> {
     let reach = &sight.report;
     let today = now.date();
+    let needed = |scope: ScopeKind| -> Vec<RoleCode> {
+        model
+            .operation_needs()
+            .filter(|(role, _)| role.scope == scope)
+            .map(|(role, _)| role.code.clone())
+            .collect()
+    };
     let mut found = Vec::new();
-    found.extend(portfolios_without_owner(conn, reach)?);
+    found.extend(portfolios_without_owner(
+        conn,
+        reach,
+        &needed(ScopeKind::Portfolio),
+    )?);
     found.extend(plans_missing(conn, reach, thresholds, today)?);
     found.extend(plan_deviations(conn, reach)?);
     let operating = services_in_operation(conn, reach)?;
-    found.extend(services_without_manager(conn, reach, &operating)?);
+    found.extend(services_without_manager(
+        conn,
+        reach,
+        &operating,
+        &needed(ScopeKind::Service),
+    )?);
     found.extend(services_without_supplier_contract(
         conn, reach, &operating, today,
     )?);
@@ -107,23 +125,28 @@ fn active_portfolios(
         .load(conn)?)
 }
 
-fn portfolios_without_owner(conn: &mut DbConnection, reach: &Reach) -> AppResult<Vec<Finding>> {
+/// Active portfolios lacking a holder of a role the model requires on a portfolio for its
+/// services to be in operation (the TÄ in Sunet's model).
+fn portfolios_without_owner(
+    conn: &mut DbConnection,
+    reach: &Reach,
+    roles: &[RoleCode],
+) -> AppResult<Vec<Finding>> {
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
     let active = active_portfolios(conn, reach)?;
     let mut owners = role_assignments::table
-        .filter(role_assignments::role.eq(RoleCode::ServiceOwner.as_str()))
+        .filter(role_assignments::role.eq_any(codes(roles)))
         .filter(role_assignments::ended_at.is_null())
-        .select(role_assignments::portfolio_id)
+        .select((role_assignments::role, role_assignments::portfolio_id))
         .into_boxed();
     let ids: Vec<i64> = active.iter().map(|p| p.0).collect();
     if let Some(ids) = only(reach, ids) {
         owners = owners.filter(role_assignments::portfolio_id.assume_not_null().eq_any(ids));
     }
-    let owned: HashSet<i64> = owners
-        .load::<Option<i64>>(conn)?
-        .into_iter()
-        .flatten()
-        .collect();
-    let last_ended = last_ended_per(conn, RoleCode::ServiceOwner, true)?;
+    let owned = held_everywhere(owners.load::<(String, Option<i64>)>(conn)?, roles);
+    let last_ended = last_ended_per(conn, roles, true)?;
     Ok(active
         .into_iter()
         .filter(|(id, ..)| !owned.contains(id))
@@ -141,13 +164,34 @@ fn portfolios_without_owner(conn: &mut DbConnection, reach: &Reach) -> AppResult
 }
 
 /// When the last assignment of `role` ended, per portfolio (`on_portfolio`) or per service.
+/// The codes of `roles` as the database stores them.
+fn codes(roles: &[RoleCode]) -> Vec<String> {
+    roles.iter().map(|r| r.as_str().to_string()).collect()
+}
+
+/// The places (portfolio or service ids) where every one of `roles` has an active holder,
+/// from (role, place) rows.
+fn held_everywhere(rows: Vec<(String, Option<i64>)>, roles: &[RoleCode]) -> HashSet<i64> {
+    let mut by_place: HashMap<i64, HashSet<String>> = HashMap::new();
+    for (role, place) in rows {
+        if let Some(place) = place {
+            by_place.entry(place).or_default().insert(role);
+        }
+    }
+    by_place
+        .into_iter()
+        .filter(|(_, held)| roles.iter().all(|r| held.contains(r.as_str())))
+        .map(|(place, _)| place)
+        .collect()
+}
+
 fn last_ended_per(
     conn: &mut DbConnection,
-    role: RoleCode,
+    roles: &[RoleCode],
     on_portfolio: bool,
 ) -> AppResult<HashMap<i64, NaiveDateTime>> {
     let base = role_assignments::table
-        .filter(role_assignments::role.eq(role.as_str()))
+        .filter(role_assignments::role.eq_any(codes(roles)))
         .filter(role_assignments::ended_at.is_not_null());
     let rows: Vec<(Option<i64>, Option<NaiveDateTime>)> = if on_portfolio {
         base.group_by(role_assignments::portfolio_id)

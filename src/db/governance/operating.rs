@@ -77,25 +77,27 @@ fn service_record(row: ServiceRow) -> ServiceRecord {
     }
 }
 
+/// Services in operation lacking a holder of a role the model requires on the service (the
+/// TJF in Sunet's model).
 pub(super) fn services_without_manager(
     conn: &mut DbConnection,
     reach: &Reach,
     operating: &[ServiceRecord],
+    roles: &[RoleCode],
 ) -> AppResult<Vec<Finding>> {
+    if roles.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut managers = role_assignments::table
-        .filter(role_assignments::role.eq(RoleCode::ServiceManager.as_str()))
+        .filter(role_assignments::role.eq_any(codes(roles)))
         .filter(role_assignments::ended_at.is_null())
-        .select(role_assignments::service_id)
+        .select((role_assignments::role, role_assignments::service_id))
         .into_boxed();
     if let Some(ids) = only(reach, operating.iter().map(|s| s.id).collect()) {
         managers = managers.filter(role_assignments::service_id.assume_not_null().eq_any(ids));
     }
-    let managed: HashSet<i64> = managers
-        .load::<Option<i64>>(conn)?
-        .into_iter()
-        .flatten()
-        .collect();
-    let last_ended = last_ended_per(conn, RoleCode::ServiceManager, false)?;
+    let managed = held_everywhere(managers.load::<(String, Option<i64>)>(conn)?, roles);
+    let last_ended = last_ended_per(conn, roles, false)?;
     Ok(operating
         .iter()
         .filter(|s| !managed.contains(&s.id))
