@@ -11,6 +11,7 @@ pub mod contracts;
 pub mod deliveries;
 pub mod events;
 pub mod exchange_rates;
+pub mod governance_model;
 pub mod health;
 pub mod idempotency;
 pub mod lookup;
@@ -79,6 +80,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(budget_frames::configure)
             .configure(change_requests::configure)
             .configure(exchange_rates::configure)
+            .configure(governance_model::configure)
             .service(openapi_json),
     );
 }

@@ -35,6 +35,7 @@ impl Authenticated {
         Actor {
             sub: self.identity.sub.clone(),
             request_id: self.request_id.clone(),
+            model: self.model.sha256.clone(),
         }
     }
 }

@@ -206,10 +206,11 @@ impl Settings {
         };
 
         let jwt = jwt_settings(&env, file.jwt)?;
-        let model_file = env("FORVALTNING_GOVERNANCE_MODEL")
-            .map(std::path::PathBuf::from)
-            .or(file.governance.model_file.clone());
-        let governance_model = governance_model(model_file.as_deref())?;
+        let governance_model = match env("FORVALTNING_GOVERNANCE_MODEL") {
+            Some(path) => governance_model(Some(std::path::Path::new(&path)))
+                .map_err(|e| ConfigError::new("FORVALTNING_GOVERNANCE_MODEL", e.message))?,
+            None => governance_model(file.governance.model_file.as_deref())?,
+        };
         let claim_rules = match file.claims.roles {
             Some(rules) => {
                 for (index, rule) in rules.iter().enumerate() {

@@ -17,6 +17,8 @@ pub use crate::domain::object_type::ObjectType;
 pub struct Actor {
     pub sub: String,
     pub request_id: String,
+    /// The SHA-256 of the governance model that authorised the request's decisions.
+    pub model: String,
 }
 
 /// One change to record.
@@ -149,6 +151,8 @@ pub struct AuditEvent {
     pub before_state: Option<String>,
     pub after_state: Option<String>,
     pub request_id: Option<String>,
+    /// The SHA-256 of the governance model in force (none before models were recorded).
+    pub governance_model: Option<String>,
 }
 
 /// Records `change` in the audit trail and, as an event of the same transaction, in the event
@@ -188,8 +192,8 @@ fn record_in_one_statement(
            INSERT INTO events (event_type, occurred_at, object_type, object_id, portfolio_id, data) \
            VALUES ($1, $2, $3, $4, $5, $6)) \
          INSERT INTO audit_events (occurred_at, actor_sub, actor_roles, action, object_type, \
-           object_id, portfolio_id, before_state, after_state, request_id) \
-         VALUES ($2, $7, $8, $1, $3, $4, $5, $9, $6, $10)",
+           object_id, portfolio_id, before_state, after_state, request_id, governance_model) \
+         VALUES ($2, $7, $8, $1, $3, $4, $5, $9, $6, $10, $11)",
     )
     .bind::<Text, _>(change.action)
     .bind::<Timestamp, _>(row.occurred_at)
@@ -201,6 +205,7 @@ fn record_in_one_statement(
     .bind::<Text, _>(&row.roles)
     .bind::<Nullable<Text>, _>(row.before.as_deref())
     .bind::<Text, _>(&actor.request_id)
+    .bind::<Text, _>(&actor.model)
     .execute(conn)?;
     Ok(())
 }
@@ -235,6 +240,7 @@ fn record_in_two_statements(
             audit_events::before_state.eq(row.before.as_deref()),
             audit_events::after_state.eq(row.after.as_deref()),
             audit_events::request_id.eq(&actor.request_id),
+            audit_events::governance_model.eq(&actor.model),
         ))
         .execute(conn)?;
     Ok(())

@@ -28,6 +28,7 @@ pub mod events;
 pub mod exchange_rates;
 mod gates;
 pub mod governance;
+pub mod governance_models;
 mod history_scope;
 pub mod idempotency;
 pub mod organizations;

@@ -90,6 +90,17 @@ diesel::table! {
         before_state -> Nullable<Text>,
         after_state -> Nullable<Text>,
         request_id -> Nullable<Text>,
+        governance_model -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    governance_models (sha256) {
+        sha256 -> Text,
+        name -> Text,
+        version -> Text,
+        document -> Text,
+        first_loaded_at -> Timestamp,
     }
 }
 
@@ -410,5 +421,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_trails,
     row_counts,
     row_count_changes,
-    exchange_rates
+    exchange_rates,
+    governance_models
 );

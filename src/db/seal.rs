@@ -43,9 +43,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The event's canonical content: its fields as stored, in a fixed order, as a JSON array.
+/// The event's canonical content: its fields as stored, in a fixed order, as a JSON array; the
+/// governance model last, where the event has one (events before models were recorded do not,
+/// and keep the content they were sealed with).
 pub fn content_hash(e: &AuditEvent) -> String {
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         e.id,
         e.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
         e.actor_sub,
@@ -58,6 +60,9 @@ pub fn content_hash(e: &AuditEvent) -> String {
         e.after_state,
         e.request_id,
     ]);
+    if let (Some(model), Some(fields)) = (&e.governance_model, canonical.as_array_mut()) {
+        fields.push(serde_json::json!(model));
+    }
     hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
 

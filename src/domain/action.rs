@@ -46,6 +46,7 @@ crate::vocabulary! {
         ReportRead = "report.read",
         EconomicsRead = "economics.read",
         ExchangeRateSet = "exchange_rate.set",
+        GovernanceModelHistory = "governance_model.history",
         BudgetFrameSet = "budget_frame.set",
         PlanCreate = "plan.create",
         PlanEdit = "plan.edit",

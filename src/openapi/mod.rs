@@ -28,7 +28,8 @@ use requests::*;
         (name = "services", description = "Tjänster and their lifecycle"),
         (name = "people", description = "People, known by their token's sub"),
         (name = "role-assignments", description = "Förvaltningsorganisationen: who holds which role where"),
-        (name = "roles", description = "The roles of the guidelines"),
+        (name = "roles", description = "The roles of the governance model in force"),
+        (name = "governance-model", description = "The governance model in force (who may decide what), and every model that has been"),
         (name = "me", description = "The caller"),
         (name = "architecture", description = "Förvaltningstjänstearkitekturen (FTA)"),
         (name = "catalog", description = "The public service catalogue"),
@@ -73,7 +74,14 @@ pub fn routes_document() -> utoipa::openapi::OpenApi {
     document
 }
 
+/// The document for Sunet's built-in governance model (the committed snapshot).
 pub fn document() -> utoipa::openapi::OpenApi {
+    document_for(&crate::domain::model::Model::builtin())
+}
+
+/// The document an instance serves: its role and delegation codes are those of the governance
+/// model in force.
+pub fn document_for(model: &crate::domain::model::Model) -> utoipa::openapi::OpenApi {
     let mut document = routes_document();
     add_idempotency_key(&mut document);
     state_text_rules(&mut document);
@@ -85,6 +93,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     rate_limited_operations(&mut document);
     lists_answer_csv(&mut document);
     strict::apply(&mut document);
+    requests::enumerate_model_codes(&mut document, model);
     document
 }
 

@@ -43,6 +43,30 @@ pub(super) fn enumerate_currencies(document: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Role and delegation codes are the governance model's (`RoleCode`, `Delegation`): the
+/// document lists those of the model in force, so that clients and fuzzers know them, and an
+/// unknown code is a 400 like any value outside a field's vocabulary.
+pub(super) fn enumerate_model_codes(
+    document: &mut utoipa::openapi::OpenApi,
+    model: &crate::domain::model::Model,
+) {
+    use utoipa::openapi::{RefOr, Schema};
+    let Some(components) = document.components.as_mut() else {
+        return;
+    };
+    let roles = model.roles.iter().map(|r| r.code.to_string());
+    let delegations = model.delegations.iter().map(|d| d.code.to_string());
+    for (name, codes) in [
+        ("RoleCode", roles.collect::<Vec<_>>()),
+        ("Delegation", delegations.collect()),
+    ] {
+        if let Some(RefOr::T(Schema::Object(schema))) = components.schemas.get_mut(name) {
+            schema.pattern = None;
+            schema.enum_values = Some(codes.into_iter().map(serde_json::Value::from).collect());
+        }
+    }
+}
+
 /// Every PATCH refuses a body that changes nothing (`{}`: 400): the document says so with
 /// `minProperties: 1` on each PATCH body's schema.
 pub(super) fn require_a_field_in_patches(document: &mut utoipa::openapi::OpenApi) {

@@ -53,6 +53,8 @@ pub fn migrate_database(settings: &Settings) -> Result<DatabaseUrl, StartupError
     for name in applied {
         log::info!("applied migration {name}");
     }
+    db::governance_models::record(&mut conn, &settings.governance_model)
+        .map_err(|e| StartupError::Database(format!("cannot record the governance model: {e}")))?;
     Ok(url)
 }
 
@@ -151,7 +153,7 @@ fn serve(
     let private_targets = web::Data::new(api::webhooks::PrivateTargets(
         settings.webhooks_allow_private,
     ));
-    let document = crate::openapi::document();
+    let document = crate::openapi::document_for(&settings.governance_model);
     let method_table = web::Data::new(MethodTable::from_document(&document));
     let document = web::Data::new(api::OpenApiJson(
         serde_json::to_string(&document).unwrap_or_default(),

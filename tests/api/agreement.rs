@@ -127,6 +127,17 @@ fn seed_caller(conn: &mut DbConnection, rng: &mut StdRng, model: &Model, n: i64)
 
 pub async fn may_and_reach_agree_on_random_assignments(backend: Backend) {
     agree_under(backend, Model::builtin()).await;
+    // Another organisation's model (no TS, a deputy, delegations of its own) agrees as well.
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/examples/nordforsk.toml"
+    );
+    let text = std::fs::read_to_string(path).expect("the example model");
+    agree_under(
+        backend,
+        Arc::new(Model::load(path, &text).expect("a valid model")),
+    )
+    .await;
 }
 
 async fn agree_under(backend: Backend, model: Arc<Model>) {

@@ -94,6 +94,8 @@ const TABLE: &[Row] = &[
     ("exchange rates read",      "economy",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("exchange rate read",       "economy",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("exchange_rate.set",        "economy",       "exchange_rate.set",                   [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 401]),
+    ("governance model read",    "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("governance model history", "support",       "governance_model.history",            [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 401]),
     ("budget_frame.set",         "plan",          "budget_frame.set",                    [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("plan.create",              "plan",          "plan.create",                         [403, 201, 403, 201, 403, 201, 403, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("plan.edit",                "plan",          "plan.edit",                           [403, 200, 403, 200, 403, 200, 403, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
@@ -589,6 +591,8 @@ impl World {
             "economics report read" => Attempt::new("GET", "/api/v1/reports/economics?year=2027", None),
             "governance rules read" => Attempt::new("GET", "/api/v1/reports/governance/rules", None),
             "exchange rates read" => Attempt::new("GET", "/api/v1/exchange-rates", None),
+            "governance model read" => Attempt::new("GET", "/api/v1/governance-model", None),
+            "governance model history" => Attempt::new("GET", "/api/v1/governance-model/versions", None),
             "exchange rate read" => {
                 self.kept("exchange rate read", async {
                     app.send("PUT", "/api/v1/exchange-rates/NOK/2026", Some(&self.controller), Some(json!({"sek_per_unit": "0.9512"})), &[])

@@ -128,3 +128,53 @@ pub async fn migrate_brings_the_database_up_to_date(backend: Backend) {
         "nothing left to apply: {stderr}"
     );
 }
+
+/// A governance model file with a mistake stops the service, naming the file, the line and the
+/// key; `model check` says the same without starting anything; `model show` prints the model
+/// in force.
+pub async fn a_bad_governance_model_stops_startup_naming_file_line_and_key(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let manifest = env!("CARGO_MANIFEST_DIR");
+    let sunet = format!("{manifest}/models/sunet.toml");
+    let (ok, out, stderr) = run(&db, &[], &["model", "check", &sunet]);
+    assert!(
+        ok && out.contains("'sunet' version 2022.1 is valid"),
+        "{out} {stderr}"
+    );
+
+    let text = std::fs::read_to_string(&sunet).unwrap().replace(
+        "\"exchange_rate.set\" = [\"controller\"]",
+        "\"exchange_rate.set\" = [\"kassör\"]",
+    );
+    let line = text[..text.find("\"exchange_rate.set\"").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    let bad = db.data_dir.join("felaktig-modell.toml");
+    std::fs::write(&bad, &text).unwrap();
+    let bad = bad.to_str().unwrap();
+    let expected = format!("felaktig-modell.toml:{line}: rules.\"exchange_rate.set\": 'kassör': there is no role 'kassör'");
+    let (ok, _, stderr) = run(&db, &[], &["model", "check", bad]);
+    assert!(!ok && stderr.contains(&expected), "{stderr}");
+    let (ok, _, stderr) = run(&db, &[("FORVALTNING_GOVERNANCE_MODEL", bad)], &["serve"]);
+    assert!(!ok, "a bad model started");
+    assert!(
+        stderr.contains("FORVALTNING_GOVERNANCE_MODEL") && stderr.contains(&expected),
+        "{stderr}"
+    );
+
+    let example = format!("{manifest}/models/examples/nordforsk.toml");
+    let (ok, out, stderr) = run(
+        &db,
+        &[("FORVALTNING_GOVERNANCE_MODEL", &example)],
+        &["model", "show", "--format", "json"],
+    );
+    assert!(ok, "{stderr}");
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["name"], "nordforsk");
+    let (ok, out, _) = run(&db, &[], &["model", "show"]);
+    assert!(
+        ok && out.starts_with("# Sunets tjänsteförvaltning"),
+        "{out}"
+    );
+}

@@ -145,6 +145,7 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
         ("/api/v1/change-requests".into(), "id"),
         ("/api/v1/catalog".into(), "slug"),
         ("/api/v1/roles".into(), "code"),
+        ("/api/v1/governance-model/versions".into(), "sha256"),
         ("/api/v1/audit-events".into(), "id"),
         ("/api/v1/audit-events?object_type=service".into(), "id"),
         ("/api/v1/events".into(), "id"),

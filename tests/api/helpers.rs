@@ -213,6 +213,12 @@ impl TestApp {
         start(self._db.clone(), &[], None).await
     }
 
+    /// A second instance on the same database with other settings (another governance model
+    /// during a rolling change, say).
+    pub async fn another_instance_with(&self, extra: &[(&str, &str)]) -> TestApp {
+        start(self._db.clone(), extra, None).await
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

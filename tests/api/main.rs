@@ -18,6 +18,7 @@ mod events;
 mod export;
 mod fuzz;
 mod governance;
+mod governance_model;
 mod helpers;
 mod openapi;
 mod plans;
@@ -138,6 +139,11 @@ on_both_backends!(
     durability::writes_arriving_together_succeed_or_fail_alone,
     openapi::the_document_matches_the_committed_snapshot,
     docs::the_model_page_is_the_built_in_model,
+    governance_model::the_model_in_force_is_visible_and_on_record,
+    governance_model::another_organisations_model_runs_its_own_story,
+    governance_model::assignments_the_model_no_longer_has_grant_nothing_and_are_findings,
+    governance_model::at_most_n_holders_hold_under_concurrent_appointments,
+    cli::a_bad_governance_model_stops_startup_naming_file_line_and_key,
     docs::the_repository_cites_only_itself,
     openapi::every_operation_is_complete,
     cli::a_development_token_is_accepted_by_serve,

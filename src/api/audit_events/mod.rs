@@ -35,6 +35,10 @@ pub struct AuditEventView {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The SHA-256 of the governance model that authorised the change
+    /// (`GET /api/v1/governance-model/versions`); none for changes before models were recorded.
+    #[schema(example = "b0ce7dc7ddfdffcf932f1476ffdc829b954cb889d1b8009b0d3df0b501aebada")]
+    pub governance_model: Option<String>,
 }
 
 impl From<&AuditEvent> for AuditEventView {
@@ -52,6 +56,7 @@ impl From<&AuditEvent> for AuditEventView {
             before: json(&e.before_state),
             after: json(&e.after_state),
             request_id: e.request_id.clone(),
+            governance_model: e.governance_model.clone(),
         }
     }
 }
@@ -164,5 +169,6 @@ crate::csv_record!(AuditEventView {
     portfolio_id,
     before,
     after,
-    request_id
+    request_id,
+    governance_model
 });

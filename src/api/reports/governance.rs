@@ -406,6 +406,14 @@ fn messages(f: &Finding) -> (String, String) {
             format!("Uppdraget {name} har inte accepterats inom föreskriven tid."),
             format!("The assignment {name} has not been accepted within the set time."),
         ),
+        (Rule::AssignmentOfUnknownRole, _) => (
+            format!("Uppdraget {name} avser rollen {text}, som inte finns i den förvaltningsmodell som gäller; det ger inga rättigheter."),
+            format!("The assignment {name} is of the role {text}, which the governance model in force does not have; it grants nothing."),
+        ),
+        (Rule::AssignmentOfUnknownDelegation, _) => (
+            format!("Uppdraget {name} bär delegeringen {text}, som den förvaltningsmodell som gäller inte har för rollen; den ger inga rättigheter."),
+            format!("The assignment {name} carries the delegation {text}, which the governance model in force does not have for its role; it grants nothing."),
+        ),
         (Rule::ServiceNotSelfSustaining, Detail::None) => (
             format!("Tjänsten {name} är inte ekonomiskt självbärande i år."),
             format!("The service {name} is not self-sustaining this year."),

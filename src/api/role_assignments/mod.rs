@@ -44,6 +44,10 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let (query, listing) = query.into_parts();
+    if let Some(role) = &query.role {
+        // The document lists the model's codes; any other is outside the field's vocabulary.
+        staffing::requested_role(&who.model, role)?;
+    }
     let rows = move |conn: &mut DbConnection, _: &_, page: &Page| {
         // An unknown portfolio or service holds no assignments.
         let (Some(portfolio_id), Some(service_id)) = (

@@ -8,9 +8,6 @@
 //! portfolio (TJF and specialists in Sunet's model, not TS; docs/roles.md).
 //! Anything the model does not list is refused, and a role the model does not know grants nothing.
 
-#[cfg(test)]
-mod rules;
-
 use std::sync::Arc;
 
 pub use crate::domain::access::{

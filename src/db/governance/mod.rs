@@ -19,6 +19,7 @@ use crate::domain::role::{RoleCode, ScopeKind};
 use crate::error::AppResult;
 
 mod economics;
+mod model_fit;
 mod operating;
 mod records;
 
@@ -78,6 +79,7 @@ pub fn findings(
     found.extend(change_requests_waiting(conn, sight, thresholds, now)?);
     found.extend(contracts_notice_due(conn, sight, thresholds, today)?);
     found.extend(assignments_not_accepted(conn, reach, thresholds, now)?);
+    found.extend(model_fit::assignments_outside_model(conn, reach, model)?);
     let mut deficits = services_not_self_sustaining(conn, reach, &operating, today)?;
     for finding in &mut deficits {
         // Whether a service pays its way is shown to every reader; by how much, only to those

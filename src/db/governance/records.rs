@@ -205,16 +205,7 @@ pub(super) fn assignments_not_accepted(
         .select(columns)
         .load(conn)?
     };
-    let service_ids: Vec<i64> = rows.iter().filter_map(|r| r.4).collect();
-    let mut service_portfolio: HashMap<i64, Option<i64>> = HashMap::new();
-    for chunk in service_ids.chunks(10_000) {
-        service_portfolio.extend(
-            services::table
-                .filter(services::id.eq_any(chunk.to_vec()))
-                .select((services::id, services::portfolio_id))
-                .load::<(i64, Option<i64>)>(conn)?,
-        );
-    }
+    let service_portfolio = portfolios_of(conn, rows.iter().filter_map(|r| r.4).collect())?;
     let days = thresholds.assignment_acceptance_days;
     Ok(rows
         .into_iter()
@@ -233,4 +224,21 @@ pub(super) fn assignments_not_accepted(
             },
         )
         .collect())
+}
+
+/// The portfolio of each of `services` (in chunks, so that no statement has too many binds).
+pub(super) fn portfolios_of(
+    conn: &mut DbConnection,
+    services: Vec<i64>,
+) -> AppResult<HashMap<i64, Option<i64>>> {
+    let mut portfolio = HashMap::new();
+    for chunk in services.chunks(10_000) {
+        portfolio.extend(
+            services::table
+                .filter(services::id.eq_any(chunk.to_vec()))
+                .select((services::id, services::portfolio_id))
+                .load::<(i64, Option<i64>)>(conn)?,
+        );
+    }
+    Ok(portfolio)
 }

@@ -56,6 +56,12 @@ crate::vocabulary! {
         AssignmentNotAccepted = "assignment_not_accepted",
         /// A service whose revenue this year does not cover its costs (guidelines 1).
         ServiceNotSelfSustaining = "service_not_self_sustaining",
+        /// An active assignment of a role the governance model in force does not have: it
+        /// grants nothing until it is revoked or the model has the role again.
+        AssignmentOfUnknownRole = "assignment_of_unknown_role",
+        /// An active assignment carrying a delegation the governance model in force does not
+        /// have (or does not let its role carry): the delegation grants nothing.
+        AssignmentOfUnknownDelegation = "assignment_of_unknown_delegation",
     }
 }
 
@@ -66,7 +72,9 @@ impl Rule {
             PortfolioWithoutOwner
             | ServiceWithoutManager
             | DeliveryWithoutContract
-            | PlanMissing => Severity::Error,
+            | PlanMissing
+            | AssignmentOfUnknownRole
+            | AssignmentOfUnknownDelegation => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -76,6 +84,7 @@ impl Rule {
         use Rule::*;
         match self {
             PortfolioWithoutOwner | PlanMissing | AssignmentNotAccepted => "2",
+            AssignmentOfUnknownRole | AssignmentOfUnknownDelegation => "3",
             ServiceWithoutManager => "4.4",
             DeliveryWithoutContract => "4.7",
             ServiceWithoutSupplierContract => "4.2 item 2",
@@ -149,6 +158,14 @@ impl Rule {
             ServiceNotSelfSustaining => (
                 "Alla tjänster ska vara ekonomiskt självbärande.",
                 "Every service is economically self-sustaining.",
+            ),
+            AssignmentOfUnknownRole => (
+                "Varje uppdrag avser en roll i den förvaltningsmodell som gäller.",
+                "Every assignment is of a role of the governance model in force.",
+            ),
+            AssignmentOfUnknownDelegation => (
+                "Varje delegering i ett uppdrag finns i den förvaltningsmodell som gäller.",
+                "Every delegation an assignment carries is one the governance model in force has.",
             ),
         }
     }
@@ -431,6 +448,6 @@ mod tests {
             let (sv, en) = rule.description();
             assert!(!sv.is_empty() && !en.is_empty());
         }
-        assert_eq!(Rule::ALL.len(), 14);
+        assert_eq!(Rule::ALL.len(), 16);
     }
 }

@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock};
 use sha2::{Digest, Sha256};
 
 pub use file::ModelError;
+pub use show::{ModelDocument, RuleDocument};
 
 use super::action::{Action, ObjectClass};
 use super::role::{Delegation, RoleCode, ScopeKind};
@@ -36,7 +37,7 @@ pub struct Model {
     pub canonical: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct DelegationDef {
     pub code: Delegation,
     pub name_sv: String,
@@ -44,7 +45,7 @@ pub struct DelegationDef {
     pub section: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Duty {
     pub sv: String,
     pub en: String,
@@ -52,13 +53,13 @@ pub struct Duty {
 
 /// At least `min` holders for a service to go into operation; with `kept`, the holders cannot
 /// fall below `min` while it is under management (in operation or being decommissioned).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct OperationNeed {
     pub min: u32,
     pub kept: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RoleDef {
     pub code: RoleCode,
     pub name_sv: String,
@@ -141,11 +142,15 @@ impl Model {
 
     /// Who may take `action`.
     pub fn rule(&self, action: Action) -> &[Who] {
-        self.rules
-            .iter()
-            .find(|(a, _)| *a == action)
-            .map(|(_, who)| who.as_slice())
-            .unwrap_or(&[])
+        // The rules are in the order of `Action::ALL`, which is the order of the variants.
+        match self.rules.get(action as usize) {
+            Some((a, who)) if *a == action => who,
+            _ => self
+                .rules
+                .iter()
+                .find(|(a, _)| *a == action)
+                .map_or(&[], |(_, who)| who.as_slice()),
+        }
     }
 
     pub fn rules(&self) -> impl Iterator<Item = (Action, &[Who])> {

@@ -16,9 +16,7 @@ pub struct ModelDocument {
     pub version: String,
     pub title_sv: String,
     pub title_en: String,
-    #[schema(value_type = Vec<Object>)]
     pub delegations: Vec<super::DelegationDef>,
-    #[schema(value_type = Vec<Object>)]
     pub roles: Vec<super::RoleDef>,
     pub rules: Vec<RuleDocument>,
 }
