@@ -67,7 +67,7 @@ fn permissions(caller: &Caller) -> Vec<PermissionView> {
     let allowed = |target: &Target| -> Vec<Action> {
         Action::ALL
             .into_iter()
-            .filter(|a| *a != Action::AcceptAssignment && caller.may(*a, target).is_some())
+            .filter(|a| *a != Action::AcceptAssignment && caller.permits(*a, target))
             .collect()
     };
     let mut out = vec![PermissionView {

@@ -143,54 +143,41 @@ impl Caller {
         self.global_roles.iter().any(|g| &g.role == role)
     }
 
-    /// The roles of the caller that satisfy `who` on `target`.
-    fn matches(&self, who: &Who, target: &Target) -> Vec<String> {
+    /// The caller's roles that satisfy `who` on `target`, as the labels a grant records; lazy,
+    /// so that a yes-or-no question stops at the first.
+    fn matches<'a>(
+        &'a self,
+        who: &'a Who,
+        target: &'a Target,
+    ) -> Box<dyn Iterator<Item = String> + 'a> {
+        let one = |holds: bool, label: &'a str| -> Box<dyn Iterator<Item = String> + 'a> {
+            Box::new(holds.then(|| label.to_string()).into_iter())
+        };
         match who {
-            Global(role) => {
-                if self.has_global(role) {
-                    vec![role.to_string()]
-                } else {
-                    Vec::new()
-                }
-            }
-            InScope(role) => self
-                .scoped_roles
-                .iter()
-                .filter(|s| &s.role == role && s.in_scope(target, &self.model))
-                .map(ScopedRole::label)
-                .collect(),
-            Delegated(role, delegation) => self
-                .scoped_roles
-                .iter()
-                .filter(|s| {
-                    &s.role == role
-                        && s.delegations.contains(delegation)
-                        && s.in_scope(target, &self.model)
-                })
-                .map(ScopedRole::label)
-                .collect(),
-            Appointee => {
-                if target.appointee == Some(self.person_id) {
-                    vec!["appointee".to_string()]
-                } else {
-                    Vec::new()
-                }
-            }
-            Submitter => {
-                if target.submitter == Some(self.person_id) {
-                    vec!["submitter".to_string()]
-                } else {
-                    Vec::new()
-                }
-            }
-            GlobalOn(role, class) => {
-                if target.class == Some(*class) && self.has_global(role) {
-                    vec![role.to_string()]
-                } else {
-                    Vec::new()
-                }
-            }
-            Anyone => vec!["authenticated".to_string()],
+            Global(role) => one(self.has_global(role), role.as_str()),
+            InScope(role) => Box::new(
+                self.scoped_roles
+                    .iter()
+                    .filter(move |s| &s.role == role && s.in_scope(target, &self.model))
+                    .map(ScopedRole::label),
+            ),
+            Delegated(role, delegation) => Box::new(
+                self.scoped_roles
+                    .iter()
+                    .filter(move |s| {
+                        &s.role == role
+                            && s.delegations.contains(delegation)
+                            && s.in_scope(target, &self.model)
+                    })
+                    .map(ScopedRole::label),
+            ),
+            Appointee => one(target.appointee == Some(self.person_id), "appointee"),
+            Submitter => one(target.submitter == Some(self.person_id), "submitter"),
+            GlobalOn(role, class) => one(
+                target.class == Some(*class) && self.has_global(role),
+                role.as_str(),
+            ),
+            Anyone => one(true, "authenticated"),
         }
     }
 
@@ -205,6 +192,14 @@ impl Caller {
             }
         }
         (!roles.is_empty()).then_some(Grant { action, roles })
+    }
+
+    /// [`Caller::may`] as yes or no, without naming the roles (what `/me` lists).
+    pub fn permits(&self, action: Action, target: &Target) -> bool {
+        self.model
+            .rule(action)
+            .iter()
+            .any(|who| self.matches(who, target).next().is_some())
     }
 
     /// Like [`Caller::may`], as a 403 problem naming the action.

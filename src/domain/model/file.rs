@@ -290,6 +290,13 @@ fn role(check: &mut Check, r: &FileRole, key: &str, known: &[DelegationDef]) -> 
     }
     if let Some(need) = &r.in_operation {
         scoped_only(check, need.span(), "in_operation");
+        if scope == Some(ScopeKind::PortfolioOrService) {
+            check.refuse(
+                &need.span(),
+                format!("{key}.in_operation"),
+                "a service's needs are counted on its portfolio or on itself: give the role scope \"portfolio\" or \"service\"",
+            );
+        }
     }
     if let Some(max) = &r.max_per_place {
         scoped_only(check, max.span(), "max_per_place");

@@ -169,6 +169,18 @@ fn a_model_that_contradicts_itself_is_refused() {
 }
 
 #[test]
+fn a_need_in_operation_must_know_where_it_is_counted() {
+    let message = refused(
+        "reaches_portfolio = false\n",
+        "reaches_portfolio = false\nin_operation = { min = 1 }\n",
+    );
+    assert!(
+        message.contains("roles.service_coordinator.in_operation: a service's needs are counted on its portfolio or on itself"),
+        "{message}"
+    );
+}
+
+#[test]
 fn a_delegation_the_role_does_not_carry_is_refused() {
     let message = refused(
         "\"change_request.release\" = [\"service_manager in scope\"]",
