@@ -8,6 +8,7 @@
 //! portfolio (TJF and specialists in Sunet's model, not TS; docs/roles.md).
 //! Anything the model does not list is refused, and a role the model does not know grants nothing.
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 pub use crate::domain::access::{
@@ -15,7 +16,7 @@ pub use crate::domain::access::{
 };
 pub use crate::domain::action::{Action, ObjectClass};
 pub use crate::domain::model::{Model, Who};
-use crate::domain::role::RoleCode;
+use crate::domain::role::{Delegation, RoleCode};
 use crate::error::AppError;
 
 use Who::*;
@@ -92,7 +93,9 @@ impl ScopedRole {
             }
             (None, Some(portfolio)) => {
                 self.portfolio_id == Some(portfolio)
-                    || self.portfolio_wide_through_service(model) == Some(portfolio)
+                    || (self.service_id.is_some()
+                        && self.service_portfolio_id == Some(portfolio)
+                        && self.portfolio_wide_through_service(model) == Some(portfolio))
             }
             (None, None) => false,
         }
@@ -122,6 +125,27 @@ impl ScopedRole {
     }
 }
 
+/// What satisfied a rule, as a grant names it.
+enum Holding<'a> {
+    Role(&'a RoleCode),
+    Scoped(&'a ScopedRole),
+    Appointee,
+    Submitter,
+    Anyone,
+}
+
+impl Holding<'_> {
+    fn label(&self) -> String {
+        match self {
+            Holding::Role(role) => role.to_string(),
+            Holding::Scoped(scoped) => scoped.label(),
+            Holding::Appointee => "appointee".into(),
+            Holding::Submitter => "submitter".into(),
+            Holding::Anyone => "authenticated".into(),
+        }
+    }
+}
+
 /// `scoped` added to `reach`: its portfolio or service, and the portfolio-wide objects it reaches.
 fn add_to_reach(reach: &mut Reach, scoped: &ScopedRole, model: &Model) {
     let push = |list: &mut Vec<i64>, id: Option<i64>| {
@@ -143,41 +167,44 @@ impl Caller {
         self.global_roles.iter().any(|g| &g.role == role)
     }
 
-    /// The caller's roles that satisfy `who` on `target`, as the labels a grant records; lazy,
-    /// so that a yes-or-no question stops at the first.
-    fn matches<'a>(
+    /// The caller's assignments of `role` (holding `delegation`, if given) in scope of `target`.
+    fn scoped_matching<'a>(
+        &'a self,
+        role: &'a RoleCode,
+        delegation: Option<&'a Delegation>,
+        target: &'a Target,
+    ) -> impl Iterator<Item = &'a ScopedRole> + 'a {
+        self.scoped_roles.iter().filter(move |s| {
+            // Places first: integer comparisons rule out nearly every assignment.
+            s.in_scope(target, &self.model)
+                && &s.role == role
+                && delegation.is_none_or(|d| s.delegations.contains(d))
+        })
+    }
+
+    /// Calls `found` with each of the caller's holdings that satisfies `who` on `target`, until
+    /// it says stop; nothing is allocated (the labels are made only for a grant).
+    fn each_match<'a>(
         &'a self,
         who: &'a Who,
         target: &'a Target,
-    ) -> Box<dyn Iterator<Item = String> + 'a> {
-        let one = |holds: bool, label: &'a str| -> Box<dyn Iterator<Item = String> + 'a> {
-            Box::new(holds.then(|| label.to_string()).into_iter())
-        };
+        mut found: impl FnMut(Holding<'a>) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         match who {
-            Global(role) => one(self.has_global(role), role.as_str()),
-            InScope(role) => Box::new(
-                self.scoped_roles
-                    .iter()
-                    .filter(move |s| &s.role == role && s.in_scope(target, &self.model))
-                    .map(ScopedRole::label),
-            ),
-            Delegated(role, delegation) => Box::new(
-                self.scoped_roles
-                    .iter()
-                    .filter(move |s| {
-                        &s.role == role
-                            && s.delegations.contains(delegation)
-                            && s.in_scope(target, &self.model)
-                    })
-                    .map(ScopedRole::label),
-            ),
-            Appointee => one(target.appointee == Some(self.person_id), "appointee"),
-            Submitter => one(target.submitter == Some(self.person_id), "submitter"),
-            GlobalOn(role, class) => one(
-                target.class == Some(*class) && self.has_global(role),
-                role.as_str(),
-            ),
-            Anyone => one(true, "authenticated"),
+            Global(role) if self.has_global(role) => found(Holding::Role(role)),
+            GlobalOn(role, class) if target.class == Some(*class) && self.has_global(role) => {
+                found(Holding::Role(role))
+            }
+            InScope(role) => self
+                .scoped_matching(role, None, target)
+                .try_for_each(|s| found(Holding::Scoped(s))),
+            Delegated(role, d) => self
+                .scoped_matching(role, Some(d), target)
+                .try_for_each(|s| found(Holding::Scoped(s))),
+            Appointee if target.appointee == Some(self.person_id) => found(Holding::Appointee),
+            Submitter if target.submitter == Some(self.person_id) => found(Holding::Submitter),
+            Anyone => found(Holding::Anyone),
+            _ => ControlFlow::Continue(()),
         }
     }
 
@@ -185,21 +212,23 @@ impl Caller {
     pub fn may(&self, action: Action, target: &Target) -> Option<Grant> {
         let mut roles: Vec<String> = Vec::new();
         for who in self.model.rule(action) {
-            for role in self.matches(who, target) {
-                if !roles.contains(&role) {
-                    roles.push(role);
+            let _ = self.each_match(who, target, |holding| {
+                let label = holding.label();
+                if !roles.contains(&label) {
+                    roles.push(label);
                 }
-            }
+                ControlFlow::Continue(())
+            });
         }
         (!roles.is_empty()).then_some(Grant { action, roles })
     }
 
     /// [`Caller::may`] as yes or no, without naming the roles (what `/me` lists).
     pub fn permits(&self, action: Action, target: &Target) -> bool {
-        self.model
-            .rule(action)
-            .iter()
-            .any(|who| self.matches(who, target).next().is_some())
+        self.model.rule(action).iter().any(|who| {
+            self.each_match(who, target, |_| ControlFlow::Break(()))
+                .is_break()
+        })
     }
 
     /// Like [`Caller::may`], as a 403 problem naming the action.
