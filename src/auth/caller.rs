@@ -19,15 +19,15 @@ impl Caller {
                 claim: c.claim.clone(),
             },
         });
-        Caller {
-            person_id: held.person_id,
-            sub: held.sub.clone(),
-            global_roles: claimed
+        Caller::new(
+            held.person_id,
+            held.sub.clone(),
+            claimed
                 .chain(held.assigned_global.iter().cloned())
                 .collect(),
-            scoped_roles: held.scoped.clone(),
-            model: model.clone(),
-        }
+            held.scoped.clone(),
+            model.clone(),
+        )
     }
 }
 

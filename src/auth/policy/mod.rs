@@ -29,6 +29,9 @@ pub struct Caller {
     pub global_roles: Vec<GlobalRole>,
     pub scoped_roles: Vec<ScopedRole>,
     pub model: Arc<Model>,
+    /// The positions in `scoped_roles` of each role code held, so that a rule naming a role
+    /// looks at that role's assignments only.
+    by_role: Vec<(RoleCode, Vec<usize>)>,
 }
 
 /// The object an action is attempted on.
@@ -163,6 +166,30 @@ fn add_to_reach(reach: &mut Reach, scoped: &ScopedRole, model: &Model) {
 }
 
 impl Caller {
+    pub fn new(
+        person_id: i64,
+        sub: String,
+        global_roles: Vec<GlobalRole>,
+        scoped_roles: Vec<ScopedRole>,
+        model: Arc<Model>,
+    ) -> Caller {
+        let mut by_role: Vec<(RoleCode, Vec<usize>)> = Vec::new();
+        for (i, scoped) in scoped_roles.iter().enumerate() {
+            match by_role.iter_mut().find(|(role, _)| *role == scoped.role) {
+                Some((_, positions)) => positions.push(i),
+                None => by_role.push((scoped.role.clone(), vec![i])),
+            }
+        }
+        Caller {
+            person_id,
+            sub,
+            global_roles,
+            scoped_roles,
+            model,
+            by_role,
+        }
+    }
+
     pub fn has_global(&self, role: &RoleCode) -> bool {
         self.global_roles.iter().any(|g| &g.role == role)
     }
@@ -174,12 +201,18 @@ impl Caller {
         delegation: Option<&'a Delegation>,
         target: &'a Target,
     ) -> impl Iterator<Item = &'a ScopedRole> + 'a {
-        self.scoped_roles.iter().filter(move |s| {
-            // Places first: integer comparisons rule out nearly every assignment.
-            s.in_scope(target, &self.model)
-                && &s.role == role
-                && delegation.is_none_or(|d| s.delegations.contains(d))
-        })
+        let positions = self
+            .by_role
+            .iter()
+            .find(|(held, _)| held == role)
+            .map_or(&[][..], |(_, positions)| positions.as_slice());
+        positions
+            .iter()
+            .map(|i| &self.scoped_roles[*i])
+            .filter(move |s| {
+                s.in_scope(target, &self.model)
+                    && delegation.is_none_or(|d| s.delegations.contains(d))
+            })
     }
 
     /// Calls `found` with each of the caller's holdings that satisfies `who` on `target`, until
@@ -306,21 +339,16 @@ mod tests {
     }
 
     fn caller(global: &[&str], scoped: Vec<ScopedRole>) -> Caller {
-        Caller {
-            person_id: 1,
-            sub: "kim@sunet.se".into(),
-            global_roles: global
-                .iter()
-                .map(|r| GlobalRole {
-                    role: code(r),
-                    source: RoleSource::Token {
-                        claim: "/roles".into(),
-                    },
-                })
-                .collect(),
-            scoped_roles: scoped,
-            model: Model::builtin(),
-        }
+        let global = global
+            .iter()
+            .map(|r| GlobalRole {
+                role: code(r),
+                source: RoleSource::Token {
+                    claim: "/roles".into(),
+                },
+            })
+            .collect();
+        Caller::new(1, "kim@sunet.se".into(), global, scoped, Model::builtin())
     }
 
     fn on_portfolio(role: &str, portfolio: i64, delegations: &[&str]) -> ScopedRole {
