@@ -31,10 +31,7 @@ pub async fn a_burst_of_first_requests_creates_one_person(backend: Backend) {
                 .as_u16()
         }));
     }
-    let mut statuses = Vec::new();
-    for r in requests {
-        statuses.push(r.await.unwrap());
-    }
+    let statuses = crate::helpers::sorted_statuses(requests).await;
     assert!(
         statuses.iter().all(|s| *s == 200 || *s == 201),
         "{statuses:?}"

@@ -202,11 +202,7 @@ pub async fn writes_carry_etags_and_if_match_is_atomic(backend: Backend) {
                 .as_u16()
         }));
     }
-    let mut statuses = Vec::new();
-    for w in writers {
-        statuses.push(w.await.unwrap());
-    }
-    statuses.sort();
+    let statuses = crate::helpers::sorted_statuses(writers).await;
     assert_eq!(statuses, [200, 412, 412, 412, 412, 412, 412, 412]);
     let now = app
         .get("/api/v1/portfolios/natverk", Some(&lg))

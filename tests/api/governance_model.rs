@@ -434,11 +434,7 @@ pub async fn at_most_n_holders_hold_under_concurrent_appointments(backend: Backe
                 .as_u16()
         }));
     }
-    let mut statuses = Vec::new();
-    for task in tasks {
-        statuses.push(task.await.unwrap());
-    }
-    statuses.sort();
+    let statuses = crate::helpers::sorted_statuses(tasks).await;
     assert_eq!(statuses, [201, 409, 409, 409, 409, 409, 409, 409]);
     let owners = app
         .get(

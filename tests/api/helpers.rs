@@ -419,6 +419,16 @@ impl TestApp {
     }
 }
 
+/// The statuses of requests sent at once (each a spawned task), sorted: the outcome of a race.
+pub async fn sorted_statuses(tasks: Vec<tokio::task::JoinHandle<u16>>) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.expect("a request task"));
+    }
+    statuses.sort();
+    statuses
+}
+
 /// An HS256 token signed with the test secret.
 /// The date `offset` days from today (UTC, the service's clock), as the API writes dates.
 pub fn day(offset: i64) -> String {

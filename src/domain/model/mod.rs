@@ -142,15 +142,10 @@ impl Model {
 
     /// Who may take `action`.
     pub fn rule(&self, action: Action) -> &[Who] {
-        // The rules are in the order of `Action::ALL`, which is the order of the variants.
-        match self.rules.get(action as usize) {
-            Some((a, who)) if *a == action => who,
-            _ => self
-                .rules
-                .iter()
-                .find(|(a, _)| *a == action)
-                .map_or(&[], |(_, who)| who.as_slice()),
-        }
+        // The loader keeps one rule per action in the order of `Action::ALL`, the variants' order.
+        self.rules
+            .get(action as usize)
+            .map_or(&[], |(_, who)| who.as_slice())
     }
 
     pub fn rules(&self) -> impl Iterator<Item = (Action, &[Who])> {
