@@ -11,12 +11,14 @@ pub mod contracts;
 pub mod deliveries;
 pub mod events;
 pub mod exchange_rates;
+pub mod follow_ups;
 pub mod governance_model;
 pub mod health;
 pub mod idempotency;
 pub mod lookup;
 pub mod markdown;
 pub mod me;
+pub mod needs;
 pub mod organizations;
 pub mod people;
 pub mod plans;
@@ -81,6 +83,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(change_requests::configure)
             .configure(exchange_rates::configure)
             .configure(governance_model::configure)
+            .configure(needs::configure)
+            .configure(follow_ups::configure)
             .service(openapi_json),
     );
 }

@@ -26,6 +26,8 @@ pub struct Organization {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
+    /// The `sub` of the customer's key account (kundansvarig).
+    pub key_account: Option<String>,
 }
 
 impl Organization {
@@ -45,6 +47,7 @@ pub struct OrganizationFields {
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub notes: String,
+    pub key_account: Option<String>,
 }
 
 impl OrganizationFields {
@@ -57,6 +60,7 @@ impl OrganizationFields {
             contact_name: o.contact_name.clone(),
             contact_email: o.contact_email.clone(),
             notes: o.notes.clone(),
+            key_account: o.key_account.clone(),
         }
     }
 
@@ -110,6 +114,7 @@ struct OrganizationColumns<'a> {
     contact_name: Option<&'a str>,
     contact_email: Option<&'a str>,
     notes: &'a str,
+    key_account: Option<&'a str>,
     search_text: String,
 }
 
@@ -123,6 +128,7 @@ impl<'a> OrganizationColumns<'a> {
             contact_name: fields.contact_name.as_deref(),
             contact_email: fields.contact_email.as_deref(),
             notes: &fields.notes,
+            key_account: fields.key_account.as_deref(),
             search_text: fields.search_text(),
         }
     }

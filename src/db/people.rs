@@ -285,3 +285,35 @@ fn first_sight(action: &'static str, person_id: i64) -> Change {
         after: None,
     }
 }
+
+/// Does the person of `sub` hold one of `roles`: assigned in the database now, or named by
+/// their token when they acted (recorded in the audit trail as a role that allowed a write)?
+pub fn holds_any_role(conn: &mut DbConnection, sub: &str, roles: &[&str]) -> AppResult<bool> {
+    use super::schema::{audit_events, role_assignments};
+    if roles.is_empty() {
+        return Ok(false);
+    }
+    let assigned: i64 = role_assignments::table
+        .inner_join(people::table)
+        .filter(people::sub.eq(sub))
+        .filter(role_assignments::ended_at.is_null())
+        .filter(role_assignments::role.eq_any(roles))
+        .count()
+        .get_result(conn)?;
+    if assigned > 0 {
+        return Ok(true);
+    }
+    for role in roles {
+        // A global role's label in `actor_roles` is its bare code, quoted in the JSON array.
+        let label = format!("%\"{}\"%", role.replace('_', "\\_"));
+        let seen: i64 = audit_events::table
+            .filter(audit_events::actor_sub.eq(sub))
+            .filter(audit_events::actor_roles.like(label).escape('\\'))
+            .count()
+            .get_result(conn)?;
+        if seen > 0 {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

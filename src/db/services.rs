@@ -471,3 +471,12 @@ pub fn places(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, Optio
         .select((services::id, services::portfolio_id))
         .load(conn)?)
 }
+
+/// Records when the service was established (the finding `proposal_without_need` looks at the
+/// services established since needs were recorded).
+pub fn mark_established(conn: &mut DbConnection, id: i64) -> AppResult<()> {
+    diesel::update(services::table.filter(services::id.eq(id)))
+        .set(services::established_at.eq(Some(super::now())))
+        .execute(conn)?;
+    Ok(())
+}

@@ -61,15 +61,29 @@ crate::vocabulary! {
         ChangeRequestAssess = "change_request.assess",
         ChangeRequestDecide = "change_request.decide",
         ChangeRequestRelease = "change_request.release",
+        NeedCreate = "need.create",
+        NeedRead = "need.read",
+        NeedUpdate = "need.update",
+        NeedAssess = "need.assess",
+        NeedPresent = "need.present",
+        NeedDecide = "need.decide",
+        NeedDecideNewService = "need.decide_new_service",
+        NeedLink = "need.link",
+        NeedEndorse = "need.endorse",
+        FollowUpCreate = "follow_up.create",
+        FollowUpRead = "follow_up.read",
+        OrganizationSetKeyAccount = "organization.set_key_account",
     }
 }
 
 crate::vocabulary! {
     /// A class of objects a rule can single out among those an action applies to.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum ObjectClass("an object class (customer_contract)") {
+    pub enum ObjectClass("an object class (customer_contract, unplaced_need)") {
         /// A kundavtal (as opposed to a leverantörsavtal).
         CustomerContract = "customer_contract",
+        /// A need that belongs to no portfolio yet (assessed by KA and VU).
+        UnplacedNeed = "unplaced_need",
     }
 }
 

@@ -9,6 +9,7 @@ pub mod governance;
 pub mod lifecycle;
 pub mod model;
 pub mod money;
+pub mod need;
 pub mod object_type;
 pub mod org_number;
 pub mod plan;

@@ -18,5 +18,7 @@ crate::vocabulary! {
         ChangeRequest = "change_request",
         Webhook = "webhook",
         ExchangeRate = "exchange_rate",
+        Need = "need",
+        FollowUp = "follow_up",
     }
 }

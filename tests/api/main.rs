@@ -20,6 +20,7 @@ mod fuzz;
 mod governance;
 mod governance_model;
 mod helpers;
+mod needs;
 mod openapi;
 mod plans;
 mod readme;
@@ -69,6 +70,12 @@ on_both_backends!(
     attacks::no_report_shows_what_its_object_hides,
     attacks::markdown_reports_survive_hostile_names,
     authorization::every_action_by_every_caller,
+    needs::a_need_goes_from_a_customer_meeting_to_a_new_service_in_operation,
+    needs::a_need_of_a_service_is_realised_by_a_released_change,
+    needs::customers_share_needs_and_the_list_shows_demand,
+    needs::bad_needs_are_refused_and_change_nothing,
+    needs::customers_are_followed_up_by_those_who_answer_for_them,
+    needs::a_customer_names_its_key_account,
     authorization::a_service_owner_reads_only_their_portfolios_audit_trail,
     authorization::only_the_appointee_accepts_an_appointment,
     authorization::foreign_ids_in_bodies_are_refused,

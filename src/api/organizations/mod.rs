@@ -8,10 +8,10 @@ use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::{list_page, with_etag, IfMatch, Page, Paginated};
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Caller, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
-use crate::db::{contracts, deliveries, organizations, DbConnection, DbPool};
+use crate::db::{contracts, deliveries, organizations, people, DbConnection, DbPool};
 use crate::domain::contract::OrganizationKind;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -110,10 +110,52 @@ fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> 
     Ok(())
 }
 
+/// A key account answers for a customer, and is a person the model lets be one: holding such a
+/// role in the database, or seen with it in a token.
+fn key_account_fits(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    fields: &organizations::OrganizationFields,
+) -> AppResult<()> {
+    let Some(sub) = fields.key_account.as_deref() else {
+        return Ok(());
+    };
+    if fields.kind != OrganizationKind::Customer {
+        return Err(AppError::unprocessable(
+            "key_account",
+            "only a customer organization has a key account",
+        ));
+    }
+    let roles: Vec<&str> = caller
+        .model
+        .key_account_roles()
+        .map(|r| r.code.as_str())
+        .collect();
+    let names = || roles.join(", ");
+    if roles.is_empty() {
+        return Err(AppError::unprocessable(
+            "key_account",
+            "the governance model in force names no role that may be a key account",
+        ));
+    }
+    let is_caller = sub == caller.sub
+        && caller
+            .global_roles
+            .iter()
+            .any(|g| roles.contains(&g.role.as_str()));
+    if is_caller || people::holds_any_role(conn, sub, &roles)? {
+        return Ok(());
+    }
+    Err(AppError::unprocessable(
+        "key_account",
+        format!("'{sub}' is not known to hold the role {}", names()),
+    ))
+}
+
 #[utoipa::path(
     tag = "organizations",
     operation_id = "updateOrganization",
-    summary = "Change an organization (controller, KA)",
+    summary = "Change an organization (controller, KA); its key account (LG, KA)",
     params(
         ("organization" = String, Path, description = "Id or slug"),
         crate::api::IfMatch
@@ -133,11 +175,23 @@ pub async fn update(
     let patch = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller| {
         let current = organizations::find(conn, &key)?;
-        let grant = caller.authorize(Action::OrganizationUpdate, &Target::global())?;
+        let mut actions = Vec::new();
+        if patch.changes_fields() {
+            actions.push(Action::OrganizationUpdate);
+        }
+        if patch.key_account.is_some() {
+            actions.push(Action::OrganizationSetKeyAccount);
+        }
+        let grant = caller.authorize_all(&actions, &Target::global())?;
         if_match.check(current.version)?;
         let fields = patch.apply(&current)?;
         if fields.kind != current.kind() {
             kind_still_fits(conn, current.id, fields.kind)?;
+        }
+        if fields.key_account.is_some()
+            && (fields.key_account != current.key_account || fields.kind != current.kind())
+        {
+            key_account_fits(conn, caller, &fields)?;
         }
         let updated = organizations::update(conn, &current, &fields)?;
         let view = OrganizationView::from(&updated);

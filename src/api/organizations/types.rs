@@ -24,6 +24,9 @@ pub struct OrganizationView {
     /// The designated contact.
     pub contact: ContactView,
     pub notes: String,
+    /// The `sub` of the account manager who answers for this customer (kundansvarig).
+    #[schema(example = "karin.kund@sunet.se")]
+    pub key_account: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -69,6 +72,7 @@ impl From<&Organization> for OrganizationView {
                 email: o.contact_email.clone(),
             },
             notes: o.notes.clone(),
+            key_account: o.key_account.clone(),
             version: o.version,
             created_at: utc(o.created_at),
             updated_at: utc(o.updated_at),
@@ -147,6 +151,7 @@ impl NewOrganization {
             contact_name,
             contact_email,
             notes: notes.unwrap_or_default(),
+            key_account: None,
         })
     }
 }
@@ -186,16 +191,26 @@ pub struct OrganizationPatch {
     #[serde(default, deserialize_with = "crate::api::not_null")]
     #[schema(nullable = false)]
     pub notes: Option<String>,
+    /// The `sub` of a person holding the account-manager role, for a customer (LG, KA); `null`
+    /// clears it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, max_length = 255)]
+    pub key_account: Option<Option<String>>,
 }
 
 impl OrganizationPatch {
+    /// Does the patch change more than the key account (the controller's and KA's fields)?
+    pub fn changes_fields(&self) -> bool {
+        self.slug.is_some()
+            || self.name.is_some()
+            || self.kind.is_some()
+            || self.org_number.is_some()
+            || self.contact.is_some()
+            || self.notes.is_some()
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.slug.is_none()
-            && self.name.is_none()
-            && self.kind.is_none()
-            && self.org_number.is_none()
-            && self.contact.is_none()
-            && self.notes.is_none()
+        !self.changes_fields() && self.key_account.is_none()
     }
 
     pub fn apply(&self, current: &Organization) -> AppResult<OrganizationFields> {
@@ -227,6 +242,11 @@ impl OrganizationPatch {
                 .take(text::bounded("notes", notes, 10_000))
                 .unwrap_or_default();
         }
+        if let Some(key_account) = &self.key_account {
+            out.key_account = key_account
+                .as_ref()
+                .and_then(|sub| f.take(text::line("key_account", sub, 255)));
+        }
         f.finish()?;
         Ok(out)
     }
@@ -255,6 +275,7 @@ crate::csv_record!(OrganizationView {
     org_number,
     contact,
     notes,
+    key_account,
     version,
     created_at,
     updated_at

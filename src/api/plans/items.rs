@@ -246,6 +246,11 @@ pub async fn remove(
                 "Change requests are linked to this activity; it stays.",
             ));
         }
+        if crate::db::needs::count_links_to_item(conn, current.id)? > 0 {
+            return Err(AppError::conflict(
+                "Needs point at this activity to be realised; it stays.",
+            ));
+        }
         plans::delete_item(conn, &current)?;
         let change = item_change(
             &grant,

@@ -6,13 +6,14 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page, lookup, with_etag, IfMatch, Page, Paginated};
+use crate::api::{lookup, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
-use crate::db::{self, portfolios, role_assignments, services, DbConnection, DbPool};
+use crate::db::{self, needs, portfolios, role_assignments, services, DbConnection, DbPool};
 use crate::domain::lifecycle::{check_transition, Lifecycle, Staffing, TransitionFacts};
 use crate::domain::model::Model;
+use crate::domain::need::Outcome;
 use crate::domain::role::ScopeKind;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -53,9 +54,62 @@ pub async fn list(
             published: query.published,
             q: query.q,
         };
-        services::list(conn, &filter, page)
+        let (count, rows) = services::list(conn, &filter, page)?;
+        let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
+        let links = needs::needs_of_services(conn, &ids)?;
+        let views = rows
+            .iter()
+            .map(|s| {
+                let mut view = ServiceView::from(s);
+                view.need_ids = needs_among(&links, s.id);
+                view
+            })
+            .collect();
+        Ok((count, views))
     };
-    list_page::<ServiceView, _, _>(&req, &pool, who, listing, rows).await
+    crate::api::list_views::<ServiceView, _>(&req, &pool, who, listing, rows).await
+}
+
+/// The ids of the needs of `service` among (service, need) pairs.
+fn needs_among(links: &[(i64, i64)], service: i64) -> Vec<i64> {
+    links
+        .iter()
+        .filter(|(s, _)| *s == service)
+        .map(|(_, n)| *n)
+        .collect()
+}
+
+/// The view with the needs that point at the service.
+fn with_needs(conn: &mut DbConnection, mut view: ServiceView) -> AppResult<ServiceView> {
+    view.need_ids = needs_among(&needs::needs_of_services(conn, &[view.id])?, view.id);
+    Ok(view)
+}
+
+/// The needs a proposal answers: each must exist and not be declined (a declined need is
+/// final).
+fn proposal_needs(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<i64>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = needs::find_many(conn, &ids)?;
+    for id in &ids {
+        match found.iter().find(|n| n.id == *id) {
+            None => {
+                return Err(AppError::unprocessable(
+                    "need_ids",
+                    format!("there is no need {id}"),
+                ))
+            }
+            Some(n) if n.outcome() == Some(Outcome::Declined) => {
+                return Err(AppError::unprocessable(
+                    "need_ids",
+                    format!("need {id} is declined, which is final"),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(ids)
 }
 
 /// The portfolio a service is placed in must exist and be active.
@@ -95,8 +149,10 @@ pub async fn propose(
         if let Some(p) = fields.portfolio_id {
             active_portfolio(conn, p)?;
         }
+        let needs_answered = proposal_needs(conn, &proposal.need_ids)?;
         let service = services::insert(conn, &fields)?;
-        let view = ServiceView::from(&service);
+        needs::link_proposal(conn, service.id, &needs_answered, &caller.sub)?;
+        let view = with_needs(conn, ServiceView::from(&service))?;
         let change = Change::by(&grant, ObjectType::Service, service.id)
             .in_portfolio(service.portfolio_id)
             .after(&view);
@@ -121,7 +177,8 @@ pub async fn get_one(
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let view = crate::api::read(&pool, who, move |conn, _caller| {
-        Ok(ServiceView::from(&services::find(conn, &key)?))
+        let service = services::find(conn, &key)?;
+        with_needs(conn, ServiceView::from(&service))
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -162,10 +219,10 @@ pub async fn update(
         }
         let fields = patch.clone().apply(&current)?;
         let updated = services::update(conn, &current, &fields, None)?;
-        let view = ServiceView::from(&updated);
+        let view = with_needs(conn, ServiceView::from(&updated))?;
         let change = Change::by(&grant, ObjectType::Service, current.id)
             .in_portfolio(updated.portfolio_id)
-            .before(&ServiceView::from(&current))
+            .before(&with_needs(conn, ServiceView::from(&current))?)
             .after(&view);
         Ok(Audited::new(view, change))
     })
@@ -230,12 +287,15 @@ pub async fn transition(
                 .flatten(),
         };
         let updated = services::update(conn, &current, &fields, Some(step))?;
-        let view = ServiceView::from(&updated);
+        if request.to == Lifecycle::Established {
+            services::mark_established(conn, updated.id)?;
+        }
+        let view = with_needs(conn, ServiceView::from(&updated))?;
         let mut after = serde_json::to_value(&view).unwrap_or_default();
         after["transition_reason"] = serde_json::json!(reason);
         let mut change = Change::by(&grant, ObjectType::Service, current.id)
             .in_portfolio(updated.portfolio_id)
-            .before(&ServiceView::from(&current));
+            .before(&with_needs(conn, ServiceView::from(&current))?);
         change.after = Some(after);
         Ok(Audited::new(view, change))
     })

@@ -52,6 +52,8 @@ pub struct ServiceView {
     /// The last information-security review (set when the classification is written).
     #[serde(serialize_with = "crate::api::time::rfc3339_option")]
     pub security_reviewed_at: Option<DateTime<Utc>>,
+    /// The needs that point at the service (a proposal made for them, docs/domain.md).
+    pub need_ids: Vec<i64>,
     pub version: i64,
     #[serde(serialize_with = "crate::api::time::rfc3339")]
     pub created_at: DateTime<Utc>,
@@ -82,6 +84,7 @@ impl From<&Service> for ServiceView {
             documentation_reviewed_at: s.documentation_reviewed_at.map(utc),
             security_classification: s.security_classification(),
             security_reviewed_at: s.security_reviewed_at.map(utc),
+            need_ids: Vec::new(),
             version: s.version,
             created_at: utc(s.created_at),
             updated_at: utc(s.updated_at),
@@ -111,6 +114,9 @@ pub struct NewService {
     pub description: String,
     /// The portfolio the service is proposed for; TÄ, TS and TJF propose within their own.
     pub portfolio_id: Option<i64>,
+    /// The needs the proposal answers (none declined).
+    #[serde(default)]
+    pub need_ids: Vec<i64>,
 }
 
 fn slug_field(value: &str) -> Result<String, (String, String)> {
@@ -414,6 +420,7 @@ crate::csv_record!(ServiceView {
     documentation_reviewed_at,
     security_classification,
     security_reviewed_at,
+    need_ids,
     version,
     created_at,
     updated_at

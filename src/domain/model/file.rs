@@ -80,6 +80,7 @@ struct FileRole {
     #[serde(default)]
     delegations: Vec<Spanned<String>>,
     from_claims: Option<Spanned<bool>>,
+    key_account: Option<Spanned<bool>>,
     assigned_through: Spanned<String>,
     max_per_place: Option<Spanned<u32>>,
     in_operation: Option<Spanned<FileNeed>>,
@@ -342,6 +343,7 @@ fn role(check: &mut Check, r: &FileRole, key: &str, known: &[DelegationDef]) -> 
         reaches_portfolio: r.reaches_portfolio.as_ref().is_some_and(|b| *b.get_ref()),
         delegations,
         from_claims: r.from_claims.as_ref().is_some_and(|b| *b.get_ref()),
+        key_account: r.key_account.as_ref().is_some_and(|b| *b.get_ref()),
         assigned_through: assigned_through?,
         max_per_place: r.max_per_place.as_ref().map(|m| *m.get_ref()),
         in_operation,

@@ -73,6 +73,8 @@ pub struct RoleDef {
     pub delegations: Vec<Delegation>,
     /// A global role that token claims may carry.
     pub from_claims: bool,
+    /// A holder may be named a customer organization's key account (kundansvarig).
+    pub key_account: bool,
     /// The action that appoints and revokes a holder.
     pub assigned_through: Action,
     pub max_per_place: Option<u32>,
@@ -164,6 +166,11 @@ impl Model {
 
     pub fn delegation(&self, code: &Delegation) -> Option<&DelegationDef> {
         self.delegations.iter().find(|d| &d.code == code)
+    }
+
+    /// The roles whose holders may be a customer's key account.
+    pub fn key_account_roles(&self) -> impl Iterator<Item = &RoleDef> {
+        self.roles.iter().filter(|r| r.key_account)
     }
 
     /// The roles a service needs to go into operation.

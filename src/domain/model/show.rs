@@ -112,6 +112,9 @@ pub(super) fn markdown(model: &Model) -> String {
         if r.from_claims {
             limits.push("may come from token claims".into());
         }
+        if r.key_account {
+            limits.push("may be a customer's key account".into());
+        }
         let abbr = r
             .abbreviation
             .as_deref()

@@ -1,0 +1,381 @@
+//! `/api/v1/needs`: behovsfångst. Anyone signed in records a need a customer or user voiced;
+//! the TJF (or a TS[prioritization]; the KA and VU while it has no portfolio) assesses it, the
+//! KA presents it to the management group, which decides (the TÄ for what lies in their
+//! portfolio), and a decided need points at what realises it (docs/domain.md).
+
+mod links;
+mod steps;
+mod types;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::api::{lookup, with_etag, Fields, IfMatch, Paginated};
+use crate::auth::policy::{Action, Caller, Grant, ObjectClass, Target};
+use crate::auth::Authenticated;
+use crate::db::audit::{Audited, Change, ObjectType};
+use crate::db::needs::{self, Need, NeedFields};
+use crate::db::{organizations, portfolios, services, DbConnection, DbPool};
+use crate::domain::need::NeedStep;
+use crate::domain::slug::IdOrSlug;
+use crate::domain::text;
+use crate::error::{AppError, AppResult};
+pub use types::*;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(get_one)
+        .service(update)
+        .service(steps::assess)
+        .service(steps::present)
+        .service(steps::decide)
+        .service(links::link)
+        .service(links::unlink)
+        .service(links::endorse)
+        .service(links::endorsements);
+}
+
+/// A need as the policy sees it: where it is placed now, and who recorded it.
+pub(crate) struct Placed {
+    pub need: Need,
+    pub portfolio_id: Option<i64>,
+    pub target: Target,
+}
+
+/// The policy's target of a need on `service_id`, placed in `portfolio_id`: its service, else
+/// its portfolio as a whole (as a plan is), else nothing yet (the KA's and VU's unplaced needs).
+fn target_at(
+    caller: &Caller,
+    service_id: Option<i64>,
+    portfolio_id: Option<i64>,
+    created_by: &str,
+) -> Target {
+    let target = match (service_id, portfolio_id) {
+        (Some(service), portfolio) => Target::service(service, portfolio),
+        (None, Some(portfolio)) => Target::portfolio(portfolio),
+        (None, None) => Target::global(),
+    }
+    .of_class(portfolio_id.is_none().then_some(ObjectClass::UnplacedNeed));
+    if created_by == caller.sub {
+        target.with_submitter(caller.person_id)
+    } else {
+        target
+    }
+}
+
+fn target_of(caller: &Caller, need: &Need, portfolio_id: Option<i64>) -> Target {
+    target_at(caller, need.service_id, portfolio_id, &need.created_by)
+}
+
+/// The need of `id`, placed, if the caller may read it (else 404: nothing learnt of it).
+pub(crate) fn load(conn: &mut DbConnection, caller: &Caller, id: i64) -> AppResult<Placed> {
+    let (need, service_portfolio) = needs::with_service_portfolio(conn, &[id])?
+        .pop()
+        .ok_or_else(|| AppError::not_found("There is no such need."))?;
+    let portfolio_id = need.placed_in(service_portfolio);
+    let target = target_of(caller, &need, portfolio_id);
+    if !caller.permits(Action::NeedRead, &target) {
+        return Err(AppError::not_found("There is no such need."));
+    }
+    Ok(Placed {
+        need,
+        portfolio_id,
+        target,
+    })
+}
+
+/// The view of a need as it is now (its links read afresh).
+pub(crate) fn view_of(conn: &mut DbConnection, need: &Need) -> AppResult<NeedView> {
+    let (need, service_portfolio) = needs::with_service_portfolio(conn, &[need.id])?
+        .pop()
+        .ok_or_else(|| AppError::internal("the need vanished"))?;
+    let links = needs::links_of(conn, &[need.id])?;
+    Ok(NeedView::of(
+        &need,
+        need.placed_in(service_portfolio),
+        &links,
+    ))
+}
+
+/// The audited change of a need under `grant` (recorded as `action` when given).
+pub(crate) fn audited(
+    grant: &Grant,
+    action: Option<&'static str>,
+    before: Option<&NeedView>,
+    after: NeedView,
+) -> Audited<NeedView> {
+    let change = match action {
+        Some(action) => Change::as_action(action, grant, ObjectType::Need, after.id),
+        None => Change::by(grant, ObjectType::Need, after.id),
+    }
+    .in_portfolio(after.portfolio_id.or(before.and_then(|b| b.portfolio_id)))
+    .before_if(before)
+    .after(&after);
+    Audited::new(after, change)
+}
+
+/// A workflow step allowed in the need's state, else 409 saying why.
+pub(crate) fn allowed(need: &Need, step: NeedStep) -> AppResult<()> {
+    need.state()
+        .allows(step)
+        .map_err(|why| AppError::conflict(format!("Not now: {why}.")))
+}
+
+/// Where the recorder places a need: the service and portfolio must exist, the service in the
+/// portfolio when both are given; the portfolio is the service's when only it is.
+fn placement(
+    conn: &mut DbConnection,
+    portfolio_id: Option<i64>,
+    service_id: Option<i64>,
+) -> AppResult<(Option<i64>, Option<i64>)> {
+    if let Some(p) = portfolio_id {
+        match portfolios::find_by_id(conn, p) {
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::unprocessable(
+                    "portfolio_id",
+                    format!("there is no portfolio {p}"),
+                ))
+            }
+            other => other?,
+        };
+    }
+    let Some(s) = service_id else {
+        return Ok((portfolio_id, None));
+    };
+    let service = match services::find_by_id(conn, s) {
+        Err(AppError::NotFound(_)) => {
+            return Err(AppError::unprocessable(
+                "service_id",
+                format!("there is no service {s}"),
+            ))
+        }
+        other => other?,
+    };
+    if portfolio_id.is_some() && service.portfolio_id != portfolio_id {
+        return Err(AppError::unprocessable(
+            "service_id",
+            "is not a service of the portfolio given",
+        ));
+    }
+    Ok((service.portfolio_id, Some(s)))
+}
+
+/// The source as given: a date not in the future, an organization that exists.
+fn check_source(conn: &mut DbConnection, f: &mut Fields, source: &Source) -> AppResult<()> {
+    if source.date > crate::db::today() {
+        f.rule("source.date", "is in the future");
+    }
+    if let Some(o) = source.organization_id {
+        if let Err(AppError::NotFound(_)) = organizations::find(conn, &IdOrSlug::Id(o)) {
+            f.rule(
+                "source.organization_id",
+                format!("there is no organization {o}"),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[utoipa::path(
+    tag = "needs",
+    operation_id = "listNeeds",
+    summary = "List needs",
+    params(crate::api::ListQuery<NeedQuery>),
+    responses((status = 200, description = "OK", body = Paginated<NeedView>), crate::api::responses::ReadErrors)
+)]
+#[get("/needs")]
+pub async fn list(
+    req: HttpRequest,
+    who: Authenticated,
+    query: crate::api::ListQuery<NeedQuery>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let (query, listing) = query.into_parts();
+    let views = move |conn: &mut DbConnection, caller: &Caller, page: &crate::db::Page| {
+        let (Some(portfolio_id), Some(service_id), Some(linked_service_id), Some(organization_id)) = (
+            lookup::portfolio(conn, query.portfolio.as_deref())?.filter(),
+            lookup::service(conn, query.service.as_deref())?.filter(),
+            lookup::service(conn, query.linked_service.as_deref())?.filter(),
+            lookup::organization(conn, query.organization.as_deref())?.filter(),
+        ) else {
+            return Ok((0, Vec::new()));
+        };
+        let filter = needs::NeedFilter {
+            status: query.status,
+            portfolio_id,
+            service_id,
+            linked_service_id,
+            organization_id,
+            channel: query.channel,
+            outcome: query.outcome,
+            realised: query.realised,
+            q: query.q,
+        };
+        let (count, rows) = needs::list(conn, &filter, &caller.reach(Action::NeedRead), page)?;
+        let ids: Vec<i64> = rows.iter().map(|(n, _)| n.id).collect();
+        let links = needs::links_of(conn, &ids)?;
+        let views = rows
+            .iter()
+            .map(|(need, sp)| NeedView::of(need, need.placed_in(*sp), &links))
+            .collect();
+        Ok((count, views))
+    };
+    crate::api::list_views::<NeedView, _>(&req, &pool, who, listing, views).await
+}
+
+#[utoipa::path(
+    tag = "needs",
+    operation_id = "createNeed",
+    summary = "Record a need a customer or user voiced (anyone signed in)",
+    request_body = NewNeed,
+    responses((status = 201, description = "Created", body = NeedView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
+)]
+#[post("/needs")]
+pub async fn create(
+    who: Authenticated,
+    body: web::Json<NewNeed>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let request = body.into_inner();
+    let view = crate::api::write(&pool, who, move |conn, caller| {
+        let (portfolio_id, service_id) = placement(conn, request.portfolio_id, request.service_id)?;
+        let mut f = Fields::default();
+        let title = f.take(text::line("title", &request.title, 300));
+        let description = f.take(text::bounded("description", &request.description, 10_000));
+        check_source(conn, &mut f, &request.source)?;
+        f.finish()?;
+        let target = target_at(caller, service_id, portfolio_id, &caller.sub);
+        let grant = caller.authorize(Action::NeedCreate, &target)?;
+        let fields = NeedFields {
+            title: title.unwrap_or_default(),
+            description: description.unwrap_or_default(),
+            portfolio_id,
+            service_id,
+            channel: request.source.channel,
+            source_organization_id: request.source.organization_id,
+            source_date: request.source.date,
+        };
+        let created = needs::insert(conn, &fields, &caller.sub)?;
+        Ok(audited(&grant, None, None, view_of(conn, &created)?))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::CREATED, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "needs",
+    operation_id = "getNeed",
+    summary = "Get a need",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "OK", body = NeedView, headers(("ETag" = String))), crate::api::responses::ReadErrors)
+)]
+#[get("/needs/{id}")]
+pub async fn get_one(
+    who: Authenticated,
+    path: web::Path<i64>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let view = crate::api::read(&pool, who, move |conn, caller| {
+        let placed = load(conn, caller, id)?;
+        view_of(conn, &placed.need)
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+#[utoipa::path(
+    tag = "needs",
+    operation_id = "updateNeed",
+    summary = "Correct a need before its decision (its recorder; TJF, TS[prioritization] in scope; KA; VU)",
+    params(("id" = i64, Path), crate::api::IfMatch),
+    request_body = NeedPatch,
+    responses((status = 200, description = "OK", body = NeedView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
+)]
+#[patch("/needs/{id}")]
+pub async fn update(
+    if_match: IfMatch,
+    who: Authenticated,
+    path: web::Path<i64>,
+    body: web::Json<NeedPatch>,
+    pool: web::Data<DbPool>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let patch = body.into_inner();
+    let view = crate::api::write(&pool, who, move |conn, caller| {
+        let placed = load(conn, caller, id)?;
+        let mut grant = caller.authorize(Action::NeedUpdate, &placed.target)?;
+        if_match.check(placed.need.version)?;
+        allowed(&placed.need, NeedStep::Update)?;
+        let current = NeedFields::of(&placed.need);
+        let fields = apply(conn, &patch, &current)?;
+        if (fields.portfolio_id, fields.service_id) != (current.portfolio_id, current.service_id) {
+            // Moved: the caller must be able to correct it where it lands, too.
+            let landing = target_at(
+                caller,
+                fields.service_id,
+                fields.portfolio_id,
+                &placed.need.created_by,
+            );
+            grant = Grant::merge(Some(grant), caller.authorize(Action::NeedUpdate, &landing)?);
+        }
+        let before = view_of(conn, &placed.need)?;
+        let updated = needs::update(conn, &placed.need, &fields)?;
+        Ok(audited(
+            &grant,
+            None,
+            Some(&before),
+            view_of(conn, &updated)?,
+        ))
+    })
+    .await?;
+    Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+/// The need's fields with the patch applied, checked as on creation.
+fn apply(
+    conn: &mut DbConnection,
+    patch: &NeedPatch,
+    current: &NeedFields,
+) -> AppResult<NeedFields> {
+    let nothing = patch.title.is_none()
+        && patch.description.is_none()
+        && patch.portfolio_id.is_none()
+        && patch.service_id.is_none()
+        && patch.source.is_none();
+    if nothing {
+        return Err(AppError::bad_request("The body changes nothing."));
+    }
+    let mut out = current.clone();
+    // A new service brings its portfolio unless one is given with it.
+    let portfolio = match (patch.portfolio_id, patch.service_id) {
+        (Some(p), _) => p,
+        (None, Some(Some(_))) => None,
+        (None, _) => current.portfolio_id,
+    };
+    let (portfolio_id, service_id) = placement(
+        conn,
+        portfolio,
+        patch.service_id.unwrap_or(current.service_id),
+    )?;
+    (out.portfolio_id, out.service_id) = (portfolio_id, service_id);
+    let mut f = Fields::default();
+    if let Some(title) = &patch.title {
+        out.title = f.take(text::line("title", title, 300)).unwrap_or_default();
+    }
+    if let Some(description) = &patch.description {
+        out.description = f
+            .take(text::bounded("description", description, 10_000))
+            .unwrap_or_default();
+    }
+    if let Some(source) = &patch.source {
+        check_source(conn, &mut f, source)?;
+        out.channel = source.channel;
+        out.source_organization_id = source.organization_id;
+        out.source_date = source.date;
+    }
+    f.finish()?;
+    Ok(out)
+}
