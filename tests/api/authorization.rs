@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 
 use crate::helpers::{day, token, Backend, TestApp};
 
+#[path = "authorization_needs.rs"]
+mod needs;
+
 /// The callers, in the column order of the table.
 const CALLERS: [&str; 19] = [
     "lg",           // Sunets ledningsgrupp (token claim)
@@ -111,6 +114,24 @@ const TABLE: &[Row] = &[
     ("change_request.assess",    "prioritization", "change_request.assess",              [403, 403, 404, 200, 403, 200, 403, 200, 200, 404, 404, 404, 404, 404, 403, 403, 404, 404, 401]),
     ("change_request.decide",    "prioritization", "change_request.decide",              [403, 200, 404, 403, 403, 403, 403, 403, 403, 404, 404, 404, 404, 404, 403, 403, 404, 404, 401]),
     ("change_request.release",   "prioritization", "change_request.release",             [403, 403, 404, 403, 403, 403, 403, 403, 200, 404, 404, 404, 404, 404, 403, 403, 404, 404, 401]),
+    ("need.create",              "prioritization", "",                                   [201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201, 401]),
+    ("needs list",               "prioritization", "",                                   [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("need read",                "prioritization", "",                                   [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("need endorsements read",   "prioritization", "",                                   [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("need.update",              "prioritization", "need.update",                        [403, 403, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 200, 200, 403, 403, 401]),
+    ("need.assess",              "prioritization", "need.assess",                        [403, 403, 403, 200, 403, 200, 403, 200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("need.assess unplaced",     "prioritization", "need.assess",                        [403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403, 403, 401]),
+    ("need.present",             "prioritization", "need.present",                       [403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 401]),
+    ("need.decide",              "prioritization", "need.decide",                        [200, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("need.decide new service",  "prioritization", "need.decide_new_service",            [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("need.link",                "prioritization", "need.link",                          [201, 201, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("need unlink",              "prioritization", "need.link",                          [200, 200, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("need.endorse",             "support",       "need.endorse",                        [403, 201, 403, 201, 201, 201, 201, 201, 201, 403, 403, 403, 403, 403, 201, 403, 403, 403, 401]),
+    ("follow_up.create",         "support",       "follow_up.create",                    [403, 201, 403, 201, 201, 201, 201, 201, 201, 403, 403, 403, 403, 403, 201, 201, 403, 403, 401]),
+    ("follow-ups list",          "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("organization follow-ups list", "support",   "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("follow-up read",           "support",       "",                                    [200, 200, 404, 200, 200, 200, 200, 200, 200, 404, 404, 404, 404, 200, 200, 200, 404, 404, 401]),
+    ("organization key account", "support",       "organization.set_key_account",        [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 401]),
     ("annual report read",       "plan",          "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
     ("services read",            "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("architecture read",        "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
@@ -739,7 +760,10 @@ impl World {
             "health live (public)" => Attempt::new("GET", "/health/live", None),
             "health ready (public)" => Attempt::new("GET", "/health/ready", None),
             "metrics (public)" => Attempt::new("GET", "/metrics", None),
-            other => panic!("no attempt for {other}"),
+            other => match self.need_attempt(other).await {
+                Some(attempt) => attempt,
+                None => panic!("no attempt for {other}"),
+            },
         }
     }
 

@@ -111,6 +111,33 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
     )
     .await
     .expect(201);
+    let ka = token("karin.kund@sunet.se", &["account_manager"]);
+    let need = app
+        .post("/api/v1/needs", Some(&ka), json!({"title": "Eduroam på pendeltåg, \"snart\"", "service_id": eduroam,
+            "source": {"channel": "customer_meeting", "organization_id": customer, "date": today.to_string()}}))
+        .await
+        .expect(201)
+        .id();
+    let kth = app
+        .post(
+            "/api/v1/organizations",
+            Some(&ka),
+            json!({"slug": "kth", "name": "KTH", "kind": "customer"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(
+        &format!("/api/v1/needs/{need}/endorsements"),
+        Some(&ka),
+        json!({"organization_id": kth}),
+    )
+    .await
+    .expect(201);
+    app.post("/api/v1/organizations/lunds-universitet/follow-ups", Some(&ka),
+        json!({"date": today.to_string(), "kind": "delivery_review", "service_ids": [eduroam], "satisfaction": 4, "summary": "Nöjda, men vill ha täckning i Ångström"}))
+        .await
+        .expect(201);
     let hook = app
         .post("/api/v1/webhooks", Some(&lg), json!({"url": "http://127.0.0.1:9/krok", "secret": "exportens-hemlighet-01", "event_types": ["plan.*"], "active": false}))
         .await
@@ -143,6 +170,14 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
         (format!("/api/v1/plans/{plan}/items"), "id"),
         (format!("/api/v1/plans/{plan}/versions"), "revision"),
         ("/api/v1/change-requests".into(), "id"),
+        ("/api/v1/needs".into(), "id"),
+        ("/api/v1/needs?ordering=-endorsement_count".into(), "id"),
+        (format!("/api/v1/needs/{need}/endorsements"), "id"),
+        ("/api/v1/follow-ups".into(), "id"),
+        (
+            "/api/v1/organizations/lunds-universitet/follow-ups".into(),
+            "id",
+        ),
         ("/api/v1/catalog".into(), "slug"),
         ("/api/v1/roles".into(), "code"),
         ("/api/v1/governance-model/versions".into(), "sha256"),
@@ -204,6 +239,11 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
             let path = p.split('?').next().unwrap().to_string();
             path.replace(&format!("/plans/{plan}/"), "/plans/{id}/")
                 .replace(&format!("/webhooks/{hook}/"), "/webhooks/{id}/")
+                .replace(&format!("/needs/{need}/"), "/needs/{id}/")
+                .replace(
+                    "/organizations/lunds-universitet/",
+                    "/organizations/{organization}/",
+                )
                 .replace("/portfolios/natverk/", "/portfolios/{portfolio}/")
         })
         .collect();

@@ -305,8 +305,8 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
     assert_eq!(me.body["permissions"][0]["scope"]["kind"], "global");
     assert_eq!(
         me.body["permissions"][0]["actions"],
-        json!(["change_request.create"]),
-        "anyone signed in submits change requests"
+        json!(["change_request.create", "need.create", "need.read"]),
+        "anyone signed in submits change requests and records and reads needs"
     );
     assert_eq!(
         me.body["permissions"][1]["scope"],
@@ -325,7 +325,12 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
             "report.read",
             "economics.read",
             "change_request.read",
-            "change_request.create"
+            "change_request.create",
+            "need.create",
+            "need.read",
+            "need.endorse",
+            "follow_up.create",
+            "follow_up.read"
         ])
     );
     let me = app.get("/api/v1/me", Some(&lg)).await.expect(200);
