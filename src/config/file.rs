@@ -61,6 +61,9 @@ pub(super) struct FileGovernance {
     pub(super) documentation_review_months: Option<u32>,
     pub(super) security_review_months: Option<u32>,
     pub(super) assignment_acceptance_days: Option<i64>,
+    pub(super) need_assessment_days: Option<i64>,
+    pub(super) need_decision_days: Option<i64>,
+    pub(super) customer_follow_up_months: Option<u32>,
 }
 
 impl FileGovernance {
@@ -115,6 +118,21 @@ impl FileGovernance {
                 "assignment_acceptance_days",
                 self.assignment_acceptance_days,
                 defaults.assignment_acceptance_days,
+            )?,
+            need_assessment_days: days(
+                "need_assessment_days",
+                self.need_assessment_days,
+                defaults.need_assessment_days,
+            )?,
+            need_decision_days: days(
+                "need_decision_days",
+                self.need_decision_days,
+                defaults.need_decision_days,
+            )?,
+            customer_follow_up_months: months(
+                "customer_follow_up_months",
+                self.customer_follow_up_months,
+                defaults.customer_follow_up_months,
             )?,
         })
     }

@@ -414,6 +414,26 @@ fn messages(f: &Finding) -> (String, String) {
             format!("Uppdraget {name} bär delegeringen {text}, som den förvaltningsmodell som gäller inte har för rollen; den ger inga rättigheter."),
             format!("The assignment {name} carries the delegation {text}, which the governance model in force does not have for its role; it grants nothing."),
         ),
+        (Rule::NeedUnassessed, _) => (
+            format!("Behovet ”{name}” har inte värderats inom föreskriven tid."),
+            format!("The need \"{name}\" has not been assessed within the set time."),
+        ),
+        (Rule::NeedUndecided, _) => (
+            format!("Behovet ”{name}” har föredragits för ledningsgruppen men inte beslutats inom föreskriven tid."),
+            format!("The need \"{name}\" was presented to the management group but not decided within the set time."),
+        ),
+        (Rule::ProposalWithoutNeed, _) => (
+            format!("Tjänsten {name} etablerades utan att något behov pekar på den."),
+            format!("The service {name} was established without a need pointing at it."),
+        ),
+        (Rule::CustomerFollowUpOverdue, Detail::Date(last)) => (
+            format!("Kunden {name} har en aktiv leverans men har inte följts upp sedan {last}."),
+            format!("The customer {name} has an active delivery but has not been followed up since {last}."),
+        ),
+        (Rule::CustomerFollowUpOverdue, _) => (
+            format!("Kunden {name} har en aktiv leverans men har aldrig följts upp."),
+            format!("The customer {name} has an active delivery but has never been followed up."),
+        ),
         (Rule::ServiceNotSelfSustaining, Detail::None) => (
             format!("Tjänsten {name} är inte ekonomiskt självbärande i år."),
             format!("The service {name} is not self-sustaining this year."),

@@ -20,6 +20,7 @@ use crate::error::AppResult;
 
 mod economics;
 mod model_fit;
+mod needs;
 mod operating;
 mod records;
 
@@ -80,6 +81,11 @@ pub fn findings(
     found.extend(contracts_notice_due(conn, sight, thresholds, today)?);
     found.extend(assignments_not_accepted(conn, reach, thresholds, now)?);
     found.extend(model_fit::assignments_outside_model(conn, reach, model)?);
+    found.extend(needs::needs_waiting(conn, reach, thresholds, now)?);
+    found.extend(needs::proposals_without_need(conn, reach)?);
+    found.extend(needs::customers_not_followed_up(
+        conn, reach, thresholds, now,
+    )?);
     let mut deficits = services_not_self_sustaining(conn, reach, &operating, today)?;
     for finding in &mut deficits {
         // Whether a service pays its way is shown to every reader; by how much, only to those

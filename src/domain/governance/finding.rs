@@ -16,6 +16,8 @@ pub enum ObjectKind {
     ChangeRequest,
     Contract,
     RoleAssignment,
+    Need,
+    Organization,
 }
 
 impl ObjectKind {
@@ -28,6 +30,8 @@ impl ObjectKind {
             ObjectKind::ChangeRequest => "change_request",
             ObjectKind::Contract => "contract",
             ObjectKind::RoleAssignment => "role_assignment",
+            ObjectKind::Need => "need",
+            ObjectKind::Organization => "organization",
         }
     }
 }

@@ -62,6 +62,16 @@ crate::vocabulary! {
         /// An active assignment carrying a delegation the governance model in force does not
         /// have (or does not let its role carry): the delegation grants nothing.
         AssignmentOfUnknownDelegation = "assignment_of_unknown_delegation",
+        /// A need identified long ago and not assessed yet (guidelines 4.4 item 12, 4.5).
+        NeedUnassessed = "need_unassessed",
+        /// A need presented to the management group long ago and not decided (guidelines 4.6).
+        NeedUndecided = "need_undecided",
+        /// A service established since needs were recorded that no need points at
+        /// (guidelines 1, 2: needs are weighed in).
+        ProposalWithoutNeed = "proposal_without_need",
+        /// A customer with an active delivery and no follow-up for a long time (guidelines 4.5
+        /// item 5, 4.6 item 6).
+        CustomerFollowUpOverdue = "customer_follow_up_overdue",
     }
 }
 
@@ -96,6 +106,10 @@ impl Rule {
             SecurityReviewOverdue => "4.2 item 3",
             SupportOrOrderingMissing => "4.2 item 8; 4.4 item 6",
             ServiceNotSelfSustaining => "1",
+            NeedUnassessed => "4.4 item 12; 4.5",
+            NeedUndecided => "4.6",
+            ProposalWithoutNeed => "1; 2",
+            CustomerFollowUpOverdue => "4.5 item 5; 4.6 item 6",
         }
     }
 
@@ -167,6 +181,22 @@ impl Rule {
                 "Varje delegering i ett uppdrag finns i den förvaltningsmodell som gäller.",
                 "Every delegation an assignment carries is one the governance model in force has.",
             ),
+            NeedUnassessed => (
+                "Behov från avnämarna värderas utan dröjsmål.",
+                "Needs from the customers are assessed without delay.",
+            ),
+            NeedUndecided => (
+                "Behov som föredragits för ledningsgruppen beslutas utan dröjsmål.",
+                "Needs presented to the management group are decided without delay.",
+            ),
+            ProposalWithoutNeed => (
+                "En tjänst etableras utifrån behov och krav från Sunets avnämare.",
+                "A service is established from the needs and requirements of Sunet's customers.",
+            ),
+            CustomerFollowUpOverdue => (
+                "Kundrelationer och leveranser följs upp regelbundet.",
+                "Customer relations and deliveries are followed up regularly.",
+            ),
         }
     }
 }
@@ -182,6 +212,9 @@ pub struct Thresholds {
     pub documentation_review_months: u32,
     pub security_review_months: u32,
     pub assignment_acceptance_days: i64,
+    pub need_assessment_days: i64,
+    pub need_decision_days: i64,
+    pub customer_follow_up_months: u32,
 }
 
 impl Default for Thresholds {
@@ -194,6 +227,9 @@ impl Default for Thresholds {
             documentation_review_months: 12,
             security_review_months: 12,
             assignment_acceptance_days: 14,
+            need_assessment_days: 30,
+            need_decision_days: 60,
+            customer_follow_up_months: 12,
         }
     }
 }
@@ -290,6 +326,11 @@ impl Thresholds {
                 "assignment_acceptance_days",
                 self.assignment_acceptance_days,
             ),
+            NeedUnassessed => days("need_assessment_days", self.need_assessment_days),
+            NeedUndecided => days("need_decision_days", self.need_decision_days),
+            CustomerFollowUpOverdue => {
+                months("customer_follow_up_months", self.customer_follow_up_months)
+            }
             _ => return None,
         })
     }
@@ -448,6 +489,6 @@ mod tests {
             let (sv, en) = rule.description();
             assert!(!sv.is_empty() && !en.is_empty());
         }
-        assert_eq!(Rule::ALL.len(), 16);
+        assert_eq!(Rule::ALL.len(), 20);
     }
 }
