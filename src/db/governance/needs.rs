@@ -80,28 +80,22 @@ pub(super) fn needs_waiting(
             NeedStatus::Presented => query.filter(needs::presented_at.le(cutoff)),
             _ => query.filter(needs::created_at.le(cutoff)),
         };
-        let rows: Vec<(
-            i64,
-            String,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            NaiveDateTime,
-            Option<NaiveDateTime>,
-        )> = query
+        let rows: Vec<(NeedRow, Option<NaiveDateTime>)> = query
             .select((
-                needs::id,
-                needs::title,
-                needs::service_id,
-                needs::portfolio_id,
-                services::portfolio_id.nullable(),
-                needs::created_at,
+                (
+                    needs::id,
+                    needs::title,
+                    needs::service_id,
+                    needs::portfolio_id,
+                    services::portfolio_id.nullable(),
+                    needs::created_at,
+                ),
                 needs::presented_at,
             ))
             .load(conn)?;
         found.extend(
             rows.into_iter()
-                .map(|(id, title, s, p, sp, created, presented)| {
+                .map(|((id, title, s, p, sp, created), presented)| {
                     (id, title, s, p, sp, presented.unwrap_or(created))
                 })
                 .filter(|row| need_in_reach(reach, row))
