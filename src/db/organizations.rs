@@ -211,3 +211,11 @@ pub fn list(
         .load(conn)?;
     Ok((count, rows))
 }
+
+/// The slug and name of each of these organizations.
+pub fn names_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, String, String)>> {
+    Ok(organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::slug, organizations::name))
+        .load(conn)?)
+}

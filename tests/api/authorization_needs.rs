@@ -89,6 +89,7 @@ impl World {
             "need.create" => Attempt::new("POST", "/api/v1/needs", Some(json!({"title": "Behov", "service_id": self.a1, "source": {"channel": "survey", "date": crate::helpers::day(0)}})))
                 .watching("/api/v1/needs?limit=500"),
             "needs list" => Attempt::new("GET", "/api/v1/needs", None),
+            "needs report read" => Attempt::new("GET", "/api/v1/reports/needs", None),
             "need read" | "need endorsements read" => {
                 let id = self.kept(row_key(action), self.need_in("identified", false)).await;
                 let path = need(id);

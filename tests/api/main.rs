@@ -77,6 +77,7 @@ on_both_backends!(
     needs::customers_are_followed_up_by_those_who_answer_for_them,
     needs::a_customer_names_its_key_account,
     needs::what_is_left_undone_is_a_finding,
+    needs::the_management_group_sees_demand_and_its_agenda,
     authorization::a_service_owner_reads_only_their_portfolios_audit_trail,
     authorization::only_the_appointee_accepts_an_appointment,
     authorization::foreign_ids_in_bodies_are_refused,

@@ -955,3 +955,157 @@ pub async fn what_is_left_undone_is_a_finding(backend: Backend) {
         vec![]
     );
 }
+
+pub async fn the_management_group_sees_demand_and_its_agenda(backend: Backend) {
+    let TwoPortfolios {
+        app,
+        lg,
+        tove,
+        orjan,
+        natverk,
+        eduroam,
+        ..
+    } = two_portfolios(backend).await;
+    let lund = organization(&app, "lunds-universitet", "Lunds universitet", "customer").await;
+    let kth = organization(&app, "kth", "Kungliga Tekniska högskolan", "customer").await;
+    let tjf = token("tjf-eduroam@sunet.se", &[]);
+    let guest = app
+        .post(
+            "/api/v1/needs",
+            Some(&ka()),
+            meeting_need(
+                "Gästnät för konferenser",
+                lund,
+                json!({"service_id": eduroam}),
+            ),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(
+        &format!("/api/v1/needs/{guest}/endorsements"),
+        Some(&ka()),
+        json!({"organization_id": kth, "note": "Behövs till Almedalen"}),
+    )
+    .await
+    .expect(201);
+    to_agenda(&app, guest, &tjf).await;
+    let stats = app
+        .post(
+            "/api/v1/needs",
+            Some(&ka()),
+            meeting_need(
+                "Statistik per campus",
+                kth,
+                json!({"portfolio_id": natverk}),
+            ),
+        )
+        .await
+        .expect(201)
+        .id();
+    to_agenda(&app, stats, &tjf).await;
+    app.post(
+        &format!("/api/v1/needs/{stats}/decision"),
+        Some(&tove),
+        json!({"outcome": "plan", "reason": "Tas in i planen för nästa år."}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        "/api/v1/needs",
+        Some(&ka()),
+        meeting_need("Ny idé", lund, json!({})),
+    )
+    .await
+    .expect(201);
+
+    let report = app
+        .get("/api/v1/reports/needs", Some(&lg))
+        .await
+        .expect(200)
+        .body;
+    let natverk_counts = report["portfolios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["portfolio_id"] == natverk)
+        .unwrap()["needs"]
+        .clone();
+    assert_eq!(natverk_counts["presented"], 1);
+    assert_eq!(natverk_counts["decided"], 1);
+    assert_eq!(natverk_counts["decided_in_period"]["plan"], 1);
+    let unplaced = report["portfolios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["portfolio_id"].is_null())
+        .unwrap()["needs"]
+        .clone();
+    assert_eq!(unplaced["identified"], 1);
+    assert_eq!(report["most_endorsed_open"][0]["need_id"], guest);
+    assert_eq!(report["most_endorsed_open"][0]["endorsement_count"], 1);
+    assert_eq!(report["decisions"][0]["id"], stats);
+    assert_eq!(report["agenda"][0]["need"]["id"], guest);
+    assert_eq!(
+        report["agenda"][0]["endorsers"][0]["organization_name"],
+        "Kungliga Tekniska högskolan"
+    );
+    let kth_line = report["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["organization_id"] == kth)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (kth_line["voiced"].clone(), kth_line["endorsed"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(kth_line["open"], 1);
+
+    // The TÄ of the other portfolio sees none of these; a TJF reads no reports.
+    let theirs = app
+        .get("/api/v1/reports/needs", Some(&orjan))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(theirs["agenda"], json!([]));
+    assert_eq!(theirs["decisions"], json!([]));
+    app.get("/api/v1/reports/needs", Some(&tjf))
+        .await
+        .expect(403);
+
+    let agenda = app
+        .send(
+            "GET",
+            "/api/v1/reports/needs",
+            Some(&lg),
+            None,
+            &[("Accept", "text/markdown")],
+        )
+        .await
+        .expect(200);
+    let text = agenda.body.as_str().unwrap();
+    assert!(text.contains("## Gästnät för konferenser"), "{text}");
+    assert!(text.contains("| Nytta | 4 |"), "{text}");
+    assert!(text.contains("- Kungliga Tekniska högskolan"), "{text}");
+    assert!(!text.contains("Statistik per campus"), "{text}");
+
+    // The annual report counts the portfolio's needs of the year.
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let annual = app
+        .get(&format!("/api/v1/reports/annual?year={year}"), Some(&lg))
+        .await
+        .expect(200)
+        .body;
+    let of_natverk = annual["portfolios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["portfolio_id"] == natverk)
+        .unwrap()["needs"]
+        .clone();
+    assert_eq!(of_natverk["identified"], 2);
+    assert_eq!(of_natverk["decided"]["plan"], 1);
+    assert_eq!(of_natverk["realised"], 0);
+}

@@ -52,8 +52,58 @@ pub struct PortfolioYear {
     pub deviations: Vec<DeviationView>,
     pub activities: ActivityCounts,
     pub change_requests: ChangeRequestCounts,
+    pub needs: NeedsOfYear,
     /// The text recorded when the plan was closed.
     pub annual_report: Option<String>,
+}
+
+/// The portfolio's needs in the year.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct NeedsOfYear {
+    /// Recorded during the year.
+    pub identified: usize,
+    /// Decided during the year, by outcome.
+    pub decided: std::collections::HashMap<crate::domain::need::Outcome, usize>,
+    /// Realised during the year: the last of what they point at was done in it.
+    pub realised: usize,
+}
+
+/// The needs of each portfolio in `[from, until)`, in three queries whatever their number.
+fn needs_of_year(
+    conn: &mut crate::db::DbConnection,
+    from: chrono::NaiveDateTime,
+    until: chrono::NaiveDateTime,
+) -> AppResult<std::collections::HashMap<i64, NeedsOfYear>> {
+    use crate::domain::need::NeedStatus;
+    let in_year = |t: chrono::NaiveDateTime| t >= from && t < until;
+    let lines = crate::db::needs::report::lines(conn)?;
+    let decided: Vec<i64> = lines
+        .iter()
+        .filter(|l| l.status == NeedStatus::Decided.as_str())
+        .map(|l| l.id)
+        .collect();
+    let links = crate::db::needs::links_of(conn, &decided)?;
+    let mut out: std::collections::HashMap<i64, NeedsOfYear> = Default::default();
+    for line in &lines {
+        let Some(portfolio) = line.placed_in() else {
+            continue;
+        };
+        let year = out.entry(portfolio).or_default();
+        year.identified += usize::from(in_year(line.created_at));
+        if let (Some(outcome), Some(at)) = (
+            line.outcome.as_deref().and_then(|o| o.parse().ok()),
+            line.decided_at,
+        ) {
+            if in_year(at) {
+                *year.decided.entry(outcome).or_default() += 1;
+            }
+        }
+        let own: Vec<_> = links.iter().filter(|l| l.need_id == line.id).collect();
+        let realised = !own.is_empty() && own.iter().all(|l| l.done);
+        let realised_at = own.iter().filter_map(|l| l.done_at).max();
+        year.realised += usize::from(realised && realised_at.is_some_and(in_year));
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -99,6 +149,23 @@ fn markdown(report: &AnnualReport) -> String {
             p.activities.cancelled,
             p.change_requests.decided,
             p.change_requests.released,
+        ));
+        let mut decided: Vec<String> = p
+            .needs
+            .decided
+            .iter()
+            .map(|(outcome, n)| format!("{outcome} {n}"))
+            .collect();
+        decided.sort();
+        out.push_str(&format!(
+            "| Behov | nya {}, beslutade {}, förverkligade {} |\n",
+            p.needs.identified,
+            if decided.is_empty() {
+                "0".to_string()
+            } else {
+                decided.join(", ")
+            },
+            p.needs.realised
         ));
         if !p.deviations.is_empty() {
             out.push_str("\n**Avvikelser**\n\n");
@@ -153,6 +220,7 @@ pub async fn annual(
         let items = plans::items_of(conn, &plan_ids)?;
         let frames = plans::frames_for(conn, &ids, &[year])?;
         let requests = change_requests::decided_and_released(conn, &ids, from, until)?;
+        let mut needs = needs_of_year(conn, from, until)?;
         let in_year = |t: &Option<chrono::NaiveDateTime>| t.is_some_and(|t| t >= from && t < until);
         let entries = portfolios
             .iter()
@@ -197,6 +265,7 @@ pub async fn annual(
                         decided: of_portfolio.iter().filter(|r| in_year(&r.1)).count(),
                         released: of_portfolio.iter().filter(|r| in_year(&r.2)).count(),
                     },
+                    needs: needs.remove(&p.id).unwrap_or_default(),
                     annual_report: plan.and_then(|plan| plan.annual_report.clone()),
                 }
             })

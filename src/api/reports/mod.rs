@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 mod annual;
 mod economics;
 mod governance;
+mod needs;
 
 pub use annual::{ActivityCounts, AnnualQuery, AnnualReport, ChangeRequestCounts, PortfolioYear};
 
@@ -25,7 +26,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(annual::annual)
         .service(governance::rules)
         .service(governance::report)
-        .service(economics::economics);
+        .service(economics::economics)
+        .service(needs::needs_report);
 }
 
 /// An active delivery without valid cover.

@@ -21,6 +21,10 @@ pub struct Link {
     pub kind: LinkKind,
     pub object_id: i64,
     pub done: bool,
+    /// When it was done, as near as the object records it: a service's last lifecycle change
+    /// (into operation, or on to decommissioning), a request's release, an activity's last
+    /// change.
+    pub done_at: Option<NaiveDateTime>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
 }
@@ -35,35 +39,39 @@ type LinkRow = (
         String,
         super::super::timestamps::Stored,
     ),
-    Option<String>,
-    Option<String>,
-    Option<String>,
+    (Option<String>, Option<NaiveDateTime>),
+    (Option<String>, Option<NaiveDateTime>),
+    (Option<String>, Option<NaiveDateTime>),
 );
 
 fn link_of(row: LinkRow) -> Option<Link> {
     let (
         (id, need_id, service, request, item, created_by, created_at),
-        lifecycle,
-        status,
-        progress,
+        service_at,
+        request_at,
+        item_at,
     ) = row;
-    let (kind, object_id, done) = match (service, request, item) {
+    let (kind, object_id, done, at) = match (service, request, item) {
         (Some(s), _, _) => (
             LinkKind::Service,
             s,
-            lifecycle
+            service_at
+                .0
                 .and_then(|l| l.parse::<Lifecycle>().ok())
                 .is_some_and(Lifecycle::under_management),
+            service_at.1,
         ),
         (_, Some(r), _) => (
             LinkKind::ChangeRequest,
             r,
-            status.as_deref() == Some(ChangeRequestStatus::Released.as_str()),
+            request_at.0.as_deref() == Some(ChangeRequestStatus::Released.as_str()),
+            request_at.1,
         ),
         (_, _, Some(i)) => (
             LinkKind::PlanItem,
             i,
-            progress.as_deref() == Some(Progress::Done.as_str()),
+            item_at.0.as_deref() == Some(Progress::Done.as_str()),
+            item_at.1,
         ),
         // The CHECK constraint keeps exactly one.
         _ => return None,
@@ -74,6 +82,7 @@ fn link_of(row: LinkRow) -> Option<Link> {
         kind,
         object_id,
         done,
+        done_at: if done { at } else { None },
         created_by,
         created_at: created_at.0,
     })
@@ -101,9 +110,18 @@ pub fn links_of(conn: &mut DbConnection, need_ids: &[i64]) -> AppResult<Vec<Link
                 need_links::created_by,
                 need_links::created_at,
             ),
-            services::lifecycle.nullable(),
-            change_requests::status.nullable(),
-            plan_items::progress.nullable(),
+            (
+                services::lifecycle.nullable(),
+                services::lifecycle_changed_at.nullable(),
+            ),
+            (
+                change_requests::status.nullable(),
+                change_requests::released_at.nullable(),
+            ),
+            (
+                plan_items::progress.nullable(),
+                plan_items::updated_at.nullable(),
+            ),
         ))
         .load(conn)?;
     Ok(rows.into_iter().filter_map(link_of).collect())

@@ -3,6 +3,7 @@
 
 mod links;
 mod list;
+pub mod report;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
