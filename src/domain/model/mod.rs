@@ -104,7 +104,7 @@ pub enum Who {
     Delegated(RoleCode, Delegation),
     /// The person the target (a role assignment) appoints.
     Appointee,
-    /// The person who submitted the target (a change request).
+    /// The person who submitted the target (a change request) or recorded it (a need).
     Submitter,
     /// A global role, for objects of one class only (KA: customer contracts).
     GlobalOn(RoleCode, ObjectClass),
