@@ -58,10 +58,11 @@ serve_ready() {
   until curl -sf "http://127.0.0.1:$PORT/health/ready" > /dev/null; do sleep 0.005; done
 }
 
-# Median and worst of $REPEAT sequential requests with bearer token $1 to URL $2, in ms.
+# Median and worst of $REPEAT sequential requests with bearer token $1 to URL $2 (further curl
+# arguments after it), in ms.
 timed() {
   local token=$1 url=$2
   for _ in $(seq 1 "$REPEAT"); do
-    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "$url"
+    curl -s -o /dev/null -w '%{time_total}\n' -H "Authorization: Bearer $token" "${@:3}" "$url"
   done | sort -n | awk '{t[NR]=$1*1000} END {printf "median %.1f ms, worst %.1f ms", t[int((NR+1)/2)], t[NR]}'
 }
