@@ -3,7 +3,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{post, web, HttpResponse};
 
-use super::{allowed, audited, load, view_of, AssessmentRequest, DecisionRequest, NeedView};
+use super::{
+    allowed, audited, load, view_of, NeedAssessmentRequest, NeedDecisionRequest, NeedView,
+};
 use super::{Placed, PresentationRequest};
 use crate::api::{with_etag, Fields, IfMatch};
 use crate::auth::policy::{Action, Caller};
@@ -51,7 +53,7 @@ where
     operation_id = "assessNeed",
     summary = "Assess: value, urgency, estimate, recommendation (TJF, TS[prioritization] in scope; KA, VU while unplaced)",
     params(("id" = i64, Path), crate::api::IfMatch),
-    request_body = AssessmentRequest,
+    request_body = NeedAssessmentRequest,
     responses((status = 200, description = "The updated need", body = NeedView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/needs/{id}/assessment")]
@@ -59,7 +61,7 @@ pub async fn assess(
     if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
-    body: web::Json<AssessmentRequest>,
+    body: web::Json<NeedAssessmentRequest>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
@@ -156,7 +158,7 @@ pub async fn present(
     operation_id = "decideNeed",
     summary = "Decide a presented need (LG; TÄ in scope for change, plan, deferred, declined)",
     params(("id" = i64, Path), crate::api::IfMatch),
-    request_body = DecisionRequest,
+    request_body = NeedDecisionRequest,
     responses((status = 200, description = "The updated need", body = NeedView, headers(("ETag" = String))), crate::api::responses::WriteErrors)
 )]
 #[post("/needs/{id}/decision")]
@@ -164,7 +166,7 @@ pub async fn decide(
     if_match: IfMatch,
     who: Authenticated,
     path: web::Path<i64>,
-    body: web::Json<DecisionRequest>,
+    body: web::Json<NeedDecisionRequest>,
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();

@@ -243,7 +243,7 @@ pub struct NeedPatch {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct AssessmentRequest {
+pub struct NeedAssessmentRequest {
     #[schema(minimum = 1, maximum = 5)]
     pub value: i64,
     #[schema(minimum = 1, maximum = 5)]
@@ -269,7 +269,7 @@ pub struct PresentationRequest {
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DecisionRequest {
+pub struct NeedDecisionRequest {
     pub outcome: Outcome,
     /// The grounds of the decision, kept with it.
     #[schema(

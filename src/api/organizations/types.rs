@@ -194,7 +194,11 @@ pub struct OrganizationPatch {
     /// The `sub` of a person holding the account-manager role, for a customer (LG, KA); `null`
     /// clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, max_length = 255)]
+    #[schema(
+        value_type = Option<String>,
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub key_account: Option<Option<String>>,
 }
 
