@@ -94,11 +94,13 @@ pub struct AuditPage {
 }
 
 /// Objects with a read rule of their own, stricter than the trail's.
-pub const OWN_READ_RULES: [(ObjectType, Action); 4] = [
+pub const OWN_READ_RULES: [(ObjectType, Action); 6] = [
     (ObjectType::ChangeRequest, Action::ChangeRequestRead),
     (ObjectType::Contract, Action::ContractRead),
     (ObjectType::Delivery, Action::DeliveryRead),
     (ObjectType::Webhook, Action::WebhookManage),
+    (ObjectType::Need, Action::NeedRead),
+    (ObjectType::FollowUp, Action::FollowUpRead),
 ];
 
 /// The object types a trail (or event stream) of `trail` reach leaves out for `caller`: a

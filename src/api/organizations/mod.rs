@@ -174,6 +174,9 @@ pub async fn update(
     let key = IdOrSlug::parse(&path.into_inner());
     let patch = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller| {
+        if patch.is_empty() {
+            return Err(AppError::bad_request("The body changes nothing."));
+        }
         let current = organizations::find(conn, &key)?;
         let mut actions = Vec::new();
         if patch.changes_fields() {

@@ -110,7 +110,7 @@ fn period(query: &NeedsReportQuery) -> AppResult<(NaiveDate, NaiveDate)> {
         .unwrap_or(today);
     let to = query.to.unwrap_or(today);
     if to < from {
-        return Err(AppError::invalid_field("to", "is before from"));
+        return Err(AppError::unprocessable("to", "is before from"));
     }
     Ok((from, to))
 }
@@ -332,6 +332,7 @@ fn agenda_markdown(report: &NeedsReport) -> String {
             (NeedsReport = "application/json"),
             (String = "text/markdown")
         )),
+        (status = 422, description = "`to` is before `from`", body = crate::error::Problem, content_type = "application/problem+json"),
         crate::api::responses::ReadErrors
     )
 )]
