@@ -78,6 +78,7 @@ on_both_backends!(
     needs::a_customer_names_its_key_account,
     needs::what_is_left_undone_is_a_finding,
     needs::the_management_group_sees_demand_and_its_agenda,
+    needs::a_model_that_restricts_reading_needs_lists_what_it_lets_read,
     authorization::a_service_owner_reads_only_their_portfolios_audit_trail,
     authorization::only_the_appointee_accepts_an_appointment,
     authorization::foreign_ids_in_bodies_are_refused,

@@ -1109,3 +1109,112 @@ pub async fn the_management_group_sees_demand_and_its_agenda(backend: Backend) {
     assert_eq!(of_natverk["decided"]["plan"], 1);
     assert_eq!(of_natverk["realised"], 0);
 }
+
+/// Sunet's model, but needs read only by their recorder, LG, the TÄ and TJF in scope and the
+/// KA for unplaced needs: the lists' SQL and the single reads must agree under it.
+fn restricted_model(backend: Backend) -> std::path::PathBuf {
+    let sunet = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/models/sunet.toml"))
+        .expect("the built-in model");
+    let restricted = sunet.replace(
+        r#""need.read" = ["anyone"]"#,
+        r#""need.read" = ["submitter", "management_group", "service_owner in scope", "service_manager in scope", "account_manager on unplaced_need"]"#,
+    );
+    assert_ne!(sunet, restricted, "the rule to restrict is in the model");
+    let path = std::env::temp_dir().join(format!(
+        "forvaltning-needs-model-{}-{backend:?}.toml",
+        std::process::id()
+    ));
+    std::fs::write(&path, restricted).expect("write the model");
+    path
+}
+
+pub async fn a_model_that_restricts_reading_needs_lists_what_it_lets_read(backend: Backend) {
+    let model = restricted_model(backend);
+    let model = model.to_str().unwrap();
+    let app =
+        crate::helpers::spawn_app_with(backend, &[("FORVALTNING_GOVERNANCE_MODEL", model)], None)
+            .await;
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let tove = token("tove.agare@sunet.se", &[]);
+    let orjan = token("orjan.agare@sunet.se", &[]);
+    let natverk = app
+        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
+        .await;
+    let samarbete = app
+        .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
+        .await;
+    for (sub, portfolio) in [
+        ("tove.agare@sunet.se", natverk),
+        ("orjan.agare@sunet.se", samarbete),
+    ] {
+        app.assign(
+            &lg,
+            json!({"subject": sub, "role": "service_owner", "portfolio_id": portfolio}),
+        )
+        .await
+        .expect(201);
+    }
+    let eduroam = app
+        .service_in_operation(&lg, &tove, "eduroam", natverk)
+        .await;
+    let sunet_box = app
+        .service_in_operation(&lg, &orjan, "sunet-box", samarbete)
+        .await;
+    let anna = token("anna.student@uu.se", &[]);
+    let need = |title: &str, place: Value| {
+        let mut body = json!({"title": title, "source": {"channel": "forum", "date": day(0)}});
+        body.as_object_mut()
+            .unwrap()
+            .extend(place.as_object().unwrap().clone());
+        body
+    };
+    let mut ids = Vec::new();
+    for (who, body) in [
+        (&lg, need("Eduroam på tåg", json!({"service_id": eduroam}))),
+        (
+            &lg,
+            need("Delad lagring", json!({"portfolio_id": samarbete})),
+        ),
+        (&lg, need("Något helt nytt", json!({}))),
+        (&anna, need("Större låda", json!({"service_id": sunet_box}))),
+    ] {
+        ids.push(
+            app.post("/api/v1/needs", Some(who), body)
+                .await
+                .expect(201)
+                .id(),
+        );
+    }
+    let (on_eduroam, on_samarbete, unplaced, annas) = (ids[0], ids[1], ids[2], ids[3]);
+    let readers = [
+        (lg.clone(), vec![on_eduroam, on_samarbete, unplaced, annas]),
+        (tove.clone(), vec![on_eduroam]),
+        (orjan.clone(), vec![on_samarbete, annas]),
+        (token("tjf-eduroam@sunet.se", &[]), vec![on_eduroam]),
+        (ka(), vec![unplaced]),
+        (anna.clone(), vec![annas]),
+        (token("vem@sunet.se", &[]), vec![]),
+    ];
+    for (who, expected) in readers {
+        let listed = app
+            .get("/api/v1/needs?ordering=created_at", Some(&who))
+            .await
+            .expect(200)
+            .body;
+        let got: Vec<i64> = listed["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(got, expected);
+        assert_eq!(listed["count"], expected.len());
+        for id in &ids {
+            let status = if expected.contains(id) { 200 } else { 404 };
+            app.get(&format!("/api/v1/needs/{id}"), Some(&who))
+                .await
+                .expect(status);
+        }
+    }
+    let _ = std::fs::remove_file(model);
+}
