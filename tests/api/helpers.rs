@@ -602,7 +602,12 @@ pub struct TwoPortfolios {
 
 /// Builds the [`TwoPortfolios`].
 pub async fn two_portfolios(backend: Backend) -> TwoPortfolios {
-    let app = spawn_app(backend).await;
+    two_portfolios_with(backend, &[]).await
+}
+
+/// The [`TwoPortfolios`] of an app started with `extra` settings (another governance model).
+pub async fn two_portfolios_with(backend: Backend, extra: &[(&str, &str)]) -> TwoPortfolios {
+    let app = spawn_app_with(backend, extra, None).await;
     let lg = token("lena.ledning@sunet.se", &["management_group"]);
     let tove = token("tove.agare@sunet.se", &[]);
     let orjan = token("orjan.agare@sunet.se", &[]);

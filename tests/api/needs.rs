@@ -40,6 +40,18 @@ fn meeting_need(title: &str, org: i64, place: Value) -> Value {
     need
 }
 
+/// A need the KA records from a customer meeting with `org`, placed by `place`.
+async fn record(app: &TestApp, title: &str, org: i64, place: Value) -> i64 {
+    app.post(
+        "/api/v1/needs",
+        Some(&ka()),
+        meeting_need(title, org, place),
+    )
+    .await
+    .expect(201)
+    .id()
+}
+
 fn assessment() -> Value {
     json!({"value": 4, "urgency": 3, "estimated_cost": {"amount": "250000", "currency": "SEK"},
            "recommendation": "pursue", "note": "Stort värde för lärosätena."})
@@ -392,28 +404,20 @@ pub async fn customers_share_needs_and_the_list_shows_demand(backend: Backend) {
     let kth = organization(&app, "kth", "Kungliga Tekniska högskolan", "customer").await;
     let umu = organization(&app, "umea-universitet", "Umeå universitet", "customer").await;
     let atea = organization(&app, "atea", "Atea Sverige AB", "supplier").await;
-    let shared = app
-        .post(
-            "/api/v1/needs",
-            Some(&ka()),
-            meeting_need(
-                "Gästnät för konferenser",
-                lund,
-                json!({"portfolio_id": natverk}),
-            ),
-        )
-        .await
-        .expect(201)
-        .id();
-    let single = app
-        .post(
-            "/api/v1/needs",
-            Some(&ka()),
-            meeting_need("Statistik per campus", kth, json!({"service_id": eduroam})),
-        )
-        .await
-        .expect(201)
-        .id();
+    let shared = record(
+        &app,
+        "Gästnät för konferenser",
+        lund,
+        json!({"portfolio_id": natverk}),
+    )
+    .await;
+    let single = record(
+        &app,
+        "Statistik per campus",
+        kth,
+        json!({"service_id": eduroam}),
+    )
+    .await;
     for org in [kth, umu] {
         app.post(
             &format!("/api/v1/needs/{shared}/endorsements"),
@@ -850,19 +854,13 @@ pub async fn what_is_left_undone_is_a_finding(backend: Backend) {
     } = two_portfolios(backend).await;
     let lund = organization(&app, "lunds-universitet", "Lunds universitet", "customer").await;
     // need_unassessed: identified 31 days ago; the TÄ of the service sees it, the other TÄ not.
-    let waiting = app
-        .post(
-            "/api/v1/needs",
-            Some(&ka()),
-            meeting_need(
-                "Bättre täckning i Ångström",
-                lund,
-                json!({"service_id": eduroam}),
-            ),
-        )
-        .await
-        .expect(201)
-        .id();
+    let waiting = record(
+        &app,
+        "Bättre täckning i Ångström",
+        lund,
+        json!({"service_id": eduroam}),
+    )
+    .await;
     app.sql(&format!(
         "UPDATE needs SET created_at = '{}' WHERE id = {waiting}",
         ago(31)
@@ -969,19 +967,13 @@ pub async fn the_management_group_sees_demand_and_its_agenda(backend: Backend) {
     let lund = organization(&app, "lunds-universitet", "Lunds universitet", "customer").await;
     let kth = organization(&app, "kth", "Kungliga Tekniska högskolan", "customer").await;
     let tjf = token("tjf-eduroam@sunet.se", &[]);
-    let guest = app
-        .post(
-            "/api/v1/needs",
-            Some(&ka()),
-            meeting_need(
-                "Gästnät för konferenser",
-                lund,
-                json!({"service_id": eduroam}),
-            ),
-        )
-        .await
-        .expect(201)
-        .id();
+    let guest = record(
+        &app,
+        "Gästnät för konferenser",
+        lund,
+        json!({"service_id": eduroam}),
+    )
+    .await;
     app.post(
         &format!("/api/v1/needs/{guest}/endorsements"),
         Some(&ka()),
@@ -990,19 +982,13 @@ pub async fn the_management_group_sees_demand_and_its_agenda(backend: Backend) {
     .await
     .expect(201);
     to_agenda(&app, guest, &tjf).await;
-    let stats = app
-        .post(
-            "/api/v1/needs",
-            Some(&ka()),
-            meeting_need(
-                "Statistik per campus",
-                kth,
-                json!({"portfolio_id": natverk}),
-            ),
-        )
-        .await
-        .expect(201)
-        .id();
+    let stats = record(
+        &app,
+        "Statistik per campus",
+        kth,
+        json!({"portfolio_id": natverk}),
+    )
+    .await;
     to_agenda(&app, stats, &tjf).await;
     app.post(
         &format!("/api/v1/needs/{stats}/decision"),
@@ -1131,34 +1117,16 @@ fn restricted_model(backend: Backend) -> std::path::PathBuf {
 pub async fn a_model_that_restricts_reading_needs_lists_what_it_lets_read(backend: Backend) {
     let model = restricted_model(backend);
     let model = model.to_str().unwrap();
-    let app =
-        crate::helpers::spawn_app_with(backend, &[("FORVALTNING_GOVERNANCE_MODEL", model)], None)
-            .await;
-    let lg = token("lena.ledning@sunet.se", &["management_group"]);
-    let tove = token("tove.agare@sunet.se", &[]);
-    let orjan = token("orjan.agare@sunet.se", &[]);
-    let natverk = app
-        .create_portfolio(&lg, "natverk", "Nätverkstjänster")
-        .await;
-    let samarbete = app
-        .create_portfolio(&lg, "samarbete", "Samarbetstjänster")
-        .await;
-    for (sub, portfolio) in [
-        ("tove.agare@sunet.se", natverk),
-        ("orjan.agare@sunet.se", samarbete),
-    ] {
-        app.assign(
-            &lg,
-            json!({"subject": sub, "role": "service_owner", "portfolio_id": portfolio}),
-        )
-        .await
-        .expect(201);
-    }
-    let eduroam = app
-        .service_in_operation(&lg, &tove, "eduroam", natverk)
-        .await;
-    let sunet_box = app
-        .service_in_operation(&lg, &orjan, "sunet-box", samarbete)
+    let TwoPortfolios {
+        app,
+        lg,
+        tove,
+        orjan,
+        samarbete,
+        eduroam,
+        sunet_box,
+        ..
+    } = crate::helpers::two_portfolios_with(backend, &[("FORVALTNING_GOVERNANCE_MODEL", model)])
         .await;
     let anna = token("anna.student@uu.se", &[]);
     let need = |title: &str, place: Value| {
