@@ -88,4 +88,5 @@ echo "== needs by demand, first page: $(timed "$LG" "$U/api/v1/needs?ordering=-e
 echo "== realised needs, first page: $(timed "$LG" "$U/api/v1/needs?realised=true")"
 echo "== needs of one customer: $(timed "$LG" "$U/api/v1/needs?organization=kund-17")"
 echo "== governance findings, first page (LG): $(timed "$LG" "$U/api/v1/reports/governance")"
+echo "== findings of the rule need_unassessed (LG): $(timed "$LG" "$U/api/v1/reports/governance?rule=need_unassessed")"
 echo "resident memory: $(ps -o rss= -p "$PID" | awk '{printf "%.1f MiB", $1/1024}')"

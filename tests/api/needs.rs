@@ -1030,8 +1030,10 @@ pub async fn the_management_group_sees_demand_and_its_agenda(backend: Backend) {
     assert_eq!(unplaced["identified"], 1);
     assert_eq!(report["most_endorsed_open"][0]["need_id"], guest);
     assert_eq!(report["most_endorsed_open"][0]["endorsement_count"], 1);
-    assert_eq!(report["decisions"][0]["id"], stats);
-    assert_eq!(report["agenda"][0]["need"]["id"], guest);
+    assert_eq!(report["decisions"][0]["need_id"], stats);
+    assert_eq!(report["decisions"][0]["outcome"], "plan");
+    assert_eq!(report["agenda"][0]["need_id"], guest);
+    assert_eq!(report["agenda"][0]["value"], 4);
     assert_eq!(
         report["agenda"][0]["endorsers"][0]["organization_name"],
         "Kungliga Tekniska högskolan"

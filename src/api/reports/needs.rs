@@ -9,13 +9,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::needs::{EndorsementView, NeedView};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::needs::{self, report::NeedLine};
 use crate::db::{organizations, DbConnection, DbPool};
 use crate::domain::access::Reach;
-use crate::domain::need::{NeedStatus, Outcome};
+use crate::domain::need::{NeedRecommendation, NeedStatus, Outcome, Score};
 use crate::error::{AppError, AppResult};
 
 /// How many open needs the report lists by demand.
@@ -81,15 +80,45 @@ pub struct NeedsReport {
     /// Open needs (not decided) by endorsements, most first.
     pub most_endorsed_open: Vec<DemandLine>,
     /// The needs decided within the period.
-    pub decisions: Vec<NeedView>,
+    pub decisions: Vec<DecisionLine>,
     /// The management group's agenda: presented needs awaiting decision, each with its endorsers.
     pub agenda: Vec<AgendaItem>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DecisionLine {
+    pub need_id: i64,
+    pub title: String,
+    pub portfolio_id: Option<i64>,
+    pub outcome: Option<Outcome>,
+    pub decision_reason: Option<String>,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A presented need as the management group reads it before deciding.
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgendaItem {
-    pub need: NeedView,
-    pub endorsers: Vec<EndorsementView>,
+    pub need_id: i64,
+    pub title: String,
+    pub portfolio_id: Option<i64>,
+    pub service_id: Option<i64>,
+    pub value: Option<Score>,
+    pub urgency: Option<Score>,
+    pub estimated_cost: Option<crate::domain::money::MoneyJson>,
+    pub recommendation: Option<NeedRecommendation>,
+    pub assessment_note: Option<String>,
+    pub presented_on: Option<NaiveDate>,
+    pub presentation_reference: Option<String>,
+    pub endorsement_count: i64,
+    pub endorsers: Vec<Endorser>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Endorser {
+    pub organization_id: i64,
+    pub organization_name: String,
+    pub note: Option<String>,
 }
 
 /// Is the need in the report's reach: by its service, else its portfolio; an unplaced one
@@ -192,16 +221,37 @@ fn customers(
     Ok(out)
 }
 
-/// The full views of these needs, in this order.
-fn views(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<NeedView>> {
-    let rows = needs::with_service_portfolio(conn, ids)?;
-    let links = needs::links_of(conn, ids)?;
-    let mut views: Vec<NeedView> = rows
-        .iter()
-        .map(|(n, sp)| NeedView::of(n, n.placed_in(*sp), &links))
+/// The agenda: these presented needs with their assessment and endorsers, in two queries.
+fn agenda(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<AgendaItem>> {
+    let endorsements = needs::endorsements_of(conn, ids)?;
+    let mut items: Vec<AgendaItem> = needs::with_service_portfolio(conn, ids)?
+        .into_iter()
+        .map(|(n, service_portfolio)| AgendaItem {
+            need_id: n.id,
+            portfolio_id: n.placed_in(service_portfolio),
+            service_id: n.service_id,
+            value: n.value(),
+            urgency: n.urgency(),
+            estimated_cost: n.estimated_cost_minor.map(crate::api::plans::sek),
+            recommendation: n.recommendation(),
+            assessment_note: n.assessment_note.clone(),
+            presented_on: n.presented_on,
+            presentation_reference: n.presentation_reference.clone(),
+            endorsement_count: n.endorsement_count,
+            endorsers: endorsements
+                .iter()
+                .filter(|e| e.need_id == n.id)
+                .map(|e| Endorser {
+                    organization_id: e.organization_id,
+                    organization_name: e.organization_name.clone(),
+                    note: e.note.clone(),
+                })
+                .collect(),
+            title: n.title,
+        })
         .collect();
-    views.sort_by_key(|v| ids.iter().position(|id| *id == v.id));
-    Ok(views)
+    items.sort_by_key(|i| i.need_id);
+    Ok(items)
 }
 
 fn build(
@@ -246,27 +296,23 @@ fn build(
             endorsement_count: l.endorsement_count,
         })
         .collect();
-    let decided: Vec<i64> = lines
+    let decisions = lines
         .iter()
         .filter(|l| in_period(l))
-        .map(|l| l.id)
+        .map(|l| DecisionLine {
+            need_id: l.id,
+            title: l.title.clone(),
+            portfolio_id: l.placed_in(),
+            outcome: l.outcome.as_deref().and_then(|o| o.parse().ok()),
+            decision_reason: l.decision_reason.clone(),
+            decided_by: l.decided_by.clone(),
+            decided_at: l.decided_at.map(crate::api::utc),
+        })
         .collect();
     let presented: Vec<i64> = lines
         .iter()
         .filter(|l| l.status == NeedStatus::Presented.as_str())
         .map(|l| l.id)
-        .collect();
-    let endorsements = needs::endorsements_of(conn, &presented)?;
-    let agenda = views(conn, &presented)?
-        .into_iter()
-        .map(|need| AgendaItem {
-            endorsers: endorsements
-                .iter()
-                .filter(|e| e.need_id == need.id)
-                .map(EndorsementView::from)
-                .collect(),
-            need,
-        })
         .collect();
     Ok(NeedsReport {
         from,
@@ -274,8 +320,8 @@ fn build(
         portfolios,
         customers,
         most_endorsed_open,
-        decisions: views(conn, &decided)?,
-        agenda,
+        decisions,
+        agenda: agenda(conn, &presented)?,
     })
 }
 
@@ -286,16 +332,13 @@ fn agenda_markdown(report: &NeedsReport) -> String {
     if report.agenda.is_empty() {
         out.push_str("\nInga föredragna behov väntar på beslut.\n");
     }
-    for item in &report.agenda {
-        let n = &item.need;
+    for n in &report.agenda {
         out.push_str(&format!(
             "\n## {} (behov {})\n\n",
             md_inline(&n.title),
-            n.id
+            n.need_id
         ));
-        let score = |s: Option<crate::domain::need::Score>| {
-            s.map_or("–".to_string(), |s| s.get().to_string())
-        };
+        let score = |s: Option<Score>| s.map_or("–".to_string(), |s| s.get().to_string());
         let cost = n
             .estimated_cost
             .as_ref()
@@ -311,9 +354,9 @@ fn agenda_markdown(report: &NeedsReport) -> String {
         if let Some(note) = &n.assessment_note {
             out.push_str(&format!("\n{}\n", md_block(note)));
         }
-        if !item.endorsers.is_empty() {
+        if !n.endorsers.is_empty() {
             out.push_str("\n**Delas av**\n\n");
-            for e in &item.endorsers {
+            for e in &n.endorsers {
                 out.push_str(&format!("- {}\n", md_inline(&e.organization_name)));
             }
         }

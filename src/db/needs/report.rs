@@ -23,6 +23,8 @@ pub struct NeedLine {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = super::super::timestamps::StoredOption)]
     pub decided_at: Option<NaiveDateTime>,
+    pub decided_by: Option<String>,
+    pub decision_reason: Option<String>,
 }
 
 impl NeedLine {
@@ -52,6 +54,8 @@ pub fn lines(conn: &mut DbConnection) -> AppResult<Vec<NeedLine>> {
             needs::endorsement_count,
             needs::created_at,
             needs::decided_at,
+            needs::decided_by,
+            needs::decision_reason,
         ))
         .load(conn)?)
 }
