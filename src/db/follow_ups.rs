@@ -108,7 +108,22 @@ pub struct Named {
 }
 
 pub fn named_by(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Named> {
-    let services = follow_up_services::table
+    let services = super::in_pieces(ids, |ids| services_named_by(conn, ids))?;
+    let needs = super::in_pieces(ids, |ids| {
+        Ok(follow_up_needs::table
+            .filter(follow_up_needs::follow_up_id.eq_any(ids))
+            .order((follow_up_needs::follow_up_id, follow_up_needs::need_id))
+            .select((follow_up_needs::follow_up_id, follow_up_needs::need_id))
+            .load(conn)?)
+    })?;
+    Ok(Named { services, needs })
+}
+
+fn services_named_by(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> AppResult<Vec<(i64, i64, Option<i64>)>> {
+    Ok(follow_up_services::table
         .inner_join(services::table.on(services::id.eq(follow_up_services::service_id)))
         .filter(follow_up_services::follow_up_id.eq_any(ids))
         .order((
@@ -120,13 +135,7 @@ pub fn named_by(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Named> {
             follow_up_services::service_id,
             services::portfolio_id,
         ))
-        .load(conn)?;
-    let needs = follow_up_needs::table
-        .filter(follow_up_needs::follow_up_id.eq_any(ids))
-        .order((follow_up_needs::follow_up_id, follow_up_needs::need_id))
-        .select((follow_up_needs::follow_up_id, follow_up_needs::need_id))
-        .load(conn)?;
-    Ok(Named { services, needs })
+        .load(conn)?)
 }
 
 /// Of `service_ids`, those `organization_id` has never had a delivery of.

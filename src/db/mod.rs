@@ -295,6 +295,22 @@ pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
     conn.batch_execute("SELECT 1").map_err(AppError::from)
 }
 
+/// The most ids one statement binds: an export page (up to 100,000 rows) reads what its rows
+/// need in pieces, within SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+pub const IDS_PER_STATEMENT: usize = 10_000;
+
+/// `query` over `ids` in pieces of [`IDS_PER_STATEMENT`], the answers joined in order.
+pub fn in_pieces<T>(
+    ids: &[i64],
+    mut query: impl FnMut(&[i64]) -> AppResult<Vec<T>>,
+) -> AppResult<Vec<T>> {
+    let mut out = Vec::new();
+    for piece in ids.chunks(IDS_PER_STATEMENT) {
+        out.extend(query(piece)?);
+    }
+    Ok(out)
+}
+
 /// The current time, truncated to microseconds so that both backends store the same value.
 pub fn now() -> chrono::NaiveDateTime {
     let now = chrono::Utc::now().naive_utc();

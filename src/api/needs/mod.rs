@@ -215,10 +215,17 @@ pub async fn list(
         };
         let (count, rows) = needs::list(conn, &filter, &caller.reach(Action::NeedRead), page)?;
         let ids: Vec<i64> = rows.iter().map(|(n, _)| n.id).collect();
-        let links = needs::links_of(conn, &ids)?;
+        // Grouped once, so that an export of many needs does not scan every link per need.
+        let mut links: std::collections::HashMap<i64, Vec<needs::Link>> = Default::default();
+        for link in needs::links_of(conn, &ids)? {
+            links.entry(link.need_id).or_default().push(link);
+        }
         let views = rows
             .iter()
-            .map(|(need, sp)| NeedView::of(need, need.placed_in(*sp), &links))
+            .map(|(need, sp)| {
+                let own = links.get(&need.id).map_or(&[][..], Vec::as_slice);
+                NeedView::of(need, need.placed_in(*sp), own)
+            })
             .collect();
         Ok((count, views))
     };

@@ -90,7 +90,12 @@ fn link_of(row: LinkRow) -> Option<Link> {
 
 /// The links of these needs, each with whether its object is done, in one query.
 pub fn links_of(conn: &mut DbConnection, need_ids: &[i64]) -> AppResult<Vec<Link>> {
-    let rows: Vec<LinkRow> = need_links::table
+    let rows = super::super::in_pieces(need_ids, |ids| links_rows(conn, ids))?;
+    Ok(rows.into_iter().filter_map(link_of).collect())
+}
+
+fn links_rows(conn: &mut DbConnection, need_ids: &[i64]) -> AppResult<Vec<LinkRow>> {
+    Ok(need_links::table
         .left_join(services::table.on(services::id.nullable().eq(need_links::service_id)))
         .left_join(
             change_requests::table.on(change_requests::id
@@ -123,8 +128,7 @@ pub fn links_of(conn: &mut DbConnection, need_ids: &[i64]) -> AppResult<Vec<Link
                 plan_items::updated_at.nullable(),
             ),
         ))
-        .load(conn)?;
-    Ok(rows.into_iter().filter_map(link_of).collect())
+        .load(conn)?)
 }
 
 /// Links `need` to one object: 409 when it already points at it.
@@ -186,14 +190,16 @@ pub fn needs_of_services(
     conn: &mut DbConnection,
     service_ids: &[i64],
 ) -> AppResult<Vec<(i64, i64)>> {
-    Ok(need_links::table
-        .filter(need_links::service_id.eq_any(service_ids))
-        .order(need_links::need_id.asc())
-        .select((
-            need_links::service_id.assume_not_null(),
-            need_links::need_id,
-        ))
-        .load(conn)?)
+    super::super::in_pieces(service_ids, |ids| {
+        Ok(need_links::table
+            .filter(need_links::service_id.eq_any(ids))
+            .order(need_links::need_id.asc())
+            .select((
+                need_links::service_id.assume_not_null(),
+                need_links::need_id,
+            ))
+            .load(conn)?)
+    })
 }
 
 /// Links a new proposal to the needs it answers.
@@ -233,6 +239,10 @@ pub struct Endorsement {
 
 /// The endorsements of these needs, oldest first, with each organization's name.
 pub fn endorsements_of(conn: &mut DbConnection, need_ids: &[i64]) -> AppResult<Vec<Endorsement>> {
+    super::super::in_pieces(need_ids, |ids| endorsements_in(conn, ids))
+}
+
+fn endorsements_in(conn: &mut DbConnection, need_ids: &[i64]) -> AppResult<Vec<Endorsement>> {
     Ok(need_endorsements::table
         .inner_join(organizations::table)
         .filter(need_endorsements::need_id.eq_any(need_ids))

@@ -178,17 +178,21 @@ pub fn list(
         .select(needs::id)
         .load(conn)?;
     let mut rows = with_service_portfolio(conn, &ids)?;
-    rows.sort_by_key(|(need, _)| ids.iter().position(|id| *id == need.id));
+    let place: std::collections::HashMap<i64, usize> =
+        ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    rows.sort_by_key(|(need, _)| place.get(&need.id).copied());
     Ok((count, rows))
 }
 
 /// These needs, each with its service's current portfolio.
 pub fn with_service_portfolio(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<NeedRow>> {
-    Ok(needs::table
-        .left_join(services::table.on(services::id.nullable().eq(needs::service_id)))
-        .filter(needs::id.eq_any(ids))
-        .select((Need::as_select(), services::portfolio_id.nullable()))
-        .load(conn)?)
+    super::super::in_pieces(ids, |ids| {
+        Ok(needs::table
+            .left_join(services::table.on(services::id.nullable().eq(needs::service_id)))
+            .filter(needs::id.eq_any(ids))
+            .select((Need::as_select(), services::portfolio_id.nullable()))
+            .load(conn)?)
+    })
 }
 
 /// Needs pointing at this plan activity (it cannot be deleted under them).
