@@ -15,6 +15,7 @@ pub mod follow_ups;
 pub mod governance_model;
 pub mod health;
 pub mod idempotency;
+pub mod information_systems;
 pub mod lookup;
 pub mod markdown;
 pub mod me;
@@ -85,6 +86,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(governance_model::configure)
             .configure(needs::configure)
             .configure(follow_ups::configure)
+            .configure(information_systems::configure)
             .service(openapi_json),
     );
 }

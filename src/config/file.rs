@@ -64,6 +64,8 @@ pub(super) struct FileGovernance {
     pub(super) need_assessment_days: Option<i64>,
     pub(super) need_decision_days: Option<i64>,
     pub(super) customer_follow_up_months: Option<u32>,
+    pub(super) architecture_review_months: Option<u32>,
+    pub(super) system_review_months: Option<u32>,
 }
 
 impl FileGovernance {
@@ -133,6 +135,16 @@ impl FileGovernance {
                 "customer_follow_up_months",
                 self.customer_follow_up_months,
                 defaults.customer_follow_up_months,
+            )?,
+            architecture_review_months: months(
+                "architecture_review_months",
+                self.architecture_review_months,
+                defaults.architecture_review_months,
+            )?,
+            system_review_months: months(
+                "system_review_months",
+                self.system_review_months,
+                defaults.system_review_months,
             )?,
         })
     }

@@ -32,6 +32,7 @@ pub mod governance;
 pub mod governance_models;
 mod history_scope;
 pub mod idempotency;
+pub mod information_systems;
 pub mod needs;
 pub mod organizations;
 pub mod people;

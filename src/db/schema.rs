@@ -1,7 +1,9 @@
 // The tables of migrations/{sqlite,postgres}; both backends share this one schema.
 
 mod customers;
+mod it;
 pub use customers::*;
+pub use it::*;
 
 diesel::table! {
     people (id) {
@@ -60,6 +62,7 @@ diesel::table! {
         security_availability -> Nullable<Integer>,
         security_reviewed_at -> Nullable<Timestamp>,
         established_at -> Nullable<Timestamp>,
+        it_assessment -> Nullable<Text>,
     }
 }
 
@@ -433,5 +436,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     need_links,
     follow_ups,
     follow_up_services,
-    follow_up_needs
+    follow_up_needs,
+    information_systems,
+    service_dependencies,
+    system_dependencies,
+    architecture_reviews
 );

@@ -50,6 +50,8 @@ pub struct Service {
     pub security_availability: Option<i32>,
     #[diesel(deserialize_as = StoredOption)]
     pub security_reviewed_at: Option<NaiveDateTime>,
+    /// The IT assessment of its establishment, as JSON (`domain::it::ItAssessment`).
+    pub it_assessment: Option<String>,
 }
 
 impl Service {
@@ -474,9 +476,13 @@ pub fn places(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, Optio
 
 /// Records when the service was established (the finding `proposal_without_need` looks at the
 /// services established since needs were recorded).
-pub fn mark_established(conn: &mut DbConnection, id: i64) -> AppResult<()> {
+/// The IT assessment (JSON) is kept with it.
+pub fn mark_established(conn: &mut DbConnection, id: i64, it_assessment: &str) -> AppResult<()> {
     diesel::update(services::table.filter(services::id.eq(id)))
-        .set(services::established_at.eq(Some(super::now())))
+        .set((
+            services::established_at.eq(Some(super::now())),
+            services::it_assessment.eq(Some(it_assessment)),
+        ))
         .execute(conn)?;
     Ok(())
 }

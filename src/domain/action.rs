@@ -73,6 +73,12 @@ crate::vocabulary! {
         FollowUpCreate = "follow_up.create",
         FollowUpRead = "follow_up.read",
         OrganizationSetKeyAccount = "organization.set_key_account",
+        InformationSystemCreate = "information_system.create",
+        InformationSystemUpdate = "information_system.update",
+        InformationSystemRetire = "information_system.retire",
+        ServiceDependencyManage = "service_dependency.manage",
+        SystemDependencyManage = "system_dependency.manage",
+        ArchitectureReviewRecord = "architecture_review.record",
     }
 }
 

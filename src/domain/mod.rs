@@ -6,6 +6,7 @@ pub mod action;
 pub mod contract;
 pub mod event;
 pub mod governance;
+pub mod it;
 pub mod lifecycle;
 pub mod model;
 pub mod money;

@@ -20,5 +20,9 @@ crate::vocabulary! {
         ExchangeRate = "exchange_rate",
         Need = "need",
         FollowUp = "follow_up",
+        InformationSystem = "information_system",
+        ServiceDependency = "service_dependency",
+        SystemDependency = "system_dependency",
+        ArchitectureReview = "architecture_review",
     }
 }

@@ -416,7 +416,7 @@ mod tests {
                     .as_str()
             })
             .collect();
-        assert_eq!(patches.len(), 10, "{patches:?}");
+        assert_eq!(patches.len(), 11, "{patches:?}");
         for reference in patches {
             let name = reference.trim_start_matches("#/components/schemas/");
             assert_eq!(

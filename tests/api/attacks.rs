@@ -430,6 +430,8 @@ fn object_path(finding: &serde_json::Value) -> String {
         "change_request" => "change-requests",
         "contract" => "contracts",
         "role_assignment" => "role-assignments",
+        "information_system" => "information-systems",
+        "architecture" => return "/api/v1/architecture/reviews".to_string(),
         other => panic!("a finding about {other}"),
     };
     format!("/api/v1/{collection}/{id}")

@@ -14,6 +14,9 @@ use crate::helpers::{day, token, Backend, TestApp};
 #[path = "authorization_needs.rs"]
 mod needs;
 
+#[path = "authorization_it.rs"]
+mod it;
+
 /// The callers, in the column order of the table.
 const CALLERS: [&str; 19] = [
     "lg",           // Sunets ledningsgrupp (token claim)
@@ -135,6 +138,20 @@ const TABLE: &[Row] = &[
     ("needs report read",        "plan",          "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
     ("annual report read",       "plan",          "report.read",                         [200, 200, 200, 200, 200, 200, 200, 200, 403, 403, 403, 403, 403, 200, 200, 200, 403, 403, 401]),
     ("services read",            "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("information_system.create", "support",      "information_system.create",           [201, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("information systems list", "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("information system read",  "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("information_system.update", "support",      "information_system.update",           [200, 200, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("information_system.retire", "support",      "information_system.retire",           [200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("system dependencies read", "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("system dependency add",    "support",       "system_dependency.manage",            [201, 403, 403, 403, 403, 403, 403, 403, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("system dependency remove", "support",       "system_dependency.manage",            [200, 403, 403, 403, 403, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("information system impact read", "support", "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("service dependencies read", "support",      "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    ("service dependency add",   "documentation", "service_dependency.manage",           [403, 201, 403, 201, 403, 201, 403, 201, 201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("service dependency remove", "documentation", "service_dependency.manage",          [403, 204, 403, 204, 403, 204, 403, 204, 204, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("architecture_review.record", "support",     "architecture_review.record",          [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
+    ("architecture reviews read", "support",      "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("architecture read",        "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("role assignments read",    "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("portfolios list",           "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
@@ -511,7 +528,7 @@ impl World {
                 .watching("/api/v1/services?limit=500"),
             "service.establish" => {
                 let id = app.propose_service(lg, &self.fresh("etablera"), Some(self.a)).await;
-                transition(id, json!({"to": "established"}))
+                transition(id, json!({"to": "established", "it_assessment": crate::helpers::it_assessment()}))
             }
             "service.reject" => {
                 let id = app.propose_service(lg, &self.fresh("avslag"), Some(self.a)).await;
@@ -763,7 +780,10 @@ impl World {
             "metrics (public)" => Attempt::new("GET", "/metrics", None),
             other => match self.need_attempt(other).await {
                 Some(attempt) => attempt,
-                None => panic!("no attempt for {other}"),
+                None => match self.it_attempt(other).await {
+                    Some(attempt) => attempt,
+                    None => panic!("no attempt for {other}"),
+                },
             },
         }
     }

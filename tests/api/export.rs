@@ -144,6 +144,38 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
         .expect(201)
         .id();
 
+    // The IT environment: eduroam rests on RADIUS, which rests on the backbone.
+    for (slug, name, kind) in [
+        ("stamnat", "Sunets stamnät, \"kärnan\"", "network"),
+        ("radius", "RADIUS", "infrastructure"),
+    ] {
+        app.post("/api/v1/information-systems", Some(&lg), json!({"slug": slug, "name": name, "kind": kind, "lifecycle": "in_use", "hosting": "sunet",
+            "external_refs": [{"system": "netbox", "ref": format!("dcim/devices/{slug}")}]}))
+            .await
+            .expect(201);
+    }
+    app.post(
+        "/api/v1/information-systems/radius/dependencies",
+        Some(&lg),
+        json!({"depends_on_id": 1}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/services/eduroam/dependencies",
+        Some(&owner),
+        json!({"information_system_id": 2, "criticality": "critical"}),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/v1/architecture/reviews",
+        Some(&lg),
+        json!({"note": "LG § 4"}),
+    )
+    .await
+    .expect(201);
+
     app.send(
         "PUT",
         "/api/v1/exchange-rates/EUR/2026",
@@ -178,6 +210,22 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
             "/api/v1/organizations/lunds-universitet/follow-ups".into(),
             "id",
         ),
+        ("/api/v1/information-systems".into(), "id"),
+        ("/api/v1/information-systems?used_by=eduroam".into(), "id"),
+        (
+            "/api/v1/information-systems/radius/dependencies".into(),
+            "id",
+        ),
+        (
+            "/api/v1/information-systems/stamnat/impact".into(),
+            "service",
+        ),
+        ("/api/v1/services/eduroam/dependencies".into(), "id"),
+        (
+            "/api/v1/services/eduroam/dependencies?transitive=true".into(),
+            "information_system",
+        ),
+        ("/api/v1/architecture/reviews".into(), "id"),
         ("/api/v1/catalog".into(), "slug"),
         ("/api/v1/roles".into(), "code"),
         ("/api/v1/governance-model/versions".into(), "sha256"),
@@ -245,6 +293,15 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
                     "/organizations/{organization}/",
                 )
                 .replace("/portfolios/natverk/", "/portfolios/{portfolio}/")
+                .replace("/services/eduroam/", "/services/{service}/")
+                .replace(
+                    "/information-systems/radius/",
+                    "/information-systems/{system}/",
+                )
+                .replace(
+                    "/information-systems/stamnat/",
+                    "/information-systems/{system}/",
+                )
         })
         .collect();
     tested.sort();

@@ -484,7 +484,7 @@ pub async fn every_rule_is_found_and_repaired(backend: Backend) {
         .iter()
         .map(|t| t["rule"].as_str().unwrap_or_default())
         .collect();
-    assert_eq!(rules.len(), 20, "every rule, with zeros");
+    assert_eq!(rules.len(), 24, "every rule, with zeros");
     let sum: i64 = all.body["totals"]["rules"]
         .as_array()
         .unwrap()
@@ -899,7 +899,7 @@ pub async fn thresholds_come_from_the_configuration(backend: Backend) {
         .await
         .expect(200);
     let rules = rules.body.as_array().expect("rules").clone();
-    assert_eq!(rules.len(), 20);
+    assert_eq!(rules.len(), 24);
     let rule = |code: &str| {
         rules
             .iter()

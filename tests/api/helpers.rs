@@ -365,11 +365,16 @@ impl TestApp {
         .id()
     }
 
+    /// A lifecycle step; establishing records that nothing of the IT environment is needed.
     pub async fn transition(&self, token: &str, service: i64, to: &str) -> Reply {
+        let mut body = json!({"to": to});
+        if to == "established" {
+            body["it_assessment"] = it_assessment();
+        }
         self.post(
             &format!("/api/v1/services/{service}/transitions"),
             Some(token),
-            json!({"to": to}),
+            body,
         )
         .await
     }
@@ -588,6 +593,11 @@ pub async fn place(backend: Backend) -> Place {
 /// The world most stories start from: two portfolios, each with its TÄ — Nätverkstjänster
 /// (Tove; eduroam and eduid in operation) and Samarbetstjänster (Örjan; sunet-box in
 /// operation) — and the management group.
+/// The IT assessment of an establishment that rests on no existing system.
+pub fn it_assessment() -> Value {
+    json!({"summary": "Bygger på Sunets befintliga plattform; inga nya system behövs.", "information_system_ids": []})
+}
+
 pub struct TwoPortfolios {
     pub app: TestApp,
     pub lg: String,

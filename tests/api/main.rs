@@ -20,6 +20,7 @@ mod fuzz;
 mod governance;
 mod governance_model;
 mod helpers;
+mod it_environment;
 mod needs;
 mod openapi;
 mod plans;
@@ -70,6 +71,9 @@ on_both_backends!(
     attacks::no_report_shows_what_its_object_hides,
     attacks::markdown_reports_survive_hostile_names,
     authorization::every_action_by_every_caller,
+    it_environment::what_breaks_when_a_system_goes_is_one_answer,
+    it_environment::bad_systems_and_dependencies_are_refused_and_change_nothing,
+    it_environment::a_neglected_it_environment_is_a_finding,
     needs::a_need_goes_from_a_customer_meeting_to_a_new_service_in_operation,
     needs::a_need_of_a_service_is_realised_by_a_released_change,
     needs::customers_share_needs_and_the_list_shows_demand,

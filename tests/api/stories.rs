@@ -25,12 +25,32 @@ pub async fn a_service_goes_from_proposal_to_the_catalogue(backend: Backend) {
 
     // Establishing without a portfolio is refused: the management group must place it.
     assert_eq!(app.transition(&lg, id, "established").await.status, 409);
+    // ... and weigh the IT environment: without an IT assessment, no establishment.
+    let decision = json!({"to": "established", "portfolio_id": portfolio, "reason": "Beslut i ledningsgruppen 2026-11-20"});
+    let refused = app
+        .post(
+            &format!("/api/v1/services/{id}/transitions"),
+            Some(&lg),
+            decision.clone(),
+        )
+        .await
+        .expect(422);
+    assert_eq!(refused.body["errors"][0]["field"], "it_assessment");
+    let mut decision = decision;
+    decision["it_assessment"] = json!({"summary": "Körs på Sunets befintliga RADIUS-plattform.", "information_system_ids": []});
     let established = app
-        .post(&format!("/api/v1/services/{id}/transitions"), Some(&lg),
-              json!({"to": "established", "portfolio_id": portfolio, "reason": "Beslut i ledningsgruppen 2026-11-20"}))
+        .post(
+            &format!("/api/v1/services/{id}/transitions"),
+            Some(&lg),
+            decision,
+        )
         .await
         .expect(200);
     assert_eq!(established.body["lifecycle"], "established");
+    assert_eq!(
+        established.body["it_assessment"]["summary"],
+        "Körs på Sunets befintliga RADIUS-plattform."
+    );
     assert_eq!(established.body["portfolio_id"], portfolio);
 
     // In operation needs a TÄ on the portfolio and a TJF on the service.

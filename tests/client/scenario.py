@@ -26,6 +26,10 @@ from forvaltning_client.api.change_requests import (
 )
 from forvaltning_client.api.contracts import create_contract, get_contract
 from forvaltning_client.api.deliveries import create_delivery
+from forvaltning_client.api.information_systems import (
+    create_information_system,
+    get_information_system_impact,
+)
 from forvaltning_client.api.me import get_me
 from forvaltning_client.api.organizations import create_organization
 from forvaltning_client.api.plans import (
@@ -40,6 +44,7 @@ from forvaltning_client.api.portfolios import create_portfolio
 from forvaltning_client.api.reports import contract_coverage_report
 from forvaltning_client.api.role_assignments import create_role_assignment
 from forvaltning_client.api.services import (
+    add_service_dependency,
     get_service,
     list_services,
     propose_service,
@@ -54,9 +59,12 @@ from forvaltning_client.models import (
     Contact,
     ContractKind,
     ContractView,
+    Criticality,
     Decision,
     DecisionRequest,
     DeliveryView,
+    Hosting,
+    ItAssessment,
     ItemCategory,
     ItemView,
     Lifecycle,
@@ -67,6 +75,7 @@ from forvaltning_client.models import (
     NewChangeRequest,
     NewContract,
     NewDelivery,
+    NewInformationSystem,
     NewItem,
     NewOrganization,
     NewPlan,
@@ -74,6 +83,7 @@ from forvaltning_client.models import (
     NewService,
     OrganizationKind,
     OrganizationView,
+    PaginatedImpactView,
     PaginatedServiceView,
     PlanStatus,
     PlanView,
@@ -84,8 +94,13 @@ from forvaltning_client.models import (
     Renewal,
     RoleCode,
     SekJson,
+    ServiceDependencyRequest,
+    ServiceDependencyView,
     ServiceShare,
     ServiceView,
+    SystemKind,
+    SystemLifecycle,
+    SystemView,
     TransitionRequest,
 )
 
@@ -161,6 +176,20 @@ def main() -> None:
         ServiceView,
     )
     assert service.lifecycle == Lifecycle.PROPOSED
+    # The IT environment is weighed at establishment: the RADIUS platform it will rest on.
+    radius = expect(
+        create_information_system.sync(
+            client=lg,
+            body=NewInformationSystem(
+                slug="radius-plattform",
+                name="RADIUS-plattformen",
+                kind=SystemKind.INFRASTRUCTURE,
+                lifecycle=SystemLifecycle.IN_USE,
+                hosting=Hosting.SUNET,
+            ),
+        ),
+        SystemView,
+    )
     service = expect(
         transition_service.sync(
             service.slug,
@@ -169,10 +198,15 @@ def main() -> None:
                 to=Lifecycle.ESTABLISHED,
                 portfolio_id=portfolio.id,
                 reason="LG-beslut om nätverkstjänster",
+                it_assessment=ItAssessment(
+                    summary="Vilar på RADIUS-plattformen; inga nya system behövs.",
+                    information_system_ids=[radius.id],
+                ),
             ),
         ),
         ServiceView,
     )
+    assert service.it_assessment.information_system_ids == [radius.id]
     expect(
         create_role_assignment.sync(
             client=lg,
@@ -204,6 +238,22 @@ def main() -> None:
         ServiceView,
     )
     assert service.lifecycle == Lifecycle.IN_OPERATION
+    # The TJF records what the service rests on; LG asks what breaks if the platform goes.
+    expect(
+        add_service_dependency.sync(
+            service.slug,
+            client=manager,
+            body=ServiceDependencyRequest(
+                information_system_id=radius.id, criticality=Criticality.CRITICAL
+            ),
+        ),
+        ServiceDependencyView,
+    )
+    impact = expect(
+        get_information_system_impact.sync(radius.slug, client=lg), PaginatedImpactView
+    )
+    assert [line.service.slug for line in impact.results] == ["eduroam"], impact.to_dict()
+    assert impact.results[0].service_owner == "tove@sunet.se"
     me = expect(get_me.sync(client=manager), MeView)
     assert any(a.role == RoleCode.SERVICE_MANAGER for a in me.assignments), me.to_dict()
 

@@ -227,7 +227,7 @@ pub async fn report(
             governance::findings(conn, &sight, &caller.model, &thresholds, crate::db::now())?;
         findings.retain(|f| {
             rule.is_none_or(|r| f.rule == r)
-                && severity.is_none_or(|s| f.rule.severity() == s)
+                && severity.is_none_or(|s| f.severity() == s)
                 && portfolio.is_none_or(|p| f.portfolio_id == Some(p))
         });
         Ok((findings, governance::portfolio_slugs(conn)?))
@@ -316,7 +316,7 @@ fn view(f: &Finding, slugs: &std::collections::HashMap<i64, String>) -> Governan
     let (message_sv, message_en) = messages(f);
     GovernanceFinding {
         rule: f.rule,
-        severity: f.rule.severity(),
+        severity: f.severity(),
         object_type: f.object_type.as_str().to_string(),
         object_id: f.object_id,
         object_slug: f.object_slug.clone(),
@@ -433,6 +433,36 @@ fn messages(f: &Finding) -> (String, String) {
         (Rule::CustomerFollowUpOverdue, _) => (
             format!("Kunden {name} har en aktiv leverans men har aldrig följts upp."),
             format!("The customer {name} has an active delivery but has never been followed up."),
+        ),
+        (Rule::ArchitectureReviewOverdue, Detail::Date(last)) => (
+            format!("Ledningsgruppen har inte gått igenom förvaltningstjänstearkitekturen och it-miljön sedan {last}."),
+            format!("The management group has not reviewed the service architecture and the IT environment since {last}."),
+        ),
+        (Rule::ArchitectureReviewOverdue, _) => (
+            "Ledningsgruppen har aldrig registrerat en genomgång av förvaltningstjänstearkitekturen och it-miljön.".to_string(),
+            "The management group has never recorded a review of the service architecture and the IT environment.".to_string(),
+        ),
+        (Rule::SystemReviewOverdue, Detail::Date(last)) => (
+            format!("Informationssystemet {name} är i bruk men har inte granskats sedan {last}."),
+            format!("The information system {name} is in use but has not been reviewed since {last}."),
+        ),
+        (Rule::ServiceOnRetiredSystem, Detail::System(slug, lifecycle)) => {
+            let (sv, en) = match lifecycle {
+                crate::domain::it::SystemLifecycle::Retired => ("har avvecklats", "is retired"),
+                _ => ("avvecklas", "is being phased out"),
+            };
+            (
+                format!("Tjänsten {name} är i drift men vilar på informationssystemet {slug}, som {sv}."),
+                format!("The service {name} is in operation but rests on the information system {slug}, which {en}."),
+            )
+        }
+        (Rule::SystemWithoutResponsible, Detail::Text(sub)) => (
+            format!("Ansvarig för informationssystemet {name} ({sub}) har inte längre någon roll i förvaltningen."),
+            format!("The responsible for the information system {name} ({sub}) no longer holds a role in service management."),
+        ),
+        (Rule::SystemWithoutResponsible, _) => (
+            format!("Informationssystemet {name} har ingen ansvarig."),
+            format!("The information system {name} has no responsible person."),
         ),
         (Rule::ServiceNotSelfSustaining, Detail::None) => (
             format!("Tjänsten {name} är inte ekonomiskt självbärande i år."),

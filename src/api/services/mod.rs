@@ -1,6 +1,7 @@
 //! `/api/v1/services`: tjänster, their fields, and their lifecycle.
 
-mod types;
+mod dependencies;
+pub(crate) mod types;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
@@ -11,6 +12,7 @@ use crate::auth::policy::{Action, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{self, needs, portfolios, role_assignments, services, DbConnection, DbPool};
+use crate::domain::it::ItAssessment;
 use crate::domain::lifecycle::{check_transition, Lifecycle, Staffing, TransitionFacts};
 use crate::domain::model::Model;
 use crate::domain::need::Outcome;
@@ -24,7 +26,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(propose)
         .service(get_one)
         .service(update)
-        .service(transition);
+        .service(transition)
+        .service(dependencies::list_dependencies)
+        .service(dependencies::add_dependency)
+        .service(dependencies::remove_dependency);
 }
 
 #[utoipa::path(
@@ -234,7 +239,7 @@ pub async fn update(
     tag = "services",
     operation_id = "transitionService",
     summary = "Move a service along its lifecycle",
-    description = "proposed → established (management group; places it in a portfolio) → in_operation (TÄ; needs a TÄ on the portfolio and at least one TJF) → decommissioning (TÄ) → decommissioned (management group; refused while deliveries are active). proposed → rejected (management group; final; `reason` required and kept).",
+    description = "proposed → established (management group; places it in a portfolio and records `it_assessment`, what of the IT environment was weighed) → in_operation (TÄ; needs a TÄ on the portfolio and at least one TJF) → decommissioning (TÄ) → decommissioned (management group; refused while deliveries are active). proposed → rejected (management group; final; `reason` required and kept).",
     params(
         ("service" = String, Path, description = "Id or slug"),
         crate::api::IfMatch
@@ -280,6 +285,7 @@ pub async fn transition(
         )?;
         check_transition(from, request.to, &facts)
             .map_err(|e| AppError::conflict(e.to_string()))?;
+        let assessment = it_assessment(conn, &request)?;
         let step = services::Step {
             to: request.to,
             rejection_reason: (request.to == Lifecycle::Rejected)
@@ -287,10 +293,12 @@ pub async fn transition(
                 .flatten(),
         };
         let updated = services::update(conn, &current, &fields, Some(step))?;
-        if request.to == Lifecycle::Established {
-            services::mark_established(conn, updated.id)?;
+        let mut view = with_needs(conn, ServiceView::from(&updated))?;
+        if let Some(assessment) = assessment {
+            let json = serde_json::to_string(&assessment).map_err(AppError::internal)?;
+            services::mark_established(conn, updated.id, &json)?;
+            view.it_assessment = Some(assessment);
         }
-        let view = with_needs(conn, ServiceView::from(&updated))?;
         let mut after = serde_json::to_value(&view).unwrap_or_default();
         after["transition_reason"] = serde_json::json!(reason);
         let mut change = Change::by(&grant, ObjectType::Service, current.id)
@@ -301,6 +309,46 @@ pub async fn transition(
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
+}
+
+/// The IT assessment an establishment records (guidelines 1: the IT environment is considered
+/// when a service is established): required then, and only then; its systems must exist.
+fn it_assessment(
+    conn: &mut DbConnection,
+    request: &TransitionRequest,
+) -> AppResult<Option<ItAssessment>> {
+    let establishing = request.to == Lifecycle::Established;
+    let Some(given) = &request.it_assessment else {
+        if establishing {
+            return Err(AppError::unprocessable(
+                "it_assessment",
+                "is required when establishing a service: what of the IT environment was weighed",
+            ));
+        }
+        return Ok(None);
+    };
+    if !establishing {
+        return Err(AppError::unprocessable(
+            "it_assessment",
+            "is only given when establishing a service",
+        ));
+    }
+    let summary = crate::domain::text::required("it_assessment.summary", &given.summary, 10_000)
+        .map_err(|(f, m)| AppError::invalid_field(&f, m))?;
+    let mut ids = given.information_system_ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = crate::db::information_systems::find_many(conn, &ids)?;
+    if let Some(missing) = ids.iter().find(|id| !found.iter().any(|s| s.id == **id)) {
+        return Err(AppError::unprocessable(
+            "it_assessment.information_system_ids",
+            format!("there is no information system {missing}"),
+        ));
+    }
+    Ok(Some(ItAssessment {
+        summary,
+        information_system_ids: ids,
+    }))
 }
 
 /// The reason given for a step: bounded text; required for a rejection (guidelines: the

@@ -6,6 +6,7 @@ use crate::api::{double_option, utc, Fields};
 use crate::auth::policy::Action;
 use crate::db::services::{Service, ServiceFields};
 use crate::domain::governance::SecurityClassification;
+use crate::domain::it::ItAssessment;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::Slug;
 use crate::domain::text;
@@ -54,6 +55,8 @@ pub struct ServiceView {
     pub security_reviewed_at: Option<DateTime<Utc>>,
     /// The needs that point at the service (a proposal made for them, docs/domain.md).
     pub need_ids: Vec<i64>,
+    /// What the management group weighed of the IT environment when it established the service.
+    pub it_assessment: Option<ItAssessment>,
     pub version: i64,
     #[serde(serialize_with = "crate::api::time::rfc3339")]
     pub created_at: DateTime<Utc>,
@@ -85,6 +88,10 @@ impl From<&Service> for ServiceView {
             security_classification: s.security_classification(),
             security_reviewed_at: s.security_reviewed_at.map(utc),
             need_ids: Vec::new(),
+            it_assessment: s
+                .it_assessment
+                .as_deref()
+                .and_then(|a| serde_json::from_str(a).ok()),
             version: s.version,
             created_at: utc(s.created_at),
             updated_at: utc(s.updated_at),
@@ -354,7 +361,7 @@ impl ServicePatch {
 
 /// A review time: now or earlier (a minute's grace for clocks). A later one is well-formed
 /// but breaks a rule the document cannot state: 422.
-fn not_in_the_future(
+pub(crate) fn not_in_the_future(
     f: &mut Fields,
     field: &str,
     at: DateTime<Utc>,
@@ -379,6 +386,8 @@ pub struct TransitionRequest {
     pub reason: Option<String>,
     /// With `to: established`: the portfolio the management group places the service in.
     pub portfolio_id: Option<i64>,
+    /// Required with `to: established` (and only then): what of the IT environment was weighed.
+    pub it_assessment: Option<ItAssessment>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -421,6 +430,7 @@ crate::csv_record!(ServiceView {
     security_classification,
     security_reviewed_at,
     need_ids,
+    it_assessment,
     version,
     created_at,
     updated_at

@@ -45,6 +45,8 @@ pub struct Target {
     pub submitter: Option<i64>,
     /// The target's class, where a rule singles one out.
     pub class: Option<ObjectClass>,
+    /// For an information system: the person named responsible for it.
+    pub responsible: Option<i64>,
 }
 
 impl Target {
@@ -82,6 +84,11 @@ impl Target {
 
     pub fn with_submitter(mut self, person_id: i64) -> Self {
         self.submitter = Some(person_id);
+        self
+    }
+
+    pub fn with_responsible(mut self, person_id: i64) -> Self {
+        self.responsible = Some(person_id);
         self
     }
 }
@@ -134,6 +141,7 @@ enum Holding<'a> {
     Scoped(&'a ScopedRole),
     Appointee,
     Submitter,
+    Responsible,
     Anyone,
 }
 
@@ -144,6 +152,7 @@ impl Holding<'_> {
             Holding::Scoped(scoped) => scoped.label(),
             Holding::Appointee => "appointee".into(),
             Holding::Submitter => "submitter".into(),
+            Holding::Responsible => "responsible".into(),
             Holding::Anyone => "authenticated".into(),
         }
     }
@@ -236,6 +245,15 @@ impl Caller {
                 .try_for_each(|s| found(Holding::Scoped(s))),
             Appointee if target.appointee == Some(self.person_id) => found(Holding::Appointee),
             Submitter if target.submitter == Some(self.person_id) => found(Holding::Submitter),
+            Responsible if target.responsible == Some(self.person_id) => {
+                found(Holding::Responsible)
+            }
+            Anywhere(role) => match self.by_role.iter().find(|(held, _)| held == role) {
+                Some((_, positions)) => positions
+                    .iter()
+                    .try_for_each(|i| found(Holding::Scoped(&self.scoped_roles[*i]))),
+                None => ControlFlow::Continue(()),
+            },
             Anyone => found(Holding::Anyone),
             _ => ControlFlow::Continue(()),
         }
@@ -309,6 +327,9 @@ impl Caller {
                     reach.classes.push(*class)
                 }
                 Anyone => reach.everywhere = true,
+                Anywhere(role) if self.by_role.iter().any(|(held, _)| held == role) => {
+                    reach.everywhere = true
+                }
                 Submitter => reach.submitter = Some(self.sub.clone()),
                 InScope(role) => self
                     .scoped_roles

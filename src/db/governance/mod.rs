@@ -19,6 +19,7 @@ use crate::domain::role::{RoleCode, ScopeKind};
 use crate::error::AppResult;
 
 mod economics;
+mod it;
 mod model_fit;
 mod needs;
 mod operating;
@@ -86,6 +87,12 @@ pub fn findings(
     found.extend(needs::customers_not_followed_up(
         conn, reach, thresholds, now,
     )?);
+    found.extend(it::architecture_review_overdue(
+        conn, reach, thresholds, now,
+    )?);
+    found.extend(it::systems_not_reviewed(conn, reach, thresholds, now)?);
+    found.extend(it::services_on_retired_systems(conn, &operating)?);
+    found.extend(it::systems_without_responsible(conn, reach, model)?);
     let mut deficits = services_not_self_sustaining(conn, reach, &operating, today)?;
     for finding in &mut deficits {
         // Whether a service pays its way is shown to every reader; by how much, only to those

@@ -18,6 +18,9 @@ pub enum ObjectKind {
     RoleAssignment,
     Need,
     Organization,
+    InformationSystem,
+    /// The service architecture and IT environment as a whole (its review).
+    Architecture,
 }
 
 impl ObjectKind {
@@ -32,6 +35,8 @@ impl ObjectKind {
             ObjectKind::RoleAssignment => "role_assignment",
             ObjectKind::Need => "need",
             ObjectKind::Organization => "organization",
+            ObjectKind::InformationSystem => "information_system",
+            ObjectKind::Architecture => "architecture",
         }
     }
 }
@@ -60,6 +65,23 @@ pub enum Detail {
     Date(NaiveDate),
     Text(String),
     Amount(i64),
+    /// A system by slug, and its lifecycle state.
+    System(String, crate::domain::it::SystemLifecycle),
+}
+
+impl Finding {
+    /// The rule's severity, but a service resting on a system only phasing out is a warning
+    /// (on a retired one, an error).
+    pub fn severity(&self) -> super::Severity {
+        match (&self.rule, &self.detail) {
+            (Rule::ServiceOnRetiredSystem, Detail::System(_, lifecycle))
+                if *lifecycle != crate::domain::it::SystemLifecycle::Retired =>
+            {
+                super::Severity::Warning
+            }
+            (rule, _) => rule.severity(),
+        }
+    }
 }
 
 /// A service under management, with what the service rules read.

@@ -72,6 +72,16 @@ crate::vocabulary! {
         /// A customer with an active delivery and no follow-up for a long time (guidelines 4.5
         /// item 5, 4.6 item 6).
         CustomerFollowUpOverdue = "customer_follow_up_overdue",
+        /// The management group has not reviewed the FTA and the IT environment for a long
+        /// time, or ever (guidelines 4.1).
+        ArchitectureReviewOverdue = "architecture_review_overdue",
+        /// A system in use not reviewed for a long time (guidelines 4.1).
+        SystemReviewOverdue = "system_review_overdue",
+        /// A service in operation depends, directly or through other systems, on a retired
+        /// system (an error) or one phasing out (a warning) (guidelines 1, 2).
+        ServiceOnRetiredSystem = "service_on_retired_system",
+        /// Nobody answers for a system: its responsible is unset or holds no role any more.
+        SystemWithoutResponsible = "system_without_responsible",
     }
 }
 
@@ -84,7 +94,8 @@ impl Rule {
             | DeliveryWithoutContract
             | PlanMissing
             | AssignmentOfUnknownRole
-            | AssignmentOfUnknownDelegation => Severity::Error,
+            | AssignmentOfUnknownDelegation
+            | ServiceOnRetiredSystem => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -110,6 +121,8 @@ impl Rule {
             NeedUndecided => "4.6",
             ProposalWithoutNeed => "1; 2",
             CustomerFollowUpOverdue => "4.5 item 5; 4.6 item 6",
+            ArchitectureReviewOverdue | SystemReviewOverdue | SystemWithoutResponsible => "4.1",
+            ServiceOnRetiredSystem => "1; 2",
         }
     }
 
@@ -197,6 +210,22 @@ impl Rule {
                 "Kundrelationer och leveranser följs upp regelbundet.",
                 "Customer relations and deliveries are followed up regularly.",
             ),
+            ArchitectureReviewOverdue => (
+                "Ledningsgruppen håller förvaltningstjänstearkitekturen och it-miljön dokumenterade och aktuella.",
+                "The management group keeps the service architecture and the IT environment documented and current.",
+            ),
+            SystemReviewOverdue => (
+                "Varje informationssystem i bruk är dokumenterat och granskas regelbundet.",
+                "Every information system in use is documented and reviewed regularly.",
+            ),
+            ServiceOnRetiredSystem => (
+                "En tjänst i drift vilar inte på informationssystem som avvecklas eller har avvecklats.",
+                "A service in operation does not rest on information systems being phased out or retired.",
+            ),
+            SystemWithoutResponsible => (
+                "Varje informationssystem har en ansvarig som har en roll i förvaltningen.",
+                "Every information system has a responsible person who holds a role in service management.",
+            ),
         }
     }
 }
@@ -215,6 +244,8 @@ pub struct Thresholds {
     pub need_assessment_days: i64,
     pub need_decision_days: i64,
     pub customer_follow_up_months: u32,
+    pub architecture_review_months: u32,
+    pub system_review_months: u32,
 }
 
 impl Default for Thresholds {
@@ -230,6 +261,8 @@ impl Default for Thresholds {
             need_assessment_days: 30,
             need_decision_days: 60,
             customer_follow_up_months: 12,
+            architecture_review_months: 12,
+            system_review_months: 12,
         }
     }
 }
@@ -331,6 +364,11 @@ impl Thresholds {
             CustomerFollowUpOverdue => {
                 months("customer_follow_up_months", self.customer_follow_up_months)
             }
+            ArchitectureReviewOverdue => months(
+                "architecture_review_months",
+                self.architecture_review_months,
+            ),
+            SystemReviewOverdue => months("system_review_months", self.system_review_months),
             _ => return None,
         })
     }
@@ -489,6 +527,6 @@ mod tests {
             let (sv, en) = rule.description();
             assert!(!sv.is_empty() && !en.is_empty());
         }
-        assert_eq!(Rule::ALL.len(), 20);
+        assert_eq!(Rule::ALL.len(), 24);
     }
 }

@@ -413,7 +413,19 @@ fn entry_of(
         "anyone" => return Some(Who::Anyone),
         "appointee" => return Some(Who::Appointee),
         "submitter" => return Some(Who::Submitter),
+        "responsible" => return Some(Who::Responsible),
         _ => {}
+    }
+    if let Some(role_text) = text.strip_suffix(" anywhere") {
+        let role_text = role_text.trim();
+        return match roles.iter().find(|r| r.code.as_str() == role_text) {
+            Some(role) if !role.is_global() => Some(Who::Anywhere(role.code.clone())),
+            Some(role) => refuse(format!(
+                "{} is a global role: it holds everywhere already (write '{}')",
+                role.code, role.code
+            )),
+            None => refuse(format!("there is no role '{role_text}' in [[roles]]")),
+        };
     }
     let (head, class) = match text.split_once(" on ") {
         Some((head, class)) => match class.trim().parse::<ObjectClass>() {

@@ -108,6 +108,10 @@ pub enum Who {
     Submitter,
     /// A global role, for objects of one class only (KA: customer contracts).
     GlobalOn(RoleCode, ObjectClass),
+    /// The person the target (an information system) names as responsible.
+    Responsible,
+    /// A scoped role held on any portfolio or service (a TÄ records an information system).
+    Anywhere(RoleCode),
     /// Any authenticated caller.
     Anyone,
 }
@@ -122,6 +126,8 @@ impl std::fmt::Display for Who {
             Who::Appointee => f.write_str("appointee"),
             Who::Submitter => f.write_str("submitter"),
             Who::GlobalOn(role, class) => write!(f, "{role} on {class}"),
+            Who::Responsible => f.write_str("responsible"),
+            Who::Anywhere(role) => write!(f, "{role} anywhere"),
             Who::Anyone => f.write_str("anyone"),
         }
     }

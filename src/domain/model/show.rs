@@ -74,6 +74,8 @@ fn who_text(model: &Model, who: &Who) -> String {
         Who::GlobalOn(r, class) => format!("{} on {class}", role_name(model, r.as_str())),
         Who::Appointee => "the appointee".into(),
         Who::Submitter => "the submitter".into(),
+        Who::Responsible => "the system's responsible".into(),
+        Who::Anywhere(r) => format!("{} anywhere", role_name(model, r.as_str())),
         Who::Anyone => "anyone signed in".into(),
     }
 }
@@ -164,6 +166,7 @@ pub(super) fn markdown(model: &Model) -> String {
                         Who::Global(c) | Who::InScope(c) if *c == r.code => Some(String::new()),
                         Who::Delegated(c, d) if *c == r.code => Some(format!(" [{d}]")),
                         Who::GlobalOn(c, class) if *c == r.code => Some(format!(" (on {class})")),
+                        Who::Anywhere(c) if *c == r.code => Some(" (anywhere)".to_string()),
                         _ => None,
                     })
                     .collect();

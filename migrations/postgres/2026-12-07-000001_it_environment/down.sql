@@ -1,0 +1,5 @@
+ALTER TABLE services DROP COLUMN it_assessment;
+DROP TABLE architecture_reviews;
+DROP TABLE system_dependencies;
+DROP TABLE service_dependencies;
+DROP TABLE information_systems;
