@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The IT environment at scale (IT environment issue §3): 100 portfolios, 20,000 services in
 # operation, 10,000 information systems, about 50,000 system dependencies (each system on up
-# to six systems with lower ids, so the low ids are the foundations everything rests on) and
+# to five systems with lower ids, so the low ids are the foundations everything rests on) and
 # 100,000 service dependencies (five per service), seeded by SQL. Then, timed with curl beside
 # the same binary's /health/live: the impact of a system in the middle of the graph, of a
 # foundation (nearly every service), a service's dependencies through systems, a new
@@ -44,15 +44,15 @@ INSERT INTO information_systems (id, slug, name, kind, description, lifecycle, h
       WHEN 3 THEN 'infrastructure' WHEN 4 THEN 'data_store' ELSE 'external_service' END,
     '', 'in_use', 'sunet', 'person-' || ((i % 100) + 1) || '@sunet.se', '[]', '$NOW',
     'system-' || i, '$NOW', '$NOW' FROM n;
--- Up to six dependencies per system, each on a system with a lower id: a graph without cycles.
+-- Up to five dependencies per system, each on a system with a lower id: a graph without cycles.
 INSERT INTO system_dependencies (information_system_id, depends_on_id, created_by, created_at)
-  $(n 10000), $(m 6)
-  SELECT DISTINCT i, ((i * 7 + k * 131) % (i - 1)) + 1, 'bench', '$NOW' FROM n, m WHERE i > 1;
+  $(n 10000), $(m 5)
+  SELECT DISTINCT i, (((i * 2654435761 + k * 40503) % 1000003) % (i - 1)) + 1, 'bench', TS_('$NOW') FROM n, m WHERE i > 1;
 -- Five per service, on systems spread over the whole range.
 INSERT INTO service_dependencies (service_id, information_system_id, criticality, created_by, created_at)
   $(n 20000), $(m 5)
   SELECT DISTINCT i, ((i * 13 + k * 1999) % 10000) + 1,
-    CASE k % 3 WHEN 0 THEN 'critical' WHEN 1 THEN 'important' ELSE 'supporting' END, 'bench', '$NOW' FROM n, m;
+    CASE k % 3 WHEN 0 THEN 'critical' WHEN 1 THEN 'important' ELSE 'supporting' END, 'bench', TS_('$NOW') FROM n, m;
 COMMIT;
 SQL
 if [[ "${DATABASE_URL:-}" == postgres* ]]; then

@@ -440,5 +440,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     information_systems,
     service_dependencies,
     system_dependencies,
-    architecture_reviews
+    architecture_reviews,
+    dependency_graph
 );

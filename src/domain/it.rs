@@ -89,7 +89,11 @@ crate::vocabulary! {
 pub struct ExternalRef {
     pub system: RefSystem,
     /// The name or id in that system; for `url`, an http(s) URL.
-    #[schema(example = "dcim/devices/4711", max_length = 500)]
+    #[schema(
+        example = "dcim/devices/4711",
+        max_length = 500,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     #[serde(rename = "ref")]
     pub reference: String,
 }
@@ -97,11 +101,19 @@ pub struct ExternalRef {
 /// At most this many references per system.
 pub const MAX_EXTERNAL_REFS: usize = 20;
 
+/// Why a list of references was refused: its form (what the document states), or a rule it
+/// cannot state (a `url` reference that is no URL, one given twice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefError {
+    Form(String, String),
+    Rule(String, String),
+}
+
 impl ExternalRef {
     /// The references as given, each checked: a non-blank line, a URL for `url`; no two alike.
-    pub fn parse_all(refs: &[ExternalRef]) -> Result<Vec<ExternalRef>, (String, String)> {
+    pub fn parse_all(refs: &[ExternalRef]) -> Result<Vec<ExternalRef>, RefError> {
         if refs.len() > MAX_EXTERNAL_REFS {
-            return Err((
+            return Err(RefError::Form(
                 "external_refs".into(),
                 format!("at most {MAX_EXTERNAL_REFS} references"),
             ));
@@ -109,16 +121,20 @@ impl ExternalRef {
         let mut out: Vec<ExternalRef> = Vec::with_capacity(refs.len());
         for (i, r) in refs.iter().enumerate() {
             let field = format!("external_refs[{i}].ref");
+            let line = super::text::line(&field, &r.reference, 500)
+                .map_err(|(f, m)| RefError::Form(f, m))?;
             let reference = match r.system {
-                RefSystem::Url => super::text::url(&field, r.reference.trim())?,
-                _ => super::text::line(&field, &r.reference, 500)?,
+                RefSystem::Url => {
+                    super::text::url(&field, &line).map_err(|(f, m)| RefError::Rule(f, m))?
+                }
+                _ => line,
             };
             let parsed = ExternalRef {
                 system: r.system,
                 reference,
             };
             if out.contains(&parsed) {
-                return Err((field, "is given twice".into()));
+                return Err(RefError::Rule(field, "is given twice".into()));
             }
             out.push(parsed);
         }
@@ -225,12 +241,18 @@ mod tests {
         };
         assert!(ExternalRef::parse_all(std::slice::from_ref(&netbox)).is_ok());
         let twice = ExternalRef::parse_all(&[netbox.clone(), netbox]).unwrap_err();
-        assert_eq!(twice.0, "external_refs[1].ref");
+        assert_eq!(
+            twice,
+            RefError::Rule("external_refs[1].ref".into(), "is given twice".into())
+        );
         let not_a_url = ExternalRef {
             system: RefSystem::Url,
             reference: "någonstans".into(),
         };
-        assert!(ExternalRef::parse_all(&[not_a_url]).is_err());
+        assert!(matches!(
+            ExternalRef::parse_all(&[not_a_url]),
+            Err(RefError::Rule(..))
+        ));
     }
 
     fn graph(edges: &[(i64, i64)]) -> Neighbours {

@@ -7,6 +7,7 @@ pub mod contract;
 pub mod event;
 pub mod governance;
 pub mod it;
+pub mod it_graph;
 pub mod lifecycle;
 pub mod model;
 pub mod money;

@@ -149,6 +149,7 @@ fn serve(
     let metrics = web::Data::new(crate::metrics::Metrics::default());
     let metrics_enabled = web::Data::new(crate::metrics::MetricsEnabled(settings.metrics));
     let thresholds = web::Data::new(settings.governance);
+    let dependency_graph = web::Data::new(crate::db::information_systems::GraphCache::default());
     let model = web::Data::new(settings.governance_model.clone());
     let private_targets = web::Data::new(api::webhooks::PrivateTargets(
         settings.webhooks_allow_private,
@@ -165,6 +166,7 @@ fn serve(
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .app_data(pool.clone())
+            .app_data(dependency_graph.clone())
             .app_data(authenticator.clone())
             .app_data(method_table.clone())
             .app_data(document.clone())

@@ -632,3 +632,77 @@ pub async fn writes_arriving_together_succeed_or_fail_alone(backend: Backend) {
         assert_eq!(people.body["count"], 1, "{sub} written once");
     }
 }
+
+/// Each instance keeps the dependency graph in memory: a dependency one instance removes is gone
+/// for the next request to the other (the graph's generation moved with the write).
+pub async fn instances_share_one_dependency_graph(backend: Backend) {
+    let db = TestDatabase::new(backend);
+    let instances = [Server::start(&db), Server::start(&db)];
+    let client = reqwest::Client::new();
+    let lg = token("lena.ledning@sunet.se", &["management_group"]);
+    let send = |instance: usize,
+                method: reqwest::Method,
+                path: String,
+                body: Option<serde_json::Value>| {
+        let mut request = client
+            .request(method, format!("{}/api/v1{path}", instances[instance].base))
+            .bearer_auth(&lg);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let reply = request.send().await.unwrap();
+            let status = reply.status().as_u16();
+            (
+                status,
+                reply.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    for slug in ["radius", "stamnat"] {
+        let body = json!({"slug": slug, "name": slug, "kind": "infrastructure", "lifecycle": "in_use", "hosting": "sunet"});
+        let (status, _) = send(
+            0,
+            reqwest::Method::POST,
+            "/information-systems".into(),
+            Some(body),
+        )
+        .await;
+        assert_eq!(status, 201);
+    }
+    let (status, _) = send(
+        0,
+        reqwest::Method::POST,
+        "/information-systems/radius/dependencies".into(),
+        Some(json!({"depends_on_id": 2})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    // The other instance reads the graph: the way back would close a cycle.
+    let back = || {
+        send(
+            1,
+            reqwest::Method::POST,
+            "/information-systems/stamnat/dependencies".into(),
+            Some(json!({"depends_on_id": 1})),
+        )
+    };
+    assert_eq!(back().await.0, 422);
+    let (_, dependencies) = send(
+        0,
+        reqwest::Method::GET,
+        "/information-systems/radius/dependencies".into(),
+        None,
+    )
+    .await;
+    let id = dependencies["results"][0]["id"].as_i64().unwrap();
+    let (status, _) = send(
+        0,
+        reqwest::Method::DELETE,
+        format!("/information-systems/radius/dependencies/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(back().await.0, 201, "the other instance saw the removal");
+}

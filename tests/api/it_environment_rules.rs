@@ -66,8 +66,13 @@ pub async fn bad_systems_and_dependencies_are_refused_and_change_nothing(backend
         ),
         (
             with(json!({"external_refs": [{"system": "url", "ref": "inte en adress"}]})),
-            400,
+            422,
             Some("external_refs[0].ref"),
+        ),
+        (
+            with(json!({"external_refs": [{"system": "cmdb", "ref": "x"}]})),
+            400,
+            None,
         ),
         (
             with(json!({"reviewed_at": "2999-01-01T00:00:00Z"})),

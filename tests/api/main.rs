@@ -149,6 +149,7 @@ on_both_backends!(
     audit_chain::the_audit_trail_is_sealed_and_tampering_is_found,
     durability::kill_9_during_writes_loses_no_acknowledged_write,
     durability::idempotency_keys_hold_across_instances,
+    durability::instances_share_one_dependency_graph,
     durability::sigterm_finishes_requests_in_flight,
     durability::writes_arriving_together_succeed_or_fail_alone,
     openapi::the_document_matches_the_committed_snapshot,

@@ -56,6 +56,14 @@ CREATE TABLE system_dependencies (
 );
 CREATE INDEX system_dependencies_depends_on ON system_dependencies (depends_on_id);
 
+-- The generation of the dependency graph: every dependency written or removed moves it in the
+-- same transaction, so that an instance's copy of the graph in memory is known to be current.
+CREATE TABLE dependency_graph (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    generation BIGINT NOT NULL
+);
+INSERT INTO dependency_graph (id, generation) VALUES (1, 0);
+
 -- The management group reviewed the FTA and the IT environment (riktlinjerna 4.1).
 CREATE TABLE architecture_reviews (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

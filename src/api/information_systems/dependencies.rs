@@ -13,9 +13,10 @@ use crate::api::{with_etag, IfMatch, NoFilters, Paginated};
 use crate::auth::policy::Action;
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
-use crate::db::information_systems::{self as systems, Impact};
+use crate::db::information_systems::{self as systems, GraphCache};
 use crate::db::{DbConnection, DbPool};
 use crate::domain::it::{Criticality, SystemLifecycle};
+use crate::domain::it_graph::Impact;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::role::ScopeKind;
 use crate::domain::slug::IdOrSlug;
@@ -99,6 +100,7 @@ pub async fn add_dependency(
     path: web::Path<String>,
     body: web::Json<SystemDependencyRequest>,
     pool: web::Data<DbPool>,
+    cache: web::Data<GraphCache>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let request = body.into_inner();
@@ -121,7 +123,7 @@ pub async fn add_dependency(
                 system.slug, on.slug
             )));
         }
-        if let Some(path) = systems::cycle(conn, system.id, on.id)? {
+        if let Some(path) = systems::graph(conn, &cache)?.cycle(system.id, on.id) {
             return Err(AppError::unprocessable(
                 "depends_on_id",
                 format!(
@@ -282,13 +284,14 @@ pub async fn impact(
     path: web::Path<String>,
     query: crate::api::ListQuery<ImpactQuery>,
     pool: web::Data<DbPool>,
+    cache: web::Data<GraphCache>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let (query, listing) = query.into_parts();
     let page = listing.page.clone();
     let (count, views) = crate::api::read(&pool, who, move |conn, caller| {
         let system = systems::find(conn, &key)?;
-        let lines = systems::impact(conn, system.id)?;
+        let lines = systems::graph(conn, &cache)?.impact(system.id);
         let ids: Vec<i64> = lines.iter().map(|l| l.service_id).collect();
         let services: HashMap<i64, systems::ImpactedService> =
             systems::impacted_services(conn, &ids)?

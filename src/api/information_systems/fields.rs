@@ -6,7 +6,7 @@ use crate::api::Fields;
 use crate::db::information_systems::{InformationSystem, SystemFields};
 use crate::db::{contracts, organizations, people, DbConnection};
 use crate::domain::contract::{ContractKind, OrganizationKind};
-use crate::domain::it::{ExternalRef, SystemLifecycle};
+use crate::domain::it::{ExternalRef, RefError, SystemLifecycle};
 use crate::domain::slug::{IdOrSlug, Slug};
 use crate::domain::text;
 use crate::error::{AppError, AppResult};
@@ -19,7 +19,7 @@ pub fn of_new(conn: &mut DbConnection, r: &NewInformationSystem) -> AppResult<Sy
     let slug = f.take(Slug::parse(&r.slug).map_err(|m| ("slug".to_string(), m)));
     let name = f.take(text::line("name", &r.name, 200));
     let description = f.take(text::bounded("description", &r.description, 10_000));
-    let external_refs = f.take(ExternalRef::parse_all(&r.external_refs));
+    let external_refs = refs(&mut f, &r.external_refs);
     let responsible = r
         .responsible
         .as_deref()
@@ -78,7 +78,7 @@ pub fn patched(
             .unwrap_or_default();
     }
     if let Some(refs) = &p.external_refs {
-        out.external_refs = f.take(ExternalRef::parse_all(refs)).unwrap_or_default();
+        out.external_refs = self::refs(&mut f, refs).unwrap_or_default();
     }
     if let Some(responsible) = &p.responsible {
         out.responsible = responsible
@@ -113,6 +113,21 @@ pub fn patched(
     references(conn, &mut f, &out)?;
     f.finish()?;
     Ok(out)
+}
+
+/// The references, their form's errors 400, their rules' 422.
+fn refs(f: &mut Fields, given: &[ExternalRef]) -> Option<Vec<ExternalRef>> {
+    match ExternalRef::parse_all(given) {
+        Ok(refs) => Some(refs),
+        Err(RefError::Form(field, message)) => {
+            f.error(&field, message);
+            None
+        }
+        Err(RefError::Rule(field, message)) => {
+            f.rule(&field, message);
+            None
+        }
+    }
 }
 
 /// The responsible is a known person; the supplier an organization of kind supplier; the

@@ -223,7 +223,11 @@ pub struct NewInformationSystem {
     /// A supplier contract of `supplier_id`.
     pub supplier_contract_id: Option<i64>,
     /// The `sub` of a person the service knows.
-    #[schema(example = "anna.svensson@sunet.se", max_length = 255)]
+    #[schema(
+        example = "anna.svensson@sunet.se",
+        max_length = 255,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub responsible: Option<String>,
     pub security_classification: Option<SecurityClassification>,
     #[serde(default)]
@@ -274,7 +278,7 @@ pub struct InformationSystemPatch {
     #[schema(value_type = Option<i64>)]
     pub supplier_contract_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
-    #[schema(value_type = Option<String>, max_length = 255)]
+    #[schema(value_type = Option<String>, max_length = 255, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub responsible: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::api::double_option")]
     #[schema(value_type = Option<SecurityClassification>)]

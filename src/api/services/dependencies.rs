@@ -13,7 +13,9 @@ use crate::api::{utc, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
-use crate::db::information_systems::{self as systems, ServiceDependency, SystemOutline};
+use crate::db::information_systems::{
+    self as systems, GraphCache, ServiceDependency, SystemOutline,
+};
 use crate::db::services::Service;
 use crate::db::{services, DbConnection, DbPool};
 use crate::domain::it::Criticality;
@@ -119,13 +121,14 @@ pub async fn list_dependencies(
     path: web::Path<String>,
     query: crate::api::ListQuery<ServiceDependencyQuery>,
     pool: web::Data<DbPool>,
+    cache: web::Data<GraphCache>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let (query, listing) = query.into_parts();
     if query.transitive == Some(true) {
         let views = crate::api::read(&pool, who, move |conn, _| {
             let service = services::find(conn, &key)?;
-            transitive(conn, service.id)
+            transitive(conn, &cache, service.id)
         })
         .await?;
         return crate::api::answer_whole(&req, &listing, views);
@@ -141,8 +144,12 @@ pub async fn list_dependencies(
     crate::api::answer_whole(&req, &listing, views)
 }
 
-fn transitive(conn: &mut DbConnection, service: i64) -> AppResult<Vec<TransitiveDependencyView>> {
-    let reached = systems::below_service(conn, service)?;
+fn transitive(
+    conn: &mut DbConnection,
+    cache: &GraphCache,
+    service: i64,
+) -> AppResult<Vec<TransitiveDependencyView>> {
+    let reached = systems::graph(conn, cache)?.below_service(service);
     let mut ids: Vec<i64> = reached
         .iter()
         .flat_map(|r| r.path.iter().copied())

@@ -335,6 +335,12 @@ fn it_assessment(
     }
     let summary = crate::domain::text::required("it_assessment.summary", &given.summary, 10_000)
         .map_err(|(f, m)| AppError::invalid_field(&f, m))?;
+    if given.information_system_ids.len() > 1000 {
+        return Err(AppError::invalid_field(
+            "it_assessment.information_system_ids",
+            "at most 1000 systems",
+        ));
+    }
     let mut ids = given.information_system_ids.clone();
     ids.sort_unstable();
     ids.dedup();

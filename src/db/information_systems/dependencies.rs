@@ -1,9 +1,7 @@
-//! What services and systems depend on, and the reachability the cycle rule and the transitive
-//! answers need: one recursive query each, never a query per edge.
+//! What services and systems depend on: each write moves the graph's generation (`graph`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::super::schema::{information_systems, service_dependencies, system_dependencies};
 use super::super::timestamps::Stored;
@@ -107,7 +105,7 @@ pub fn insert_of_service(
     conn: &mut DbConnection,
     new: &NewServiceDependency<'_>,
 ) -> AppResult<ServiceDependency> {
-    Ok(diesel::insert_into(service_dependencies::table)
+    let created = diesel::insert_into(service_dependencies::table)
         .values((
             service_dependencies::service_id.eq(new.service_id),
             service_dependencies::information_system_id.eq(new.information_system_id),
@@ -117,13 +115,15 @@ pub fn insert_of_service(
             service_dependencies::created_at.eq(super::super::now()),
         ))
         .returning(service_dependencies::all_columns)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    super::bump(conn)?;
+    Ok(created)
 }
 
 pub fn delete_of_service(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     diesel::delete(service_dependencies::table.filter(service_dependencies::id.eq(id)))
         .execute(conn)?;
-    Ok(())
+    super::bump(conn)
 }
 
 /// What the system depends on directly, each with that system.
@@ -172,7 +172,7 @@ pub fn insert_of_system(
     note: Option<&str>,
     created_by: &str,
 ) -> AppResult<SystemDependency> {
-    Ok(diesel::insert_into(system_dependencies::table)
+    let created = diesel::insert_into(system_dependencies::table)
         .values((
             system_dependencies::information_system_id.eq(system),
             system_dependencies::depends_on_id.eq(on),
@@ -181,85 +181,15 @@ pub fn insert_of_system(
             system_dependencies::created_at.eq(super::super::now()),
         ))
         .returning(system_dependencies::all_columns)
-        .get_result(conn)?)
+        .get_result(conn)?;
+    super::bump(conn)?;
+    Ok(created)
 }
 
 pub fn delete_of_system(conn: &mut DbConnection, id: i64) -> AppResult<()> {
     diesel::delete(system_dependencies::table.filter(system_dependencies::id.eq(id)))
         .execute(conn)?;
-    Ok(())
-}
-
-/// An edge of the dependency graph: `from` depends on `to` (a service's edge carries its
-/// criticality; a system's none).
-#[derive(Debug, Clone, QueryableByName)]
-pub struct Edge {
-    #[diesel(sql_type = Text)]
-    pub kind: String,
-    #[diesel(sql_type = BigInt)]
-    pub from_id: i64,
-    #[diesel(sql_type = BigInt)]
-    pub to_id: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub criticality: Option<String>,
-}
-
-impl Edge {
-    pub fn is_service(&self) -> bool {
-        self.kind == "service"
-    }
-}
-
-/// The systems below `seed` (a SELECT of ids, bound to `$1`) and every edge among them, with
-/// the seed's own edges when it is a service's dependencies. `UNION` visits each system once,
-/// so the query ends on any graph, cycles included.
-const DOWNSTREAM: &str = "WITH RECURSIVE reach(id) AS (\
-       {seed} \
-       UNION \
-       SELECT d.depends_on_id FROM system_dependencies d JOIN reach r ON d.information_system_id = r.id) \
-     SELECT 'system' AS kind, d.information_system_id AS from_id, d.depends_on_id AS to_id, \
-            CAST(NULL AS TEXT) AS criticality \
-       FROM system_dependencies d WHERE d.information_system_id IN (SELECT id FROM reach)";
-
-/// Every system edge below `system` (what it depends on, directly or through others).
-pub fn edges_below_system(conn: &mut DbConnection, system: i64) -> AppResult<Vec<Edge>> {
-    let sql = DOWNSTREAM.replace("{seed}", "SELECT CAST($1 AS BIGINT)");
-    Ok(diesel::sql_query(sql)
-        .bind::<BigInt, _>(system)
-        .load(conn)?)
-}
-
-/// Every edge below `service`: its own (criticality) and those of the systems below them.
-pub fn edges_below_service(conn: &mut DbConnection, service: i64) -> AppResult<Vec<Edge>> {
-    let sql = format!(
-        "{} UNION ALL SELECT 'service', sd.service_id, sd.information_system_id, sd.criticality \
-           FROM service_dependencies sd WHERE sd.service_id = $1",
-        DOWNSTREAM.replace(
-            "{seed}",
-            "SELECT information_system_id FROM service_dependencies WHERE service_id = $1"
-        )
-    );
-    Ok(diesel::sql_query(sql)
-        .bind::<BigInt, _>(service)
-        .load(conn)?)
-}
-
-/// Every edge above `system`: the systems that depend on it, directly or through others, their
-/// edges, and the services that depend on any of them (with criticality).
-pub fn edges_above_system(conn: &mut DbConnection, system: i64) -> AppResult<Vec<Edge>> {
-    const UPSTREAM: &str = "WITH RECURSIVE reach(id) AS (\
-           SELECT CAST($1 AS BIGINT) \
-           UNION \
-           SELECT d.information_system_id FROM system_dependencies d JOIN reach r ON d.depends_on_id = r.id) \
-         SELECT 'system' AS kind, d.information_system_id AS from_id, d.depends_on_id AS to_id, \
-                CAST(NULL AS TEXT) AS criticality \
-           FROM system_dependencies d WHERE d.depends_on_id IN (SELECT id FROM reach) \
-         UNION ALL \
-         SELECT 'service', sd.service_id, sd.information_system_id, sd.criticality \
-           FROM service_dependencies sd WHERE sd.information_system_id IN (SELECT id FROM reach)";
-    Ok(diesel::sql_query(UPSTREAM)
-        .bind::<BigInt, _>(system)
-        .load(conn)?)
+    super::bump(conn)
 }
 
 /// What these systems depend on directly: (system, the system it depends on), by system.

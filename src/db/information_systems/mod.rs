@@ -1,7 +1,9 @@
-//! Informationssystem: the IT environment's systems, what depends on them (`dependencies`),
-//! what breaks when one goes (`impact`), and the management group's reviews (`reviews`).
+//! Informationssystem: the IT environment's systems, what depends on them (`dependencies`), the
+//! dependency graph as each instance keeps it (`graph`), what the impact of one shows
+//! (`impact`), and the management group's reviews (`reviews`).
 
 mod dependencies;
+mod graph;
 mod impact;
 mod list;
 mod reviews;
@@ -10,6 +12,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub use dependencies::*;
+pub use graph::*;
 pub use impact::*;
 pub use list::*;
 pub use reviews::*;

@@ -51,6 +51,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    dependency_graph (id) {
+        id -> Integer,
+        generation -> BigInt,
+    }
+}
+
+diesel::table! {
     architecture_reviews (id) {
         id -> BigInt,
         note -> Nullable<Text>,
