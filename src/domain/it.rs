@@ -167,16 +167,19 @@ pub fn strongest(a: Criticality, b: Criticality) -> Criticality {
 /// The dependency graph's edges by node: for each node, the nodes one step away.
 pub type Neighbours = HashMap<i64, Vec<i64>>;
 
-/// Breadth-first from `origins`: each node reached, with the node one step closer to an origin
-/// (`None` for an origin). Each node is visited once, so cycles end it too.
-pub fn breadth_first(origins: &[i64], neighbours: &Neighbours) -> HashMap<i64, Option<i64>> {
-    let mut tree: HashMap<i64, Option<i64>> = origins.iter().map(|o| (*o, None)).collect();
-    let mut queue: VecDeque<i64> = origins.iter().copied().collect();
-    while let Some(node) = queue.pop_front() {
+/// A breadth-first tree: each node reached, with the node one step closer to an origin (`None`
+/// for an origin) and its distance from the origins.
+pub type Tree = HashMap<i64, (Option<i64>, u32)>;
+
+/// Breadth-first from `origins`. Each node is visited once, so cycles end it too.
+pub fn breadth_first(origins: &[i64], neighbours: &Neighbours) -> Tree {
+    let mut tree: Tree = origins.iter().map(|o| (*o, (None, 0))).collect();
+    let mut queue: VecDeque<(i64, u32)> = origins.iter().map(|o| (*o, 0)).collect();
+    while let Some((node, depth)) = queue.pop_front() {
         for next in neighbours.get(&node).map_or(&[][..], Vec::as_slice) {
             if !tree.contains_key(next) {
-                tree.insert(*next, Some(node));
-                queue.push_back(*next);
+                tree.insert(*next, (Some(node), depth + 1));
+                queue.push_back((*next, depth + 1));
             }
         }
     }
@@ -184,12 +187,12 @@ pub fn breadth_first(origins: &[i64], neighbours: &Neighbours) -> HashMap<i64, O
 }
 
 /// The path from `node` back to its origin in `tree` (both included); empty when not reached.
-pub fn path_back(node: i64, tree: &HashMap<i64, Option<i64>>) -> Vec<i64> {
+pub fn path_back(node: i64, tree: &Tree) -> Vec<i64> {
     let mut path = Vec::new();
     let mut at = tree.contains_key(&node).then_some(node);
     while let Some(n) = at {
         path.push(n);
-        at = tree.get(&n).copied().flatten();
+        at = tree.get(&n).and_then(|(previous, _)| *previous);
     }
     path
 }

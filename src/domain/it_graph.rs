@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::it::{breadth_first, cycle_through, path_back, Criticality, Neighbours};
+use super::it::{breadth_first, cycle_through, path_back, Criticality, Neighbours, Tree};
 
 /// Every dependency: systems on systems, services on systems (with criticality).
 #[derive(Debug, Default)]
@@ -19,14 +19,28 @@ pub struct Graph {
     systems_of: HashMap<i64, Vec<(i64, Criticality)>>,
 }
 
-/// A service the system's loss reaches: through which systems, and how much it needs them.
+/// A service the system's loss reaches, and how much it needs what leads there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Impact {
     pub service_id: i64,
-    /// From the system the service depends on directly to the system asked about.
-    pub path: Vec<i64>,
+    /// The system the service depends on directly, on the path to the system asked about.
+    pub via: i64,
     /// The strongest criticality of the service's dependencies that lead there.
     pub criticality: Criticality,
+}
+
+/// Every service a system's loss reaches, strongest first, and the paths there.
+#[derive(Debug)]
+pub struct Impacts {
+    pub lines: Vec<Impact>,
+    tree: Tree,
+}
+
+impl Impacts {
+    /// From the system `line`'s service depends on directly to the system asked about.
+    pub fn path(&self, line: &Impact) -> Vec<i64> {
+        path_back(line.via, &self.tree)
+    }
 }
 
 /// A system a service rests on, directly or through others.
@@ -64,31 +78,29 @@ impl Graph {
     /// Every service that depends on `system`, directly or through other systems; each once,
     /// through its strongest dependency that leads there, by the shortest path. Strongest
     /// first, then by service id.
-    pub fn impact(&self, system: i64) -> Vec<Impact> {
+    pub fn impact(&self, system: i64) -> Impacts {
         let tree = breadth_first(&[system], &self.dependants);
-        let mut best: HashMap<i64, Impact> = HashMap::new();
-        for node in tree.keys() {
+        // Per service: (criticality, distance, via), the least is the strongest and nearest.
+        let mut best: HashMap<i64, (Criticality, u32, i64)> = HashMap::new();
+        for (node, (_, depth)) in &tree {
             for (service, criticality) in self.services_on.get(node).map_or(&[][..], Vec::as_slice)
             {
-                let path = path_back(*node, &tree);
-                let better = best.get(service).is_none_or(|held| {
-                    (*criticality, path.len()) < (held.criticality, held.path.len())
-                });
-                if better {
-                    best.insert(
-                        *service,
-                        Impact {
-                            service_id: *service,
-                            path,
-                            criticality: *criticality,
-                        },
-                    );
-                }
+                let candidate = (*criticality, *depth, *node);
+                best.entry(*service)
+                    .and_modify(|held| *held = (*held).min(candidate))
+                    .or_insert(candidate);
             }
         }
-        let mut lines: Vec<Impact> = best.into_values().collect();
+        let mut lines: Vec<Impact> = best
+            .into_iter()
+            .map(|(service_id, (criticality, _, via))| Impact {
+                service_id,
+                via,
+                criticality,
+            })
+            .collect();
         lines.sort_by_key(|l| (l.criticality, l.service_id));
-        lines
+        Impacts { lines, tree }
     }
 
     /// Every system `service` rests on: for each, the strongest of the service's dependencies
@@ -153,10 +165,11 @@ mod tests {
 
     #[test]
     fn the_backbone_takes_every_service_with_it_strongest_first() {
-        let lines = sunet().impact(20);
-        let seen: Vec<(i64, Vec<i64>, Criticality)> = lines
-            .into_iter()
-            .map(|l| (l.service_id, l.path, l.criticality))
+        let impacts = sunet().impact(20);
+        let seen: Vec<(i64, Vec<i64>, Criticality)> = impacts
+            .lines
+            .iter()
+            .map(|l| (l.service_id, impacts.path(l), l.criticality))
             .collect();
         assert_eq!(
             seen,

@@ -291,43 +291,48 @@ pub async fn impact(
     let page = listing.page.clone();
     let (count, views) = crate::api::read(&pool, who, move |conn, caller| {
         let system = systems::find(conn, &key)?;
-        let lines = systems::graph(conn, &cache)?.impact(system.id);
-        let ids: Vec<i64> = lines.iter().map(|l| l.service_id).collect();
-        let services: HashMap<i64, systems::ImpactedService> =
-            systems::impacted_services(conn, &ids)?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect();
-        let wanted: Vec<&Impact> = lines
+        let impacts = systems::graph(conn, &cache)?.impact(system.id);
+        // Narrowed by lifecycle with one read of the ids in that state, not of every service.
+        let in_state = match query.lifecycle {
+            Some(lifecycle) => Some(systems::services_in_lifecycle(conn, lifecycle)?),
+            None => None,
+        };
+        let wanted: Vec<&Impact> = impacts
+            .lines
             .iter()
             .filter(|l| {
-                services.get(&l.service_id).is_some_and(|s| {
-                    query
-                        .lifecycle
-                        .is_none_or(|want| s.lifecycle == want.as_str())
-                })
+                in_state
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&l.service_id))
             })
             .collect();
         let count = wanted.len() as i64;
-        let shown: Vec<&Impact> = wanted
+        let shown: Vec<(&Impact, Vec<i64>)> = wanted
             .into_iter()
             .skip(usize::try_from(page.offset).unwrap_or(0))
             .take(usize::try_from(page.limit).unwrap_or(0))
+            .map(|l| (l, impacts.path(l)))
             .collect();
-        Ok((count, impact_views(conn, &caller.model, &shown, &services)?))
+        Ok((count, impact_views(conn, &caller.model, &shown)?))
     })
     .await?;
     crate::api::answer_list(&req, &listing, count, views)
 }
 
-/// The page's lines with their services, holders and path slugs (three queries, any size).
+/// The page's lines (each with its path) with their services, holders and path slugs: four
+/// queries, whatever the page's size.
 fn impact_views(
     conn: &mut DbConnection,
     model: &crate::domain::model::Model,
-    lines: &[&Impact],
-    services: &HashMap<i64, systems::ImpactedService>,
+    lines: &[(&Impact, Vec<i64>)],
 ) -> AppResult<Vec<ImpactView>> {
-    let mut path_ids: Vec<i64> = lines.iter().flat_map(|l| l.path.iter().copied()).collect();
+    let service_ids: Vec<i64> = lines.iter().map(|(l, _)| l.service_id).collect();
+    let services: HashMap<i64, systems::ImpactedService> =
+        systems::impacted_services(conn, &service_ids)?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+    let mut path_ids: Vec<i64> = lines.iter().flat_map(|(_, p)| p.iter().copied()).collect();
     path_ids.sort_unstable();
     path_ids.dedup();
     let slugs: HashMap<i64, String> = systems::find_many(conn, &path_ids)?
@@ -341,15 +346,11 @@ fn impact_views(
             .map(|(r, _)| r.code.to_string())
             .collect()
     };
-    let service_ids: Vec<i64> = lines.iter().map(|l| l.service_id).collect();
-    let portfolio_ids: Vec<i64> = service_ids
-        .iter()
-        .filter_map(|s| services.get(s).and_then(|s| s.portfolio_id))
-        .collect();
+    let portfolio_ids: Vec<i64> = services.values().filter_map(|s| s.portfolio_id).collect();
     let owners = systems::holders(conn, &roles(ScopeKind::Portfolio), &portfolio_ids, &[])?;
     let managers = systems::holders(conn, &roles(ScopeKind::Service), &[], &service_ids)?;
     let mut views = Vec::with_capacity(lines.len());
-    for line in lines {
+    for (line, path) in lines {
         let Some(s) = services.get(&line.service_id) else {
             continue;
         };
@@ -364,8 +365,7 @@ fn impact_views(
                 .portfolio_id
                 .zip(s.portfolio_slug.clone())
                 .map(|(id, slug)| PortfolioRef { id, slug }),
-            path: line
-                .path
+            path: path
                 .iter()
                 .map(|id| PathStep {
                     id: *id,

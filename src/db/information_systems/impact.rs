@@ -70,3 +70,17 @@ pub fn holders(
     })?);
     Ok(out)
 }
+
+/// The ids of the services in `lifecycle` (an impact narrowed to them).
+pub fn services_in_lifecycle(
+    conn: &mut DbConnection,
+    lifecycle: crate::domain::lifecycle::Lifecycle,
+) -> AppResult<std::collections::HashSet<i64>> {
+    use super::super::schema::services;
+    Ok(services::table
+        .filter(services::lifecycle.eq(lifecycle.as_str()))
+        .select(services::id)
+        .load::<i64>(conn)?
+        .into_iter()
+        .collect())
+}
