@@ -657,3 +657,26 @@ pub async fn two_portfolios_with(backend: Backend, extra: &[(&str, &str)]) -> Tw
         sunet_box,
     }
 }
+
+/// The (object_type, object_id, severity) of the findings of `rule` the caller of `token` sees.
+pub async fn findings_of(app: &TestApp, token: &str, rule: &str) -> Vec<(String, i64, String)> {
+    let reply = app
+        .get(
+            &format!("/api/v1/reports/governance?rule={rule}"),
+            Some(token),
+        )
+        .await
+        .expect(200);
+    reply.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["object_type"].as_str().unwrap().to_string(),
+                f["object_id"].as_i64().unwrap(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}

@@ -70,22 +70,7 @@ fn slugs(list: &Value, member: &str) -> Vec<String> {
 
 /// The (object_type, object_id, severity) of the findings of `rule` the management group sees.
 pub(crate) async fn findings(app: &TestApp, lg: &str, rule: &str) -> Vec<(String, i64, String)> {
-    let reply = app
-        .get(&format!("/api/v1/reports/governance?rule={rule}"), Some(lg))
-        .await
-        .expect(200);
-    reply.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["object_type"].as_str().unwrap().to_string(),
-                f["object_id"].as_i64().unwrap(),
-                f["severity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    crate::helpers::findings_of(app, lg, rule).await
 }
 
 pub async fn what_breaks_when_a_system_goes_is_one_answer(backend: Backend) {

@@ -825,20 +825,10 @@ fn ago(days: i64) -> String {
 
 /// The (object_type, object_id) of the findings of `rule` the management group sees.
 async fn findings(app: &TestApp, lg: &str, rule: &str) -> Vec<(String, i64)> {
-    let reply = app
-        .get(&format!("/api/v1/reports/governance?rule={rule}"), Some(lg))
+    crate::helpers::findings_of(app, lg, rule)
         .await
-        .expect(200);
-    reply.body["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["object_type"].as_str().unwrap().to_string(),
-                f["object_id"].as_i64().unwrap(),
-            )
-        })
+        .into_iter()
+        .map(|(object_type, id, _)| (object_type, id))
         .collect()
 }
 
