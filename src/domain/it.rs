@@ -151,7 +151,7 @@ pub struct ItAssessment {
     #[schema(
         example = "Körs på Sunets befintliga RADIUS-plattform; inga nya system behövs.",
         max_length = 10000,
-        pattern = "\\S"
+        pattern = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$"
     )]
     pub summary: String,
     /// The existing systems the service will rest on (empty: it needs none of them).

@@ -103,6 +103,16 @@ pub async fn list(
     pool: web::Data<DbPool>,
 ) -> AppResult<HttpResponse> {
     let (query, listing) = query.into_parts();
+    if query
+        .responsible
+        .as_ref()
+        .is_some_and(|sub| sub.chars().count() > 255)
+    {
+        return Err(AppError::invalid_field(
+            "responsible",
+            "at most 255 characters",
+        ));
+    }
     let views = move |conn: &mut DbConnection, _caller: &Caller, page: &crate::db::Page| {
         let (Some(supplier_id), Some(used_by), Some(portfolio_id)) = (
             lookup::organization(conn, query.supplier.as_deref())?.filter(),
