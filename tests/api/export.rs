@@ -271,6 +271,19 @@ pub async fn every_list_answers_csv_with_its_rows(backend: Backend) {
     let name = portfolios[0].iter().position(|h| h == "name").unwrap();
     assert_eq!(portfolios[1][name], "Nätverkstjänster, \"kärna\"");
 
+    // A name a spreadsheet would run as a formula is opened as text (a leading quote); plain
+    // numbers, negative ones too, stay numbers.
+    app.post(
+        "/api/v1/organizations",
+        Some(&lg),
+        json!({"slug": "formel", "name": "=cmd|' /C calc'!A0", "kind": "customer"}),
+    )
+    .await
+    .expect(201);
+    let organizations = csv_rows(&app, "/api/v1/organizations?q=formel", &lg).await;
+    let name = organizations[0].iter().position(|h| h == "name").unwrap();
+    assert_eq!(organizations[1][name], "'=cmd|' /C calc'!A0");
+
     // The document names exactly these lists as answering CSV.
     let document = app.get("/api/v1/openapi.json", None).await.expect(200).body;
     let mut documented: Vec<String> = document["paths"]
