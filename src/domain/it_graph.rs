@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::it::{breadth_first, cycle_through, path_back, Criticality, Neighbours, Tree};
 
 /// Every dependency: systems on systems, services on systems (with criticality).
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Graph {
     /// System → the systems that depend on it.
     dependants: Neighbours,
@@ -17,6 +17,37 @@ pub struct Graph {
     services_on: HashMap<i64, Vec<(i64, Criticality)>>,
     /// Service → the systems it depends on directly.
     systems_of: HashMap<i64, Vec<(i64, Criticality)>>,
+}
+
+/// One dependency written or removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    SystemAdded {
+        system: i64,
+        on: i64,
+    },
+    SystemRemoved {
+        system: i64,
+        on: i64,
+    },
+    ServiceAdded {
+        service: i64,
+        system: i64,
+        criticality: Criticality,
+    },
+    ServiceRemoved {
+        service: i64,
+        system: i64,
+    },
+}
+
+/// `value` out of `list` (once), if it is there.
+fn remove<T: PartialEq>(list: Option<&mut Vec<T>>, matches: impl Fn(&T) -> bool) {
+    if let Some(list) = list {
+        if let Some(at) = list.iter().position(matches) {
+            list.swap_remove(at);
+        }
+    }
 }
 
 /// A service the system's loss reaches, and how much it needs what leads there.
@@ -73,6 +104,38 @@ impl Graph {
                 .push((*system, *criticality));
         }
         graph
+    }
+
+    /// The graph with `change` made (an instance's own write, once committed).
+    pub fn apply(&mut self, change: Change) {
+        match change {
+            Change::SystemAdded { system, on } => {
+                self.dependants.entry(on).or_default().push(system);
+                self.depends_on.entry(system).or_default().push(on);
+            }
+            Change::SystemRemoved { system, on } => {
+                remove(self.dependants.get_mut(&on), |s| *s == system);
+                remove(self.depends_on.get_mut(&system), |s| *s == on);
+            }
+            Change::ServiceAdded {
+                service,
+                system,
+                criticality,
+            } => {
+                self.services_on
+                    .entry(system)
+                    .or_default()
+                    .push((service, criticality));
+                self.systems_of
+                    .entry(service)
+                    .or_default()
+                    .push((system, criticality));
+            }
+            Change::ServiceRemoved { service, system } => {
+                remove(self.services_on.get_mut(&system), |(s, _)| *s == service);
+                remove(self.systems_of.get_mut(&service), |(s, _)| *s == system);
+            }
+        }
     }
 
     /// Every service that depends on `system`, directly or through other systems; each once,
@@ -193,6 +256,33 @@ mod tests {
             seen,
             [(20, vec![20], Important), (10, vec![10], Supporting)]
         );
+    }
+
+    #[test]
+    fn a_change_made_in_memory_is_the_graph_read_again() {
+        let mut graph = sunet();
+        graph.apply(Change::ServiceRemoved {
+            service: 1,
+            system: 10,
+        });
+        graph.apply(Change::SystemRemoved { system: 30, on: 20 });
+        graph.apply(Change::SystemAdded { system: 30, on: 10 });
+        graph.apply(Change::ServiceAdded {
+            service: 4,
+            system: 30,
+            criticality: Supporting,
+        });
+        let read = Graph::new(
+            &[(10, 20), (30, 10)],
+            &[
+                (2, 10, Supporting),
+                (2, 20, Important),
+                (3, 30, Critical),
+                (4, 30, Supporting),
+            ],
+        );
+        assert_eq!(graph.impact(20).lines, read.impact(20).lines);
+        assert_eq!(graph.below_service(3), read.below_service(3));
     }
 
     #[test]

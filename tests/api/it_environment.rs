@@ -330,6 +330,22 @@ pub async fn what_breaks_when_a_system_goes_is_one_answer(backend: Backend) {
     )
     .await
     .expect(204);
+    // The same instance's copy of the graph has the removal (made in memory, not read again).
+    let after = app
+        .get(
+            "/api/v1/information-systems/sunet-stamnat/impact",
+            Some(&tove),
+        )
+        .await
+        .expect(200)
+        .body;
+    let services: Vec<&str> = after["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["service"]["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["sunet-box", "eduid", "gastnat"]);
     let trail = app
         .get(
             &format!("/api/v1/audit-events?object_type=service_dependency&object_id={dependency}"),

@@ -16,7 +16,7 @@ use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::information_systems::{self as systems, GraphCache};
 use crate::db::{DbConnection, DbPool};
 use crate::domain::it::{Criticality, SystemLifecycle};
-use crate::domain::it_graph::Impact;
+use crate::domain::it_graph::{Change as GraphChange, Impact};
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::role::ScopeKind;
 use crate::domain::slug::IdOrSlug;
@@ -104,7 +104,8 @@ pub async fn add_dependency(
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller| {
+    let graph = cache.clone();
+    let written = crate::api::write(&pool, who, move |conn, caller| {
         let system = systems::find(conn, &key)?;
         let grant = authorize(conn, caller, Action::SystemDependencyManage, &system)?;
         if_match.check(system.version)?;
@@ -123,7 +124,7 @@ pub async fn add_dependency(
                 system.slug, on.slug
             )));
         }
-        if let Some(path) = systems::graph(conn, &cache)?.cycle(system.id, on.id) {
+        if let Some(path) = systems::graph(conn, &graph)?.cycle(system.id, on.id) {
             return Err(AppError::unprocessable(
                 "depends_on_id",
                 format!(
@@ -144,13 +145,22 @@ pub async fn add_dependency(
             edge.id,
         )
         .after(&dependency);
-        Ok(Audited::new(after.clone(), change).and(
+        let made = (
+            systems::generation(conn)?,
+            GraphChange::SystemAdded {
+                system: system.id,
+                on: on.id,
+            },
+        );
+        Ok(Audited::new((after.clone(), made), change).and(
             Change::by(&grant, ObjectType::InformationSystem, system.id)
                 .before(&before)
                 .after(&after),
         ))
     })
     .await?;
+    let (view, (generation, made)) = written;
+    cache.applied(generation, made);
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
 }
 
@@ -182,10 +192,11 @@ pub async fn remove_dependency(
     who: Authenticated,
     path: web::Path<(String, i64)>,
     pool: web::Data<DbPool>,
+    cache: web::Data<GraphCache>,
 ) -> AppResult<HttpResponse> {
     let (key, dependency) = path.into_inner();
     let key = IdOrSlug::parse(&key);
-    let view = crate::api::write(&pool, who, move |conn, caller| {
+    let written = crate::api::write(&pool, who, move |conn, caller| {
         let system = systems::find(conn, &key)?;
         let grant = authorize(conn, caller, Action::SystemDependencyManage, &system)?;
         if_match.check(system.version)?;
@@ -203,13 +214,22 @@ pub async fn remove_dependency(
             edge.id,
         )
         .before(&gone);
-        Ok(Audited::new(after.clone(), change).and(
+        let made = (
+            systems::generation(conn)?,
+            GraphChange::SystemRemoved {
+                system: system.id,
+                on: edge.depends_on_id,
+            },
+        );
+        Ok(Audited::new((after.clone(), made), change).and(
             Change::by(&grant, ObjectType::InformationSystem, system.id)
                 .before(&before)
                 .after(&after),
         ))
     })
     .await?;
+    let (view, (generation, made)) = written;
+    cache.applied(generation, made);
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }
 

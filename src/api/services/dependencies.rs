@@ -19,6 +19,7 @@ use crate::db::information_systems::{
 use crate::db::services::Service;
 use crate::db::{services, DbConnection, DbPool};
 use crate::domain::it::Criticality;
+use crate::domain::it_graph::Change as GraphChange;
 use crate::domain::lifecycle::Lifecycle;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
@@ -201,10 +202,11 @@ pub async fn add_dependency(
     path: web::Path<String>,
     body: web::Json<ServiceDependencyRequest>,
     pool: web::Data<DbPool>,
+    cache: web::Data<GraphCache>,
 ) -> AppResult<HttpResponse> {
     let key = IdOrSlug::parse(&path.into_inner());
     let request = body.into_inner();
-    let view = crate::api::write(&pool, who, move |conn, caller| {
+    let (view, (generation, made)) = crate::api::write(&pool, who, move |conn, caller| {
         let (service, grant) = load(conn, caller, &key)?;
         let note = note(request.note.as_deref())?;
         if matches!(
@@ -243,9 +245,18 @@ pub async fn add_dependency(
         )
         .in_portfolio(service.portfolio_id)
         .after(&view);
-        Ok(Audited::new(view, change))
+        let made = (
+            systems::generation(conn)?,
+            GraphChange::ServiceAdded {
+                service: service.id,
+                system: system.id,
+                criticality: request.criticality,
+            },
+        );
+        Ok(Audited::new((view, made), change))
     })
     .await?;
+    cache.applied(generation, made);
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -261,10 +272,11 @@ pub async fn remove_dependency(
     who: Authenticated,
     path: web::Path<(String, i64)>,
     pool: web::Data<DbPool>,
+    cache: web::Data<GraphCache>,
 ) -> AppResult<HttpResponse> {
     let (key, dependency) = path.into_inner();
     let key = IdOrSlug::parse(&key);
-    crate::api::write(&pool, who, move |conn, caller| {
+    let (generation, made) = crate::api::write(&pool, who, move |conn, caller| {
         let (service, grant) = load(conn, caller, &key)?;
         let edge = systems::find_of_service(conn, service.id, dependency)?;
         let system = systems::find(conn, &IdOrSlug::Id(edge.information_system_id))?;
@@ -278,8 +290,13 @@ pub async fn remove_dependency(
         )
         .in_portfolio(service.portfolio_id)
         .before(&gone);
-        Ok(Audited::new((), change))
+        let made = GraphChange::ServiceRemoved {
+            service: service.id,
+            system: edge.information_system_id,
+        };
+        Ok(Audited::new((systems::generation(conn)?, made), change))
     })
     .await?;
+    cache.applied(generation, made);
     Ok(HttpResponse::NoContent().finish())
 }
