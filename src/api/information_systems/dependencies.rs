@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{authorize, view_of, PathStep, SystemDependencyRequest, SystemDependencyView};
 use crate::api::{with_etag, IfMatch, NoFilters, Paginated};
-use crate::auth::policy::Action;
+use crate::auth::policy::{Action, Grant};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::information_systems::{self as systems, GraphCache};
@@ -135,8 +135,6 @@ pub async fn add_dependency(
         }
         let before = view_of(conn, &system)?;
         let edge = systems::insert_of_system(conn, system.id, on.id, note.as_deref(), &caller.sub)?;
-        let touched = systems::touch_reviewed(conn, &system)?;
-        let after = view_of(conn, &touched)?;
         let dependency = SystemDependencyView::of(&edge, &on.outline());
         let change = Change::as_action(
             "information_system.dependency_add",
@@ -145,23 +143,36 @@ pub async fn add_dependency(
             edge.id,
         )
         .after(&dependency);
-        let made = (
-            systems::generation(conn)?,
-            GraphChange::SystemAdded {
-                system: system.id,
-                on: on.id,
-            },
-        );
-        Ok(Audited::new((after.clone(), made), change).and(
-            Change::by(&grant, ObjectType::InformationSystem, system.id)
-                .before(&before)
-                .after(&after),
-        ))
+        let made = GraphChange::SystemAdded {
+            system: system.id,
+            on: on.id,
+        };
+        dependency_changed(conn, &grant, &system, &before, change, made)
     })
     .await?;
     let (view, (generation, made)) = written;
     cache.applied(generation, made);
     Ok(with_etag(StatusCode::CREATED, view.version, &view))
+}
+
+/// A system's dependency `change` recorded: its own event, the system's new version (reviewed
+/// now), and the graph's generation with the change made, for the instance's copy.
+fn dependency_changed(
+    conn: &mut DbConnection,
+    grant: &Grant,
+    system: &systems::InformationSystem,
+    before: &super::SystemView,
+    change: Change,
+    made: GraphChange,
+) -> AppResult<Audited<(super::SystemView, (i64, GraphChange))>> {
+    let touched = systems::touch_reviewed(conn, system)?;
+    let after = view_of(conn, &touched)?;
+    let made = (systems::generation(conn)?, made);
+    Ok(Audited::new((after.clone(), made), change).and(
+        Change::by(grant, ObjectType::InformationSystem, system.id)
+            .before(before)
+            .after(&after),
+    ))
 }
 
 /// `a → b → … → a` by slug: the system, then the path that comes back to it.
@@ -205,8 +216,6 @@ pub async fn remove_dependency(
         let before = view_of(conn, &system)?;
         let gone = SystemDependencyView::of(&edge, &on.outline());
         systems::delete_of_system(conn, edge.id)?;
-        let touched = systems::touch_reviewed(conn, &system)?;
-        let after = view_of(conn, &touched)?;
         let change = Change::as_action(
             "information_system.dependency_remove",
             &grant,
@@ -214,18 +223,11 @@ pub async fn remove_dependency(
             edge.id,
         )
         .before(&gone);
-        let made = (
-            systems::generation(conn)?,
-            GraphChange::SystemRemoved {
-                system: system.id,
-                on: edge.depends_on_id,
-            },
-        );
-        Ok(Audited::new((after.clone(), made), change).and(
-            Change::by(&grant, ObjectType::InformationSystem, system.id)
-                .before(&before)
-                .after(&after),
-        ))
+        let made = GraphChange::SystemRemoved {
+            system: system.id,
+            on: edge.depends_on_id,
+        };
+        dependency_changed(conn, &grant, &system, &before, change, made)
     })
     .await?;
     let (view, (generation, made)) = written;
