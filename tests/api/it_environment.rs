@@ -245,6 +245,26 @@ pub async fn what_breaks_when_a_system_goes_is_one_answer(backend: Backend) {
         .await;
     let text = csv.body.as_str().unwrap_or_default().to_string();
     assert!(text.contains("netbox:dcim/sites/stamnat"), "{text}");
+    // The impact as a spreadsheet: flat columns, lists separated by `;`.
+    let sheet = app
+        .send(
+            "GET",
+            "/api/v1/information-systems/sunet-stamnat/impact?format=csv",
+            Some(&orjan),
+            None,
+            &[],
+        )
+        .await;
+    let text = sheet.body.as_str().unwrap_or_default().to_string();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next(),
+        Some("service_id,service_slug,service_name,service_lifecycle,portfolio_id,portfolio_slug,path,criticality,service_owner,service_managers")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(format!("{eduroam},eduroam,eduroam,in_operation,{natverk},natverk,radius;sunet-stamnat,critical,tove.agare@sunet.se,tjf-eduroam@sunet.se").as_str())
+    );
 
     // The FTA and the IT environment are one document, in JSON and in Markdown.
     let fta = app

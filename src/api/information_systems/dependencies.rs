@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{authorize, view_of, PathStep, SystemDependencyRequest, SystemDependencyView};
+use crate::api::csv::{csv_cell, CsvRecord};
 use crate::api::{with_etag, IfMatch, NoFilters, Paginated};
 use crate::auth::policy::{Action, Grant};
 use crate::auth::Authenticated;
@@ -270,14 +271,37 @@ pub struct ImpactView {
     pub service_managers: Vec<String>,
 }
 
-crate::csv_record!(ImpactView {
-    service,
-    portfolio,
-    path,
-    criticality,
-    service_owner,
-    service_managers
-});
+/// Flat columns: the service and its portfolio by id and slug, the path as slugs and the TJFs
+/// as `sub`s, each list separated by `;`.
+impl CsvRecord for ImpactView {
+    const HEADER: &'static [&'static str] = &[
+        "service_id",
+        "service_slug",
+        "service_name",
+        "service_lifecycle",
+        "portfolio_id",
+        "portfolio_slug",
+        "path",
+        "criticality",
+        "service_owner",
+        "service_managers",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            csv_cell(&self.service.id),
+            csv_cell(&self.service.slug),
+            csv_cell(&self.service.name),
+            csv_cell(&self.service.lifecycle),
+            csv_cell(&self.portfolio.as_ref().map(|p| p.id)),
+            csv_cell(&self.portfolio.as_ref().map(|p| p.slug.clone())),
+            super::path_cell(&self.path),
+            csv_cell(&self.criticality),
+            csv_cell(&self.service_owner),
+            self.service_managers.join(";"),
+        ]
+    }
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

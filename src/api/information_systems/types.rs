@@ -72,13 +72,36 @@ impl SystemDependencyView {
     }
 }
 
-crate::csv_record!(SystemDependencyView {
-    id,
-    depends_on,
-    note,
-    created_by,
-    created_at
-});
+/// Flat columns: the system depended on by id and slug.
+impl CsvRecord for SystemDependencyView {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "depends_on_id",
+        "depends_on_slug",
+        "note",
+        "created_by",
+        "created_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            csv_cell(&self.id),
+            csv_cell(&self.depends_on.id),
+            csv_cell(&self.depends_on.slug),
+            csv_cell(&self.note),
+            csv_cell(&self.created_by),
+            csv_cell(&self.created_at),
+        ]
+    }
+}
+
+/// A path of systems in one CSV cell: their slugs, separated by `;`.
+pub fn path_cell(path: &[PathStep]) -> String {
+    path.iter()
+        .map(|s| s.slug.as_str())
+        .collect::<Vec<_>>()
+        .join(";")
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SystemView {
@@ -172,7 +195,7 @@ impl CsvRecord for SystemView {
             .iter()
             .map(|r| format!("{}:{}", r.system, r.reference))
             .collect();
-        let depends_on: Vec<&str> = self.depends_on.iter().map(|d| d.slug.as_str()).collect();
+
         vec![
             csv_cell(&self.id),
             csv_cell(&self.slug),
@@ -188,7 +211,7 @@ impl CsvRecord for SystemView {
             refs.join(";"),
             csv_cell(&self.reviewed_at),
             csv_cell(&self.retired_at),
-            depends_on.join(";"),
+            path_cell(&self.depends_on),
             csv_cell(&self.created_at),
             csv_cell(&self.updated_at),
         ]

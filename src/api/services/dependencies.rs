@@ -8,6 +8,8 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::csv::{csv_cell, CsvRecord};
+use crate::api::information_systems::path_cell;
 use crate::api::information_systems::{named_system, not_retired, note, PathStep, SystemSummary};
 use crate::api::{utc, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, Target};
@@ -50,15 +52,32 @@ impl ServiceDependencyView {
     }
 }
 
-crate::csv_record!(ServiceDependencyView {
-    id,
-    service_id,
-    information_system,
-    criticality,
-    note,
-    created_by,
-    created_at
-});
+/// Flat columns: the system by id and slug.
+impl CsvRecord for ServiceDependencyView {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "service_id",
+        "information_system_id",
+        "information_system_slug",
+        "criticality",
+        "note",
+        "created_by",
+        "created_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            csv_cell(&self.id),
+            csv_cell(&self.service_id),
+            csv_cell(&self.information_system.id),
+            csv_cell(&self.information_system.slug),
+            csv_cell(&self.criticality),
+            csv_cell(&self.note),
+            csv_cell(&self.created_by),
+            csv_cell(&self.created_at),
+        ]
+    }
+}
 
 /// A system the service rests on, directly or through other systems.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -70,11 +89,28 @@ pub struct TransitiveDependencyView {
     pub criticality: Criticality,
 }
 
-crate::csv_record!(TransitiveDependencyView {
-    information_system,
-    path,
-    criticality
-});
+/// Flat columns: the system by id, slug, name and lifecycle; the path as slugs separated by `;`.
+impl CsvRecord for TransitiveDependencyView {
+    const HEADER: &'static [&'static str] = &[
+        "information_system_id",
+        "information_system_slug",
+        "information_system_name",
+        "information_system_lifecycle",
+        "path",
+        "criticality",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        vec![
+            csv_cell(&self.information_system.id),
+            csv_cell(&self.information_system.slug),
+            csv_cell(&self.information_system.name),
+            csv_cell(&self.information_system.lifecycle),
+            path_cell(&self.path),
+            csv_cell(&self.criticality),
+        ]
+    }
+}
 
 /// A row of a service's dependencies: direct, or with `?transitive=true` through systems.
 #[allow(dead_code)]
