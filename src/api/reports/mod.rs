@@ -16,6 +16,7 @@ use crate::error::{AppError, AppResult};
 
 mod annual;
 mod economics;
+mod finding_messages;
 mod governance;
 mod needs;
 
