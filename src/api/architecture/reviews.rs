@@ -12,7 +12,7 @@ use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::information_systems::{self as systems, ArchitectureReview};
 use crate::db::{DbConnection, DbPool};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -75,13 +75,7 @@ pub async fn record(
     let request = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn: &mut DbConnection, caller| {
         let grant = caller.authorize(Action::ArchitectureReviewRecord, &Target::global())?;
-        let note = request
-            .note
-            .as_deref()
-            .map(|n| crate::domain::text::bounded("note", n, 10_000))
-            .transpose()
-            .map_err(|(f, m)| AppError::invalid_field(&f, m))?
-            .filter(|n| !n.is_empty());
+        let note = crate::api::information_systems::note(request.note.as_deref(), 10_000)?;
         let review = systems::record(conn, note.as_deref(), &caller.sub)?;
         let view = ArchitectureReviewView::from(&review);
         let change = Change::by(&grant, ObjectType::ArchitectureReview, view.id).after(&view);

@@ -78,8 +78,9 @@ pub(crate) fn not_retired(system: &systems::InformationSystem) -> AppResult<()> 
     Ok(())
 }
 
-pub(crate) fn note(note: Option<&str>) -> AppResult<Option<String>> {
-    note.map(|n| text::bounded("note", n, 2000))
+/// An optional note of at most `max` characters (400 beyond); blank is none.
+pub(crate) fn note(note: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    note.map(|n| text::bounded("note", n, max))
         .transpose()
         .map_err(|(f, m)| AppError::invalid_field(&f, m))
         .map(|n| n.filter(|n| !n.is_empty()))
@@ -110,7 +111,7 @@ pub async fn add_dependency(
         let system = systems::find(conn, &key)?;
         let grant = authorize(conn, caller, Action::SystemDependencyManage, &system)?;
         if_match.check(system.version)?;
-        let note = note(request.note.as_deref())?;
+        let note = note(request.note.as_deref(), 2000)?;
         if request.depends_on_id == system.id {
             return Err(AppError::unprocessable(
                 "depends_on_id",

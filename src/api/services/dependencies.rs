@@ -244,7 +244,7 @@ pub async fn add_dependency(
     let request = body.into_inner();
     let (view, (generation, made)) = crate::api::write(&pool, who, move |conn, caller| {
         let (service, grant) = load(conn, caller, &key)?;
-        let note = note(request.note.as_deref())?;
+        let note = note(request.note.as_deref(), 2000)?;
         if matches!(
             service.lifecycle(),
             Lifecycle::Decommissioned | Lifecycle::Rejected
