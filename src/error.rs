@@ -7,10 +7,14 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One invalid field of a request, named by its JSON path (or query parameter name).
+/// One invalid field of a request, named by its JSON path (or query parameter name); in an
+/// imported file, also by its row.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
-    /// The field, e.g. `slug` or `portfolio_id`.
+    /// In an imported file: the record's number (the header is 1; a JSON file's first object is 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<u64>,
+    /// The field, e.g. `slug` or `portfolio_id` (a file's column); empty when the whole row is meant.
     pub field: String,
     /// What is wrong with it.
     pub message: String,
@@ -19,8 +23,17 @@ pub struct FieldError {
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
+            row: None,
             field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// The error of `field` in row `row` of an imported file.
+    pub fn in_row(row: u64, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            row: Some(row),
+            ..Self::new(field, message)
         }
     }
 }
@@ -47,6 +60,10 @@ pub struct Problem {
     /// For authorization problems: the action that was refused.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+    /// Extension members of a problem type of its own (a refused import's counts).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub members: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +99,14 @@ pub enum AppError {
     Taken { object: String, field: String },
     #[error("{0}")]
     PreconditionFailed(String),
+    /// An import refused (422) because of its rows: every row's error, and the report's other
+    /// members (what the file held) as the problem's extension members.
+    #[error("{detail}")]
+    ImportRefused {
+        detail: String,
+        errors: Vec<FieldError>,
+        members: Box<serde_json::Map<String, serde_json::Value>>,
+    },
     /// PostgreSQL could not serialise this transaction with a concurrent one; the write path
     /// retries, and only reports it when the retries run out.
     #[error("The change collided with concurrent changes; retry it.")]
@@ -208,6 +233,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Taken { .. } => "already-taken",
             AppError::PreconditionFailed(_) => "precondition-failed",
+            AppError::ImportRefused { .. } => "import-refused",
             AppError::TransactionConflict => "conflict",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::RequestTimeout(_) => "request-timeout",
@@ -234,15 +260,19 @@ impl AppError {
             detail,
             request_id: crate::request::current_request_id(),
             errors: match self {
-                AppError::BadRequest { errors, .. } | AppError::Unprocessable { errors, .. } => {
-                    errors.clone()
-                }
+                AppError::BadRequest { errors, .. }
+                | AppError::Unprocessable { errors, .. }
+                | AppError::ImportRefused { errors, .. } => errors.clone(),
                 AppError::Taken { field, .. } => vec![FieldError::new(field, "is already taken")],
                 _ => Vec::new(),
             },
             action: match self {
                 AppError::Forbidden { action } => Some(action.clone()),
                 _ => None,
+            },
+            members: match self {
+                AppError::ImportRefused { members, .. } => (**members).clone(),
+                _ => serde_json::Map::new(),
             },
         }
     }
@@ -259,6 +289,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed(..) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) | AppError::Taken { .. } => StatusCode::CONFLICT,
             AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            AppError::ImportRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TransactionConflict => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,

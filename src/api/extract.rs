@@ -5,9 +5,27 @@ use actix_web::{error, web};
 
 use crate::error::{AppError, AppResult, FieldError};
 
-/// The largest request body accepted (configuration `limits.max_body_bytes`).
+/// The largest request body accepted (configuration `limits.max_body_bytes`), and the larger
+/// one of an import's file (`limits.max_import_bytes`).
 #[derive(Debug, Clone, Copy)]
-pub struct BodyLimit(pub usize);
+pub struct BodyLimit {
+    pub json: usize,
+    pub import: usize,
+}
+
+impl BodyLimit {
+    /// The limit of this request's body: an import's file may be larger than a JSON body.
+    fn of(&self, req: &actix_web::dev::ServiceRequest) -> usize {
+        if req.method() == actix_web::http::Method::POST && req.path() == IMPORTS_PATH {
+            self.import
+        } else {
+            self.json
+        }
+    }
+}
+
+/// The one path whose body is a file ([`BodyLimit::import`]).
+pub const IMPORTS_PATH: &str = "/api/v1/imports";
 
 /// How long a request's body may take to arrive, from the end of its head (408 after it).
 pub const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
@@ -19,7 +37,7 @@ pub async fn read_body(req: &mut actix_web::dev::ServiceRequest) -> AppResult<we
     use futures_util::StreamExt;
     let limit = req
         .app_data::<web::Data<BodyLimit>>()
-        .map(|l| l.0)
+        .map(|l| l.of(req))
         .unwrap_or(crate::config::DEFAULT_MAX_BODY_BYTES);
     let mut payload = req.take_payload();
     let mut body = web::BytesMut::new();
@@ -49,7 +67,7 @@ pub async fn read_body(req: &mut actix_web::dev::ServiceRequest) -> AppResult<we
 /// Bad JSON, unknown fields, too large bodies: problem+json like every other error.
 pub fn json_config(limit: BodyLimit) -> web::JsonConfig {
     web::JsonConfig::default()
-        .limit(limit.0)
+        .limit(limit.json)
         // curl sends form content types by default; the body is JSON whatever it says.
         .content_type(|_| true)
         .content_type_required(false)

@@ -15,6 +15,7 @@ pub mod follow_ups;
 pub mod governance_model;
 pub mod health;
 pub mod idempotency;
+pub mod imports;
 pub mod information_systems;
 pub mod lookup;
 pub mod markdown;
@@ -87,6 +88,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .configure(needs::configure)
             .configure(follow_ups::configure)
             .configure(information_systems::configure)
+            .configure(imports::configure)
             .service(openapi_json),
     );
 }

@@ -162,6 +162,7 @@ pub(super) struct FileWebhooks {
 #[serde(deny_unknown_fields)]
 pub(super) struct FileLimits {
     pub(super) max_body_bytes: Option<usize>,
+    pub(super) max_import_bytes: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]

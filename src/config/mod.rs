@@ -75,6 +75,8 @@ pub struct JwtSettings {
 /// The largest request body by default: 1 MiB (the largest document the API takes, a plan
 /// with its activities, is a few kilobytes).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The largest file `POST /api/v1/imports` accepts by default (16 MiB).
+pub const DEFAULT_MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
 /// The README's Configuration: 100 requests per second per caller, bursts of twice that.
 pub const DEFAULT_RATE_LIMIT: u32 = 100;
@@ -102,6 +104,8 @@ pub struct Settings {
     pub cors_allowed_origins: Vec<String>,
     /// The largest request body accepted (413 above it).
     pub max_body_bytes: usize,
+    /// The largest file an import accepts (413 above it).
+    pub max_import_bytes: usize,
     /// Whether `GET /metrics` answers (configuration file `metrics`, on by default).
     pub metrics: bool,
     /// Whether webhooks may post to http and to private, loopback and link-local addresses
@@ -278,6 +282,13 @@ impl Settings {
         }
         .read(&env, file.limits.max_body_bytes, 1024..=64 * 1024 * 1024)?
         .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+        let max_import_bytes = Number {
+            var: Some("FORVALTNING_MAX_IMPORT_BYTES"),
+            key: "limits.max_import_bytes",
+            unit: "bytes",
+        }
+        .read(&env, file.limits.max_import_bytes, 1024..=256 * 1024 * 1024)?
+        .unwrap_or(DEFAULT_MAX_IMPORT_BYTES);
         let event_scan_seconds = Number {
             var: None,
             key: "events.scan_seconds",
@@ -307,6 +318,7 @@ impl Settings {
             trusted_proxies,
             cors_allowed_origins,
             max_body_bytes,
+            max_import_bytes,
             metrics: file.metrics.unwrap_or(true),
             webhooks_allow_private: environment == Environment::Development
                 || file.webhooks.allow_private.unwrap_or(false),
@@ -336,7 +348,7 @@ impl Settings {
             ),
         };
         format!(
-            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s trusted_proxies={} max_body_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} webhooks.proxy={:?} events.scan_seconds={} governance={:?} governance model={} {} (sha256 {})",
+            "bind={} data_dir={} database={} env={:?} jwt: secret={} public_keys={:?} jwks_url={:?} issuer={:?} audience={:?} algorithms={:?} leeway={}s; claim rules={}; pool_size={} concurrent_reads={} rate_limit={}/s trusted_proxies={} max_body_bytes={} max_import_bytes={} metrics={} webhooks.allow_private={} webhooks.delivery_log_days={} webhooks.proxy={:?} events.scan_seconds={} governance={:?} governance model={} {} (sha256 {})",
             self.bind,
             self.data_dir.display(),
             database,
@@ -356,6 +368,7 @@ impl Settings {
             self.rate_limit,
             self.trusted_proxies,
             self.max_body_bytes,
+            self.max_import_bytes,
             self.metrics,
             self.webhooks_allow_private,
             self.webhook_log_days,

@@ -34,6 +34,8 @@ pub struct Change {
     pub portfolio_id: Option<i64>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// The import the change was part of, if any.
+    pub import_id: Option<i64>,
 }
 
 impl Change {
@@ -58,7 +60,14 @@ impl Change {
             portfolio_id: None,
             before: None,
             after: None,
+            import_id: None,
         }
+    }
+
+    /// The change as part of import `id`.
+    pub fn in_import(mut self, id: i64) -> Self {
+        self.import_id = Some(id);
+        self
     }
 
     pub fn in_portfolio(mut self, portfolio_id: Option<i64>) -> Self {
@@ -153,6 +162,8 @@ pub struct AuditEvent {
     pub request_id: Option<String>,
     /// The SHA-256 of the governance model in force (none before models were recorded).
     pub governance_model: Option<String>,
+    /// The import the change was part of.
+    pub import_id: Option<i64>,
 }
 
 /// Records `change` in the audit trail and, as an event of the same transaction, in the event
@@ -192,8 +203,9 @@ fn record_in_one_statement(
            INSERT INTO events (event_type, occurred_at, object_type, object_id, portfolio_id, data) \
            VALUES ($1, $2, $3, $4, $5, $6)) \
          INSERT INTO audit_events (occurred_at, actor_sub, actor_roles, action, object_type, \
-           object_id, portfolio_id, before_state, after_state, request_id, governance_model) \
-         VALUES ($2, $7, $8, $1, $3, $4, $5, $9, $6, $10, $11)",
+           object_id, portfolio_id, before_state, after_state, request_id, governance_model, \
+           import_id) \
+         VALUES ($2, $7, $8, $1, $3, $4, $5, $9, $6, $10, $11, $12)",
     )
     .bind::<Text, _>(change.action)
     .bind::<Timestamp, _>(row.occurred_at)
@@ -206,6 +218,7 @@ fn record_in_one_statement(
     .bind::<Nullable<Text>, _>(row.before.as_deref())
     .bind::<Text, _>(&actor.request_id)
     .bind::<Text, _>(&actor.model)
+    .bind::<Nullable<BigInt>, _>(change.import_id)
     .execute(conn)?;
     Ok(())
 }
@@ -241,6 +254,7 @@ fn record_in_two_statements(
             audit_events::after_state.eq(row.after.as_deref()),
             audit_events::request_id.eq(&actor.request_id),
             audit_events::governance_model.eq(&actor.model),
+            audit_events::import_id.eq(change.import_id),
         ))
         .execute(conn)?;
     Ok(())

@@ -32,6 +32,7 @@ pub mod governance;
 pub mod governance_models;
 mod history_scope;
 pub mod idempotency;
+pub mod imports;
 pub mod information_systems;
 pub mod needs;
 pub mod organizations;
@@ -311,6 +312,10 @@ pub fn in_pieces<T>(
     }
     Ok(out)
 }
+
+/// How many values one `IN (…)` list binds at most (well within both backends' limits on the
+/// parameters of a statement).
+pub const IN_CHUNK: usize = 5000;
 
 /// The current time, truncated to microseconds so that both backends store the same value.
 pub fn now() -> chrono::NaiveDateTime {

@@ -219,3 +219,18 @@ pub fn names_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, Str
         .select((organizations::id, organizations::slug, organizations::name))
         .load(conn)?)
 }
+
+/// The organizations with these slugs (an import's rows, matched in chunks of
+/// [`super::IN_CHUNK`]).
+pub fn with_slugs(conn: &mut DbConnection, slugs: &[String]) -> AppResult<Vec<Organization>> {
+    let mut found = Vec::new();
+    for chunk in slugs.chunks(super::IN_CHUNK) {
+        found.extend(
+            organizations::table
+                .filter(organizations::slug.eq_any(chunk))
+                .select(Organization::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}

@@ -283,6 +283,7 @@ fn first_sight(action: &'static str, person_id: i64) -> Change {
         portfolio_id: None,
         before: None,
         after: None,
+        import_id: None,
     }
 }
 

@@ -2,8 +2,10 @@
 
 mod customers;
 mod it;
+mod onboarding;
 pub use customers::*;
 pub use it::*;
+pub use onboarding::*;
 
 diesel::table! {
     people (id) {
@@ -98,6 +100,7 @@ diesel::table! {
         after_state -> Nullable<Text>,
         request_id -> Nullable<Text>,
         governance_model -> Nullable<Text>,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -441,5 +444,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_dependencies,
     system_dependencies,
     architecture_reviews,
-    dependency_graph
+    dependency_graph,
+    imports
 );

@@ -63,6 +63,10 @@ pub fn content_hash(e: &AuditEvent) -> String {
     if let (Some(model), Some(fields)) = (&e.governance_model, canonical.as_array_mut()) {
         fields.push(serde_json::json!(model));
     }
+    // Only events of an import carry its id, after the model (older events keep their content).
+    if let (Some(import), Some(fields)) = (e.import_id, canonical.as_array_mut()) {
+        fields.push(serde_json::json!(import));
+    }
     hex(&Sha256::digest(canonical.to_string().as_bytes()))
 }
 

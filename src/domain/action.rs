@@ -79,6 +79,8 @@ crate::vocabulary! {
         ServiceDependencyManage = "service_dependency.manage",
         SystemDependencyManage = "system_dependency.manage",
         ArchitectureReviewRecord = "architecture_review.record",
+        ImportCreate = "import.create",
+        ImportRead = "import.read",
     }
 }
 

@@ -24,5 +24,6 @@ crate::vocabulary! {
         ServiceDependency = "service_dependency",
         SystemDependency = "system_dependency",
         ArchitectureReview = "architecture_review",
+        Import = "import",
     }
 }

@@ -38,6 +38,7 @@ use requests::*;
         (name = "webhooks", description = "Signed deliveries of the event stream to other systems"),
         (name = "reports", description = "What the guidelines ask to be known: contract coverage, the annual report, governance findings, economics"),
         (name = "economics", description = "Exchange rates for the economics report"),
+        (name = "imports", description = "Files of organizations or contracts brought in (as their CSV exports write them), all or nothing"),
         (name = "meta", description = "This document"),
     ),
     components(schemas(Problem, crate::api::ListFormat))

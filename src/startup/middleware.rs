@@ -127,7 +127,8 @@ pub(super) async fn screen_request(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     use crate::domain::text::{
-        integral_numbers_as_integers, json_has_forbidden_control, url_part_has_control,
+        integral_numbers_as_integers, is_forbidden_control, json_has_forbidden_control,
+        url_part_has_control,
     };
     let refuse = |req: ServiceRequest, error: AppError| {
         Ok(req
@@ -160,6 +161,25 @@ pub(super) async fn screen_request(
             Ok(body) => body,
             Err(error) => return refuse(req, error),
         };
+        if is_csv(&req) {
+            // A CSV file is text, not JSON: its control characters are its own bytes.
+            if String::from_utf8_lossy(&body)
+                .chars()
+                .any(is_forbidden_control)
+            {
+                return refuse(
+                    req,
+                    AppError::bad_request(
+                        "The file contains a control character (only tab, newline and carriage return are allowed in text).",
+                    ),
+                );
+            }
+            req.set_payload(actix_web::dev::Payload::from(body));
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body);
+        }
         if json_has_forbidden_control(&body) {
             return refuse(
                 req,
@@ -186,6 +206,14 @@ pub const MAX_URI_BYTES: usize = 16 * 1024;
 /// kept open between requests (a body has `api::BODY_TIMEOUT`).
 pub(super) const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 pub(super) const KEEP_ALIVE: Duration = Duration::from_secs(5);
+
+/// Does the request say its body is CSV (an import's file)?
+fn is_csv(req: &ServiceRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/csv"))
+}
 
 pub(super) fn has_body(req: &ServiceRequest) -> bool {
     let headers = req.headers();

@@ -143,7 +143,10 @@ fn serve(
     settings: &Settings,
 ) -> Result<Server, StartupError> {
     let (cors_origins, workers) = (settings.cors_allowed_origins.clone(), settings.workers);
-    let body_limit = api::BodyLimit(settings.max_body_bytes);
+    let body_limit = api::BodyLimit {
+        json: settings.max_body_bytes,
+        import: settings.max_import_bytes,
+    };
     let limiter = web::Data::new(limiter);
     let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
     let metrics = web::Data::new(crate::metrics::Metrics::default());
@@ -179,6 +182,10 @@ fn serve(
             .app_data(model.clone())
             .app_data(web::Data::new(body_limit))
             .app_data(api::json_config(body_limit))
+            // An import's file arrives as bytes; the body check has held it to its limit.
+            .app_data(web::PayloadConfig::new(
+                body_limit.import.max(body_limit.json),
+            ))
             .app_data(api::query_config())
             .app_data(api::path_config())
             .configure(api::configure)

@@ -17,6 +17,9 @@ mod needs;
 #[path = "authorization_it.rs"]
 mod it;
 
+#[path = "authorization_imports.rs"]
+mod imports;
+
 /// The callers, in the column order of the table.
 const CALLERS: [&str; 19] = [
     "lg",           // Sunets ledningsgrupp (token claim)
@@ -153,6 +156,9 @@ const TABLE: &[Row] = &[
     ("architecture_review.record", "support",     "architecture_review.record",          [201, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 403, 401]),
     ("architecture reviews read", "support",      "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("architecture read",        "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
+    // A file's row is refused as its own operation would be; a refused row refuses the file (422).
+    ("contracts import",         "contracts",     "",                                    [422, 200, 422, 200, 422, 200, 422, 200, 422, 422, 422, 422, 422, 200, 422, 422, 422, 422, 401]),
+    ("import read",              "support",       "",                                    [200, 200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 404, 404, 401]),
     ("role assignments read",    "support",       "",                                    [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("portfolios list",           "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
     ("portfolio read",            "support",        "",                                      [200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 401]),
@@ -782,7 +788,10 @@ impl World {
                 Some(attempt) => attempt,
                 None => match self.it_attempt(other).await {
                     Some(attempt) => attempt,
-                    None => panic!("no attempt for {other}"),
+                    None => match self.import_attempt(other).await {
+                        Some(attempt) => attempt,
+                        None => panic!("no attempt for {other}"),
+                    },
                 },
             },
         }

@@ -20,6 +20,7 @@ mod fuzz;
 mod governance;
 mod governance_model;
 mod helpers;
+mod imports;
 mod it_environment;
 mod needs;
 mod openapi;
@@ -71,6 +72,9 @@ on_both_backends!(
     attacks::no_report_shows_what_its_object_hides,
     attacks::markdown_reports_survive_hostile_names,
     authorization::every_action_by_every_caller,
+    imports::a_contract_register_comes_in_and_goes_back_out,
+    imports::bad_files_are_refused_naming_row_and_field,
+    imports::json_files_and_limits,
     it_environment::what_breaks_when_a_system_goes_is_one_answer,
     it_environment::bad_systems_and_dependencies_are_refused_and_change_nothing,
     it_environment::a_neglected_it_environment_is_a_finding,

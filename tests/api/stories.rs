@@ -325,8 +325,13 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
     assert_eq!(me.body["permissions"][0]["scope"]["kind"], "global");
     assert_eq!(
         me.body["permissions"][0]["actions"],
-        json!(["change_request.create", "need.create", "need.read"]),
-        "anyone signed in submits change requests and records and reads needs"
+        json!([
+            "change_request.create",
+            "need.create",
+            "need.read",
+            "import.create"
+        ]),
+        "anyone signed in submits change requests, records and reads needs, and sends files (each row judged alone)"
     );
     assert_eq!(
         me.body["permissions"][1]["scope"],
@@ -350,7 +355,8 @@ pub async fn me_lists_roles_and_permissions_per_scope(backend: Backend) {
             "need.read",
             "need.endorse",
             "follow_up.create",
-            "follow_up.read"
+            "follow_up.read",
+            "import.create"
         ])
     );
     let me = app.get("/api/v1/me", Some(&lg)).await.expect(200);

@@ -39,6 +39,8 @@ pub struct AuditEventView {
     /// (`GET /api/v1/governance-model/versions`); none for changes before models were recorded.
     #[schema(example = "b0ce7dc7ddfdffcf932f1476ffdc829b954cb889d1b8009b0d3df0b501aebada")]
     pub governance_model: Option<String>,
+    /// The import the change was part of (`GET /api/v1/imports/{id}`), if any.
+    pub import_id: Option<i64>,
 }
 
 impl From<&AuditEvent> for AuditEventView {
@@ -57,6 +59,7 @@ impl From<&AuditEvent> for AuditEventView {
             after: json(&e.after_state),
             request_id: e.request_id.clone(),
             governance_model: e.governance_model.clone(),
+            import_id: e.import_id,
         }
     }
 }
@@ -172,5 +175,6 @@ crate::csv_record!(AuditEventView {
     before,
     after,
     request_id,
-    governance_model
+    governance_model,
+    import_id
 });

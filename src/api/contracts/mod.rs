@@ -28,14 +28,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// The policy's targets for a contract: each covered service, in its portfolio.
-fn targets(places: &[(i64, Option<i64>)], class: Option<ObjectClass>) -> Vec<Target> {
+pub(crate) fn targets(places: &[(i64, Option<i64>)], class: Option<ObjectClass>) -> Vec<Target> {
     places
         .iter()
         .map(|(service, portfolio)| Target::service(*service, *portfolio).of_class(class))
         .collect()
 }
 
-fn places_of(covered: &[Covered]) -> Vec<(i64, Option<i64>)> {
+pub(crate) fn places_of(covered: &[Covered]) -> Vec<(i64, Option<i64>)> {
     covered
         .iter()
         .map(|c| (c.service_id, c.portfolio_id))
@@ -44,7 +44,7 @@ fn places_of(covered: &[Covered]) -> Vec<(i64, Option<i64>)> {
 
 /// The portfolio an audit event of the contract belongs to: the one of all its services, or
 /// none when they span several (the trail's scoped reading follows the services themselves).
-fn audit_portfolio(places: &[(i64, Option<i64>)]) -> Option<i64> {
+pub(crate) fn audit_portfolio(places: &[(i64, Option<i64>)]) -> Option<i64> {
     let first = places.first()?.1;
     places
         .iter()
@@ -124,7 +124,7 @@ pub(crate) fn view_of(
 }
 
 /// The audited change of a contract, filed under the portfolio of the services it covers.
-fn change(
+pub(crate) fn change(
     grant: &Grant,
     id: i64,
     places: &[(i64, Option<i64>)],

@@ -193,6 +193,7 @@ pub async fn update_me(
             portfolio_id: None,
             before: None,
             after: None,
+            import_id: None,
         }
         .before(&PersonView::from(&current))
         .after(&view);

@@ -95,7 +95,11 @@ pub async fn get_one(
 }
 
 /// An organisation's kind may change only while every contract and delivery still fits it.
-fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> AppResult<()> {
+pub(crate) fn kind_still_fits(
+    conn: &mut DbConnection,
+    id: i64,
+    kind: OrganizationKind,
+) -> AppResult<()> {
     let misfits = contracts::count_of_organization_not_fitting(conn, id, kind)?;
     if misfits > 0 {
         return Err(AppError::conflict(format!(
@@ -112,7 +116,7 @@ fn kind_still_fits(conn: &mut DbConnection, id: i64, kind: OrganizationKind) -> 
 
 /// A key account answers for a customer, and is a person the model lets be one: holding such a
 /// role in the database, or seen with it in a token.
-fn key_account_fits(
+pub(crate) fn key_account_fits(
     conn: &mut DbConnection,
     caller: &Caller,
     fields: &organizations::OrganizationFields,

@@ -271,16 +271,38 @@ impl crate::api::Listing for OrganizationQuery {
     const ORDERING: &'static [&'static str] = crate::db::organizations::SORT_FIELDS;
 }
 
-crate::csv_record!(OrganizationView {
-    id,
-    slug,
-    name,
-    kind,
-    org_number,
-    contact,
-    notes,
-    key_account,
-    version,
-    created_at,
-    updated_at
-});
+/// The contact as two flat columns (a spreadsheet's, and an import's).
+impl crate::api::CsvRecord for OrganizationView {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "slug",
+        "name",
+        "kind",
+        "org_number",
+        "contact_name",
+        "contact_email",
+        "notes",
+        "key_account",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        use crate::api::csv_cell;
+        vec![
+            self.id.to_string(),
+            self.slug.clone(),
+            self.name.clone(),
+            self.kind.to_string(),
+            csv_cell(&self.org_number),
+            csv_cell(&self.contact.name),
+            csv_cell(&self.contact.email),
+            self.notes.clone(),
+            csv_cell(&self.key_account),
+            self.version.to_string(),
+            csv_cell(&self.created_at),
+            csv_cell(&self.updated_at),
+        ]
+    }
+}

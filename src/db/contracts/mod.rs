@@ -363,3 +363,17 @@ pub fn count_of_organization_not_fitting(
         .count()
         .get_result(conn)?)
 }
+
+/// The contracts with these references (an import's rows, in chunks of [`super::IN_CHUNK`]).
+pub fn with_references(conn: &mut DbConnection, references: &[String]) -> AppResult<Vec<Contract>> {
+    let mut found = Vec::new();
+    for chunk in references.chunks(super::IN_CHUNK) {
+        found.extend(
+            contracts::table
+                .filter(contracts::reference.eq_any(chunk))
+                .select(Contract::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}

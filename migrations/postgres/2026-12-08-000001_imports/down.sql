@@ -1,0 +1,2 @@
+ALTER TABLE audit_events DROP COLUMN import_id;
+DROP TABLE imports;

@@ -1,0 +1,228 @@
+//! One record of an imported file, and the reading of its values into the create operation's
+//! fields: CSV cells are text, a JSON file's values may be numbers, booleans or lists.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::error::{AppError, FieldError};
+
+/// A record: its number in the file (the header is 1), its non-empty values by column, and
+/// the columns its file states (a column the file leaves out leaves an object's value as it is).
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub row: u64,
+    values: BTreeMap<String, Value>,
+    stated: Arc<Vec<String>>,
+}
+
+impl Record {
+    pub fn new(row: u64, values: BTreeMap<String, Value>, stated: Arc<Vec<String>>) -> Self {
+        Record {
+            row,
+            values,
+            stated,
+        }
+    }
+
+    /// Does the file state this column (even empty, which clears an optional value)?
+    pub fn states(&self, column: &str) -> bool {
+        self.stated.iter().any(|c| c == column)
+    }
+
+    /// The value of `column` as text (a number or boolean as written); `None` when empty.
+    pub fn text(&self, column: &str) -> Option<String> {
+        match self.values.get(column)? {
+            Value::String(s) if s.trim().is_empty() => None,
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        }
+    }
+
+    /// The value as the file gave it (a JSON file's list of objects).
+    pub fn json(&self, column: &str) -> Option<&Value> {
+        self.values.get(column)
+    }
+}
+
+/// Reads one record's fields and collects what is wrong with them, each named by its column.
+pub struct RowReader<'a> {
+    record: &'a Record,
+    errors: Vec<FieldError>,
+}
+
+impl<'a> RowReader<'a> {
+    pub fn new(record: &'a Record) -> Self {
+        RowReader {
+            record,
+            errors: Vec::new(),
+        }
+    }
+
+    pub fn record(&self) -> &'a Record {
+        self.record
+    }
+
+    pub fn error(&mut self, column: &str, message: impl Into<String>) {
+        self.errors
+            .push(FieldError::in_row(self.record.row, column, message));
+    }
+
+    /// Text the create operation requires; empty counts as missing.
+    pub fn required(&mut self, column: &str) -> String {
+        self.record.text(column).unwrap_or_else(|| {
+            self.error(column, "is required");
+            String::new()
+        })
+    }
+
+    /// An optional value where the file states the column; otherwise `current` stays.
+    pub fn optional_or(&self, column: &str, current: &Option<String>) -> Option<String> {
+        if self.record.states(column) {
+            self.record.text(column)
+        } else {
+            current.clone()
+        }
+    }
+
+    /// A value of a vocabulary or another parsed type (`None` when empty or wrong).
+    pub fn parsed<T: FromStr>(&mut self, column: &str) -> Option<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let text = self.record.text(column)?;
+        match text.trim().parse::<T>() {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.error(column, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// A required value of a parsed type.
+    pub fn required_parsed<T: FromStr>(&mut self, column: &str) -> Option<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        if self.record.text(column).is_none() {
+            self.error(column, "is required");
+            return None;
+        }
+        self.parsed(column)
+    }
+
+    pub fn integer(&mut self, column: &str) -> Option<i64> {
+        let text = self.record.text(column)?;
+        match text.trim().parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.error(column, format!("'{text}' is not a whole number"));
+                None
+            }
+        }
+    }
+
+    pub fn date(&mut self, column: &str) -> Option<NaiveDate> {
+        let text = self.record.text(column)?;
+        match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                self.error(column, format!("'{text}' is not a date (YYYY-MM-DD)"));
+                None
+            }
+        }
+    }
+
+    /// A list: a JSON array of texts, or a cell of items separated by `;`.
+    pub fn list(&mut self, column: &str) -> Vec<String> {
+        match self.record.json(column) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::String(s) => Some(s.trim().to_string()),
+                    _ => {
+                        self.error(column, "must be a list of texts");
+                        None
+                    }
+                })
+                .collect(),
+            Some(_) => self
+                .record
+                .text(column)
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(String::from)
+                .collect(),
+        }
+    }
+
+    /// The errors of a parse by the create operation's own code, named by this file's columns
+    /// (`rename` maps the operation's field names to them); a column already found wrong here
+    /// is named once.
+    pub fn failed(&mut self, error: AppError, rename: impl Fn(&str) -> String) {
+        let row = self.record.row;
+        for e in row_errors(row, error, rename) {
+            if e.field.is_empty() || !self.errors.iter().any(|known| known.field == e.field) {
+                self.errors.push(e);
+            }
+        }
+    }
+
+    /// The row refused, with its errors.
+    pub fn refused<T>(self) -> Result<T, Vec<FieldError>> {
+        Err(self.errors)
+    }
+
+    /// The row's step as decided by the operation's rules and the policy, unless the reading
+    /// found something wrong already.
+    pub fn decided<T>(
+        mut self,
+        decided: Result<T, AppError>,
+        rename: impl Fn(&str) -> String,
+    ) -> Result<T, Vec<FieldError>> {
+        match decided {
+            Ok(step) if self.errors.is_empty() => Ok(step),
+            Ok(_) => Err(self.errors),
+            Err(error) => {
+                self.failed(error, rename);
+                Err(self.errors)
+            }
+        }
+    }
+}
+
+/// A single operation's refusal as the errors of one row: each invalid field by its column,
+/// anything else (a refusal by the policy, a conflict) as the row's own message.
+pub fn row_errors(row: u64, error: AppError, rename: impl Fn(&str) -> String) -> Vec<FieldError> {
+    match error {
+        AppError::BadRequest { errors, detail } | AppError::Unprocessable { errors, detail }
+            if !errors.is_empty() || !detail.is_empty() =>
+        {
+            if errors.is_empty() {
+                return vec![FieldError::in_row(row, "", detail)];
+            }
+            errors
+                .into_iter()
+                .map(|e| FieldError::in_row(row, rename(&e.field), e.message))
+                .collect()
+        }
+        AppError::Taken { field, .. } => {
+            vec![FieldError::in_row(row, rename(&field), "is already taken")]
+        }
+        other => vec![FieldError::in_row(row, "", other.to_string())],
+    }
+}
+
+/// The usual renaming: a nested member's path as its flat column (`contact.name` →
+/// `contact_name`).
+pub fn flat(field: &str) -> String {
+    field.replace('.', "_")
+}
