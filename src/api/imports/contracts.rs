@@ -26,7 +26,8 @@ pub struct Contracts;
 /// What the rows name, looked up once for the whole file.
 pub(super) struct Known {
     contracts: HashMap<String, Contract>,
-    covered: Vec<Covered>,
+    /// The covered services of those contracts, by contract id.
+    covered: HashMap<i64, Vec<Covered>>,
     organizations: HashMap<String, Organization>,
     /// Services by slug: id and portfolio.
     services: HashMap<String, (i64, Option<i64>)>,
@@ -160,9 +161,11 @@ fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
     let references: Vec<String> = records.iter().filter_map(Contracts::key).collect();
     let found = contracts::with_references(conn, &references)?;
     let ids: Vec<i64> = found.iter().map(|c| c.id).collect();
-    let mut covered = Vec::new();
+    let mut covered: HashMap<i64, Vec<Covered>> = HashMap::new();
     for chunk in ids.chunks(db::IN_CHUNK) {
-        covered.extend(contracts::covered(conn, chunk)?);
+        for row in contracts::covered(conn, chunk)? {
+            covered.entry(row.contract_id).or_default().push(row);
+        }
     }
     let mut slugs: Vec<String> = records
         .iter()
@@ -194,14 +197,7 @@ fn plan_row(caller: &Caller, record: &Record, known: &Known) -> Planned<Write> {
     let mut reader = RowReader::new(record);
     let current = Contracts::key(record).and_then(|r| known.contracts.get(&r));
     let covered: Vec<Covered> = current
-        .map(|c| {
-            known
-                .covered
-                .iter()
-                .filter(|v| v.contract_id == c.id)
-                .cloned()
-                .collect()
-        })
+        .and_then(|c| known.covered.get(&c.id).cloned())
         .unwrap_or_default();
     let base = current.map(|c| ContractPatch::default().onto(c, &covered));
     let Some(read) = row::read(&mut reader, known, base) else {
