@@ -35,11 +35,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         (String = "text/csv"),
         (Vec<serde_json::Value> = "application/json")
     )),
+    // The shared write errors first: this operation's own 413 and 422 replace theirs.
     responses(
+        crate::api::responses::WriteErrors,
         (status = 200, description = "What the import did (or, for a dry run, would do)", body = ImportReport),
         (status = 413, description = "Too many rows, or a file larger than `limits.max_import_bytes`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Refused rows: the report's counts and every row's error; nothing was written", body = ImportRefusal, content_type = "application/problem+json"),
-        crate::api::responses::WriteErrors
+        (status = 422, description = "Refused rows: the report's counts and every row's error; nothing was written", body = ImportRefusal, content_type = "application/problem+json")
     )
 )]
 #[post("/imports")]
