@@ -10,6 +10,7 @@ pub mod auth;
 pub mod client_address;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod logging;

@@ -1,5 +1,5 @@
-//! The `forvaltning` binary: `serve` (default), `migrate`, `token`, `openapi`, `model`,
-//! `check-config`, `audit`.
+//! The `forvaltning` binary: `serve` (default), `migrate`, `token`, `demo`, `openapi`,
+//! `model`, `check-config`, `audit`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -48,6 +48,8 @@ enum Command {
         #[arg(long, default_value_t = 8 * 3600)]
         ttl: u64,
     },
+    /// Fill an empty database with a small Sunet to look at, and print a token per role.
+    Demo,
     /// Print the OpenAPI document.
     Openapi,
     /// The governance model: check a model file, or show the model in force.
@@ -130,6 +132,7 @@ fn main() -> ExitCode {
             email,
             ttl,
         } => token(&settings, sub, roles, name, email, ttl),
+        Command::Demo => demo(settings),
         Command::CheckConfig => {
             println!("{}", settings.describe());
             ExitCode::SUCCESS
@@ -256,6 +259,23 @@ fn token(
     match sign_token(settings, claims) {
         Ok(token) => {
             println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// The demo's tokens go to stdout as shell assignments (`eval "$(forvaltning demo)"`), each
+/// with who it is.
+fn demo(settings: Settings) -> ExitCode {
+    let result = actix_web::rt::System::new().block_on(forvaltning::demo::run(settings));
+    match result {
+        Ok(tokens) => {
+            println!("# A small Sunet, filled in: three portfolios, twelve services, customers, contracts and plans.");
+            for (person, token) in tokens {
+                println!("# {} — {} ({})", person.key, person.what, person.sub);
+                println!("export {}={token}", person.key);
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),

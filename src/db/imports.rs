@@ -93,3 +93,19 @@ pub fn service_places(
     }
     Ok(found)
 }
+
+/// How many portfolios, services, organizations, contracts and people the database holds
+/// (`forvaltning demo` fills only a database without any).
+pub fn contents(conn: &mut DbConnection) -> AppResult<Vec<(&'static str, i64)>> {
+    use super::schema::{contracts, organizations, people, portfolios};
+    Ok(vec![
+        ("portfolios", portfolios::table.count().get_result(conn)?),
+        ("services", services::table.count().get_result(conn)?),
+        (
+            "organizations",
+            organizations::table.count().get_result(conn)?,
+        ),
+        ("contracts", contracts::table.count().get_result(conn)?),
+        ("people", people::table.count().get_result(conn)?),
+    ])
+}

@@ -14,7 +14,7 @@ use utoipa::openapi::schema::{AdditionalProperties, ArrayItems, ObjectBuilder, R
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 
 /// Schemas with members that are sent only when they say something (`skip_serializing_if`).
-const SOMETIMES_ABSENT: [&str; 1] = ["Problem"];
+const SOMETIMES_ABSENT: [&str; 3] = ["Problem", "FieldError", "ImportRefusal"];
 
 pub fn apply(document: &mut OpenApi) {
     require_what_is_always_sent(document);

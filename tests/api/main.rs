@@ -12,6 +12,7 @@ mod cli;
 mod client;
 mod contracts;
 mod conventions;
+mod demo;
 mod docs;
 mod durability;
 mod events;
@@ -72,6 +73,7 @@ on_both_backends!(
     attacks::no_report_shows_what_its_object_hides,
     attacks::markdown_reports_survive_hostile_names,
     authorization::every_action_by_every_caller,
+    demo::a_newcomer_looks_at_a_filled_demo,
     imports::a_contract_register_comes_in_and_goes_back_out,
     imports::bad_files_are_refused_naming_row_and_field,
     imports::json_files_and_limits,

@@ -1,6 +1,8 @@
 //! An imported file as records: CSV as spreadsheets write it (UTF-8 with or without BOM, comma
 //! or semicolon, CRLF or LF, quoted fields with line breaks) or a JSON array of objects, each
-//! record a map from column to value. The columns are checked against the kind's here.
+//! record a map from column to value. The columns are checked against the kind's here. What
+//! the document cannot say of a file (its columns, its rows) is refused with 422; a body that is
+//! no text, or JSON that is no array of objects, with 400.
 
 use std::collections::BTreeMap;
 
@@ -56,7 +58,7 @@ impl Columns {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(AppError::invalid(errors))
+            Err(AppError::unprocessable_fields(errors))
         }
     }
 }
@@ -97,12 +99,15 @@ pub fn read(body: &[u8], format: Format, columns: &Columns) -> AppResult<Vec<Rec
         .map_err(|e| AppError::invalid_field("file", format!("is not UTF-8 ({e})")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err(AppError::invalid_field("file", "is empty"));
+        return Err(AppError::unprocessable("file", "is empty"));
     }
     let records = match format {
         Format::Csv => read_csv(text, columns)?,
         Format::Json => read_json(text, columns)?,
     };
+    if records.is_empty() {
+        return Err(AppError::unprocessable("file", "has no rows"));
+    }
     if records.len() > MAX_ROWS {
         return Err(AppError::PayloadTooLarge(format!(
             "The file has {} rows; an import takes at most {MAX_ROWS}.",
@@ -141,8 +146,8 @@ fn read_csv(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
     let mut rows = reader.records();
     let header: Vec<String> = match rows.next() {
         Some(Ok(header)) => header.iter().map(|c| c.trim().to_string()).collect(),
-        Some(Err(e)) => return Err(AppError::invalid_field("file", e.to_string())),
-        None => return Err(AppError::invalid_field("file", "is empty")),
+        Some(Err(e)) => return Err(AppError::unprocessable("file", e.to_string())),
+        None => return Err(AppError::unprocessable("file", "is empty")),
     };
     columns.check(&header)?;
     let stated = std::sync::Arc::new(header.clone());
@@ -150,8 +155,9 @@ fn read_csv(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
     let mut errors = Vec::new();
     for (i, row) in rows.enumerate() {
         let number = i as u64 + 2;
-        let row = row
-            .map_err(|e| AppError::invalid(vec![FieldError::in_row(number, "", e.to_string())]))?;
+        let row = row.map_err(|e| {
+            AppError::unprocessable_fields(vec![FieldError::in_row(number, "", e.to_string())])
+        })?;
         if row.iter().all(|cell| cell.trim().is_empty()) {
             continue;
         }
@@ -167,7 +173,7 @@ fn read_csv(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
             .iter()
             .zip(row.iter())
             .filter(|(column, cell)| {
-                !cell.is_empty() && columns.writable.contains(&column.as_str())
+                !cell.trim().is_empty() && columns.writable.contains(&column.as_str())
             })
             .map(|(column, cell)| {
                 (
@@ -176,7 +182,7 @@ fn read_csv(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
                 )
             })
             .collect();
-        records.push(Record::new(number, values, stated.clone()));
+        records.push(Record::new(number, values, stated.clone(), true));
         if records.len() > MAX_ROWS {
             break;
         }
@@ -184,7 +190,7 @@ fn read_csv(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
     if errors.is_empty() {
         Ok(records)
     } else {
-        Err(AppError::invalid(errors))
+        Err(AppError::unprocessable_fields(errors))
     }
 }
 
@@ -202,8 +208,11 @@ fn read_json(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
     for (i, item) in items.into_iter().enumerate() {
         let number = i as u64 + 1;
         let Value::Object(object) = item else {
-            errors.push(FieldError::in_row(number, "", "must be an object"));
-            continue;
+            return Err(AppError::invalid(vec![FieldError::in_row(
+                number,
+                "",
+                "must be an object",
+            )]));
         };
         let mut values = BTreeMap::new();
         flatten("", object, &mut values);
@@ -218,12 +227,12 @@ fn read_json(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
         values.retain(|column, value| {
             !value.is_null() && columns.writable.contains(&column.as_str())
         });
-        records.push(Record::new(number, values, stated));
+        records.push(Record::new(number, values, stated, false));
     }
     if errors.is_empty() {
         Ok(records)
     } else {
-        Err(AppError::invalid(errors))
+        Err(AppError::unprocessable_fields(errors))
     }
 }
 
@@ -241,7 +250,8 @@ fn flatten(
             format!("{prefix}_{name}")
         };
         match value {
-            Value::Object(inner) => flatten(&column, inner, into),
+            // An empty object names no column: kept whole, it is wrong wherever it stands.
+            Value::Object(inner) if !inner.is_empty() => flatten(&column, inner, into),
             other => {
                 into.insert(column, other);
             }
@@ -278,7 +288,7 @@ mod tests {
 
     #[test]
     fn a_header_names_its_problems() {
-        let Err(AppError::BadRequest { errors, .. }) = read(
+        let Err(AppError::Unprocessable { errors, .. }) = read(
             b"slug,colour,slug\nuu,bl\xc3\xa5,uu\n",
             Format::Csv,
             &COLUMNS,
@@ -296,7 +306,7 @@ mod tests {
 
     #[test]
     fn a_row_with_too_many_fields_is_named() {
-        let Err(AppError::BadRequest { errors, .. }) = read(
+        let Err(AppError::Unprocessable { errors, .. }) = read(
             b"slug,name\nuu,Uppsala\nkth,KTH,extra\n",
             Format::Csv,
             &COLUMNS,

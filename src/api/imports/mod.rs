@@ -8,6 +8,7 @@ mod file;
 mod organizations;
 mod record;
 mod run;
+mod schemas;
 mod types;
 
 use actix_web::http::StatusCode;
@@ -33,7 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     params(ImportQuery),
     request_body(content(
         (String = "text/csv"),
-        (Vec<serde_json::Value> = "application/json")
+        (schemas::ImportFile = "application/json")
     )),
     // The shared write errors first: this operation's own 413 and 422 replace theirs.
     responses(

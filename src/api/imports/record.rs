@@ -17,14 +17,22 @@ pub struct Record {
     pub row: u64,
     values: BTreeMap<String, Value>,
     stated: Arc<Vec<String>>,
+    /// A CSV record (its values are text) rather than a JSON file's object.
+    pub csv: bool,
 }
 
 impl Record {
-    pub fn new(row: u64, values: BTreeMap<String, Value>, stated: Arc<Vec<String>>) -> Self {
+    pub fn new(
+        row: u64,
+        values: BTreeMap<String, Value>,
+        stated: Arc<Vec<String>>,
+        csv: bool,
+    ) -> Self {
         Record {
             row,
             values,
             stated,
+            csv,
         }
     }
 
@@ -33,10 +41,10 @@ impl Record {
         self.stated.iter().any(|c| c == column)
     }
 
-    /// The value of `column` as text (a number or boolean as written); `None` when empty.
+    /// The value of `column` as text (a number or boolean as written); `None` when absent (an
+    /// empty CSV cell is absent; a JSON file's `""` is a value, judged as the operation would).
     pub fn text(&self, column: &str) -> Option<String> {
         match self.values.get(column)? {
-            Value::String(s) if s.trim().is_empty() => None,
             Value::String(s) => Some(s.clone()),
             Value::Null => None,
             other => Some(other.to_string()),
@@ -72,18 +80,30 @@ impl<'a> RowReader<'a> {
             .push(FieldError::in_row(self.record.row, column, message));
     }
 
+    /// The text of `column`: a CSV cell, or a JSON file's string (another JSON value is wrong).
+    fn string(&mut self, column: &str) -> Option<String> {
+        match self.record.json(column) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(_) => {
+                self.error(column, "must be text");
+                None
+            }
+        }
+    }
+
     /// Text the create operation requires; empty counts as missing.
     pub fn required(&mut self, column: &str) -> String {
-        self.record.text(column).unwrap_or_else(|| {
+        self.string(column).unwrap_or_else(|| {
             self.error(column, "is required");
             String::new()
         })
     }
 
     /// An optional value where the file states the column; otherwise `current` stays.
-    pub fn optional_or(&self, column: &str, current: &Option<String>) -> Option<String> {
+    pub fn optional_or(&mut self, column: &str, current: &Option<String>) -> Option<String> {
         if self.record.states(column) {
-            self.record.text(column)
+            self.string(column)
         } else {
             current.clone()
         }
@@ -94,7 +114,7 @@ impl<'a> RowReader<'a> {
     where
         T::Err: std::fmt::Display,
     {
-        let text = self.record.text(column)?;
+        let text = self.string(column)?;
         match text.trim().parse::<T>() {
             Ok(value) => Some(value),
             Err(e) => {
@@ -116,8 +136,16 @@ impl<'a> RowReader<'a> {
         self.parsed(column)
     }
 
+    /// A whole number: a CSV cell, or a JSON file's integer.
     pub fn integer(&mut self, column: &str) -> Option<i64> {
-        let text = self.record.text(column)?;
+        if let Some(Value::Number(n)) = self.record.json(column) {
+            let whole = n.as_i64();
+            if whole.is_none() {
+                self.error(column, format!("{n} is not a whole number"));
+            }
+            return whole;
+        }
+        let text = self.string(column)?;
         match text.trim().parse::<i64>() {
             Ok(n) => Some(n),
             Err(_) => {
@@ -128,7 +156,7 @@ impl<'a> RowReader<'a> {
     }
 
     pub fn date(&mut self, column: &str) -> Option<NaiveDate> {
-        let text = self.record.text(column)?;
+        let text = self.string(column)?;
         match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
@@ -138,20 +166,17 @@ impl<'a> RowReader<'a> {
         }
     }
 
-    /// A list: a JSON array of texts, or a cell of items separated by `;`.
+    /// A list: a JSON array of texts, or a CSV cell of items separated by `;`.
     pub fn list(&mut self, column: &str) -> Vec<String> {
         match self.record.json(column) {
             None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(items)) => items
-                .iter()
-                .filter_map(|item| match item {
-                    Value::String(s) => Some(s.trim().to_string()),
-                    _ => {
-                        self.error(column, "must be a list of texts");
-                        None
-                    }
-                })
-                .collect(),
+            Some(_) if !self.record.csv => {
+                if !matches!(self.record.json(column), Some(Value::Array(_))) {
+                    self.error(column, "must be a list of texts");
+                    return Vec::new();
+                }
+                self.list_items(column)
+            }
             Some(_) => self
                 .record
                 .text(column)
@@ -162,6 +187,23 @@ impl<'a> RowReader<'a> {
                 .map(String::from)
                 .collect(),
         }
+    }
+
+    fn list_items(&mut self, column: &str) -> Vec<String> {
+        let items: Vec<Value> = match self.record.json(column) {
+            Some(Value::Array(items)) => items.clone(),
+            _ => Vec::new(),
+        };
+        items
+            .iter()
+            .filter_map(|item| match item {
+                Value::String(s) => Some(s.trim().to_string()),
+                _ => {
+                    self.error(column, "must be a list of texts");
+                    None
+                }
+            })
+            .collect()
     }
 
     /// The errors of a parse by the create operation's own code, named by this file's columns

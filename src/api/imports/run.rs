@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::file::{self, Columns, Format};
 use super::record::Record;
-use super::types::{ImportKind, ImportReport, ImportView, Outcome, RowOutcome};
+use super::types::{ImportKind, ImportReport, ImportView, ImportedRow, RowOutcome};
 use super::{contracts, organizations};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -218,18 +218,18 @@ fn write<K: Kind>(
     let mut changes = Vec::new();
     for (row, step) in &steps {
         let (outcome, object_id) = match step {
-            Step::Unchanged(id) => (Outcome::Unchanged, *id),
+            Step::Unchanged(id) => (RowOutcome::Unchanged, *id),
             Step::Create(w) | Step::Update(w) => {
                 let (id, made) = K::apply(conn, caller, w)?;
                 changes.extend(made.into_iter().map(|c| c.in_import(import.id)));
                 let outcome = match step {
-                    Step::Create(_) => Outcome::Created,
-                    _ => Outcome::Updated,
+                    Step::Create(_) => RowOutcome::Created,
+                    _ => RowOutcome::Updated,
                 };
                 (outcome, id)
             }
         };
-        outcomes.push(RowOutcome {
+        outcomes.push(ImportedRow {
             row: *row,
             outcome,
             object_id,

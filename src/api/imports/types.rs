@@ -28,7 +28,7 @@ pub struct ImportQuery {
 /// What a row did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub enum RowOutcome {
     Created,
     Updated,
     Unchanged,
@@ -50,8 +50,10 @@ pub struct ImportReport {
     pub errors: Vec<FieldError>,
 }
 
-/// A refused import (422): a problem whose `errors` name each refused row and field, with the
-/// report's counts of what the file held.
+/// A refused import (422): a problem (`/problems/import-refused`) whose `errors` name each
+/// refused row and field, with what the file held (`kind`, `dry_run`, `rows`); or a file the
+/// service cannot read as the kind's (`/problems/unprocessable`: its columns, its rows), or an
+/// Idempotency-Key used before with another request.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ImportRefusal {
@@ -60,19 +62,19 @@ pub struct ImportRefusal {
     title: String,
     status: u16,
     detail: String,
-    errors: Vec<FieldError>,
+    errors: Option<Vec<FieldError>>,
     request_id: Option<String>,
-    kind: ImportKind,
-    dry_run: bool,
-    rows: i64,
+    kind: Option<ImportKind>,
+    dry_run: Option<bool>,
+    rows: Option<i64>,
 }
 
 /// One row's outcome in a recorded import.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RowOutcome {
+pub struct ImportedRow {
     /// The record's number in the file (the header is 1).
     pub row: u64,
-    pub outcome: Outcome,
+    pub outcome: RowOutcome,
     /// The object the row created, updated or matched.
     pub object_id: i64,
 }
@@ -93,7 +95,7 @@ pub struct ImportView {
     pub created: i64,
     pub updated: i64,
     pub unchanged: i64,
-    pub outcomes: Vec<RowOutcome>,
+    pub outcomes: Vec<ImportedRow>,
 }
 
 impl From<&Import> for ImportView {

@@ -81,6 +81,9 @@ pub fn service_slugs(record: &Record) -> Vec<String> {
 fn pairs(record: &Record) -> Vec<Result<(String, i64), String>> {
     match record.json("services") {
         Some(Value::Array(items)) => items.iter().map(pair_of_object).collect(),
+        Some(_) if !record.csv => vec![Err(
+            "must be a list of {\"service_slug\", \"share_percent\"}".into(),
+        )],
         _ => record
             .text("services")
             .unwrap_or_default()

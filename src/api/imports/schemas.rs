@@ -1,0 +1,113 @@
+//! What the document says a JSON file holds: per kind, the create operation's object with
+//! natural keys in place of ids, and the export's read-only members (accepted, ignored). The
+//! import reads a file through `file` and `record`, not through these types; they describe it.
+#![allow(dead_code)]
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::api::contracts::SubjectText;
+use crate::api::organizations::Contact;
+use crate::domain::contract::{ContractKind, OrganizationKind, Renewal};
+use crate::domain::money::MoneyJson;
+
+/// A JSON file: an array of one kind's objects (the `kind` parameter says which).
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum ImportFile {
+    Organizations(Vec<ImportedOrganization>),
+    Contracts(Vec<ImportedContract>),
+}
+
+/// An organization of a file (`kind=organizations`), matched by `slug`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedOrganization {
+    #[schema(
+        example = "uppsala-universitet",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    slug: String,
+    #[schema(example = "Uppsala universitet", max_length = 200)]
+    name: String,
+    kind: OrganizationKind,
+    #[schema(example = "202100-2932", pattern = "^[0-9]{6}-[0-9]{4}$")]
+    org_number: Option<String>,
+    contact: Option<Contact>,
+    #[schema(max_length = 10000)]
+    notes: Option<String>,
+    #[schema(value_type = Option<SubjectText>)]
+    key_account: Option<String>,
+    /// Read-only members of the export: accepted, ignored.
+    id: Option<i64>,
+    version: Option<i64>,
+    #[schema(max_length = 100)]
+    created_at: Option<String>,
+    #[schema(max_length = 100)]
+    updated_at: Option<String>,
+}
+
+/// A covered service of a file's contract, by slug.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedShare {
+    #[schema(
+        example = "eduroam",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    service_slug: String,
+    #[schema(minimum = 1, maximum = 100)]
+    share_percent: i64,
+}
+
+/// A contract of a file (`kind=contracts`), matched by `reference`; `terminated_on` with
+/// `termination_reason` records its termination.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedContract {
+    kind: ContractKind,
+    #[schema(example = "VR 2026-01234", max_length = 100)]
+    reference: String,
+    #[schema(example = "Anslutningsavtal eduroam", max_length = 300)]
+    title: String,
+    #[schema(
+        example = "uppsala-universitet",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    organization_slug: String,
+    #[schema(min_items = 1, max_items = 100)]
+    services: Vec<ImportedShare>,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    #[schema(minimum = 0, maximum = 120)]
+    notice_period_months: Option<i64>,
+    renewal: Option<Renewal>,
+    #[schema(minimum = 1, maximum = 120)]
+    renewal_term_months: Option<i64>,
+    annual_value: MoneyJson,
+    #[schema(
+        max_length = 2000,
+        pattern = "^[\\t\\n\\r ]*https?://[^/\\s\\u0000-\\u001F\\u007F-\\u009F][^\\s\\u0000-\\u001F\\u007F-\\u009F]*[\\t\\n\\r ]*$"
+    )]
+    document_url: Option<String>,
+    #[schema(value_type = Option<Vec<SubjectText>>, max_items = 20)]
+    responsible: Option<Vec<String>>,
+    terminated_on: Option<NaiveDate>,
+    #[schema(max_length = 2000)]
+    termination_reason: Option<String>,
+    /// Read-only members of the export: accepted, ignored.
+    id: Option<i64>,
+    #[schema(max_length = 200)]
+    organization_name: Option<String>,
+    current_term_end: Option<NaiveDate>,
+    notice_deadline: Option<NaiveDate>,
+    expires_in_days: Option<i64>,
+    #[schema(max_length = 20)]
+    status: Option<String>,
+    version: Option<i64>,
+    #[schema(max_length = 100)]
+    created_at: Option<String>,
+    #[schema(max_length = 100)]
+    updated_at: Option<String>,
+}

@@ -1,0 +1,655 @@
+//! What the demo records, in the order Sunet would: portfolios and services, the people who
+//! answer for them, the IT environment, customers and suppliers with their contracts (through
+//! the import), deliveries, a year's plan, change requests and needs. Dates are relative to
+//! today, so that some contracts are always near their notice deadline.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Duration, Utc};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use super::{Body, Client, DemoError};
+
+/// Portfolios: slug, name, TÄ.
+const PORTFOLIOS: &[(&str, &str, &str)] = &[
+    ("natverk", "Nätverkstjänster", "TA"),
+    ("identitet", "Identitet och åtkomst", "TA_ID"),
+    ("samarbete", "Samarbetstjänster", "TA_SAM"),
+];
+
+/// A service: slug, name, description, portfolio, how far along, its TJF, the systems it rests
+/// on (critical first).
+type ServiceRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// An information system: slug, name, kind, hosting, supplier, responsible, what it rests on.
+type SystemRow = ServiceRow;
+
+/// A contract of the register: reference, kind, title, organization, services, started (days
+/// from today), ends, renewal, notice (months), annual value, currency, responsible.
+type ContractRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Option<String>,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const SERVICES: &[ServiceRow] = &[
+    (
+        "eduroam",
+        "eduroam",
+        "Trådlöst nät för forskning och utbildning, över hela världen",
+        "natverk",
+        "in_operation",
+        "TJF",
+        &["radius", "sunet-stamnat"],
+    ),
+    (
+        "sunet-anslutning",
+        "Sunet anslutning",
+        "IP-anslutning av lärosäten till Sunets nät",
+        "natverk",
+        "in_operation",
+        "TJF",
+        &["sunet-stamnat"],
+    ),
+    (
+        "eduvpn",
+        "eduVPN",
+        "Säker åtkomst till lärosätets nät på distans",
+        "natverk",
+        "in_operation",
+        "TJF",
+        &["sunet-stamnat"],
+    ),
+    (
+        "sunet-tid",
+        "Sunet Tid",
+        "Tidssynkronisering (NTP) för lärosätena",
+        "natverk",
+        "established",
+        "",
+        &["sunet-stamnat"],
+    ),
+    (
+        "swamid",
+        "SWAMID",
+        "Identitetsfederationen för svensk forskning och utbildning",
+        "identitet",
+        "in_operation",
+        "TJF_ID",
+        &["metadatatjanst"],
+    ),
+    (
+        "edugain",
+        "eduGAIN",
+        "Den internationella sammankopplingen av identitetsfederationer",
+        "identitet",
+        "in_operation",
+        "TJF_ID",
+        &["metadatatjanst"],
+    ),
+    (
+        "eduid",
+        "eduID",
+        "Identitet för den som saknar konto vid ett lärosäte",
+        "identitet",
+        "in_operation",
+        "TJF_ID",
+        &["eduid-plattform"],
+    ),
+    (
+        "sunet-tcs",
+        "Sunet TCS",
+        "Certifikat för lärosätenas servrar och personal",
+        "identitet",
+        "in_operation",
+        "TJF_ID",
+        &[],
+    ),
+    (
+        "sunet-drive",
+        "Sunet Drive",
+        "Lagring och delning av filer för forskare",
+        "samarbete",
+        "in_operation",
+        "TJF_SAM",
+        &["nextcloud-plattform", "objektlagring"],
+    ),
+    (
+        "sunet-play",
+        "Sunet Play",
+        "Videoplattform för undervisning",
+        "samarbete",
+        "in_operation",
+        "TJF_SAM",
+        &["kaltura"],
+    ),
+    (
+        "sunet-survey",
+        "Sunet Survey",
+        "Enkätverktyg för lärosätena",
+        "samarbete",
+        "established",
+        "",
+        &[],
+    ),
+    (
+        "sunet-konferens",
+        "Sunet Konferens",
+        "Videomöten för forskningssamarbeten",
+        "samarbete",
+        "proposed",
+        "",
+        &[],
+    ),
+];
+
+const SYSTEMS: &[SystemRow] = &[
+    (
+        "sunet-stamnat",
+        "Sunets stamnät",
+        "network",
+        "sunet",
+        "",
+        "tove@sunet.se",
+        &[],
+    ),
+    (
+        "radius",
+        "RADIUS-plattformen",
+        "infrastructure",
+        "sunet",
+        "",
+        "frida@sunet.se",
+        &["sunet-stamnat"],
+    ),
+    (
+        "metadatatjanst",
+        "Metadatatjänsten för SWAMID",
+        "application",
+        "sunet",
+        "",
+        "oskar@sunet.se",
+        &["sunet-stamnat"],
+    ),
+    (
+        "eduid-plattform",
+        "eduID-plattformen",
+        "application",
+        "sunet",
+        "",
+        "oskar@sunet.se",
+        &["sunet-stamnat"],
+    ),
+    (
+        "objektlagring",
+        "S3-lagring hos Safespring",
+        "data_store",
+        "supplier",
+        "safespring",
+        "maja@sunet.se",
+        &[],
+    ),
+    (
+        "nextcloud-plattform",
+        "Nextcloud-plattformen",
+        "application",
+        "sunet",
+        "",
+        "maja@sunet.se",
+        &["objektlagring", "sunet-stamnat"],
+    ),
+    (
+        "kaltura",
+        "Kaltura",
+        "external_service",
+        "supplier",
+        "kaltura",
+        "maja@sunet.se",
+        &[],
+    ),
+];
+
+const ORGANIZATIONS: &str = "slug;name;kind;org_number;contact_name;contact_email;notes\r\n\
+uppsala-universitet;Uppsala universitet;customer;202100-2932;Åsa Öberg;asa.oberg@uu.se;Ansluten sedan 1988.\r\n\
+lunds-universitet;Lunds universitet;customer;202100-3211;Björn Ek;bjorn.ek@lu.se;\r\n\
+kth;Kungliga Tekniska högskolan;customer;202100-3054;Örjan Åkesson;orjan@kth.se;\r\n\
+umea-universitet;Umeå universitet;customer;202100-2874;Sofia Nyström;sofia.nystrom@umu.se;\r\n\
+chalmers;Chalmers tekniska högskola;customer;556479-5598;;;Avtal under förhandling.\r\n\
+goteborgs-universitet;Göteborgs universitet;customer;202100-1215;;;\r\n\
+safespring;Safespring AB;supplier;556997-1731;Driftsupport;support@safespring.com;\r\n\
+kaltura;Kaltura Inc.;supplier;;;;Avtal via upphandling 2024.\r\n";
+
+fn day(offset: i64) -> String {
+    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+}
+
+/// The contract register, as the controller keeps it in a spreadsheet (a cell holding `;` is
+/// quoted, as the spreadsheet would).
+fn contracts() -> String {
+    let ending = |days: i64| Some(day(days));
+    let rows: [ContractRow; 6] = [
+        // Near its notice deadline: ends in 100 days, three months' notice.
+        (
+            "SUNET-2024-017",
+            "customer",
+            "Anslutningsavtal, eduroam och IP-anslutning",
+            "uppsala-universitet",
+            "eduroam 50%; sunet-anslutning 50%",
+            -700,
+            ending(100),
+            "none",
+            "3",
+            "480000.00",
+            "SEK",
+            "karin@sunet.se",
+        ),
+        (
+            "SUNET-2025-004",
+            "customer",
+            "Anslutningsavtal",
+            "lunds-universitet",
+            "sunet-anslutning 70%; eduroam 30%",
+            -400,
+            ending(300),
+            "automatic",
+            "3",
+            "420000.00",
+            "SEK",
+            "karin@sunet.se",
+        ),
+        (
+            "SUNET-2025-031",
+            "customer",
+            "Sunet Drive för forskargrupper",
+            "kth",
+            "sunet-drive 100%",
+            -200,
+            ending(160),
+            "automatic",
+            "2",
+            "150000.00",
+            "SEK",
+            "maja@sunet.se",
+        ),
+        (
+            "SUNET-2026-002",
+            "customer",
+            "Identitetstjänster",
+            "umea-universitet",
+            "swamid 60%; eduid 40%",
+            -90,
+            None,
+            "none",
+            "6",
+            "90000.00",
+            "SEK",
+            "oskar@sunet.se",
+        ),
+        (
+            "LEV-2023-112",
+            "supplier",
+            "Objektlagring för Sunet Drive",
+            "safespring",
+            "sunet-drive 100%",
+            -900,
+            ending(400),
+            "automatic",
+            "3",
+            "1250000.00",
+            "SEK",
+            "karin@sunet.se",
+        ),
+        // Expiring: ends in 45 days and renews only by a new decision.
+        (
+            "LEV-2024-007",
+            "supplier",
+            "Videoplattform",
+            "kaltura",
+            "sunet-play 100%",
+            -700,
+            ending(45),
+            "none",
+            "3",
+            "38000.00",
+            "EUR",
+            "karin@sunet.se",
+        ),
+    ];
+    let mut file = String::from("reference;kind;title;organization_slug;services;start_date;end_date;renewal;renewal_term_months;notice_period_months;annual_value_amount;annual_value_currency;responsible\r\n");
+    for (
+        reference,
+        kind,
+        title,
+        organization,
+        services,
+        started,
+        ends,
+        renewal,
+        notice,
+        amount,
+        currency,
+        responsible,
+    ) in rows
+    {
+        let term = if renewal == "automatic" { "12" } else { "" };
+        file.push_str(&format!(
+            "{reference};{kind};{title};{organization};\"{services}\";{};{};{renewal};{term};{notice};{amount};{currency};{responsible}\r\n",
+            day(started),
+            ends.unwrap_or_default()
+        ));
+    }
+    file
+}
+
+/// Everything, in order.
+pub(super) async fn fill(c: &Client) -> Result<(), DemoError> {
+    let mut ids = Ids::default();
+    // Everyone has signed in once: a person is known from the first sight of their token.
+    for person in super::PEOPLE {
+        c.send(person.key, Method::GET, "/me", None).await?;
+    }
+    structure(c, &mut ids).await?;
+    customers_and_contracts(c, &mut ids).await?;
+    it_environment(c, &ids).await?;
+    lifecycles(c, &ids).await?;
+    deliveries(c, &ids).await?;
+    year(c, &ids).await?;
+    needs_and_changes(c, &ids).await
+}
+
+/// The ids the steps learn, by slug.
+#[derive(Default)]
+struct Ids(HashMap<String, i64>);
+
+impl Ids {
+    fn of(&self, slug: &str) -> i64 {
+        self.0.get(slug).copied().unwrap_or_default()
+    }
+}
+
+async fn post(c: &Client, who: &str, path: &str, body: Value) -> Result<Value, DemoError> {
+    c.send(who, Method::POST, path, Some(Body::Json(body)))
+        .await
+}
+
+fn id(answer: &Value) -> i64 {
+    answer["id"].as_i64().unwrap_or_default()
+}
+
+/// Portfolios with their TÄ and a TS; services proposed.
+async fn structure(c: &Client, ids: &mut Ids) -> Result<(), DemoError> {
+    for (slug, name, owner) in PORTFOLIOS {
+        let portfolio = post(c, "LG", "/portfolios", json!({"slug": slug, "name": name})).await?;
+        ids.0.insert(slug.to_string(), id(&portfolio));
+        let sub = super::PEOPLE
+            .iter()
+            .find(|p| p.key == *owner)
+            .map(|p| p.sub)
+            .unwrap_or_default();
+        post(
+            c,
+            "LG",
+            "/role-assignments",
+            json!({"subject": sub, "role": "service_owner", "portfolio_id": id(&portfolio)}),
+        )
+        .await?;
+    }
+    post(c, "TA", "/role-assignments", json!({"subject": "tomas@sunet.se", "role": "service_coordinator", "portfolio_id": ids.of("natverk"), "delegations": ["contracts", "plan"]})).await?;
+    for (slug, name, description, ..) in SERVICES {
+        let service = post(
+            c,
+            "LG",
+            "/services",
+            json!({"slug": slug, "name": name, "description": description}),
+        )
+        .await?;
+        ids.0.insert(slug.to_string(), id(&service));
+    }
+    Ok(())
+}
+
+/// Customers and suppliers, then the contract register: both through the import.
+async fn customers_and_contracts(c: &Client, ids: &mut Ids) -> Result<(), DemoError> {
+    c.send(
+        "CTRL",
+        Method::POST,
+        "/imports?kind=organizations",
+        Some(Body::Csv(ORGANIZATIONS.into())),
+    )
+    .await?;
+    let listed = c
+        .send("CTRL", Method::GET, "/organizations?limit=100", None)
+        .await?;
+    for organization in listed["results"].as_array().into_iter().flatten() {
+        if let Some(slug) = organization["slug"].as_str() {
+            ids.0.insert(slug.to_string(), id(organization));
+        }
+    }
+    c.send(
+        "CTRL",
+        Method::POST,
+        "/imports?kind=contracts",
+        Some(Body::Csv(contracts())),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The systems the services rest on, and what rests on what.
+async fn it_environment(c: &Client, ids: &Ids) -> Result<(), DemoError> {
+    for (slug, name, kind, hosting, supplier, responsible, _) in SYSTEMS {
+        let mut body = json!({"slug": slug, "name": name, "kind": kind, "lifecycle": "in_use", "hosting": hosting, "responsible": responsible});
+        if !supplier.is_empty() {
+            body["supplier_id"] = json!(ids.of(supplier));
+        }
+        post(c, "LG", "/information-systems", body).await?;
+    }
+    for (slug, .., depends_on) in SYSTEMS {
+        for on in *depends_on {
+            let system = c
+                .send(
+                    "LG",
+                    Method::GET,
+                    &format!("/information-systems/{on}"),
+                    None,
+                )
+                .await?;
+            post(
+                c,
+                "LG",
+                &format!("/information-systems/{slug}/dependencies"),
+                json!({"depends_on_id": id(&system)}),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Established with an IT assessment, a TJF appointed, put in operation; the services'
+/// dependencies recorded by their TÄ.
+async fn lifecycles(c: &Client, ids: &Ids) -> Result<(), DemoError> {
+    for (slug, _, _, portfolio, stage, manager, systems) in SERVICES {
+        if *stage == "proposed" {
+            continue;
+        }
+        let mut system_ids = Vec::new();
+        for system in *systems {
+            system_ids.push(id(&c
+                .send(
+                    "LG",
+                    Method::GET,
+                    &format!("/information-systems/{system}"),
+                    None,
+                )
+                .await?));
+        }
+        post(c, "LG", &format!("/services/{slug}/transitions"), json!({"to": "established", "portfolio_id": ids.of(portfolio), "reason": "LG-beslut", "it_assessment": {"summary": "Prövad mot it-miljön; vilar på befintliga system.", "information_system_ids": system_ids}})).await?;
+        let owner = PORTFOLIOS
+            .iter()
+            .find(|p| p.0 == *portfolio)
+            .map(|p| p.2)
+            .unwrap_or("LG");
+        for (i, system) in system_ids.iter().enumerate() {
+            let criticality = if i == 0 { "critical" } else { "important" };
+            post(
+                c,
+                owner,
+                &format!("/services/{slug}/dependencies"),
+                json!({"information_system_id": system, "criticality": criticality}),
+            )
+            .await?;
+        }
+        if *stage == "in_operation" {
+            let sub = super::PEOPLE
+                .iter()
+                .find(|p| p.key == *manager)
+                .map(|p| p.sub)
+                .unwrap_or_default();
+            post(
+                c,
+                owner,
+                "/role-assignments",
+                json!({"subject": sub, "role": "service_manager", "service_id": ids.of(slug)}),
+            )
+            .await?;
+            post(
+                c,
+                owner,
+                &format!("/services/{slug}/transitions"),
+                json!({"to": "in_operation"}),
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Deliveries: most covered by a customer contract, two not (the coverage report shows them).
+async fn deliveries(c: &Client, ids: &Ids) -> Result<(), DemoError> {
+    let contracts = c
+        .send("CTRL", Method::GET, "/contracts?limit=100", None)
+        .await?;
+    let contract = |reference: &str| {
+        contracts["results"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|k| k["reference"] == reference)
+            .map(id)
+    };
+    let deliveries = [
+        ("eduroam", "uppsala-universitet", contract("SUNET-2024-017")),
+        (
+            "sunet-anslutning",
+            "uppsala-universitet",
+            contract("SUNET-2024-017"),
+        ),
+        (
+            "sunet-anslutning",
+            "lunds-universitet",
+            contract("SUNET-2025-004"),
+        ),
+        ("eduroam", "lunds-universitet", contract("SUNET-2025-004")),
+        ("sunet-drive", "kth", contract("SUNET-2025-031")),
+        ("swamid", "umea-universitet", contract("SUNET-2026-002")),
+        ("eduroam", "chalmers", None),
+        ("swamid", "goteborgs-universitet", None),
+    ];
+    for (service, organization, contract_id) in deliveries {
+        let mut body = json!({"service_id": ids.of(service), "organization_id": ids.of(organization), "start_date": day(-60)});
+        if let Some(contract_id) = contract_id {
+            body["contract_id"] = json!(contract_id);
+        }
+        post(c, "CTRL", "/deliveries", body).await?;
+    }
+    post(c, "KA", "/organizations/uppsala-universitet/follow-ups", json!({"date": day(-20), "kind": "delivery_review", "service_ids": [ids.of("eduroam")], "satisfaction": 4, "summary": "Nöjda med eduroam; vill ha bättre täckning i nya lokaler."})).await?;
+    Ok(())
+}
+
+/// Next year's budget frame and the network portfolio's plan, approved by its TÄ.
+async fn year(c: &Client, ids: &Ids) -> Result<(), DemoError> {
+    let next = Utc::now().year() + 1;
+    for (portfolio, amount) in [
+        ("natverk", "2400000.00"),
+        ("identitet", "1600000.00"),
+        ("samarbete", "2100000.00"),
+    ] {
+        c.send("LG", Method::PUT, &format!("/portfolios/{portfolio}/budget-frames/{next}"), Some(Body::Json(json!({"amount": {"amount": amount, "currency": "SEK"}, "note": "LG-beslut om ramar"})))).await?;
+    }
+    let plan = post(c, "TJF", "/plans", json!({"portfolio_id": ids.of("natverk"), "year": next, "summary": "Förvaltningsplan för nätverkstjänster"})).await?;
+    let plan = id(&plan);
+    for (title, cost, service, category) in [
+        (
+            "Byte av RADIUS-servrar",
+            "600000.00",
+            "eduroam",
+            "development",
+        ),
+        (
+            "Drift och övervakning",
+            "1100000.00",
+            "sunet-anslutning",
+            "operations",
+        ),
+        (
+            "eduVPN för fler lärosäten",
+            "250000.00",
+            "eduvpn",
+            "development",
+        ),
+    ] {
+        post(c, "TJF", &format!("/plans/{plan}/items"), json!({"title": title, "planned_cost": {"amount": cost, "currency": "SEK"}, "service_id": ids.of(service), "category": category})).await?;
+    }
+    post(c, "TJF", &format!("/plans/{plan}/submit"), json!({})).await?;
+    post(c, "TA", &format!("/plans/{plan}/approve"), json!({})).await?;
+    Ok(())
+}
+
+/// Change requests and customers' needs, at different steps of their way.
+async fn needs_and_changes(c: &Client, ids: &Ids) -> Result<(), DemoError> {
+    post(
+        c,
+        "TA",
+        "/change-requests",
+        json!({"service_id": ids.of("eduroam"), "title": "Stöd för WPA3-Enterprise"}),
+    )
+    .await?;
+    post(c, "TA_SAM", "/change-requests", json!({"service_id": ids.of("sunet-drive"), "title": "Kvot per forskargrupp i stället för per person"})).await?;
+    let need = post(c, "KA", "/needs", json!({"title": "eduroam på pendeltåg", "service_id": ids.of("eduroam"), "source": {"channel": "customer_meeting", "organization_id": ids.of("uppsala-universitet"), "date": day(-30)}})).await?;
+    post(
+        c,
+        "KA",
+        &format!("/needs/{}/endorsements", id(&need)),
+        json!({"organization_id": ids.of("lunds-universitet"), "note": "Samma behov"}),
+    )
+    .await?;
+    post(c, "TJF", &format!("/needs/{}/assessment", id(&need)), json!({"value": 4, "urgency": 3, "estimated_cost": {"amount": "250000", "currency": "SEK"}, "recommendation": "pursue"})).await?;
+    post(c, "KA", "/needs", json!({"title": "Gemensam e-signering för lärosätena", "source": {"channel": "forum", "organization_id": ids.of("kth"), "date": day(-10)}})).await?;
+    post(
+        c,
+        "LG",
+        "/architecture/reviews",
+        json!({"note": "LG: FTA och it-miljö genomgångna"}),
+    )
+    .await?;
+    Ok(())
+}
