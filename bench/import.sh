@@ -34,7 +34,7 @@ if [[ "$database" == postgresql ]]; then
     echo "SELECT setval(pg_get_serial_sequence('$table', 'id'), (SELECT max(id) FROM $table));"
   done | sql > /dev/null
 fi
-echo "ANALYZE portfolios, services, organizations;" | sql
+echo "ANALYZE;" | sql
 
 FILE="$DATA/avtalsregister.csv"
 {

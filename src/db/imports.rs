@@ -109,3 +109,15 @@ pub fn contents(conn: &mut DbConnection) -> AppResult<Vec<(&'static str, i64)>> 
         ("people", people::table.count().get_result(conn)?),
     ])
 }
+
+/// PostgreSQL: statistics of `tables` as this transaction sees them. An import's one
+/// transaction grows tables the planner may know as (nearly) empty, and would check every
+/// foreign key by a scan of the whole table; every so many rows it tells the planner again.
+pub fn refresh_statistics(conn: &mut DbConnection, tables: &[&str]) -> AppResult<()> {
+    if let DbConnection::Postgresql(pg) = conn {
+        if !tables.is_empty() {
+            diesel::sql_query(format!("ANALYZE {}", tables.join(", "))).execute(pg)?;
+        }
+    }
+    Ok(())
+}

@@ -88,6 +88,7 @@ impl Kind for Contracts {
         ],
     };
     const KEY: &'static str = "reference";
+    const GROWS: &'static [&'static str] = &["contracts", "contract_services"];
     type Write = Write;
 
     fn key(record: &Record) -> Option<String> {

@@ -41,6 +41,7 @@ impl Kind for Organizations {
         ignored: &["id", "version", "created_at", "updated_at"],
     };
     const KEY: &'static str = "slug";
+    const GROWS: &'static [&'static str] = &["organizations"];
     type Write = Write;
 
     fn key(record: &Record) -> Option<String> {

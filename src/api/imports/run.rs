@@ -13,6 +13,9 @@ use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{self, DbConnection};
 use crate::error::{AppError, AppResult, FieldError};
 
+/// How many rows an import writes between refreshes of the statistics of the tables it grows.
+const STATISTICS_EVERY: usize = 1000;
+
 /// What one row will do.
 pub enum Step<W> {
     /// The row matches an object as it is (its id): nothing to write.
@@ -32,6 +35,8 @@ pub trait Kind {
     const COLUMNS: Columns;
     /// The natural key's column(s), for the message on a repeated key.
     const KEY: &'static str;
+    /// The tables its writes grow (their statistics are refreshed as they grow).
+    const GROWS: &'static [&'static str];
     /// A planned write.
     type Write;
     /// The record's natural key (`None` when it lacks one: its plan says why).
@@ -216,7 +221,10 @@ fn write<K: Kind>(
     report.id = Some(import.id);
     let mut outcomes = Vec::with_capacity(steps.len());
     let mut changes = Vec::new();
-    for (row, step) in &steps {
+    for (done, (row, step)) in steps.iter().enumerate() {
+        if done > 0 && done % STATISTICS_EVERY == 0 {
+            db::imports::refresh_statistics(conn, K::GROWS)?;
+        }
         let (outcome, object_id) = match step {
             Step::Unchanged(id) => (RowOutcome::Unchanged, *id),
             Step::Create(w) | Step::Update(w) => {
