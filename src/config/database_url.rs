@@ -46,11 +46,24 @@ impl DatabaseUrl {
         Ok(DatabaseUrl::Sqlite(PathBuf::from(path)))
     }
 
+    /// The database to open: the URL parsed, and a PostgreSQL on another host refused when
+    /// this build's libpq could only reach it in plain text.
     pub fn from_settings(settings: &super::Settings) -> Result<Self, String> {
-        match &settings.database_url {
-            Some(url) => Self::parse(url.expose(), &settings.data_dir),
-            None => Ok(DatabaseUrl::Sqlite(default_sqlite_path(&settings.data_dir))),
+        let Some(url) = &settings.database_url else {
+            return Ok(DatabaseUrl::Sqlite(default_sqlite_path(&settings.data_dir)));
+        };
+        let url = url.expose();
+        let parsed = Self::parse(url, &settings.data_dir)?;
+        if matches!(parsed, DatabaseUrl::Postgres(_)) && needs_tls(url) && !libpq_has_tls() {
+            return Err(format!(
+                "'{}' is another host, and this build's libpq has no TLS (the default feature \
+                 bundles it without OpenSSL): build with `--features bundled-libpq-tls`, or \
+                 with the system's libpq (`--no-default-features`), or add sslmode=disable to \
+                 connect without TLS",
+                crate::redact::redact_url(url)
+            ));
         }
+        Ok(parsed)
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -58,5 +71,60 @@ impl DatabaseUrl {
             DatabaseUrl::Sqlite(_) => "sqlite",
             DatabaseUrl::Postgres(_) => "postgresql",
         }
+    }
+}
+
+/// Would libpq talk to `url` over the network without `sslmode=disable`? Its default
+/// (`prefer`) falls back to plain text when it has no TLS, so such a URL must not meet a libpq
+/// without it unnoticed. A Unix socket or the loopback address needs no TLS.
+fn needs_tls(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return true;
+    };
+    let query = |name: &str| {
+        parsed
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    if query("sslmode").as_deref() == Some("disable") {
+        return false;
+    }
+    let host = query("host").or_else(|| parsed.host_str().map(String::from));
+    match host.as_deref() {
+        None | Some("") | Some("localhost") => false,
+        Some(h) if h.starts_with('/') => false,
+        Some(h) => !h
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback()),
+    }
+}
+
+/// Was the linked libpq built with TLS?
+fn libpq_has_tls() -> bool {
+    // SAFETY: with a null connection, PQsslAttribute only names the TLS library libpq was
+    // built with (null without one); it reads no connection and keeps no pointer.
+    let library = unsafe { pq_sys::PQsslAttribute(std::ptr::null_mut(), c"library".as_ptr()) };
+    !library.is_null()
+}
+
+#[cfg(test)]
+mod tls_tests {
+    use super::needs_tls;
+
+    #[test]
+    fn only_another_host_without_sslmode_disable_needs_tls() {
+        assert!(!needs_tls("postgres://postgres@127.0.0.1:5432/postgres"));
+        assert!(!needs_tls("postgres://postgres@localhost/forvaltning"));
+        assert!(!needs_tls("postgresql://u@[::1]:5432/f"));
+        assert!(!needs_tls(
+            "postgres:///forvaltning?host=/var/run/postgresql"
+        ));
+        assert!(!needs_tls("postgres://u@db.sunet.se/f?sslmode=disable"));
+        assert!(needs_tls(
+            "postgres://forvaltning:secret@db.sunet.se/forvaltning"
+        ));
+        assert!(needs_tls("postgres://u@10.0.0.5/f?sslmode=require"));
     }
 }

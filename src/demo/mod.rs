@@ -5,6 +5,7 @@
 //! instance started for the purpose (organizations and contracts through the import), so it is
 //! authorised, validated and audited like any other write; then a token per role is printed.
 
+mod data;
 mod people;
 mod script;
 

@@ -178,3 +178,25 @@ pub async fn a_bad_governance_model_stops_startup_naming_file_line_and_key(backe
         "{out}"
     );
 }
+
+/// The default build's libpq has no TLS: a PostgreSQL on another host is refused at startup,
+/// naming the ways out, rather than reached in plain text (libpq's default would fall back).
+pub fn a_remote_database_without_tls_is_refused() {
+    let db = TestDatabase::new(Backend::Sqlite);
+    let remote = [(
+        "DATABASE_URL",
+        "postgres://forvaltning:hemligt@db.sunet.se/forvaltning",
+    )];
+    let (ok, _, stderr) = run(&db, &remote, &["migrate"]);
+    if cfg!(feature = "bundled-libpq-tls") || !cfg!(feature = "bundled-libpq") {
+        // A libpq with TLS goes on to connect (and fails to reach the host here).
+        assert!(!ok && !stderr.contains("no TLS"), "{stderr}");
+        return;
+    }
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("this build's libpq has no TLS") && stderr.contains("sslmode=disable"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hemligt"), "{stderr}");
+}

@@ -180,6 +180,12 @@ on_both_backends!(
     governance::thresholds_come_from_the_configuration,
 );
 
+/// Which libpq the binary was built with decides how it treats another host.
+#[test]
+fn a_remote_database_without_tls_is_refused() {
+    cli::a_remote_database_without_tls_is_refused();
+}
+
 /// What the binary shows an operator needs no database that answers.
 #[test]
 fn secrets_stay_out_of_what_operators_see() {
