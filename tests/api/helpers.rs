@@ -178,6 +178,19 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The response read whole: JSON where it is, else its text.
+    async fn read(response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers
             .get(name)
@@ -292,15 +305,27 @@ impl TestApp {
             request = request.json(&body);
         }
         let response = request.send().await.expect("request sent");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply::read(response).await
+    }
+
+    /// A POST whose body is text of `content_type` as it is (an imported file).
+    pub async fn post_text(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Reply {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("Content-Type", content_type)
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request sent");
+        Reply::read(response).await
     }
 
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {

@@ -16,24 +16,8 @@ pub async fn import(
     content_type: &str,
     body: &str,
 ) -> Reply {
-    let response = app
-        .client
-        .post(app.url(&format!("/api/v1/imports?kind={kind}{query}")))
-        .bearer_auth(bearer)
-        .header("Content-Type", content_type)
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("request sent");
-    let status = response.status().as_u16();
-    let headers = response.headers().clone();
-    let text = response.text().await.unwrap_or_default();
-    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Reply {
-        status,
-        headers,
-        body,
-    }
+    let path = format!("/api/v1/imports?kind={kind}{query}");
+    app.post_text(&path, bearer, content_type, body).await
 }
 
 /// The CSV export of `path`.

@@ -47,24 +47,7 @@ pub struct Write {
 impl Kind for Contracts {
     const COLUMNS: Columns = Columns {
         kind: "contracts",
-        writable: &[
-            "kind",
-            "reference",
-            "title",
-            "organization_slug",
-            "services",
-            "start_date",
-            "end_date",
-            "renewal",
-            "renewal_term_months",
-            "notice_period_months",
-            "annual_value_amount",
-            "annual_value_currency",
-            "terminated_on",
-            "termination_reason",
-            "document_url",
-            "responsible",
-        ],
+        export: <ContractView as crate::api::CsvRecord>::HEADER,
         required: &[
             "kind",
             "reference",
@@ -82,9 +65,6 @@ impl Kind for Contracts {
             "notice_deadline",
             "expires_in_days",
             "status",
-            "version",
-            "created_at",
-            "updated_at",
         ],
     };
     const KEY: &'static str = "reference";

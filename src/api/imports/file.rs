@@ -15,12 +15,13 @@ use crate::error::{AppError, AppResult, FieldError};
 /// The most rows one import takes (413 beyond).
 pub const MAX_ROWS: usize = 10_000;
 
-/// The columns a kind's file may have.
+/// The columns a kind's file may have: those its list's CSV export writes (one header for the
+/// way out and the way in).
 pub struct Columns {
     /// The kind's name, for messages.
     pub kind: &'static str,
-    /// What a row may fill: the create operation's fields, by natural key.
-    pub writable: &'static [&'static str],
+    /// The export's header (`CsvRecord::HEADER` of the list's view).
+    pub export: &'static [&'static str],
     /// What a file must have.
     pub required: &'static [&'static str],
     /// The export's read-only columns (ids, versions, timestamps, derived values): ignored.
@@ -29,7 +30,22 @@ pub struct Columns {
 
 impl Columns {
     fn knows(&self, column: &str) -> bool {
-        self.writable.contains(&column) || self.ignored.contains(&column)
+        self.export.contains(&column)
+    }
+
+    /// A column a row may fill: the create operation's fields, by natural key.
+    pub fn writable(&self, column: &str) -> bool {
+        self.knows(column) && !self.ignored.contains(&column)
+    }
+
+    fn writable_list(&self) -> String {
+        let columns: Vec<&str> = self
+            .export
+            .iter()
+            .copied()
+            .filter(|c| self.writable(c))
+            .collect();
+        columns.join(", ")
     }
 
     /// The header's problems: unknown, repeated and missing columns, all named.
@@ -43,7 +59,7 @@ impl Columns {
                     format!(
                         "is not a column of {} (columns: {})",
                         self.kind,
-                        self.writable.join(", ")
+                        self.writable_list()
                     ),
                 ));
             } else if header[..i].contains(column) {
@@ -172,9 +188,7 @@ fn read_csv(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
         let values: BTreeMap<String, Value> = header
             .iter()
             .zip(row.iter())
-            .filter(|(column, cell)| {
-                !cell.trim().is_empty() && columns.writable.contains(&column.as_str())
-            })
+            .filter(|(column, cell)| !cell.trim().is_empty() && columns.writable(column))
             .map(|(column, cell)| {
                 (
                     column.clone(),
@@ -224,9 +238,7 @@ fn read_json(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
             ));
         }
         let stated = std::sync::Arc::new(values.keys().cloned().collect());
-        values.retain(|column, value| {
-            !value.is_null() && columns.writable.contains(&column.as_str())
-        });
+        values.retain(|column, value| !value.is_null() && columns.writable(column));
         records.push(Record::new(number, values, stated, false));
     }
     if errors.is_empty() {
@@ -265,7 +277,7 @@ mod tests {
 
     const COLUMNS: Columns = Columns {
         kind: "organizations",
-        writable: &["slug", "name", "contact_name", "notes"],
+        export: &["id", "slug", "name", "contact_name", "notes"],
         required: &["slug", "name"],
         ignored: &["id"],
     };

@@ -27,16 +27,7 @@ pub enum Write {
 impl Kind for Organizations {
     const COLUMNS: Columns = Columns {
         kind: "organizations",
-        writable: &[
-            "slug",
-            "name",
-            "kind",
-            "org_number",
-            "contact_name",
-            "contact_email",
-            "notes",
-            "key_account",
-        ],
+        export: <OrganizationView as crate::api::CsvRecord>::HEADER,
         required: &["slug", "name", "kind"],
         ignored: &["id", "version", "created_at", "updated_at"],
     };

@@ -105,9 +105,4 @@ pub struct ImportedContract {
     expires_in_days: Option<i64>,
     #[schema(max_length = 20)]
     status: Option<String>,
-    version: Option<i64>,
-    #[schema(max_length = 100)]
-    created_at: Option<String>,
-    #[schema(max_length = 100)]
-    updated_at: Option<String>,
 }
