@@ -244,6 +244,43 @@ pub async fn a_contract_register_comes_in_and_goes_back_out(backend: Backend) {
         (Some(1), Some(2))
     );
 
+    // A row that names another customer: the audit event says who it was made with before.
+    let moved = json!([{"reference": "LU 2026-002", "kind": "customer", "title": "Anslutningsavtal Lunds universitet",
+        "organization_slug": "uppsala-universitet", "services": [{"service_slug": "eduroam", "share_percent": 100}],
+        "start_date": "2026-02-01", "annual_value": {"amount": "80000.50", "currency": "SEK"}}]);
+    let reply = import(
+        &app,
+        &lg,
+        "contracts",
+        "",
+        "application/json",
+        &moved.to_string(),
+    )
+    .await
+    .expect(200);
+    assert_eq!(reply.body["updated"], 1, "{}", reply.body);
+    let trail = app
+        .get(
+            "/api/v1/audit-events?object_type=contract&limit=100",
+            Some(&lg),
+        )
+        .await
+        .expect(200);
+    let last = trail.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| {
+            e["action"] == "contract.update"
+                && e["after"]["organization_slug"] == "uppsala-universitet"
+        })
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        last["before"]["organization_slug"], "lunds-universitet",
+        "{last}"
+    );
+
     // Into an empty database (after its portfolios, organizations and services): equal.
     let other = spawn_app(backend).await;
     sunet(&other, &lg).await;

@@ -29,6 +29,9 @@ pub(super) struct Known {
     /// The covered services of those contracts, by contract id.
     covered: HashMap<i64, Vec<Covered>>,
     organizations: HashMap<String, Organization>,
+    /// The slug and name of those contracts' organizations as they are (for the audit's
+    /// "before" when a row names another).
+    names: HashMap<i64, (String, String)>,
     /// Services by slug: id and portfolio.
     services: HashMap<String, (i64, Option<i64>)>,
     today: NaiveDate,
@@ -148,6 +151,15 @@ fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
             covered.entry(row.contract_id).or_default().push(row);
         }
     }
+    let mut organization_ids: Vec<i64> = found.iter().map(|c| c.organization_id).collect();
+    organization_ids.sort_unstable();
+    organization_ids.dedup();
+    let mut names = HashMap::new();
+    for chunk in organization_ids.chunks(db::IN_CHUNK) {
+        for (id, slug, name) in organizations::names_of(conn, chunk)? {
+            names.insert(id, (slug, name));
+        }
+    }
     let mut slugs: Vec<String> = records
         .iter()
         .filter_map(|r| r.text("organization_slug"))
@@ -160,6 +172,7 @@ fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
             .map(|c| (c.reference.clone(), c))
             .collect(),
         covered,
+        names,
         organizations: organizations::with_slugs(conn, &slugs)?
             .into_iter()
             .map(|o| (o.slug.clone(), o))
@@ -186,7 +199,14 @@ fn plan_row(caller: &Caller, record: &Record, known: &Known) -> Planned<Write> {
     };
     let decided = match current {
         None => create(caller, read),
-        Some(current) => update(caller, current, &covered, read, known.today),
+        Some(current) => {
+            let before_names = known
+                .names
+                .get(&current.organization_id)
+                .cloned()
+                .unwrap_or_default();
+            update(caller, current, &covered, read, before_names, known.today)
+        }
     };
     reader.decided(decided, row::column)
 }
@@ -219,6 +239,7 @@ fn update(
     current: &Contract,
     covered: &[Covered],
     read: row::Read,
+    before_names: (String, String),
     today: NaiveDate,
 ) -> AppResult<Step<Write>> {
     let class = current.class();
@@ -289,7 +310,7 @@ fn update(
         read.organization.slug.clone(),
         read.organization.name.clone(),
     );
-    let before = ContractView::of(current, (&organization.0, &organization.1), covered, today);
+    let before = ContractView::of(current, (&before_names.0, &before_names.1), covered, today);
     Ok(Step::Update(Write {
         current: Some((Box::new(current.clone()), before)),
         fields,
