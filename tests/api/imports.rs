@@ -20,6 +20,11 @@ pub async fn import(
     app.post_text(&path, bearer, content_type, body).await
 }
 
+/// Sends `file` as a JSON file of `kind`.
+async fn import_json(app: &TestApp, bearer: &str, kind: &str, file: &Value) -> Reply {
+    import(app, bearer, kind, "", "application/json", &file.to_string()).await
+}
+
 /// The CSV export of `path`.
 async fn export(app: &TestApp, path: &str, bearer: &str) -> String {
     let response = app
@@ -248,16 +253,9 @@ pub async fn a_contract_register_comes_in_and_goes_back_out(backend: Backend) {
     let moved = json!([{"reference": "LU 2026-002", "kind": "customer", "title": "Anslutningsavtal Lunds universitet",
         "organization_slug": "uppsala-universitet", "services": [{"service_slug": "eduroam", "share_percent": 100}],
         "start_date": "2026-02-01", "annual_value": {"amount": "80000.50", "currency": "SEK"}}]);
-    let reply = import(
-        &app,
-        &lg,
-        "contracts",
-        "",
-        "application/json",
-        &moved.to_string(),
-    )
-    .await
-    .expect(200);
+    let reply = import_json(&app, &lg, "contracts", &moved)
+        .await
+        .expect(200);
     assert_eq!(reply.body["updated"], 1, "{}", reply.body);
     let trail = app
         .get(
@@ -430,16 +428,9 @@ pub async fn json_files_and_limits(backend: Backend) {
         {"slug": "kth", "name": "Kungliga Tekniska högskolan", "kind": "customer", "contact": {"name": "Örjan Åkesson", "email": "orjan@kth.se"}},
         {"slug": "sunet-leverantor", "name": "Leverantör AB", "kind": "supplier", "id": 17, "version": 3}
     ]);
-    let done = import(
-        &app,
-        &lg,
-        "organizations",
-        "",
-        "application/json",
-        &file.to_string(),
-    )
-    .await
-    .expect(200);
+    let done = import_json(&app, &lg, "organizations", &file)
+        .await
+        .expect(200);
     assert_eq!(done.body["created"], 2);
     let kth = app
         .get("/api/v1/organizations/kth", Some(&lg))
@@ -450,16 +441,9 @@ pub async fn json_files_and_limits(backend: Backend) {
         json!({"name": "Örjan Åkesson", "email": "orjan@kth.se"})
     );
     let changed = json!([{"slug": "kth", "name": "KTH", "kind": "customer"}]);
-    let update = import(
-        &app,
-        &lg,
-        "organizations",
-        "",
-        "application/json",
-        &changed.to_string(),
-    )
-    .await
-    .expect(200);
+    let update = import_json(&app, &lg, "organizations", &changed)
+        .await
+        .expect(200);
     assert_eq!(update.body["updated"], 1);
     let kth = app
         .get("/api/v1/organizations/kth", Some(&lg))

@@ -81,9 +81,11 @@ impl File {
 pub fn dry_run(conn: &mut DbConnection, caller: &Caller, file: &File) -> AppResult<ImportReport> {
     match file.kind {
         ImportKind::Organizations => {
-            plan::<organizations::Organizations>(conn, caller, file).map(|(r, _)| r)
+            plan::<organizations::Organizations>(conn, caller, file, true).map(|(r, _)| r)
         }
-        ImportKind::Contracts => plan::<contracts::Contracts>(conn, caller, file).map(|(r, _)| r),
+        ImportKind::Contracts => {
+            plan::<contracts::Contracts>(conn, caller, file, true).map(|(r, _)| r)
+        }
     }
 }
 
@@ -106,13 +108,14 @@ fn plan<K: Kind>(
     conn: &mut DbConnection,
     caller: &Caller,
     file: &File,
+    dry_run: bool,
 ) -> AppResult<Plan<K::Write>> {
     let mut errors = repeated_keys::<K>(&file.records);
     let planned = K::plan(conn, caller, &file.records)?;
     let mut report = ImportReport {
         id: None,
         kind: file.kind,
-        dry_run: true,
+        dry_run,
         rows: file.records.len() as i64,
         created: 0,
         updated: 0,
@@ -188,23 +191,7 @@ fn write<K: Kind>(
     request_id: &str,
 ) -> AppResult<Audited<ImportReport>> {
     let grant = caller.authorize(Action::ImportCreate, &Target::global())?;
-    let (mut report, steps) = match plan::<K>(conn, caller, file) {
-        Ok(planned) => planned,
-        Err(AppError::ImportRefused {
-            detail,
-            errors,
-            mut members,
-        }) => {
-            members.insert("dry_run".into(), serde_json::json!(false));
-            return Err(AppError::ImportRefused {
-                detail,
-                errors,
-                members,
-            });
-        }
-        Err(other) => return Err(other),
-    };
-    report.dry_run = false;
+    let (mut report, steps) = plan::<K>(conn, caller, file, false)?;
     let import = db::imports::insert(
         conn,
         &db::imports::NewImport {
