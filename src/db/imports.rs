@@ -1,10 +1,11 @@
 //! Imports: what each import of a file did (its counts, and each row's outcome), kept for
 //! `GET /api/v1/imports/{id}`; the audit events of its changes carry its id.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::schema::{imports, services};
+use super::services::Service;
 use super::timestamps::Stored;
 use super::DbConnection;
 use crate::error::{AppError, AppResult};
@@ -89,6 +90,60 @@ pub fn service_places(
                 .filter(services::slug.eq_any(chunk))
                 .select((services::id, services::slug, services::portfolio_id))
                 .load::<(i64, String, Option<i64>)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The services with these slugs.
+pub fn services_named(conn: &mut DbConnection, slugs: &[String]) -> AppResult<Vec<Service>> {
+    let mut found = Vec::new();
+    for chunk in slugs.chunks(super::IN_CHUNK) {
+        found.extend(
+            services::table
+                .filter(services::slug.eq_any(chunk))
+                .select(Service::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The id and slug of the information systems with these slugs.
+pub fn systems_named(conn: &mut DbConnection, slugs: &[String]) -> AppResult<Vec<(i64, String)>> {
+    use super::schema::information_systems as systems;
+    let mut found = Vec::new();
+    for chunk in slugs.chunks(super::IN_CHUNK) {
+        found.extend(
+            systems::table
+                .filter(systems::slug.eq_any(chunk))
+                .select((systems::id, systems::slug))
+                .load::<(i64, String)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// How many active (not ended by `today`) deliveries each of these services has, where any.
+pub fn active_deliveries(
+    conn: &mut DbConnection,
+    service_ids: &[i64],
+    today: NaiveDate,
+) -> AppResult<Vec<(i64, i64)>> {
+    use super::schema::deliveries;
+    let mut found = Vec::new();
+    for chunk in service_ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            deliveries::table
+                .filter(deliveries::service_id.eq_any(chunk))
+                .filter(
+                    deliveries::end_date
+                        .is_null()
+                        .or(deliveries::end_date.ge(today)),
+                )
+                .group_by(deliveries::service_id)
+                .select((deliveries::service_id, diesel::dsl::count_star()))
+                .load::<(i64, i64)>(conn)?,
         );
     }
     Ok(found)

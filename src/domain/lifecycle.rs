@@ -48,6 +48,29 @@ impl Lifecycle {
     }
 }
 
+impl Lifecycle {
+    /// The steps from this state to `to`, in order (none when it is `to`); `None` when the
+    /// lifecycle does not lead there (it never goes back).
+    pub fn path_to(self, to: Lifecycle) -> Option<Vec<Lifecycle>> {
+        const FORWARD: [Lifecycle; 5] = [
+            Lifecycle::Proposed,
+            Lifecycle::Established,
+            Lifecycle::InOperation,
+            Lifecycle::Decommissioning,
+            Lifecycle::Decommissioned,
+        ];
+        if self == to {
+            return Some(Vec::new());
+        }
+        if self.may_go_to(to) {
+            return Some(vec![to]);
+        }
+        let from = FORWARD.iter().position(|s| *s == self)?;
+        let until = FORWARD.iter().position(|s| *s == to)?;
+        (from < until).then(|| FORWARD[from + 1..=until].to_vec())
+    }
+}
+
 /// What the rules need to know about the service and its surroundings.
 #[derive(Debug, Clone, Default)]
 pub struct TransitionFacts {
@@ -133,6 +156,23 @@ pub fn check_transition(
 mod tests {
     use super::*;
     use Lifecycle::*;
+
+    #[test]
+    fn a_path_leads_forward_only() {
+        assert_eq!(
+            Proposed.path_to(InOperation),
+            Some(vec![Established, InOperation])
+        );
+        assert_eq!(Proposed.path_to(Rejected), Some(vec![Rejected]));
+        assert_eq!(
+            Established.path_to(Decommissioned),
+            Some(vec![InOperation, Decommissioning, Decommissioned])
+        );
+        assert_eq!(InOperation.path_to(InOperation), Some(vec![]));
+        assert_eq!(InOperation.path_to(Established), None);
+        assert_eq!(Established.path_to(Rejected), None);
+        assert_eq!(Rejected.path_to(Established), None);
+    }
 
     fn staffing(role: &str, on_portfolio: bool, held: i64) -> Staffing {
         Staffing {

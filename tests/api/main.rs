@@ -22,6 +22,7 @@ mod governance;
 mod governance_model;
 mod helpers;
 mod imports;
+mod imports_services;
 mod it_environment;
 mod needs;
 mod openapi;
@@ -77,6 +78,8 @@ on_both_backends!(
     imports::a_contract_register_comes_in_and_goes_back_out,
     imports::bad_files_are_refused_naming_row_and_field,
     imports::json_files_and_limits,
+    imports_services::a_service_register_comes_in_with_its_decisions,
+    imports_services::each_step_needs_its_own_right,
     it_environment::what_breaks_when_a_system_goes_is_one_answer,
     it_environment::bad_systems_and_dependencies_are_refused_and_change_nothing,
     it_environment::a_neglected_it_environment_is_a_finding,

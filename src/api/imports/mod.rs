@@ -9,6 +9,7 @@ mod organizations;
 mod record;
 mod run;
 mod schemas;
+mod services;
 mod types;
 
 use actix_web::http::StatusCode;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
 use crate::error::{AppError, FieldError};
@@ -100,6 +100,11 @@ impl<'a> RowReader<'a> {
         })
     }
 
+    /// Optional text (`None` when empty).
+    pub fn optional(&mut self, column: &str) -> Option<String> {
+        self.string(column)
+    }
+
     /// An optional value where the file states the column; otherwise `current` stays.
     pub fn optional_or(&mut self, column: &str, current: &Option<String>) -> Option<String> {
         if self.record.states(column) {
@@ -164,6 +169,44 @@ impl<'a> RowReader<'a> {
                 None
             }
         }
+    }
+
+    /// `true` or `false`: a CSV cell as the export writes it, or a JSON file's boolean.
+    pub fn boolean(&mut self, column: &str) -> Option<bool> {
+        if let Some(Value::Bool(b)) = self.record.json(column) {
+            return Some(*b);
+        }
+        let text = self.string(column)?;
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => {
+                self.error(column, format!("'{text}' is not true or false"));
+                None
+            }
+        }
+    }
+
+    /// A point in time as the export writes it (RFC 3339).
+    pub fn timestamp(&mut self, column: &str) -> Option<DateTime<Utc>> {
+        let text = self.string(column)?;
+        match DateTime::parse_from_rfc3339(text.trim()) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(_) => {
+                self.error(column, format!("'{text}' is not a time (RFC 3339)"));
+                None
+            }
+        }
+    }
+
+    /// A value where the file states the column (`Some(None)`: stated empty, which clears an
+    /// optional value); `None` where it leaves the column out.
+    pub fn stated<T>(
+        &mut self,
+        column: &str,
+        read: impl FnOnce(&mut Self, &str) -> Option<T>,
+    ) -> Option<Option<T>> {
+        self.record.states(column).then(|| read(self, column))
     }
 
     /// A list: a JSON array of texts, or a CSV cell of items separated by `;`.

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::file::{self, Columns, Format};
 use super::record::Record;
 use super::types::{ImportKind, ImportReport, ImportView, ImportedRow, RowOutcome};
-use super::{contracts, organizations};
+use super::{contracts, organizations, services};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{self, DbConnection};
@@ -63,12 +63,29 @@ pub struct File {
     records: Vec<Record>,
 }
 
+/// `$body` with `$k` the [`Kind`] of `$kind`.
+macro_rules! with_kind {
+    ($kind:expr, $k:ident => $body:expr) => {
+        match $kind {
+            ImportKind::Organizations => {
+                type $k = organizations::Organizations;
+                $body
+            }
+            ImportKind::Services => {
+                type $k = services::Services;
+                $body
+            }
+            ImportKind::Contracts => {
+                type $k = contracts::Contracts;
+                $body
+            }
+        }
+    };
+}
+
 impl File {
     pub fn read(kind: ImportKind, format: Format, body: &[u8]) -> AppResult<File> {
-        let columns = match kind {
-            ImportKind::Organizations => &organizations::Organizations::COLUMNS,
-            ImportKind::Contracts => &contracts::Contracts::COLUMNS,
-        };
+        let columns = with_kind!(kind, K => &K::COLUMNS);
         let records = file::read(body, format, columns)?;
         Ok(File {
             kind,
@@ -79,14 +96,7 @@ impl File {
 }
 
 pub fn dry_run(conn: &mut DbConnection, caller: &Caller, file: &File) -> AppResult<ImportReport> {
-    match file.kind {
-        ImportKind::Organizations => {
-            plan::<organizations::Organizations>(conn, caller, file, true).map(|(r, _)| r)
-        }
-        ImportKind::Contracts => {
-            plan::<contracts::Contracts>(conn, caller, file, true).map(|(r, _)| r)
-        }
-    }
+    with_kind!(file.kind, K => plan::<K>(conn, caller, file, true).map(|(r, _)| r))
 }
 
 pub fn import(
@@ -95,12 +105,7 @@ pub fn import(
     file: &File,
     request_id: &str,
 ) -> AppResult<Audited<ImportReport>> {
-    match file.kind {
-        ImportKind::Organizations => {
-            write::<organizations::Organizations>(conn, caller, file, request_id)
-        }
-        ImportKind::Contracts => write::<contracts::Contracts>(conn, caller, file, request_id),
-    }
+    with_kind!(file.kind, K => write::<K>(conn, caller, file, request_id))
 }
 
 /// Every row planned: the report of what would happen, or 422 with every refused row.

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::api::contracts::SubjectText;
 use crate::api::organizations::Contact;
 use crate::domain::contract::{ContractKind, OrganizationKind, Renewal};
+use crate::domain::lifecycle::Lifecycle;
 use crate::domain::money::MoneyJson;
 
 /// A JSON file: an array of one kind's objects (the `kind` parameter says which).
@@ -17,6 +18,7 @@ use crate::domain::money::MoneyJson;
 #[serde(untagged)]
 pub enum ImportFile {
     Organizations(Vec<ImportedOrganization>),
+    Services(Vec<ImportedService>),
     Contracts(Vec<ImportedContract>),
 }
 
@@ -41,6 +43,69 @@ pub struct ImportedOrganization {
     key_account: Option<String>,
     /// Read-only members of the export: accepted, ignored.
     id: Option<i64>,
+    version: Option<i64>,
+    #[schema(max_length = 100)]
+    created_at: Option<String>,
+    #[schema(max_length = 100)]
+    updated_at: Option<String>,
+}
+
+/// A service of a file (`kind=services`), matched by `slug`: proposed when new, its fields
+/// changed as a PATCH would, and moved along its lifecycle to `lifecycle` by the decisions
+/// the operations record (an establishment records `it_assessment_summary` and
+/// `it_assessment_systems`, a rejection `rejection_reason`).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedService {
+    #[schema(
+        example = "eduroam",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    slug: String,
+    #[schema(example = "eduroam", max_length = 200)]
+    name: String,
+    #[schema(
+        example = "natverk",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    portfolio_slug: Option<String>,
+    lifecycle: Option<Lifecycle>,
+    #[schema(max_length = 2000)]
+    rejection_reason: Option<String>,
+    #[schema(max_length = 10000)]
+    description: Option<String>,
+    #[schema(max_length = 2000)]
+    documentation_url: Option<String>,
+    support_process_established: Option<bool>,
+    #[schema(max_length = 10000)]
+    ordering_routine: Option<String>,
+    last_reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+    published: Option<bool>,
+    #[schema(max_length = 10000)]
+    catalog_text: Option<String>,
+    #[schema(max_length = 10000)]
+    catalog_text_en: Option<String>,
+    self_produced: Option<bool>,
+    catalog_reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+    documentation_reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[schema(minimum = 1, maximum = 4)]
+    security_confidentiality: Option<i64>,
+    #[schema(minimum = 1, maximum = 4)]
+    security_integrity: Option<i64>,
+    #[schema(minimum = 1, maximum = 4)]
+    security_availability: Option<i64>,
+    security_reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[schema(max_length = 10000)]
+    it_assessment_summary: Option<String>,
+    /// The assessed information systems, by slug.
+    #[schema(max_items = 1000)]
+    it_assessment_systems: Option<Vec<String>>,
+    /// Read-only members of the export: accepted, ignored.
+    id: Option<i64>,
+    portfolio_id: Option<i64>,
+    #[schema(max_length = 100)]
+    lifecycle_changed_at: Option<String>,
+    need_ids: Option<Vec<i64>>,
     version: Option<i64>,
     #[schema(max_length = 100)]
     created_at: Option<String>,

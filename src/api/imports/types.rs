@@ -9,8 +9,9 @@ use crate::error::FieldError;
 crate::vocabulary! {
     /// What a file imports: the name of the list whose CSV export it follows.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
-    pub enum ImportKind("a kind of import (organizations, contracts)") {
+    pub enum ImportKind("a kind of import (organizations, services, contracts)") {
         Organizations = "organizations",
+        Services = "services",
         Contracts = "contracts",
     }
 }
@@ -18,7 +19,7 @@ crate::vocabulary! {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
-    /// What the file holds: `organizations` or `contracts`.
+    /// What the file holds: `organizations`, `services` or `contracts`.
     #[param(value_type = ImportKind)]
     pub kind: String,
     /// Say what would happen, write nothing (default false).

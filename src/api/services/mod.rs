@@ -2,6 +2,7 @@
 
 mod dependencies;
 pub(crate) mod types;
+mod views;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
@@ -20,6 +21,7 @@ use crate::domain::role::ScopeKind;
 use crate::domain::slug::IdOrSlug;
 use crate::error::{AppError, AppResult};
 pub use types::*;
+pub use views::{view_of, Surroundings};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -60,34 +62,10 @@ pub async fn list(
             q: query.q,
         };
         let (count, rows) = services::list(conn, &filter, page)?;
-        let ids: Vec<i64> = rows.iter().map(|s| s.id).collect();
-        let links = needs::needs_of_services(conn, &ids)?;
-        let views = rows
-            .iter()
-            .map(|s| {
-                let mut view = ServiceView::from(s);
-                view.need_ids = needs_among(&links, s.id);
-                view
-            })
-            .collect();
-        Ok((count, views))
+        let surroundings = Surroundings::of(conn, &rows)?;
+        Ok((count, rows.iter().map(|s| surroundings.view(s)).collect()))
     };
     crate::api::list_views::<ServiceView, _>(&req, &pool, who, listing, rows).await
-}
-
-/// The ids of the needs of `service` among (service, need) pairs.
-fn needs_among(links: &[(i64, i64)], service: i64) -> Vec<i64> {
-    links
-        .iter()
-        .filter(|(s, _)| *s == service)
-        .map(|(_, n)| *n)
-        .collect()
-}
-
-/// The view with the needs that point at the service.
-fn with_needs(conn: &mut DbConnection, mut view: ServiceView) -> AppResult<ServiceView> {
-    view.need_ids = needs_among(&needs::needs_of_services(conn, &[view.id])?, view.id);
-    Ok(view)
 }
 
 /// The needs a proposal answers: each must exist and not be declined (a declined need is
@@ -157,7 +135,7 @@ pub async fn propose(
         let needs_answered = proposal_needs(conn, &proposal.need_ids)?;
         let service = services::insert(conn, &fields)?;
         needs::link_proposal(conn, service.id, &needs_answered, &caller.sub)?;
-        let view = with_needs(conn, ServiceView::from(&service))?;
+        let view = view_of(conn, &service)?;
         let change = Change::by(&grant, ObjectType::Service, service.id)
             .in_portfolio(service.portfolio_id)
             .after(&view);
@@ -183,7 +161,7 @@ pub async fn get_one(
     let key = IdOrSlug::parse(&path.into_inner());
     let view = crate::api::read(&pool, who, move |conn, _caller| {
         let service = services::find(conn, &key)?;
-        with_needs(conn, ServiceView::from(&service))
+        view_of(conn, &service)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
@@ -224,10 +202,10 @@ pub async fn update(
         }
         let fields = patch.clone().apply(&current)?;
         let updated = services::update(conn, &current, &fields, None)?;
-        let view = with_needs(conn, ServiceView::from(&updated))?;
+        let view = view_of(conn, &updated)?;
         let change = Change::by(&grant, ObjectType::Service, current.id)
             .in_portfolio(updated.portfolio_id)
-            .before(&with_needs(conn, ServiceView::from(&current))?)
+            .before(&view_of(conn, &current)?)
             .after(&view);
         Ok(Audited::new(view, change))
     })
@@ -292,18 +270,18 @@ pub async fn transition(
                 .then(|| reason.clone())
                 .flatten(),
         };
-        let updated = services::update(conn, &current, &fields, Some(step))?;
-        let mut view = with_needs(conn, ServiceView::from(&updated))?;
+        let mut updated = services::update(conn, &current, &fields, Some(step))?;
         if let Some(assessment) = assessment {
             let json = serde_json::to_string(&assessment).map_err(AppError::internal)?;
             services::mark_established(conn, updated.id, &json)?;
-            view.it_assessment = Some(assessment);
+            updated.it_assessment = Some(json);
         }
+        let view = view_of(conn, &updated)?;
         let mut after = serde_json::to_value(&view).unwrap_or_default();
         after["transition_reason"] = serde_json::json!(reason);
         let mut change = Change::by(&grant, ObjectType::Service, current.id)
             .in_portfolio(updated.portfolio_id)
-            .before(&with_needs(conn, ServiceView::from(&current))?);
+            .before(&view_of(conn, &current)?);
         change.after = Some(after);
         Ok(Audited::new(view, change))
     })

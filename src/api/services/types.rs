@@ -21,6 +21,9 @@ pub struct ServiceView {
     pub name: String,
     /// The portfolio (null while only proposed without one).
     pub portfolio_id: Option<i64>,
+    /// The portfolio's slug (null while only proposed without one).
+    #[schema(example = "natverk")]
+    pub portfolio_slug: Option<String>,
     pub lifecycle: Lifecycle,
     #[serde(serialize_with = "crate::api::time::rfc3339")]
     pub lifecycle_changed_at: DateTime<Utc>,
@@ -57,6 +60,9 @@ pub struct ServiceView {
     pub need_ids: Vec<i64>,
     /// What the management group weighed of the IT environment when it established the service.
     pub it_assessment: Option<ItAssessment>,
+    /// The slugs of the assessment's systems (the CSV export's `it_assessment_systems`).
+    #[serde(skip)]
+    pub it_assessment_systems: Vec<String>,
     pub version: i64,
     #[serde(serialize_with = "crate::api::time::rfc3339")]
     pub created_at: DateTime<Utc>,
@@ -71,6 +77,7 @@ impl From<&Service> for ServiceView {
             slug: s.slug.clone(),
             name: s.name.clone(),
             portfolio_id: s.portfolio_id,
+            portfolio_slug: None,
             lifecycle: s.lifecycle(),
             lifecycle_changed_at: utc(s.lifecycle_changed_at),
             rejection_reason: s.rejection_reason.clone(),
@@ -92,6 +99,7 @@ impl From<&Service> for ServiceView {
                 .it_assessment
                 .as_deref()
                 .and_then(|a| serde_json::from_str(a).ok()),
+            it_assessment_systems: Vec::new(),
             version: s.version,
             created_at: utc(s.created_at),
             updated_at: utc(s.updated_at),
@@ -273,10 +281,53 @@ impl ServicePatch {
     }
 
     pub fn apply(self, current: &Service) -> AppResult<ServiceFields> {
+        self.apply_to(ServiceFields::of(current))
+    }
+
+    /// The patch changes only what differs between `old` and `new` (an import's row, whose
+    /// changes need the rights a PATCH of them would).
+    pub fn between(old: &ServiceFields, new: &ServiceFields) -> ServicePatch {
+        fn changed<T: PartialEq + Clone>(old: &T, new: &T) -> Option<T> {
+            (old != new).then(|| new.clone())
+        }
+        let time = |old: &Option<chrono::NaiveDateTime>, new: &Option<chrono::NaiveDateTime>| {
+            changed(old, new).map(|t| t.map(|t| t.and_utc()))
+        };
+        ServicePatch {
+            slug: changed(&old.slug, &new.slug),
+            name: changed(&old.name, &new.name),
+            description: changed(&old.description, &new.description),
+            documentation_url: changed(&old.documentation_url, &new.documentation_url),
+            support_process_established: changed(
+                &old.support_process_established,
+                &new.support_process_established,
+            ),
+            ordering_routine: changed(&old.ordering_routine, &new.ordering_routine),
+            last_reviewed_at: time(&old.last_reviewed_at, &new.last_reviewed_at),
+            published: changed(&old.published, &new.published),
+            catalog_text: changed(&old.catalog_text, &new.catalog_text),
+            catalog_text_en: changed(&old.catalog_text_en, &new.catalog_text_en),
+            self_produced: changed(&old.self_produced, &new.self_produced),
+            documentation_reviewed_at: time(
+                &old.documentation_reviewed_at,
+                &new.documentation_reviewed_at,
+            ),
+            catalog_reviewed_at: time(&old.catalog_reviewed_at, &new.catalog_reviewed_at),
+            security_classification: changed(
+                &old.security_classification,
+                &new.security_classification,
+            ),
+            security_reviewed_at: time(&old.security_reviewed_at, &new.security_reviewed_at),
+            portfolio_id: changed(&old.portfolio_id, &new.portfolio_id).flatten(),
+        }
+    }
+
+    /// The patch written onto `fields` (validated as a PATCH is).
+    pub fn apply_to(self, fields: ServiceFields) -> AppResult<ServiceFields> {
         let wrote_documentation = self.documentation_url.is_some();
         let wrote_catalog = self.catalog_text.is_some() || self.catalog_text_en.is_some();
         let mut f = Fields::default();
-        let mut out = ServiceFields::of(current);
+        let mut out = fields;
         if let Some(slug) = self.slug {
             out.slug = f.take(slug_field(&slug)).unwrap_or_default();
         }
@@ -407,31 +458,3 @@ pub struct ServiceQuery {
 impl crate::api::Listing for ServiceQuery {
     const ORDERING: &'static [&'static str] = crate::db::services::SORT_FIELDS;
 }
-
-crate::csv_record!(ServiceView {
-    id,
-    slug,
-    name,
-    portfolio_id,
-    lifecycle,
-    lifecycle_changed_at,
-    rejection_reason,
-    description,
-    documentation_url,
-    support_process_established,
-    ordering_routine,
-    last_reviewed_at,
-    published,
-    catalog_text,
-    catalog_text_en,
-    self_produced,
-    catalog_reviewed_at,
-    documentation_reviewed_at,
-    security_classification,
-    security_reviewed_at,
-    need_ids,
-    it_assessment,
-    version,
-    created_at,
-    updated_at
-});
