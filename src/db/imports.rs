@@ -4,6 +4,9 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
+use super::contracts::Contract;
+use super::deliveries::Delivery;
+use super::role_assignments::{Held, RoleAssignment};
 use super::schema::{imports, services};
 use super::services::Service;
 use super::timestamps::Stored;
@@ -144,6 +147,103 @@ pub fn active_deliveries(
                 .group_by(deliveries::service_id)
                 .select((deliveries::service_id, diesel::dsl::count_star()))
                 .load::<(i64, i64)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The deliveries of these services, each with its linked contract.
+pub fn deliveries_of(
+    conn: &mut DbConnection,
+    service_ids: &[i64],
+) -> AppResult<Vec<(Delivery, Option<Contract>)>> {
+    use super::schema::{contracts, deliveries};
+    let mut found = Vec::new();
+    for chunk in service_ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            deliveries::table
+                .left_join(contracts::table)
+                .filter(deliveries::service_id.eq_any(chunk))
+                .select((Delivery::as_select(), Option::<Contract>::as_select()))
+                .load::<(Delivery, Option<Contract>)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The id and sub of the people with these subs.
+pub fn people_named(conn: &mut DbConnection, subs: &[String]) -> AppResult<Vec<(i64, String)>> {
+    use super::schema::people;
+    let mut found = Vec::new();
+    for chunk in subs.chunks(super::IN_CHUNK) {
+        found.extend(
+            people::table
+                .filter(people::sub.eq_any(chunk))
+                .select((people::id, people::sub))
+                .load::<(i64, String)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// Every assignment (active and ended) of these people, with its holder.
+pub fn assignments_of(conn: &mut DbConnection, person_ids: &[i64]) -> AppResult<Vec<Held>> {
+    use super::schema::{people, role_assignments};
+    let mut found = Vec::new();
+    for chunk in person_ids.chunks(super::IN_CHUNK) {
+        let rows = role_assignments::table
+            .inner_join(people::table)
+            .filter(role_assignments::person_id.eq_any(chunk))
+            .select((RoleAssignment::as_select(), people::sub, people::name))
+            .load::<(RoleAssignment, String, Option<String>)>(conn)?;
+        found.extend(rows.into_iter().map(|(assignment, sub, name)| Held {
+            assignment,
+            sub,
+            name,
+        }));
+    }
+    Ok(found)
+}
+
+/// How many active holders a role has on a place: (role, portfolio, service, holders).
+pub type Holders = (String, Option<i64>, Option<i64>, i64);
+
+/// How many active holders each role has on these portfolios and services.
+pub fn active_holders(
+    conn: &mut DbConnection,
+    portfolio_ids: &[i64],
+    service_ids: &[i64],
+) -> AppResult<Vec<Holders>> {
+    use super::schema::role_assignments as ra;
+    let mut found = Vec::new();
+    for chunk in portfolio_ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            ra::table
+                .filter(ra::ended_at.is_null())
+                .filter(ra::portfolio_id.eq_any(chunk))
+                .group_by((ra::role, ra::portfolio_id, ra::service_id))
+                .select((
+                    ra::role,
+                    ra::portfolio_id,
+                    ra::service_id,
+                    diesel::dsl::count_star(),
+                ))
+                .load::<Holders>(conn)?,
+        );
+    }
+    for chunk in service_ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            ra::table
+                .filter(ra::ended_at.is_null())
+                .filter(ra::service_id.eq_any(chunk))
+                .group_by((ra::role, ra::portfolio_id, ra::service_id))
+                .select((
+                    ra::role,
+                    ra::portfolio_id,
+                    ra::service_id,
+                    diesel::dsl::count_star(),
+                ))
+                .load::<Holders>(conn)?,
         );
     }
     Ok(found)

@@ -466,6 +466,14 @@ pub fn catalog(
     Ok((count, rows))
 }
 
+/// (id, slug) of each of these services that exists, in one query.
+pub fn slugs_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    Ok(services::table
+        .filter(services::id.eq_any(ids))
+        .select((services::id, services::slug))
+        .load(conn)?)
+}
+
 /// (id, portfolio) of each of these services that exists, in one query.
 pub fn places(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, Option<i64>)>> {
     Ok(services::table

@@ -40,7 +40,7 @@ pub async fn export(app: &TestApp, path: &str, bearer: &str) -> String {
 }
 
 /// The rows of a CSV export without the columns that differ between databases (ids, versions,
-/// the times of the writes).
+/// the times of the writes, and who made them: an import's writes are the importer's).
 pub fn comparable(csv_text: &str) -> Vec<Vec<String>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -54,7 +54,13 @@ pub fn comparable(csv_text: &str) -> Vec<Vec<String>> {
         .filter(|&i| {
             !matches!(
                 header[i].as_str(),
-                "id" | "version" | "created_at" | "updated_at" | "lifecycle_changed_at"
+                "id" | "version"
+                    | "created_at"
+                    | "updated_at"
+                    | "lifecycle_changed_at"
+                    | "ended_at"
+                    | "created_by"
+                    | "ended_by"
             ) && !header[i].ends_with("_id")
                 && !header[i].ends_with("_ids")
         })
@@ -68,7 +74,7 @@ pub fn comparable(csv_text: &str) -> Vec<Vec<String>> {
 }
 
 /// A portfolio with Tove as TÄ, eduroam and SWAMID in operation, Sunet Drive proposed.
-async fn sunet(app: &TestApp, lg: &str) {
+pub async fn sunet(app: &TestApp, lg: &str) {
     let natverk = app
         .owned_portfolio(lg, "natverk", "Nätverkstjänster", "tove@sunet.se")
         .await;
@@ -83,13 +89,13 @@ async fn sunet(app: &TestApp, lg: &str) {
         .await;
 }
 
-const ORGANIZATIONS: &str = "slug,name,kind,org_number,contact_name,contact_email,notes\n\
+pub const ORGANIZATIONS: &str = "slug,name,kind,org_number,contact_name,contact_email,notes\n\
 uppsala-universitet,Uppsala universitet,customer,202100-2932,Åsa Öberg,asa.oberg@uu.se,\"Ansluten sedan 1998.\nKontakt via IT-avdelningen.\"\n\
 lunds-universitet,'=Lunds universitet,customer,,,,\n\
 atea,Atea Sverige AB,supplier,,,,\n";
 
 /// Sunet's contract register as Swedish Excel saves it: BOM, semicolons, CRLF, Swedish text.
-const REGISTER: &str = "\u{feff}reference;kind;title;organization_slug;services;start_date;end_date;renewal;renewal_term_months;notice_period_months;annual_value_amount;annual_value_currency;terminated_on;termination_reason;responsible\r\n\
+pub const REGISTER: &str = "\u{feff}reference;kind;title;organization_slug;services;start_date;end_date;renewal;renewal_term_months;notice_period_months;annual_value_amount;annual_value_currency;terminated_on;termination_reason;responsible\r\n\
 UU 2026-001;customer;Anslutning, eduroam och SWAMID;uppsala-universitet;\"eduroam 60%; swamid 40%\";2026-01-01;2026-12-31;automatic;12;3;125000.00;SEK;;;tove@sunet.se\r\n\
 LU 2026-002;customer;Anslutningsavtal Lund;lunds-universitet;eduroam:100;2026-02-01;;none;;0;80000.50;SEK;;;\r\n\
 ATEA 2025-17;supplier;Drift av RADIUS-servrar;atea;eduroam 100%;2025-01-01;2027-12-31;none;;6;1200000.00;SEK;2026-06-30;\"Ersatt av egen drift.\r\nBeslut LG 2026-05-12.\";\r\n";

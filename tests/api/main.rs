@@ -22,6 +22,8 @@ mod governance;
 mod governance_model;
 mod helpers;
 mod imports;
+mod imports_deliveries;
+mod imports_roles;
 mod imports_services;
 mod it_environment;
 mod needs;
@@ -78,6 +80,10 @@ on_both_backends!(
     imports::a_contract_register_comes_in_and_goes_back_out,
     imports::bad_files_are_refused_naming_row_and_field,
     imports::json_files_and_limits,
+    imports_deliveries::deliveries_come_in_after_their_contracts,
+    imports_deliveries::delivery_rows_keep_the_single_rules,
+    imports_roles::an_organisation_comes_in_after_its_services,
+    imports_roles::appointments_keep_the_single_rules,
     imports_services::a_service_register_comes_in_with_its_decisions,
     imports_services::each_step_needs_its_own_right,
     it_environment::what_breaks_when_a_system_goes_is_one_answer,

@@ -19,6 +19,9 @@ pub struct DeliveryView {
     pub organization_slug: String,
     /// The customer contract that covers the delivery.
     pub contract_id: Option<i64>,
+    /// That contract's reference.
+    #[schema(example = "UU 2026-001")]
+    pub contract_reference: Option<String>,
     pub start_date: NaiveDate,
     pub end_date: Option<NaiveDate>,
     /// Not ended (no end date, or one today or later).
@@ -45,6 +48,7 @@ impl DeliveryView {
             organization_id: d.organization_id,
             organization_slug: row.organization_slug.clone(),
             contract_id: d.contract_id,
+            contract_reference: row.contract_reference.clone(),
             start_date: d.start_date,
             end_date: d.end_date,
             active,
@@ -64,6 +68,7 @@ impl CsvRecord for DeliveryView {
         "portfolio_slug",
         "organization_slug",
         "contract_id",
+        "contract_reference",
         "start_date",
         "end_date",
         "active",
@@ -78,6 +83,7 @@ impl CsvRecord for DeliveryView {
             cell(&self.portfolio_slug),
             self.organization_slug.clone(),
             cell(&self.contract_id),
+            cell(&self.contract_reference),
             self.start_date.to_string(),
             cell(&self.end_date),
             self.active.to_string(),

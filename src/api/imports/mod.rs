@@ -4,9 +4,11 @@
 //! A dry run says what would happen and writes nothing.
 
 mod contracts;
+mod deliveries;
 mod file;
 mod organizations;
 mod record;
+mod role_assignments;
 mod run;
 mod schemas;
 mod services;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::file::{self, Columns, Format};
 use super::record::Record;
 use super::types::{ImportKind, ImportReport, ImportView, ImportedRow, RowOutcome};
-use super::{contracts, organizations, services};
+use super::{contracts, deliveries, organizations, role_assignments, services};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{self, DbConnection};
@@ -77,6 +77,14 @@ macro_rules! with_kind {
             }
             ImportKind::Contracts => {
                 type $k = contracts::Contracts;
+                $body
+            }
+            ImportKind::Deliveries => {
+                type $k = deliveries::Deliveries;
+                $body
+            }
+            ImportKind::RoleAssignments => {
+                type $k = role_assignments::RoleAssignments;
                 $body
             }
         }

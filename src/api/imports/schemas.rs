@@ -20,6 +20,8 @@ pub enum ImportFile {
     Organizations(Vec<ImportedOrganization>),
     Services(Vec<ImportedService>),
     Contracts(Vec<ImportedContract>),
+    Deliveries(Vec<ImportedDelivery>),
+    RoleAssignments(Vec<ImportedAssignment>),
 }
 
 /// An organization of a file (`kind=organizations`), matched by `slug`.
@@ -170,4 +172,79 @@ pub struct ImportedContract {
     expires_in_days: Option<i64>,
     #[schema(max_length = 20)]
     status: Option<String>,
+}
+
+/// A delivery of a file (`kind=deliveries`), matched by service, customer and start date.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedDelivery {
+    #[schema(
+        example = "eduroam",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    service_slug: String,
+    #[schema(
+        example = "uppsala-universitet",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    organization_slug: String,
+    /// The customer contract that covers it, by reference.
+    #[schema(example = "UU 2026-001", max_length = 100)]
+    contract_reference: Option<String>,
+    start_date: NaiveDate,
+    end_date: Option<NaiveDate>,
+    /// Read-only members of the export: accepted, ignored.
+    id: Option<i64>,
+    #[schema(max_length = 63)]
+    portfolio_slug: Option<String>,
+    contract_id: Option<i64>,
+    active: Option<bool>,
+    covered: Option<bool>,
+    #[schema(max_length = 40)]
+    coverage_problem: Option<String>,
+}
+
+/// A role assignment of a file (`kind=role_assignments`), matched by holder, role and place;
+/// `active: false` brings in an ended one (history).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedAssignment {
+    /// The holder's `sub`.
+    #[schema(example = "tjf.eduroam@sunet.se", max_length = 255)]
+    subject: String,
+    #[schema(example = "service_manager", max_length = 64)]
+    role: String,
+    #[schema(
+        example = "natverk",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    portfolio_slug: Option<String>,
+    #[schema(
+        example = "eduroam",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    service_slug: Option<String>,
+    #[schema(max_items = 20)]
+    delegations: Option<Vec<String>>,
+    active: Option<bool>,
+    /// Read-only members of the export: accepted, ignored.
+    id: Option<i64>,
+    #[schema(max_length = 200)]
+    subject_name: Option<String>,
+    person_id: Option<i64>,
+    portfolio_id: Option<i64>,
+    service_id: Option<i64>,
+    #[schema(max_length = 100)]
+    accepted_at: Option<String>,
+    #[schema(max_length = 255)]
+    created_by: Option<String>,
+    #[schema(max_length = 100)]
+    ended_at: Option<String>,
+    #[schema(max_length = 255)]
+    ended_by: Option<String>,
+    version: Option<i64>,
+    #[schema(max_length = 100)]
+    created_at: Option<String>,
+    #[schema(max_length = 100)]
+    updated_at: Option<String>,
 }

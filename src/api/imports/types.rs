@@ -9,17 +9,20 @@ use crate::error::FieldError;
 crate::vocabulary! {
     /// What a file imports: the name of the list whose CSV export it follows.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
-    pub enum ImportKind("a kind of import (organizations, services, contracts)") {
+    pub enum ImportKind("a kind of import (organizations, services, contracts, deliveries, role_assignments)") {
         Organizations = "organizations",
         Services = "services",
         Contracts = "contracts",
+        Deliveries = "deliveries",
+        RoleAssignments = "role_assignments",
     }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
-    /// What the file holds: `organizations`, `services` or `contracts`.
+    /// What the file holds: `organizations`, `services`, `contracts`, `deliveries` or
+    /// `role_assignments`.
     #[param(value_type = ImportKind)]
     pub kind: String,
     /// Say what would happen, write nothing (default false).

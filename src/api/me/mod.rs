@@ -122,6 +122,10 @@ pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpRe
     let view = crate::api::read(&pool, who, move |conn, caller| {
         let person = people::find(conn, caller.person_id)?;
         let held = role_assignments::all_active(conn, Some(caller.person_id))?;
+        let assignments = crate::api::role_assignments::with_place_slugs(
+            conn,
+            held.iter().map(AssignmentView::from).collect(),
+        )?;
         Ok(MeView {
             subject: caller.sub.clone(),
             person: PersonView::from(&person),
@@ -133,7 +137,7 @@ pub async fn me(who: Authenticated, pool: web::Data<DbPool>) -> AppResult<HttpRe
                     source: g.source.clone(),
                 })
                 .collect(),
-            assignments: held.iter().map(AssignmentView::from).collect(),
+            assignments,
             permissions: permissions(caller),
         })
     })

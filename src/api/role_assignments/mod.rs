@@ -2,14 +2,14 @@
 //! history with `ended_at`), and the appointee's acceptance (guidelines 2: responsibility is
 //! "dokumenterat och accepterat").
 
-mod staffing;
+pub(crate) mod staffing;
 mod types;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{list_page, lookup, with_etag, IfMatch, Page, Paginated};
+use crate::api::{lookup, with_etag, IfMatch, Page, Paginated};
 use crate::auth::policy::{Action, Grant, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -63,9 +63,11 @@ pub async fn list(
             service_id,
             active: query.active,
         };
-        assignments::list(conn, &filter, page)
+        let (count, rows) = assignments::list(conn, &filter, page)?;
+        let views = with_place_slugs(conn, rows.iter().map(AssignmentView::from).collect())?;
+        Ok((count, views))
     };
-    list_page::<AssignmentView, _, _>(&req, &pool, who, listing, rows).await
+    crate::api::list_views(&req, &pool, who, listing, rows).await
 }
 
 /// The policy target named by a request's ids, before the rest of the request is validated:
@@ -102,21 +104,29 @@ fn requested_target(
 fn check_place(conn: &mut DbConnection, place: &Place) -> AppResult<()> {
     match *place {
         Place::Global => Ok(()),
-        Place::Portfolio(id) => match portfolios::find_by_id(conn, id)? {
-            p if p.retired_at.is_some() => Err(AppError::conflict("The portfolio is retired.")),
-            _ => Ok(()),
-        },
-        Place::Service(id) => match services::find_by_id(conn, id)?.lifecycle() {
-            l @ (Lifecycle::Decommissioned | Lifecycle::Rejected) => {
-                Err(AppError::conflict(format!("The service is {l}.")))
-            }
-            _ => Ok(()),
-        },
+        Place::Portfolio(id) => takes_appointments(Some(&portfolios::find_by_id(conn, id)?), None),
+        Place::Service(id) => takes_appointments(None, Some(&services::find_by_id(conn, id)?)),
+    }
+}
+
+/// A retired portfolio, or a service decommissioned or turned down, takes no appointment.
+pub(crate) fn takes_appointments(
+    portfolio: Option<&portfolios::Portfolio>,
+    service: Option<&services::Service>,
+) -> AppResult<()> {
+    if portfolio.is_some_and(|p| p.retired_at.is_some()) {
+        return Err(AppError::conflict("The portfolio is retired."));
+    }
+    match service.map(services::Service::lifecycle) {
+        Some(l @ (Lifecycle::Decommissioned | Lifecycle::Rejected)) => {
+            Err(AppError::conflict(format!("The service is {l}.")))
+        }
+        _ => Ok(()),
     }
 }
 
 /// The request's fields, validated (after the caller's right was checked).
-fn validate(
+pub(crate) fn validate(
     request: &NewAssignmentRequest,
     model: &Model,
     role: &RoleDef,
@@ -180,7 +190,7 @@ pub async fn create(
             other => other,
         })?;
         let held = assignments::find(conn, created.id)?;
-        let view = AssignmentView::from(&held);
+        let view = view_of(conn, &held)?;
         let change = Change::by(&grant, ObjectType::RoleAssignment, created.id)
             .in_portfolio(target.portfolio_id)
             .after(&view);
@@ -205,13 +215,22 @@ pub async fn get_one(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let view = crate::api::read(&pool, who, move |conn, _caller| {
-        Ok(AssignmentView::from(&assignments::find(conn, id)?))
+        let held = assignments::find(conn, id)?;
+        view_of(conn, &held)
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
 }
 
 /// The change of an existing assignment (before: `current`), with its new view.
+/// The view of one assignment, its place by slug.
+pub fn view_of(conn: &mut DbConnection, held: &Held) -> AppResult<AssignmentView> {
+    let mut views = with_place_slugs(conn, vec![AssignmentView::from(held)])?;
+    views
+        .pop()
+        .ok_or_else(|| AppError::internal("an assignment without its view"))
+}
+
 fn changed(
     conn: &mut DbConnection,
     grant: &Grant,
@@ -219,10 +238,11 @@ fn changed(
     current: &Held,
 ) -> AppResult<Audited<AssignmentView>> {
     let id = current.assignment.id;
-    let view = AssignmentView::from(&assignments::find(conn, id)?);
+    let held = assignments::find(conn, id)?;
+    let view = view_of(conn, &held)?;
     let change = Change::by(grant, ObjectType::RoleAssignment, id)
         .in_portfolio(target.portfolio_id)
-        .before(&AssignmentView::from(current))
+        .before(&view_of(conn, current)?)
         .after(&view);
     Ok(Audited::new(view, change))
 }

@@ -10,7 +10,7 @@ use crate::domain::role::{Delegation, RoleCode};
 use crate::error::{AppError, AppResult};
 
 /// The role a request names, as the model in force defines it (422 when it has none).
-pub(super) fn requested_role<'m>(model: &'m Model, code: &RoleCode) -> AppResult<&'m RoleDef> {
+pub(crate) fn requested_role<'m>(model: &'m Model, code: &RoleCode) -> AppResult<&'m RoleDef> {
     model.role(code).ok_or_else(|| {
         AppError::invalid_field(
             "role",
@@ -67,7 +67,7 @@ fn ids(place: &Place) -> (Option<i64>, Option<i64>) {
 
 /// Room for one more holder of `role` on `place` (the model's `max_per_place`); the place is
 /// held until the write commits, so two appointments cannot both take the last seat.
-pub(super) fn room_for_one_more(
+pub(crate) fn room_for_one_more(
     conn: &mut DbConnection,
     role: &RoleDef,
     place: &Place,

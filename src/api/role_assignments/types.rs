@@ -2,8 +2,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use std::collections::HashMap;
+
+use crate::api::csv::{cell, csv_cell, CsvRecord};
 use crate::api::utc;
 use crate::db::role_assignments::Held;
+use crate::db::{portfolios, DbConnection};
 use crate::domain::role::{Delegation, Delegations, RoleCode, ScopeKind};
 use crate::error::{AppError, AppResult};
 
@@ -17,7 +21,11 @@ pub struct AssignmentView {
     pub person_id: i64,
     pub role: RoleCode,
     pub portfolio_id: Option<i64>,
+    /// The portfolio's slug (a role held on a portfolio).
+    pub portfolio_slug: Option<String>,
     pub service_id: Option<i64>,
+    /// The service's slug (a role held on a service).
+    pub service_slug: Option<String>,
     /// The delegated duties (a TS's, in Sunet's model).
     pub delegations: Vec<Delegation>,
     /// When the appointee accepted the responsibility.
@@ -42,7 +50,9 @@ impl From<&Held> for AssignmentView {
             // As stored, also a role the model in force no longer has (it grants nothing).
             role: RoleCode::stored(&a.role),
             portfolio_id: a.portfolio_id,
+            portfolio_slug: None,
             service_id: a.service_id,
+            service_slug: None,
             delegations: Delegations::from_stored(&a.delegations).items().to_vec(),
             accepted_at: a.accepted_at.map(utc),
             active: a.ended_at.is_none(),
@@ -77,7 +87,7 @@ pub struct NewAssignmentRequest {
 }
 
 /// The place an assignment is on, checked against the role's scope kind.
-pub(super) enum Place {
+pub enum Place {
     Global,
     Portfolio(i64),
     Service(i64),
@@ -85,7 +95,7 @@ pub(super) enum Place {
 
 impl NewAssignmentRequest {
     /// The place the request names, given where its role holds.
-    pub(super) fn place(&self, scope: ScopeKind) -> AppResult<Place> {
+    pub(crate) fn place(&self, scope: ScopeKind) -> AppResult<Place> {
         let wrong = |message: &str| AppError::unprocessable("portfolio_id", message.to_string());
         match (scope, self.portfolio_id, self.service_id) {
             (ScopeKind::Global, None, None) => Ok(Place::Global),
@@ -123,21 +133,78 @@ impl crate::api::Listing for AssignmentQuery {
     const ORDERING: &'static [&'static str] = crate::db::role_assignments::SORT_FIELDS;
 }
 
-crate::csv_record!(AssignmentView {
-    id,
-    subject,
-    subject_name,
-    person_id,
-    role,
-    portfolio_id,
-    service_id,
-    delegations,
-    accepted_at,
-    active,
-    created_by,
-    ended_at,
-    ended_by,
-    version,
-    created_at,
-    updated_at
-});
+/// The slugs of the views' portfolios and services, in two queries.
+pub fn with_place_slugs(
+    conn: &mut DbConnection,
+    mut views: Vec<AssignmentView>,
+) -> AppResult<Vec<AssignmentView>> {
+    let portfolio_ids: Vec<i64> = views.iter().filter_map(|v| v.portfolio_id).collect();
+    let service_ids: Vec<i64> = views.iter().filter_map(|v| v.service_id).collect();
+    let portfolios: HashMap<i64, String> = match portfolio_ids.is_empty() {
+        true => HashMap::new(),
+        false => portfolios::some_or_all(conn, Some(&portfolio_ids))?
+            .into_iter()
+            .map(|p| (p.id, p.slug))
+            .collect(),
+    };
+    let services: HashMap<i64, String> = match service_ids.is_empty() {
+        true => HashMap::new(),
+        false => crate::db::services::slugs_of(conn, &service_ids)?
+            .into_iter()
+            .collect(),
+    };
+    for view in &mut views {
+        view.portfolio_slug = view.portfolio_id.and_then(|p| portfolios.get(&p).cloned());
+        view.service_slug = view.service_id.and_then(|s| services.get(&s).cloned());
+    }
+    Ok(views)
+}
+
+/// The export's columns: the place by slug beside its id, the delegations separated by `;`
+/// (docs/imports.md).
+impl CsvRecord for AssignmentView {
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "subject",
+        "subject_name",
+        "person_id",
+        "role",
+        "portfolio_id",
+        "portfolio_slug",
+        "service_id",
+        "service_slug",
+        "delegations",
+        "accepted_at",
+        "active",
+        "created_by",
+        "ended_at",
+        "ended_by",
+        "version",
+        "created_at",
+        "updated_at",
+    ];
+
+    fn record(&self) -> Vec<String> {
+        let delegations: Vec<String> = self.delegations.iter().map(|d| d.to_string()).collect();
+        vec![
+            self.id.to_string(),
+            self.subject.clone(),
+            cell(&self.subject_name),
+            self.person_id.to_string(),
+            self.role.to_string(),
+            cell(&self.portfolio_id),
+            cell(&self.portfolio_slug),
+            cell(&self.service_id),
+            cell(&self.service_slug),
+            delegations.join("; "),
+            csv_cell(&self.accepted_at),
+            self.active.to_string(),
+            self.created_by.clone(),
+            csv_cell(&self.ended_at),
+            cell(&self.ended_by),
+            self.version.to_string(),
+            csv_cell(&self.created_at),
+            csv_cell(&self.updated_at),
+        ]
+    }
+}

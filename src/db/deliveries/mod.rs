@@ -266,6 +266,8 @@ pub struct DeliveryRow {
     pub portfolio_id: Option<i64>,
     pub portfolio_slug: Option<String>,
     pub organization_slug: String,
+    /// The linked contract's reference.
+    pub contract_reference: Option<String>,
     pub uncovered: Option<CoverageReason>,
 }
 
@@ -358,6 +360,7 @@ fn with_details(
                 .then(|| coverage_reason(&delivery, contract.as_ref(), covers_service, today))
                 .flatten();
             DeliveryRow {
+                contract_reference: contract.as_ref().map(|c| c.reference.clone()),
                 portfolio_slug: portfolio_id.and_then(|p| slug_of(&portfolio_slugs, p)),
                 organization_slug: slug_of(&organization_slugs, delivery.organization_id)
                     .unwrap_or_default(),
