@@ -24,11 +24,11 @@ async fn places(app: &TestApp, lg: &str) {
 
 /// Sunet's services as a spreadsheet keeps them: in operation, being decommissioned, proposed
 /// and turned down, with Swedish text and a classification.
-const REGISTER: &str = "\u{feff}slug;name;portfolio_slug;lifecycle;rejection_reason;description;documentation_url;support_process_established;published;catalog_text;self_produced;security_confidentiality;security_integrity;security_availability;it_assessment_summary;it_assessment_systems\r\n\
-eduroam;eduroam;natverk;in_operation;;Trådlös nätverksåtkomst för forskning och utbildning.;https://wiki.sunet.se/eduroam;true;true;Åtkomst till trådlösa nät på lärosäten världen över.;true;2;3;3;\"Körs på RADIUS-plattformen; inga nya system.\";radius-plattform\r\n\
-swamid;SWAMID;samarbete;decommissioning;;Identitetsfederation.;;false;false;;false;;;;Bygger på befintlig federation.;\r\n\
-sunet-drive;Sunet Drive;samarbete;proposed;;\"Lagring och delning av filer,\nför lärosäten.\";;false;false;;false;;;;;\r\n\
-gammal-epost;Gammal e-post;;rejected;Ersatt av lärosätenas egna tjänster (LG 2026-03-02).;;;false;false;;false;;;;;\r\n";
+const REGISTER: &str = "\u{feff}slug;name;portfolio_slug;lifecycle;rejection_reason;description;documentation_url;support_process_established;published;catalog_text;self_produced;security_classification;it_assessment_summary;it_assessment_systems\r\n\
+eduroam;eduroam;natverk;in_operation;;Trådlös nätverksåtkomst för forskning och utbildning.;https://wiki.sunet.se/eduroam;true;true;Åtkomst till trådlösa nät på lärosäten världen över.;true;2/3/3;\"Körs på RADIUS-plattformen; inga nya system.\";radius-plattform\r\n\
+swamid;SWAMID;samarbete;decommissioning;;Identitetsfederation.;;false;false;;false;;Bygger på befintlig federation.;\r\n\
+sunet-drive;Sunet Drive;samarbete;proposed;;\"Lagring och delning av filer,\nför lärosäten.\";;false;false;;false;;;\r\n\
+gammal-epost;Gammal e-post;;rejected;Ersatt av lärosätenas egna tjänster (LG 2026-03-02).;;;false;false;;false;;;\r\n";
 
 pub async fn a_service_register_comes_in_with_its_decisions(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -150,11 +150,17 @@ pub async fn a_service_register_comes_in_with_its_decisions(backend: Backend) {
         &app,
         &tove,
         "services",
-        &json!([{"slug": "swamid", "name": "SWAMID", "lifecycle": "decommissioned"}]),
+        &json!([{"slug": "swamid", "name": "SWAMID", "lifecycle": "decommissioned", "security_classification": {"confidentiality": 1, "integrity": 2, "availability": 2}}]),
     )
     .await
     .expect(200);
     assert_eq!(moved_on.body["updated"], 1);
+    let swamid = app
+        .get("/api/v1/services/swamid", Some(&lg))
+        .await
+        .expect(200);
+    assert_eq!(swamid.body["lifecycle"], "decommissioned");
+    assert_eq!(swamid.body["security_classification"]["availability"], 2);
 }
 
 pub async fn each_step_needs_its_own_right(backend: Backend) {
@@ -199,7 +205,7 @@ pub async fn each_step_needs_its_own_right(backend: Backend) {
             {"slug": "eduid", "name": "eduID", "portfolio_slug": "natverk", "lifecycle": "established"},
             {"slug": "fax", "name": "Fax", "lifecycle": "rejected"},
             {"slug": "eduvpn", "name": "eduVPN", "portfolio_slug": "natverk", "lifecycle": "established", "it_assessment_summary": "Ny VPN-plattform.", "it_assessment_systems": ["vpn-kluster"]},
-            {"slug": "edugain", "name": "eduGAIN", "portfolio_slug": "okänd", "security_confidentiality": 2}
+            {"slug": "edugain", "name": "eduGAIN", "portfolio_slug": "okänd", "security_classification": "2/3"}
         ]),
     )
     .await
@@ -211,7 +217,7 @@ pub async fn each_step_needs_its_own_right(backend: Backend) {
             {"row": 2, "field": "rejection_reason", "message": "is required when rejecting a proposal"},
             {"row": 3, "field": "it_assessment_systems", "message": "there is no information system vpn-kluster"},
             {"row": 4, "field": "portfolio_slug", "message": "there is no portfolio okänd"},
-            {"row": 4, "field": "security_confidentiality", "message": "a classification has all three levels (confidentiality, integrity, availability) or none"}
+            {"row": 4, "field": "security_classification", "message": "'2/3' is not a classification K/R/T (three levels 1–4, as 2/3/3)"}
         ])
     );
 }

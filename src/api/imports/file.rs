@@ -229,7 +229,7 @@ fn read_json(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
             )]));
         };
         let mut values = BTreeMap::new();
-        flatten("", object, &mut values);
+        flatten("", object, columns, &mut values);
         for column in values.keys().filter(|c| !columns.knows(c)) {
             errors.push(FieldError::in_row(
                 number,
@@ -250,9 +250,11 @@ fn read_json(text: &str, columns: &Columns) -> AppResult<Vec<Record>> {
 
 /// A nested object's members as flat columns, as the CSV export names them
 /// (`contact.name` → `contact_name`, `annual_value.amount` → `annual_value_amount`).
+/// An object that is a column of its own (a classification) is kept whole.
 fn flatten(
     prefix: &str,
     object: serde_json::Map<String, Value>,
+    columns: &Columns,
     into: &mut BTreeMap<String, Value>,
 ) {
     for (name, value) in object {
@@ -263,7 +265,9 @@ fn flatten(
         };
         match value {
             // An empty object names no column: kept whole, it is wrong wherever it stands.
-            Value::Object(inner) if !inner.is_empty() => flatten(&column, inner, into),
+            Value::Object(inner) if !inner.is_empty() && !columns.knows(&column) => {
+                flatten(&column, inner, columns, into)
+            }
             other => {
                 into.insert(column, other);
             }

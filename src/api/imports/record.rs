@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::Value;
 
+use crate::domain::governance::SecurityClassification;
 use crate::error::{AppError, FieldError};
 
 /// A record: its number in the file (the header is 1), its non-empty values by column, and
@@ -185,6 +186,22 @@ impl<'a> RowReader<'a> {
                 None
             }
         }
+    }
+
+    /// An information classification: a CSV cell `K/R/T` as the export writes it, or a JSON
+    /// file's object as the create operation takes it.
+    pub fn classification(&mut self, column: &str) -> Option<SecurityClassification> {
+        if let Some(Value::Object(object)) = self.record.json(column) {
+            let object = Value::Object(object.clone());
+            return match serde_json::from_value(object) {
+                Ok(c) => Some(c),
+                Err(e) => {
+                    self.error(column, e.to_string());
+                    None
+                }
+            };
+        }
+        self.parsed(column)
     }
 
     /// A point in time as the export writes it (RFC 3339).

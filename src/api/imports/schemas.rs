@@ -90,12 +90,7 @@ pub struct ImportedService {
     self_produced: Option<bool>,
     catalog_reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
     documentation_reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[schema(minimum = 1, maximum = 4)]
-    security_confidentiality: Option<i64>,
-    #[schema(minimum = 1, maximum = 4)]
-    security_integrity: Option<i64>,
-    #[schema(minimum = 1, maximum = 4)]
-    security_availability: Option<i64>,
+    security_classification: Option<crate::domain::governance::SecurityClassification>,
     security_reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
     #[schema(max_length = 10000)]
     it_assessment_summary: Option<String>,

@@ -182,14 +182,7 @@ impl CsvRecord for SystemView {
     ];
 
     fn record(&self) -> Vec<String> {
-        let classification = self.security_classification.as_ref().map(|c| {
-            format!(
-                "{}/{}/{}",
-                i32::from(c.confidentiality),
-                i32::from(c.integrity),
-                i32::from(c.availability)
-            )
-        });
+        let classification = self.security_classification.as_ref().map(|c| c.cell());
         let refs: Vec<String> = self
             .external_refs
             .iter()

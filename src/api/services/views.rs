@@ -88,7 +88,7 @@ pub fn view_of(conn: &mut DbConnection, service: &Service) -> AppResult<ServiceV
     Ok(Surroundings::of(conn, std::slice::from_ref(service))?.view(service))
 }
 
-/// The export's columns: nested members flat (the classification's three levels, the IT
+/// The export's columns: nested members flat (the classification as `K/R/T`, the IT
 /// assessment's summary and systems by slug), so that the file comes back in as it went out
 /// (docs/imports.md).
 impl CsvRecord for ServiceView {
@@ -112,9 +112,7 @@ impl CsvRecord for ServiceView {
         "self_produced",
         "catalog_reviewed_at",
         "documentation_reviewed_at",
-        "security_confidentiality",
-        "security_integrity",
-        "security_availability",
+        "security_classification",
         "security_reviewed_at",
         "need_ids",
         "it_assessment_summary",
@@ -125,9 +123,6 @@ impl CsvRecord for ServiceView {
     ];
 
     fn record(&self) -> Vec<String> {
-        let level = |pick: fn(&crate::domain::governance::SecurityClassification) -> i32| {
-            cell(&self.security_classification.as_ref().map(pick))
-        };
         vec![
             self.id.to_string(),
             self.slug.clone(),
@@ -148,9 +143,7 @@ impl CsvRecord for ServiceView {
             self.self_produced.to_string(),
             csv_cell(&self.catalog_reviewed_at),
             csv_cell(&self.documentation_reviewed_at),
-            level(|c| c.confidentiality.into()),
-            level(|c| c.integrity.into()),
-            level(|c| c.availability.into()),
+            cell(&self.security_classification.as_ref().map(|c| c.cell())),
             csv_cell(&self.security_reviewed_at),
             csv_cell(&self.need_ids),
             cell(&self.it_assessment.as_ref().map(|a| a.summary.clone())),

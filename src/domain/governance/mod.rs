@@ -438,6 +438,16 @@ impl SecurityClassification {
         })
     }
 
+    /// As one cell of a CSV export: `K/R/T` (`2/3/3`).
+    pub fn cell(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            i32::from(self.confidentiality),
+            i32::from(self.integrity),
+            i32::from(self.availability)
+        )
+    }
+
     pub fn columns(this: Option<Self>) -> (Option<i32>, Option<i32>, Option<i32>) {
         match this {
             Some(s) => (
@@ -446,6 +456,33 @@ impl SecurityClassification {
                 Some(s.availability.into()),
             ),
             None => (None, None, None),
+        }
+    }
+}
+
+/// A CSV cell's classification, `K/R/T` as [`SecurityClassification::cell`] writes it.
+impl std::str::FromStr for SecurityClassification {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let wrong =
+            || format!("'{text}' is not a classification K/R/T (three levels 1–4, as 2/3/3)");
+        let levels: Vec<Level> = text
+            .split('/')
+            .map(|l| {
+                l.trim()
+                    .parse::<i32>()
+                    .ok()
+                    .and_then(|n| Level::try_from(n).ok())
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(wrong)?;
+        match levels[..] {
+            [confidentiality, integrity, availability] => Ok(SecurityClassification {
+                confidentiality,
+                integrity,
+                availability,
+            }),
+            _ => Err(wrong()),
         }
     }
 }

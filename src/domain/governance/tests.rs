@@ -77,3 +77,12 @@ fn every_rule_has_a_section_and_texts() {
     }
     assert_eq!(Rule::ALL.len(), 24);
 }
+
+#[test]
+fn a_classification_cell_reads_back_as_written() {
+    let c: SecurityClassification = "2/3/ 4".parse().unwrap();
+    assert_eq!(c.cell(), "2/3/4");
+    for wrong in ["2/3", "2/3/5", "a/b/c", "", "1/1/1/1"] {
+        assert!(wrong.parse::<SecurityClassification>().is_err(), "{wrong}");
+    }
+}

@@ -1,11 +1,10 @@
 //! One service row read into the operations' requests: the proposal's fields and the patch of
 //! the rest (`PATCH /services/{slug}` reads it), the portfolio and the assessed systems by
-//! slug, the classification's three levels as one classification, and the lifecycle.
+//! slug, and the lifecycle.
 
 use super::Known;
 use crate::api::imports::record::{Record, RowReader};
 use crate::api::services::ServicePatch;
-use crate::domain::governance::{Level, SecurityClassification};
 use crate::domain::it::ItAssessment;
 use crate::domain::lifecycle::Lifecycle;
 
@@ -36,7 +35,6 @@ pub struct Reviews {
 pub fn column(field: &str) -> String {
     match field {
         "portfolio_id" => "portfolio_slug".into(),
-        "security_classification" => "security_confidentiality".into(),
         "it_assessment" | "it_assessment.summary" => "it_assessment_summary".into(),
         "it_assessment.information_system_ids" => "it_assessment_systems".into(),
         "reason" => "rejection_reason".into(),
@@ -50,8 +48,6 @@ pub fn read(row: &mut RowReader, known: &Known) -> Option<Read> {
     let name = row.required("name");
     let portfolio_id = portfolio(row, known);
     let lifecycle = row.parsed::<Lifecycle>("lifecycle");
-    let states_classification = LEVELS.iter().any(|c| row.record().states(c));
-    let classification = states_classification.then(|| classification(row)).flatten();
     let assessment = assessment(row, known);
     let patch = ServicePatch {
         name: Some(name.clone()),
@@ -68,7 +64,7 @@ pub fn read(row: &mut RowReader, known: &Known) -> Option<Read> {
         self_produced: row.boolean("self_produced"),
         documentation_reviewed_at: row.stated("documentation_reviewed_at", |r, c| r.timestamp(c)),
         catalog_reviewed_at: row.stated("catalog_reviewed_at", |r, c| r.timestamp(c)),
-        security_classification: classification,
+        security_classification: row.stated("security_classification", |r, c| r.classification(c)),
         security_reviewed_at: row.stated("security_reviewed_at", |r, c| r.timestamp(c)),
         portfolio_id: portfolio_id.flatten(),
         ..ServicePatch::default()
@@ -101,47 +97,6 @@ fn portfolio(row: &mut RowReader, known: &Known) -> Option<Option<i64>> {
         Some(p) => Some(Some(p.id)),
         None => {
             row.error("portfolio_slug", format!("there is no portfolio {slug}"));
-            None
-        }
-    }
-}
-
-/// The columns of the classification's three levels.
-const LEVELS: [&str; 3] = [
-    "security_confidentiality",
-    "security_integrity",
-    "security_availability",
-];
-
-/// The classification's three levels (1–4): all three, or none (not classified); `None` when
-/// they cannot be read.
-fn classification(row: &mut RowReader) -> Option<Option<SecurityClassification>> {
-    let mut levels = Vec::new();
-    for column in LEVELS {
-        let level = row.integer(column).map(|n| {
-            i32::try_from(n)
-                .ok()
-                .and_then(|n| Level::try_from(n).ok())
-                .ok_or(n)
-        });
-        match level {
-            Some(Err(n)) => row.error(column, format!("{n} is not a level from 1 to 4")),
-            Some(Ok(level)) => levels.push(level),
-            None => {}
-        }
-    }
-    match levels[..] {
-        [] => Some(None),
-        [confidentiality, integrity, availability] => Some(Some(SecurityClassification {
-            confidentiality,
-            integrity,
-            availability,
-        })),
-        _ => {
-            row.error(
-                "security_confidentiality",
-                "a classification has all three levels (confidentiality, integrity, availability) or none",
-            );
             None
         }
     }
