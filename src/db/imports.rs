@@ -6,6 +6,8 @@ use diesel::prelude::*;
 
 use super::contracts::Contract;
 use super::deliveries::Delivery;
+use super::information_systems::InformationSystem;
+use super::organizations::Organization;
 use super::role_assignments::{Held, RoleAssignment};
 use super::schema::{imports, services};
 use super::services::Service;
@@ -244,6 +246,81 @@ pub fn active_holders(
                     diesel::dsl::count_star(),
                 ))
                 .load::<Holders>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The information systems with these slugs.
+pub fn systems_with_slugs(
+    conn: &mut DbConnection,
+    slugs: &[String],
+) -> AppResult<Vec<InformationSystem>> {
+    use super::schema::information_systems as systems;
+    let mut found = Vec::new();
+    for chunk in slugs.chunks(super::IN_CHUNK) {
+        found.extend(
+            systems::table
+                .filter(systems::slug.eq_any(chunk))
+                .select(InformationSystem::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// (system, portfolio) for each portfolio with a service that depends on one of these systems.
+pub fn dependant_portfolios(
+    conn: &mut DbConnection,
+    system_ids: &[i64],
+) -> AppResult<Vec<(i64, i64)>> {
+    use super::schema::service_dependencies as deps;
+    let mut found = Vec::new();
+    for chunk in system_ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            deps::table
+                .inner_join(services::table)
+                .filter(deps::information_system_id.eq_any(chunk))
+                .filter(services::portfolio_id.is_not_null())
+                .select((
+                    deps::information_system_id,
+                    services::portfolio_id.assume_not_null(),
+                ))
+                .distinct()
+                .load::<(i64, i64)>(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The organizations with these ids.
+pub fn organizations_with_ids(
+    conn: &mut DbConnection,
+    ids: &[i64],
+) -> AppResult<Vec<Organization>> {
+    use super::schema::organizations;
+    let mut found = Vec::new();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            organizations::table
+                .filter(organizations::id.eq_any(chunk))
+                .select(Organization::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(found)
+}
+
+/// The contracts with these ids.
+pub fn contracts_with_ids(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<Contract>> {
+    use super::schema::contracts;
+    let mut found = Vec::new();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            contracts::table
+                .filter(contracts::id.eq_any(chunk))
+                .select(Contract::as_select())
+                .load(conn)?,
         );
     }
     Ok(found)

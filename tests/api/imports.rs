@@ -59,6 +59,7 @@ pub fn comparable(csv_text: &str) -> Vec<Vec<String>> {
                     | "updated_at"
                     | "lifecycle_changed_at"
                     | "ended_at"
+                    | "retired_at"
                     | "created_by"
                     | "ended_by"
             ) && !header[i].ends_with("_id")

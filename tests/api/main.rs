@@ -25,6 +25,7 @@ mod imports;
 mod imports_deliveries;
 mod imports_roles;
 mod imports_services;
+mod imports_systems;
 mod it_environment;
 mod needs;
 mod openapi;
@@ -86,6 +87,8 @@ on_both_backends!(
     imports_roles::appointments_keep_the_single_rules,
     imports_services::a_service_register_comes_in_with_its_decisions,
     imports_services::each_step_needs_its_own_right,
+    imports_systems::an_inventory_comes_in_with_its_suppliers,
+    imports_systems::system_rows_keep_the_single_rules,
     it_environment::what_breaks_when_a_system_goes_is_one_answer,
     it_environment::bad_systems_and_dependencies_are_refused_and_change_nothing,
     it_environment::a_neglected_it_environment_is_a_finding,

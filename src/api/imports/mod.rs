@@ -6,6 +6,7 @@
 mod contracts;
 mod deliveries;
 mod file;
+mod information_systems;
 mod organizations;
 mod record;
 mod role_assignments;

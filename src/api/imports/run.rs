@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use super::file::{self, Columns, Format};
 use super::record::Record;
 use super::types::{ImportKind, ImportReport, ImportView, ImportedRow, RowOutcome};
-use super::{contracts, deliveries, organizations, role_assignments, services};
+use super::{
+    contracts, deliveries, information_systems, organizations, role_assignments, services,
+};
 use crate::auth::policy::{Action, Caller, Target};
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::{self, DbConnection};
@@ -85,6 +87,10 @@ macro_rules! with_kind {
             }
             ImportKind::RoleAssignments => {
                 type $k = role_assignments::RoleAssignments;
+                $body
+            }
+            ImportKind::InformationSystems => {
+                type $k = information_systems::InformationSystems;
                 $body
             }
         }

@@ -22,6 +22,7 @@ pub enum ImportFile {
     Contracts(Vec<ImportedContract>),
     Deliveries(Vec<ImportedDelivery>),
     RoleAssignments(Vec<ImportedAssignment>),
+    InformationSystems(Vec<ImportedSystem>),
 }
 
 /// An organization of a file (`kind=organizations`), matched by `slug`.
@@ -238,6 +239,49 @@ pub struct ImportedAssignment {
     #[schema(max_length = 255)]
     ended_by: Option<String>,
     version: Option<i64>,
+    #[schema(max_length = 100)]
+    created_at: Option<String>,
+    #[schema(max_length = 100)]
+    updated_at: Option<String>,
+}
+
+/// An information system of a file (`kind=information_systems`), matched by `slug`;
+/// `lifecycle: retired` records its retirement.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedSystem {
+    #[schema(
+        example = "eduroam-radius",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    slug: String,
+    #[schema(example = "eduroam RADIUS-proxy", max_length = 200)]
+    name: String,
+    kind: Option<crate::domain::it::SystemKind>,
+    #[schema(max_length = 10000)]
+    description: Option<String>,
+    lifecycle: Option<crate::domain::it::SystemLifecycle>,
+    hosting: Option<crate::domain::it::Hosting>,
+    /// A supplier, by slug.
+    #[schema(example = "atea", pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$")]
+    supplier_slug: Option<String>,
+    /// One of its supplier contracts, by reference.
+    #[schema(example = "ATEA 2025-17", max_length = 100)]
+    supplier_contract_reference: Option<String>,
+    #[schema(max_length = 255)]
+    responsible: Option<String>,
+    security_classification: Option<crate::domain::governance::SecurityClassification>,
+    #[schema(max_items = 20)]
+    external_refs: Option<Vec<crate::domain::it::ExternalRef>>,
+    reviewed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Read-only members of the export: accepted, ignored.
+    id: Option<i64>,
+    supplier_id: Option<i64>,
+    supplier_contract_id: Option<i64>,
+    #[schema(max_length = 100)]
+    retired_at: Option<String>,
+    #[schema(max_length = 10000)]
+    depends_on: Option<String>,
     #[schema(max_length = 100)]
     created_at: Option<String>,
     #[schema(max_length = 100)]

@@ -9,20 +9,21 @@ use crate::error::FieldError;
 crate::vocabulary! {
     /// What a file imports: the name of the list whose CSV export it follows.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
-    pub enum ImportKind("a kind of import (organizations, services, contracts, deliveries, role_assignments)") {
+    pub enum ImportKind("a kind of import (organizations, services, contracts, deliveries, role_assignments, information_systems)") {
         Organizations = "organizations",
         Services = "services",
         Contracts = "contracts",
         Deliveries = "deliveries",
         RoleAssignments = "role_assignments",
+        InformationSystems = "information_systems",
     }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
-    /// What the file holds: `organizations`, `services`, `contracts`, `deliveries` or
-    /// `role_assignments`.
+    /// What the file holds: `organizations`, `services`, `contracts`, `deliveries`,
+    /// `role_assignments` or `information_systems`.
     #[param(value_type = ImportKind)]
     pub kind: String,
     /// Say what would happen, write nothing (default false).

@@ -3,8 +3,10 @@
 
 use crate::api::services::types::not_in_the_future;
 use crate::api::Fields;
+use crate::db::contracts::{self, Contract};
 use crate::db::information_systems::{InformationSystem, SystemFields};
-use crate::db::{contracts, organizations, people, DbConnection};
+use crate::db::organizations::{self, Organization};
+use crate::db::{people, DbConnection};
 use crate::domain::contract::{ContractKind, OrganizationKind};
 use crate::domain::it::{ExternalRef, RefError, SystemLifecycle};
 use crate::domain::slug::{IdOrSlug, Slug};
@@ -13,7 +15,7 @@ use crate::error::{AppError, AppResult};
 
 use super::{InformationSystemPatch, NewInformationSystem};
 
-pub fn of_new(conn: &mut DbConnection, r: &NewInformationSystem) -> AppResult<SystemFields> {
+pub fn of_new(conn: &mut impl References, r: &NewInformationSystem) -> AppResult<SystemFields> {
     let now = crate::db::now();
     let mut f = Fields::default();
     let slug = f.take(Slug::parse(&r.slug).map_err(|m| ("slug".to_string(), m)));
@@ -51,7 +53,7 @@ pub fn of_new(conn: &mut DbConnection, r: &NewInformationSystem) -> AppResult<Sy
 }
 
 pub fn patched(
-    conn: &mut DbConnection,
+    conn: &mut impl References,
     current: &InformationSystem,
     p: &InformationSystemPatch,
 ) -> AppResult<SystemFields> {
@@ -130,44 +132,64 @@ fn refs(f: &mut Fields, given: &[ExternalRef]) -> Option<Vec<ExternalRef>> {
     }
 }
 
+/// What a system's references are checked against: the database, or what an import looked
+/// up for all its rows at once.
+pub trait References {
+    fn person_exists(&mut self, sub: &str) -> AppResult<bool>;
+    fn organization(&mut self, id: i64) -> AppResult<Option<Organization>>;
+    fn contract(&mut self, id: i64) -> AppResult<Option<Contract>>;
+}
+
+impl References for DbConnection {
+    fn person_exists(&mut self, sub: &str) -> AppResult<bool> {
+        Ok(people::find_by_sub(self, sub)?.is_some())
+    }
+
+    fn organization(&mut self, id: i64) -> AppResult<Option<Organization>> {
+        match organizations::find(self, &IdOrSlug::Id(id)) {
+            Err(AppError::NotFound(_)) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+
+    fn contract(&mut self, id: i64) -> AppResult<Option<Contract>> {
+        match contracts::find(self, id) {
+            Err(AppError::NotFound(_)) => Ok(None),
+            other => other.map(Some),
+        }
+    }
+}
+
 /// The responsible is a known person; the supplier an organization of kind supplier; the
 /// contract one of its supplier contracts.
-fn references(conn: &mut DbConnection, f: &mut Fields, s: &SystemFields) -> AppResult<()> {
+fn references(known: &mut impl References, f: &mut Fields, s: &SystemFields) -> AppResult<()> {
     if let Some(sub) = &s.responsible {
-        if people::find_by_sub(conn, sub)?.is_none() {
+        if !known.person_exists(sub)? {
             f.rule("responsible", format!("there is no person '{sub}'"));
         }
     }
     if let Some(o) = s.supplier_id {
-        match organizations::find(conn, &IdOrSlug::Id(o)) {
-            Err(AppError::NotFound(_)) => {
-                f.rule("supplier_id", format!("there is no organization {o}"))
-            }
-            Ok(org) if org.kind() != OrganizationKind::Supplier => f.rule(
+        match known.organization(o)? {
+            None => f.rule("supplier_id", format!("there is no organization {o}")),
+            Some(org) if org.kind() != OrganizationKind::Supplier => f.rule(
                 "supplier_id",
                 format!("organization {o} is a {}, not a supplier", org.kind()),
             ),
-            other => {
-                other?;
-            }
+            Some(_) => {}
         }
     }
     if let Some(c) = s.supplier_contract_id {
-        match contracts::find(conn, c) {
-            Err(AppError::NotFound(_)) => {
-                f.rule("supplier_contract_id", format!("there is no contract {c}"))
-            }
-            Ok(contract) if contract.kind() != ContractKind::Supplier => f.rule(
+        match known.contract(c)? {
+            None => f.rule("supplier_contract_id", format!("there is no contract {c}")),
+            Some(contract) if contract.kind() != ContractKind::Supplier => f.rule(
                 "supplier_contract_id",
                 format!("contract {c} is a customer contract"),
             ),
-            Ok(contract) if Some(contract.organization_id) != s.supplier_id => f.rule(
+            Some(contract) if Some(contract.organization_id) != s.supplier_id => f.rule(
                 "supplier_contract_id",
                 "is a contract of another organization than supplier_id",
             ),
-            other => {
-                other?;
-            }
+            Some(_) => {}
         }
     }
     Ok(())

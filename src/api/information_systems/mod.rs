@@ -4,7 +4,7 @@
 //! portfolio whose service depends on one correct it; LG retires it.
 
 mod dependencies;
-mod fields;
+pub(crate) mod fields;
 mod types;
 
 use actix_web::http::StatusCode;
@@ -42,18 +42,28 @@ pub(crate) fn targets(
     caller: &Caller,
     system: &InformationSystem,
 ) -> AppResult<Vec<Target>> {
+    let portfolios = systems::dependant_portfolios(conn, system.id)?;
+    Ok(targets_among(caller, system, &portfolios))
+}
+
+/// Where a system is answered for: everywhere (LG), and each portfolio with a service that
+/// depends on it (its TÄ); as its responsible, if the caller is.
+pub(crate) fn targets_among(
+    caller: &Caller,
+    system: &InformationSystem,
+    portfolios: &[i64],
+) -> Vec<Target> {
     let responsible = |t: Target| match &system.responsible {
         Some(sub) if *sub == caller.sub => t.with_responsible(caller.person_id),
         _ => t,
     };
     let mut out = vec![responsible(Target::global())];
-    for p in systems::dependant_portfolios(conn, system.id)? {
-        out.push(responsible(Target::portfolio(p)));
+    for p in portfolios {
+        out.push(responsible(Target::portfolio(*p)));
     }
-    Ok(out)
+    out
 }
 
-/// `action` on the system, allowed through any of its targets, else 403 naming it.
 pub(crate) fn authorize(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -74,7 +84,10 @@ pub(crate) fn view_of(
         .iter()
         .map(|(_, on)| PathStep::from(on))
         .collect();
-    Ok(SystemView::of(system, depends_on))
+    let mut views = with_supplier_names(conn, vec![SystemView::of(system, depends_on)])?;
+    views
+        .pop()
+        .ok_or_else(|| AppError::internal("a system without its view"))
 }
 
 pub(crate) fn audited(
@@ -144,7 +157,7 @@ pub async fn list(
             .iter()
             .map(|s| SystemView::of(s, depends_on.remove(&s.id).unwrap_or_default()))
             .collect();
-        Ok((count, views))
+        Ok((count, with_supplier_names(conn, views)?))
     };
     crate::api::list_views::<SystemView, _>(&req, &pool, who, listing, views).await
 }

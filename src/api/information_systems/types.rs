@@ -116,8 +116,14 @@ pub struct SystemView {
     pub hosting: Hosting,
     /// The supplier organization that runs or delivers it.
     pub supplier_id: Option<i64>,
+    /// That organization's slug.
+    #[schema(example = "atea")]
+    pub supplier_slug: Option<String>,
     /// The supplier contract it is delivered under (one of the supplier's).
     pub supplier_contract_id: Option<i64>,
+    /// That contract's reference.
+    #[schema(example = "ATEA 2025-17")]
+    pub supplier_contract_reference: Option<String>,
     /// The `sub` of the person who answers for it.
     pub responsible: Option<String>,
     pub security_classification: Option<SecurityClassification>,
@@ -144,7 +150,9 @@ impl SystemView {
             lifecycle: s.lifecycle(),
             hosting: s.hosting(),
             supplier_id: s.supplier_id,
+            supplier_slug: None,
             supplier_contract_id: s.supplier_contract_id,
+            supplier_contract_reference: None,
             responsible: s.responsible.clone(),
             security_classification: s.security_classification(),
             external_refs: s.external_refs(),
@@ -170,7 +178,9 @@ impl CsvRecord for SystemView {
         "lifecycle",
         "hosting",
         "supplier_id",
+        "supplier_slug",
         "supplier_contract_id",
+        "supplier_contract_reference",
         "responsible",
         "security_classification",
         "external_refs",
@@ -198,7 +208,9 @@ impl CsvRecord for SystemView {
             csv_cell(&self.lifecycle),
             csv_cell(&self.hosting),
             csv_cell(&self.supplier_id),
+            csv_cell(&self.supplier_slug),
             csv_cell(&self.supplier_contract_id),
+            csv_cell(&self.supplier_contract_reference),
             csv_cell(&self.responsible),
             classification.unwrap_or_default(),
             refs.join(";"),
@@ -209,6 +221,45 @@ impl CsvRecord for SystemView {
             csv_cell(&self.updated_at),
         ]
     }
+}
+
+/// The views with their suppliers' slugs and contracts' references, in two queries.
+pub fn with_supplier_names(
+    conn: &mut crate::db::DbConnection,
+    mut views: Vec<SystemView>,
+) -> crate::error::AppResult<Vec<SystemView>> {
+    let distinct = |mut ids: Vec<i64>| {
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let suppliers = distinct(views.iter().filter_map(|v| v.supplier_id).collect());
+    let contracts = distinct(
+        views
+            .iter()
+            .filter_map(|v| v.supplier_contract_id)
+            .collect(),
+    );
+    let slugs: std::collections::HashMap<i64, String> = match suppliers.is_empty() {
+        true => Default::default(),
+        false => crate::db::organizations::names_of(conn, &suppliers)?
+            .into_iter()
+            .map(|(id, slug, _)| (id, slug))
+            .collect(),
+    };
+    let references: std::collections::HashMap<i64, String> = match contracts.is_empty() {
+        true => Default::default(),
+        false => crate::db::contracts::references_of(conn, &contracts)?
+            .into_iter()
+            .collect(),
+    };
+    for view in &mut views {
+        view.supplier_slug = view.supplier_id.and_then(|o| slugs.get(&o).cloned());
+        view.supplier_contract_reference = view
+            .supplier_contract_id
+            .and_then(|c| references.get(&c).cloned());
+    }
+    Ok(views)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

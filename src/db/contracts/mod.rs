@@ -377,3 +377,17 @@ pub fn with_references(conn: &mut DbConnection, references: &[String]) -> AppRes
     }
     Ok(found)
 }
+
+/// (id, reference) of each of these contracts that exists.
+pub fn references_of(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<(i64, String)>> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(super::IN_CHUNK) {
+        found.extend(
+            contracts::table
+                .filter(contracts::id.eq_any(chunk))
+                .select((contracts::id, contracts::reference))
+                .load::<(i64, String)>(conn)?,
+        );
+    }
+    Ok(found)
+}

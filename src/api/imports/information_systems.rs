@@ -1,0 +1,248 @@
+//! Importing information systems, matched by slug: a new one recorded as
+//! `POST /information-systems` records it, an existing one corrected as `PATCH` would, and a
+//! row whose lifecycle is `retired` retired as `POST …/retire` would — each under the same
+//! policy (recording: LG, TÄ; correcting: LG, the responsible, the TÄ of a portfolio whose
+//! service depends on it; retiring: LG), the retirement the importer's own recorded decision.
+//! What a system depends on is recorded with `POST …/dependencies`, not by an import.
+
+mod row;
+
+use std::collections::{HashMap, HashSet};
+
+use super::file::Columns;
+use super::record::{Record, RowReader};
+use super::run::{Kind, Planned, Step};
+use crate::api::information_systems::fields::{self, References};
+use crate::api::information_systems::{targets_among, view_of, SystemView};
+use crate::auth::policy::{Action, Caller, Grant, Target};
+use crate::db::audit::{Change, ObjectType};
+use crate::db::contracts::{self, Contract};
+use crate::db::information_systems::{self as systems, InformationSystem, SystemFields};
+use crate::db::organizations::{self, Organization};
+use crate::db::{self, DbConnection};
+use crate::domain::it::SystemLifecycle;
+use crate::error::{AppError, AppResult};
+
+pub struct InformationSystems;
+
+/// What the rows name, looked up once for the whole file.
+pub(super) struct Known {
+    systems: HashMap<String, InformationSystem>,
+    /// The portfolios whose services depend on each existing system.
+    portfolios: HashMap<i64, Vec<i64>>,
+    /// By id: the suppliers the rows name and those of the existing systems.
+    organizations: HashMap<i64, Organization>,
+    /// By id: the contracts the rows name and those of the existing systems.
+    contracts: HashMap<i64, Contract>,
+    /// The subs of the people the rows name who exist.
+    people: HashSet<String>,
+}
+
+impl References for &Known {
+    fn person_exists(&mut self, sub: &str) -> AppResult<bool> {
+        Ok(self.people.contains(sub))
+    }
+
+    fn organization(&mut self, id: i64) -> AppResult<Option<Organization>> {
+        Ok(self.organizations.get(&id).cloned())
+    }
+
+    fn contract(&mut self, id: i64) -> AppResult<Option<Contract>> {
+        Ok(self.contracts.get(&id).cloned())
+    }
+}
+
+/// A planned system write: its fields (none when only a retirement is new), and a retirement
+/// to record after them.
+pub struct Write {
+    current: Option<Box<InformationSystem>>,
+    fields: Option<(SystemFields, Grant)>,
+    retirement: Option<Grant>,
+}
+
+impl Kind for InformationSystems {
+    const COLUMNS: Columns = Columns {
+        kind: "information_systems",
+        export: <SystemView as crate::api::CsvRecord>::HEADER,
+        required: &["slug", "name"],
+        ignored: &[
+            "id",
+            "supplier_id",
+            "supplier_contract_id",
+            "retired_at",
+            "depends_on",
+            "created_at",
+            "updated_at",
+        ],
+    };
+    const KEY: &'static str = "slug";
+    const GROWS: &'static [&'static str] = &["information_systems"];
+    type Write = Write;
+
+    fn key(record: &Record) -> Option<String> {
+        record.text("slug").map(|s| s.trim().to_string())
+    }
+
+    fn plan(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        records: &[Record],
+    ) -> AppResult<Vec<Planned<Write>>> {
+        let known = look_up(conn, records)?;
+        Ok(records
+            .iter()
+            .map(|record| plan_row(caller, record, &known))
+            .collect())
+    }
+
+    fn apply(
+        conn: &mut DbConnection,
+        _caller: &Caller,
+        write: &Write,
+    ) -> AppResult<(i64, Vec<Change>)> {
+        let mut changes = Vec::new();
+        let mut system = match (&write.current, &write.fields) {
+            (None, Some((fields, grant))) => {
+                let created = systems::insert(conn, fields)?;
+                changes.push(change(grant, None, view_of(conn, &created)?));
+                created
+            }
+            (Some(current), Some((fields, grant))) => {
+                let before = view_of(conn, current)?;
+                let updated = systems::update(conn, current, fields)?;
+                changes.push(change(grant, Some(&before), view_of(conn, &updated)?));
+                updated
+            }
+            (Some(current), None) => current.as_ref().clone(),
+            (None, None) => {
+                return Err(AppError::internal("a planned system with nothing to write"))
+            }
+        };
+        if let Some(grant) = &write.retirement {
+            let before = view_of(conn, &system)?;
+            system = systems::retire(conn, &system)?;
+            changes.push(change(grant, Some(&before), view_of(conn, &system)?));
+        }
+        Ok((system.id, changes))
+    }
+}
+
+fn change(grant: &Grant, before: Option<&SystemView>, after: SystemView) -> Change {
+    Change::by(grant, ObjectType::InformationSystem, after.id)
+        .before_if(before)
+        .after(&after)
+}
+
+/// Every system, supplier, contract and person the file names, in a few queries.
+fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
+    let named = |column: &str| -> Vec<String> {
+        let mut found: Vec<String> = records
+            .iter()
+            .filter_map(|r| r.text(column).map(|t| t.trim().to_string()))
+            .collect();
+        found.sort();
+        found.dedup();
+        found
+    };
+    let existing = db::imports::systems_with_slugs(conn, &named("slug"))?;
+    let ids: Vec<i64> = existing.iter().map(|s| s.id).collect();
+    let mut portfolios: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (system, portfolio) in db::imports::dependant_portfolios(conn, &ids)? {
+        portfolios.entry(system).or_default().push(portfolio);
+    }
+    let mut organizations = organizations::with_slugs(conn, &named("supplier_slug"))?;
+    let supplier_ids: Vec<i64> = existing.iter().filter_map(|s| s.supplier_id).collect();
+    organizations.extend(db::imports::organizations_with_ids(conn, &supplier_ids)?);
+    let mut contracts = contracts::with_references(conn, &named("supplier_contract_reference"))?;
+    let contract_ids: Vec<i64> = existing
+        .iter()
+        .filter_map(|s| s.supplier_contract_id)
+        .collect();
+    contracts.extend(db::imports::contracts_with_ids(conn, &contract_ids)?);
+    let mut subs = named("responsible");
+    subs.extend(existing.iter().filter_map(|s| s.responsible.clone()));
+    Ok(Known {
+        people: db::imports::people_named(conn, &subs)?
+            .into_iter()
+            .map(|(_, sub)| sub)
+            .collect(),
+        systems: existing.into_iter().map(|s| (s.slug.clone(), s)).collect(),
+        portfolios,
+        organizations: organizations.into_iter().map(|o| (o.id, o)).collect(),
+        contracts: contracts.into_iter().map(|c| (c.id, c)).collect(),
+    })
+}
+
+/// One row: read, parsed by the operations' code, matched with the system of its slug,
+/// authorised.
+fn plan_row(caller: &Caller, record: &Record, known: &Known) -> Planned<Write> {
+    let mut reader = RowReader::new(record);
+    let Some(read) = row::read(&mut reader, known) else {
+        return reader.refused();
+    };
+    let decided = match known.systems.get(&read.slug) {
+        None => match read.request(&mut reader) {
+            Some(request) => create(caller, &read, request, known),
+            None => return reader.refused(),
+        },
+        Some(current) => update(caller, &read, current, known),
+    };
+    reader.decided(decided, row::column)
+}
+
+fn create(
+    caller: &Caller,
+    read: &row::Read,
+    request: crate::api::information_systems::NewInformationSystem,
+    known: &Known,
+) -> AppResult<Step<Write>> {
+    let grant = caller.authorize(Action::InformationSystemCreate, &Target::global())?;
+    let fields = fields::of_new(&mut { known }, &request)?;
+    let retirement = read
+        .retired
+        .then(|| caller.authorize(Action::InformationSystemRetire, &Target::global()))
+        .transpose()?;
+    Ok(Step::Create(Write {
+        current: None,
+        fields: Some((fields, grant)),
+        retirement,
+    }))
+}
+
+fn update(
+    caller: &Caller,
+    read: &row::Read,
+    current: &InformationSystem,
+    known: &Known,
+) -> AppResult<Step<Write>> {
+    let old = SystemFields::of(current);
+    let fields = fields::patched(&mut { known }, current, &read.patch)?;
+    let retired = current.lifecycle() == SystemLifecycle::Retired;
+    let retire = read.retired && !retired;
+    if fields == old && !retire {
+        return Ok(Step::Unchanged(current.id));
+    }
+    let portfolios = known
+        .portfolios
+        .get(&current.id)
+        .cloned()
+        .unwrap_or_default();
+    let targets = targets_among(caller, current, &portfolios);
+    let may = |action: Action| {
+        caller
+            .may_any(action, &targets)
+            .ok_or_else(|| AppError::forbidden(action.code()))
+    };
+    let fields = match fields == old {
+        true => None,
+        false => Some((fields, may(Action::InformationSystemUpdate)?)),
+    };
+    let retirement = retire
+        .then(|| may(Action::InformationSystemRetire))
+        .transpose()?;
+    Ok(Step::Update(Write {
+        current: Some(Box::new(current.clone())),
+        fields,
+        retirement,
+    }))
+}
