@@ -66,6 +66,7 @@ pub fn payload(event: &Event) -> Vec<u8> {
         "object_id": event.object_id,
         "portfolio_id": event.portfolio_id,
         "data": data,
+        "import_id": event.import_id,
     }))
     .unwrap_or_default()
 }

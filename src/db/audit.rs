@@ -200,8 +200,9 @@ fn record_in_one_statement(
     use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
     diesel::sql_query(
         "WITH event AS (\
-           INSERT INTO events (event_type, occurred_at, object_type, object_id, portfolio_id, data) \
-           VALUES ($1, $2, $3, $4, $5, $6)) \
+           INSERT INTO events (event_type, occurred_at, object_type, object_id, portfolio_id, data, \
+             import_id) \
+           VALUES ($1, $2, $3, $4, $5, $6, $12)) \
          INSERT INTO audit_events (occurred_at, actor_sub, actor_roles, action, object_type, \
            object_id, portfolio_id, before_state, after_state, request_id, governance_model, \
            import_id) \
@@ -239,6 +240,7 @@ fn record_in_two_statements(
             object_id: change.object_id,
             portfolio_id: change.portfolio_id,
             data: row.after.as_deref(),
+            import_id: change.import_id,
         },
     )?;
     diesel::insert_into(audit_events::table)

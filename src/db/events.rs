@@ -17,6 +17,8 @@ pub struct NewEvent<'a> {
     pub object_id: i64,
     pub portfolio_id: Option<i64>,
     pub data: Option<&'a str>,
+    /// The import the change was part of.
+    pub import_id: Option<i64>,
 }
 
 /// An event as readers see it: `id` is its place in the stream (the column `position`), given in
@@ -31,6 +33,7 @@ pub struct Event {
     pub object_id: i64,
     pub portfolio_id: Option<i64>,
     pub data: Option<String>,
+    pub import_id: Option<i64>,
 }
 
 type EventColumns = (
@@ -41,6 +44,7 @@ type EventColumns = (
     events::object_id,
     events::portfolio_id,
     events::data,
+    events::import_id,
 );
 
 /// The columns of an [`Event`] (only for rows with a position).
@@ -53,6 +57,7 @@ pub fn columns() -> EventColumns {
         events::object_id,
         events::portfolio_id,
         events::data,
+        events::import_id,
     )
 }
 
@@ -66,6 +71,7 @@ pub fn append(conn: &mut DbConnection, event: &NewEvent<'_>) -> AppResult<i64> {
             events::object_id.eq(event.object_id),
             events::portfolio_id.eq(event.portfolio_id),
             events::data.eq(event.data),
+            events::import_id.eq(event.import_id),
         ))
         .returning(events::id)
         .get_result(conn)?)

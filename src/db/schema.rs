@@ -332,6 +332,7 @@ diesel::table! {
         portfolio_id -> Nullable<BigInt>,
         data -> Nullable<Text>,
         position -> Nullable<BigInt>,
+        import_id -> Nullable<BigInt>,
     }
 }
 

@@ -104,6 +104,27 @@ pub async fn a_service_register_comes_in_with_its_decisions(backend: Backend) {
         assert_eq!(event["actor"], "tove@sunet.se");
         assert_eq!(event["import_id"], import_id, "{event}");
     }
+    // So does each event (an event shows once the transactions before it have ended).
+    let path = format!(
+        "/api/v1/events?object_type=service&object_id={}",
+        eduroam.id()
+    );
+    let mut stream = app.get(&path, Some(&lg)).await.expect(200);
+    for _ in 0..100 {
+        if stream.body["results"].as_array().map_or(0, Vec::len) >= 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        stream = app.get(&path, Some(&lg)).await.expect(200);
+    }
+    let events = stream.body["results"].as_array().unwrap();
+    assert_eq!(events.len(), 3, "{}", stream.body);
+    assert!(
+        events.iter().all(|e| e["import_id"] == import_id),
+        "{}",
+        stream.body
+    );
+
     // Its staff are imported after it: the findings name what it lacks meanwhile.
     let unstaffed = findings_of(&app, &lg, "service_without_manager").await;
     assert!(

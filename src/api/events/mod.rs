@@ -37,6 +37,8 @@ pub struct EventView {
     pub portfolio_id: Option<i64>,
     /// The object after the change (null when the change left none).
     pub data: Option<serde_json::Value>,
+    /// The import the change was part of (`GET /api/v1/imports/{id}`), if it was.
+    pub import_id: Option<i64>,
 }
 
 impl From<&Event> for EventView {
@@ -49,6 +51,7 @@ impl From<&Event> for EventView {
             object_id: e.object_id,
             portfolio_id: e.portfolio_id,
             data: e.data.as_deref().and_then(|d| serde_json::from_str(d).ok()),
+            import_id: e.import_id,
         }
     }
 }

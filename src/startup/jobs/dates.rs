@@ -148,6 +148,7 @@ fn fire(conn: &mut DbConnection, due: &[Due]) -> AppResult<usize> {
                 object_id: d.object_id,
                 portfolio_id: d.portfolio_id,
                 data: Some(&d.data),
+                import_id: None,
             },
         )?;
         diesel::insert_into(event_marks::table)
