@@ -15,10 +15,8 @@ use std::time::{Duration, Instant};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage, ResponseError};
+use actix_web::{web, ResponseError};
 
-use crate::auth::jwt::Authenticator;
-use crate::auth::Verification;
 use crate::client_address::{client_address, TrustedProxies};
 use crate::error::AppError;
 
@@ -127,17 +125,9 @@ pub const REPORT_COST: f64 = 5.0;
 /// The caller of a request: the token is verified here (the verification is handed on to the
 /// handler's extractor, so it happens once), an invalid or non-bearer header is anonymous.
 async fn caller(req: &ServiceRequest) -> Caller {
-    let token = crate::auth::bearer_token(req.headers()).ok();
-    let authenticator = req.app_data::<web::Data<Authenticator>>();
-    if let (Some(token), Some(authenticator)) = (token, authenticator) {
-        let verified = authenticator.authenticate(token).await;
-        let caller = verified
-            .as_ref()
-            .ok()
-            .map(|id| Caller::Person(id.sub.clone()));
-        req.extensions_mut().insert(Verification(verified));
-        if let Some(caller) = caller {
-            return caller;
+    if crate::auth::bearer_token(req.headers()).is_ok() {
+        if let Ok(identity) = crate::auth::verify_once(req).await {
+            return Caller::Person(identity.sub);
         }
     }
     let peer = req

@@ -14,13 +14,24 @@ pub struct BodyLimit {
 }
 
 impl BodyLimit {
-    /// The limit of this request's body: an import's file may be larger than a JSON body.
+    /// The limit of this request's body: an import's file, from a caller whose token was
+    /// verified, may be larger than a JSON body.
     fn of(&self, req: &actix_web::dev::ServiceRequest) -> usize {
-        if req.method() == actix_web::http::Method::POST && req.path() == IMPORTS_PATH {
+        use actix_web::HttpMessage;
+        let verified = req
+            .extensions()
+            .get::<crate::auth::Verification>()
+            .is_some_and(|v| v.0.is_ok());
+        if Self::is_import(req) && verified {
             self.import
         } else {
             self.json
         }
+    }
+
+    /// Is this request an import (whose body is a file)?
+    pub fn is_import(req: &actix_web::dev::ServiceRequest) -> bool {
+        req.method() == actix_web::http::Method::POST && req.path() == IMPORTS_PATH
     }
 }
 

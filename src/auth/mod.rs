@@ -67,6 +67,27 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, AppError> {
 #[derive(Debug, Clone)]
 pub struct Verification(pub Result<Identity, String>);
 
+/// The request's bearer token, verified once: the outcome is kept for [`Authenticated`] (a
+/// middleware that must know the caller before the handler asks here first). The error is the
+/// one the extractor would answer.
+pub async fn verify_once(req: &actix_web::dev::ServiceRequest) -> Result<Identity, AppError> {
+    use actix_web::HttpMessage;
+    let known = req.extensions().get::<Verification>().cloned();
+    let verified = match known {
+        Some(Verification(outcome)) => outcome,
+        None => {
+            let token = bearer_token(req.headers())?;
+            let authenticator = req
+                .app_data::<web::Data<Authenticator>>()
+                .ok_or_else(|| AppError::internal("no authenticator configured"))?;
+            let outcome = authenticator.authenticate(token).await;
+            req.extensions_mut().insert(Verification(outcome.clone()));
+            outcome
+        }
+    };
+    verified.map_err(AppError::invalid_token)
+}
+
 impl FromRequest for Authenticated {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;

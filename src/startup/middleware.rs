@@ -157,6 +157,12 @@ pub(super) async fn screen_request(
         );
     }
     if has_body(&req) {
+        // A file may be far larger than a JSON body: its sender is known before it is read.
+        if api::BodyLimit::is_import(&req) {
+            if let Err(error) = crate::auth::verify_once(&req).await {
+                return refuse(req, error);
+            }
+        }
         let body = match api::read_body(&mut req).await {
             Ok(body) => body,
             Err(error) => return refuse(req, error),

@@ -175,6 +175,24 @@ fn raw_exchange(base: &str, head: &str, body: &[u8], wait: Duration) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
+/// An import's file may be 16 MiB, far more than a JSON body: one from a caller without a valid
+/// token is answered 401 before it arrives (nobody unknown makes the service hold 16 MiB).
+pub async fn an_anonymous_file_is_answered_before_it_is_read(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for authorization in ["", "Authorization: Bearer not-a-token\r\n"] {
+        let base = app.base.clone();
+        let head = format!(
+            "POST /api/v1/imports?kind=organizations HTTP/1.1\r\nHost: x\r\n{authorization}Content-Type: text/csv\r\nContent-Length: 16000000\r\n\r\n"
+        );
+        let answer = tokio::task::spawn_blocking(move || {
+            raw_exchange(&base, &head, b"slug,name,kind\n", Duration::from_secs(10))
+        })
+        .await
+        .expect("exchange");
+        assert!(answer.starts_with("HTTP/1.1 401 "), "{answer}");
+    }
+}
+
 /// A body that never arrives is answered 408 and its connection closed (README: 30 s); a URI
 /// past 16 kB is 414; both with a problem body.
 pub async fn slow_bodies_and_long_uris_get_problems(backend: Backend) {

@@ -67,6 +67,7 @@ macro_rules! on_both_backends {
 
 on_both_backends!(
     agreement::may_and_reach_agree_on_random_assignments,
+    attacks::an_anonymous_file_is_answered_before_it_is_read,
     attacks::invented_methods_leave_the_metrics_bounded,
     attacks::one_person_has_one_allowance_however_they_knock,
     attacks::only_a_trusted_proxy_names_the_client,
