@@ -2,10 +2,11 @@
 //! three portfolios, a dozen services, their TÄ, TS and TJF, customers and suppliers with
 //! contracts (some near notice) and deliveries (some uncovered), a budget frame and a plan,
 //! change requests, needs and information systems. Everything goes in through the API of an
-//! instance started for the purpose (organizations and contracts through the import), so it is
-//! authorised, validated and audited like any other write; then a token per role is printed.
+//! instance started for the purpose (its registers through the import), so it is authorised,
+//! validated and audited like any other write; then a token per role is printed.
 
 mod data;
+mod files;
 mod people;
 mod script;
 
@@ -28,7 +29,7 @@ pub enum DemoError {
     NotEmpty(String),
     #[error("{0}")]
     Setup(String),
-    #[error("{step}: {status} {body}")]
+    #[error("{step}: {status} {body}\nThe demo stopped there: the database holds what went in before that step and nothing after it. Empty it (remove the SQLite file in the data directory, or drop the PostgreSQL schema) before running the demo again.")]
     Step {
         step: String,
         status: u16,

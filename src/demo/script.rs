@@ -1,6 +1,7 @@
-//! What the demo records, in the order Sunet would: portfolios and services, the people who
-//! answer for them, the IT environment, customers and suppliers with their contracts (through
-//! the import), deliveries, a year's plan, change requests and needs. Dates are relative to
+//! What the demo records, in the order Sunet would: portfolios and the people who answer for
+//! them, then through the import customers and suppliers, the IT environment, the services as
+//! decided, the contract register, the TJF and operation (each TÄ's own file) and deliveries;
+//! then a year's plan, change requests and needs. Dates are relative to
 //! today, so that some contracts are always near their notice deadline.
 
 use std::collections::HashMap;
@@ -10,6 +11,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 use super::data::{contracts, day, ORGANIZATIONS, PORTFOLIOS, SERVICES, SYSTEMS};
+use super::files;
 use super::{Body, Client, DemoError};
 
 /// Everything, in order.
@@ -20,10 +22,14 @@ pub(super) async fn fill(c: &Client) -> Result<(), DemoError> {
         c.send(person.key, Method::GET, "/me", None).await?;
     }
     structure(c, &mut ids).await?;
-    customers_and_contracts(c, &mut ids).await?;
-    it_environment(c, &ids).await?;
-    lifecycles(c, &ids).await?;
-    deliveries(c, &ids).await?;
+    import(c, "CTRL", "organizations", ORGANIZATIONS.into()).await?;
+    it_environment(c).await?;
+    import(c, "LG", "services", files::services_decided()).await?;
+    import(c, "CTRL", "contracts", contracts()).await?;
+    learn_ids(c, &mut ids).await?;
+    into_operation(c).await?;
+    import(c, "CTRL", "deliveries", files::deliveries()).await?;
+    post(c, "KA", "/organizations/uppsala-universitet/follow-ups", json!({"date": day(-20), "kind": "delivery_review", "service_ids": [ids.of("eduroam")], "satisfaction": 4, "summary": "Nöjda med eduroam; vill ha bättre täckning i nya lokaler."})).await?;
     year(c, &ids).await?;
     needs_and_changes(c, &ids).await
 }
@@ -47,7 +53,7 @@ fn id(answer: &Value) -> i64 {
     answer["id"].as_i64().unwrap_or_default()
 }
 
-/// Portfolios with their TÄ and a TS; services proposed.
+/// Portfolios with their TÄ and a TS.
 async fn structure(c: &Client, ids: &mut Ids) -> Result<(), DemoError> {
     for (slug, name, owner) in PORTFOLIOS {
         let portfolio = post(c, "LG", "/portfolios", json!({"slug": slug, "name": name})).await?;
@@ -66,55 +72,36 @@ async fn structure(c: &Client, ids: &mut Ids) -> Result<(), DemoError> {
         .await?;
     }
     post(c, "TA", "/role-assignments", json!({"subject": "tomas@sunet.se", "role": "service_coordinator", "portfolio_id": ids.of("natverk"), "delegations": ["contracts", "plan"]})).await?;
-    for (slug, name, description, ..) in SERVICES {
-        let service = post(
-            c,
-            "LG",
-            "/services",
-            json!({"slug": slug, "name": name, "description": description}),
-        )
-        .await?;
-        ids.0.insert(slug.to_string(), id(&service));
+    Ok(())
+}
+
+/// A file of `kind` imported by `who`.
+async fn import(c: &Client, who: &str, kind: &str, file: String) -> Result<Value, DemoError> {
+    c.send(
+        who,
+        Method::POST,
+        &format!("/imports?kind={kind}"),
+        Some(Body::Csv(file)),
+    )
+    .await
+}
+
+/// The ids of the organizations and services the imports made, by slug.
+async fn learn_ids(c: &Client, ids: &mut Ids) -> Result<(), DemoError> {
+    for list in ["/organizations?limit=100", "/services?limit=100"] {
+        let listed = c.send("LG", Method::GET, list, None).await?;
+        for object in listed["results"].as_array().into_iter().flatten() {
+            if let Some(slug) = object["slug"].as_str() {
+                ids.0.insert(slug.to_string(), id(object));
+            }
+        }
     }
     Ok(())
 }
 
-/// Customers and suppliers, then the contract register: both through the import.
-async fn customers_and_contracts(c: &Client, ids: &mut Ids) -> Result<(), DemoError> {
-    c.send(
-        "CTRL",
-        Method::POST,
-        "/imports?kind=organizations",
-        Some(Body::Csv(ORGANIZATIONS.into())),
-    )
-    .await?;
-    let listed = c
-        .send("CTRL", Method::GET, "/organizations?limit=100", None)
-        .await?;
-    for organization in listed["results"].as_array().into_iter().flatten() {
-        if let Some(slug) = organization["slug"].as_str() {
-            ids.0.insert(slug.to_string(), id(organization));
-        }
-    }
-    c.send(
-        "CTRL",
-        Method::POST,
-        "/imports?kind=contracts",
-        Some(Body::Csv(contracts())),
-    )
-    .await?;
-    Ok(())
-}
-
-/// The systems the services rest on, and what rests on what.
-async fn it_environment(c: &Client, ids: &Ids) -> Result<(), DemoError> {
-    for (slug, name, kind, hosting, supplier, responsible, _) in SYSTEMS {
-        let mut body = json!({"slug": slug, "name": name, "kind": kind, "lifecycle": "in_use", "hosting": hosting, "responsible": responsible});
-        if !supplier.is_empty() {
-            body["supplier_id"] = json!(ids.of(supplier));
-        }
-        post(c, "LG", "/information-systems", body).await?;
-    }
+/// The systems the services rest on (through the import), and what rests on what.
+async fn it_environment(c: &Client) -> Result<(), DemoError> {
+    import(c, "LG", "information_systems", files::systems()).await?;
     for (slug, .., depends_on) in SYSTEMS {
         for on in *depends_on {
             let system = c
@@ -137,104 +124,41 @@ async fn it_environment(c: &Client, ids: &Ids) -> Result<(), DemoError> {
     Ok(())
 }
 
-/// Established with an IT assessment, a TJF appointed, put in operation; the services'
-/// dependencies recorded by their TÄ.
-async fn lifecycles(c: &Client, ids: &Ids) -> Result<(), DemoError> {
-    for (slug, _, _, portfolio, stage, manager, systems) in SERVICES {
+/// Each TÄ records what their services rest on, appoints their TJF and puts them in operation
+/// (the last two through the import: the TÄ's own decisions).
+async fn into_operation(c: &Client) -> Result<(), DemoError> {
+    for (slug, _, _, portfolio, stage, _, systems) in SERVICES {
         if *stage == "proposed" {
             continue;
         }
-        let mut system_ids = Vec::new();
-        for system in *systems {
-            system_ids.push(id(&c
+        let owner = PORTFOLIOS
+            .iter()
+            .find(|p| p.0 == *portfolio)
+            .map(|p| p.2)
+            .unwrap_or("LG");
+        for (i, system) in systems.iter().enumerate() {
+            let found = c
                 .send(
                     "LG",
                     Method::GET,
                     &format!("/information-systems/{system}"),
                     None,
                 )
-                .await?));
-        }
-        post(c, "LG", &format!("/services/{slug}/transitions"), json!({"to": "established", "portfolio_id": ids.of(portfolio), "reason": "LG-beslut", "it_assessment": {"summary": "Prövad mot it-miljön; vilar på befintliga system.", "information_system_ids": system_ids}})).await?;
-        let owner = PORTFOLIOS
-            .iter()
-            .find(|p| p.0 == *portfolio)
-            .map(|p| p.2)
-            .unwrap_or("LG");
-        for (i, system) in system_ids.iter().enumerate() {
+                .await?;
             let criticality = if i == 0 { "critical" } else { "important" };
             post(
                 c,
                 owner,
                 &format!("/services/{slug}/dependencies"),
-                json!({"information_system_id": system, "criticality": criticality}),
-            )
-            .await?;
-        }
-        if *stage == "in_operation" {
-            let sub = super::PEOPLE
-                .iter()
-                .find(|p| p.key == *manager)
-                .map(|p| p.sub)
-                .unwrap_or_default();
-            post(
-                c,
-                owner,
-                "/role-assignments",
-                json!({"subject": sub, "role": "service_manager", "service_id": ids.of(slug)}),
-            )
-            .await?;
-            post(
-                c,
-                owner,
-                &format!("/services/{slug}/transitions"),
-                json!({"to": "in_operation"}),
+                json!({"information_system_id": id(&found), "criticality": criticality}),
             )
             .await?;
         }
     }
-    Ok(())
-}
-
-/// Deliveries: most covered by a customer contract, two not (the coverage report shows them).
-async fn deliveries(c: &Client, ids: &Ids) -> Result<(), DemoError> {
-    let contracts = c
-        .send("CTRL", Method::GET, "/contracts?limit=100", None)
-        .await?;
-    let contract = |reference: &str| {
-        contracts["results"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|k| k["reference"] == reference)
-            .map(id)
-    };
-    let deliveries = [
-        ("eduroam", "uppsala-universitet", contract("SUNET-2024-017")),
-        (
-            "sunet-anslutning",
-            "uppsala-universitet",
-            contract("SUNET-2024-017"),
-        ),
-        (
-            "sunet-anslutning",
-            "lunds-universitet",
-            contract("SUNET-2025-004"),
-        ),
-        ("eduroam", "lunds-universitet", contract("SUNET-2025-004")),
-        ("sunet-drive", "kth", contract("SUNET-2025-031")),
-        ("swamid", "umea-universitet", contract("SUNET-2026-002")),
-        ("eduroam", "chalmers", None),
-        ("swamid", "goteborgs-universitet", None),
-    ];
-    for (service, organization, contract_id) in deliveries {
-        let mut body = json!({"service_id": ids.of(service), "organization_id": ids.of(organization), "start_date": day(-60)});
-        if let Some(contract_id) = contract_id {
-            body["contract_id"] = json!(contract_id);
-        }
-        post(c, "CTRL", "/deliveries", body).await?;
+    for (_, _, owner) in PORTFOLIOS {
+        import(c, owner, "role_assignments", files::managers(owner)).await?;
+        import(c, owner, "services", files::put_in_operation(owner)).await?;
     }
-    post(c, "KA", "/organizations/uppsala-universitet/follow-ups", json!({"date": day(-20), "kind": "delivery_review", "service_ids": [ids.of("eduroam")], "satisfaction": 4, "summary": "Nöjda med eduroam; vill ha bättre täckning i nya lokaler."})).await?;
     Ok(())
 }
 

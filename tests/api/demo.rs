@@ -87,6 +87,33 @@ pub async fn a_newcomer_looks_at_a_filled_demo(backend: Backend) {
     assert!(events
         .iter()
         .all(|e| e["import_id"].is_i64() && e["actor"] == "karin@sunet.se"));
+    // So did the services: decided by the management group, put in operation by their TÄ.
+    let eduroam = get(&server, &lg, "/services/eduroam").await;
+    let trail = get(
+        &server,
+        &lg,
+        &format!(
+            "/audit-events?object_type=service&object_id={}",
+            eduroam["id"]
+        ),
+    )
+    .await;
+    let steps: Vec<(&str, &str)> = trail["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["import_id"].is_i64())
+        .map(|e| (e["action"].as_str().unwrap(), e["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        steps,
+        vec![
+            ("service.propose", "lena@sunet.se"),
+            ("service.establish", "lena@sunet.se"),
+            ("service.start_operation", "tove@sunet.se"),
+        ],
+        "{trail}"
+    );
     let me = get(&server, &token("TS"), "/me").await;
     assert_eq!(me["assignments"][0]["role"], "service_coordinator");
     server.terminate();
