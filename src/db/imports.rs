@@ -82,51 +82,38 @@ pub fn find(conn: &mut DbConnection, id: i64) -> AppResult<Import> {
         .ok_or_else(|| AppError::not_found("There is no such import."))
 }
 
-/// The id, slug and portfolio of the services with these slugs (an import's references, in
-/// chunks of [`super::IN_CHUNK`]).
+/// The id, slug and portfolio of the services with these slugs (an import's references).
 pub fn service_places(
     conn: &mut DbConnection,
     slugs: &[String],
 ) -> AppResult<Vec<(i64, String, Option<i64>)>> {
-    let mut found = Vec::new();
-    for chunk in slugs.chunks(super::IN_CHUNK) {
-        found.extend(
-            services::table
-                .filter(services::slug.eq_any(chunk))
-                .select((services::id, services::slug, services::portfolio_id))
-                .load::<(i64, String, Option<i64>)>(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(slugs, |chunk| {
+        Ok(services::table
+            .filter(services::slug.eq_any(chunk))
+            .select((services::id, services::slug, services::portfolio_id))
+            .load::<(i64, String, Option<i64>)>(conn)?)
+    })
 }
 
 /// The services with these slugs.
 pub fn services_named(conn: &mut DbConnection, slugs: &[String]) -> AppResult<Vec<Service>> {
-    let mut found = Vec::new();
-    for chunk in slugs.chunks(super::IN_CHUNK) {
-        found.extend(
-            services::table
-                .filter(services::slug.eq_any(chunk))
-                .select(Service::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(slugs, |chunk| {
+        Ok(services::table
+            .filter(services::slug.eq_any(chunk))
+            .select(Service::as_select())
+            .load(conn)?)
+    })
 }
 
 /// The id and slug of the information systems with these slugs.
 pub fn systems_named(conn: &mut DbConnection, slugs: &[String]) -> AppResult<Vec<(i64, String)>> {
     use super::schema::information_systems as systems;
-    let mut found = Vec::new();
-    for chunk in slugs.chunks(super::IN_CHUNK) {
-        found.extend(
-            systems::table
-                .filter(systems::slug.eq_any(chunk))
-                .select((systems::id, systems::slug))
-                .load::<(i64, String)>(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(slugs, |chunk| {
+        Ok(systems::table
+            .filter(systems::slug.eq_any(chunk))
+            .select((systems::id, systems::slug))
+            .load::<(i64, String)>(conn)?)
+    })
 }
 
 /// How many active (not ended by `today`) deliveries each of these services has, where any.
@@ -136,22 +123,18 @@ pub fn active_deliveries(
     today: NaiveDate,
 ) -> AppResult<Vec<(i64, i64)>> {
     use super::schema::deliveries;
-    let mut found = Vec::new();
-    for chunk in service_ids.chunks(super::IN_CHUNK) {
-        found.extend(
-            deliveries::table
-                .filter(deliveries::service_id.eq_any(chunk))
-                .filter(
-                    deliveries::end_date
-                        .is_null()
-                        .or(deliveries::end_date.ge(today)),
-                )
-                .group_by(deliveries::service_id)
-                .select((deliveries::service_id, diesel::dsl::count_star()))
-                .load::<(i64, i64)>(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(service_ids, |chunk| {
+        Ok(deliveries::table
+            .filter(deliveries::service_id.eq_any(chunk))
+            .filter(
+                deliveries::end_date
+                    .is_null()
+                    .or(deliveries::end_date.ge(today)),
+            )
+            .group_by(deliveries::service_id)
+            .select((deliveries::service_id, diesel::dsl::count_star()))
+            .load::<(i64, i64)>(conn)?)
+    })
 }
 
 /// The deliveries of these services, each with its linked contract.
@@ -160,51 +143,44 @@ pub fn deliveries_of(
     service_ids: &[i64],
 ) -> AppResult<Vec<(Delivery, Option<Contract>)>> {
     use super::schema::{contracts, deliveries};
-    let mut found = Vec::new();
-    for chunk in service_ids.chunks(super::IN_CHUNK) {
-        found.extend(
-            deliveries::table
-                .left_join(contracts::table)
-                .filter(deliveries::service_id.eq_any(chunk))
-                .select((Delivery::as_select(), Option::<Contract>::as_select()))
-                .load::<(Delivery, Option<Contract>)>(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(service_ids, |chunk| {
+        Ok(deliveries::table
+            .left_join(contracts::table)
+            .filter(deliveries::service_id.eq_any(chunk))
+            .select((Delivery::as_select(), Option::<Contract>::as_select()))
+            .load::<(Delivery, Option<Contract>)>(conn)?)
+    })
 }
 
 /// The id and sub of the people with these subs.
 pub fn people_named(conn: &mut DbConnection, subs: &[String]) -> AppResult<Vec<(i64, String)>> {
     use super::schema::people;
-    let mut found = Vec::new();
-    for chunk in subs.chunks(super::IN_CHUNK) {
-        found.extend(
-            people::table
-                .filter(people::sub.eq_any(chunk))
-                .select((people::id, people::sub))
-                .load::<(i64, String)>(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(subs, |chunk| {
+        Ok(people::table
+            .filter(people::sub.eq_any(chunk))
+            .select((people::id, people::sub))
+            .load::<(i64, String)>(conn)?)
+    })
 }
 
 /// Every assignment (active and ended) of these people, with its holder.
 pub fn assignments_of(conn: &mut DbConnection, person_ids: &[i64]) -> AppResult<Vec<Held>> {
     use super::schema::{people, role_assignments};
-    let mut found = Vec::new();
-    for chunk in person_ids.chunks(super::IN_CHUNK) {
-        let rows = role_assignments::table
+    let rows = super::in_pieces(person_ids, |chunk| {
+        Ok(role_assignments::table
             .inner_join(people::table)
             .filter(role_assignments::person_id.eq_any(chunk))
             .select((RoleAssignment::as_select(), people::sub, people::name))
-            .load::<(RoleAssignment, String, Option<String>)>(conn)?;
-        found.extend(rows.into_iter().map(|(assignment, sub, name)| Held {
+            .load::<(RoleAssignment, String, Option<String>)>(conn)?)
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(assignment, sub, name)| Held {
             assignment,
             sub,
             name,
-        }));
-    }
-    Ok(found)
+        })
+        .collect())
 }
 
 /// How many active holders a role has on a place: (role, portfolio, service, holders).
@@ -217,37 +193,27 @@ pub fn active_holders(
     service_ids: &[i64],
 ) -> AppResult<Vec<Holders>> {
     use super::schema::role_assignments as ra;
-    let mut found = Vec::new();
-    for chunk in portfolio_ids.chunks(super::IN_CHUNK) {
-        found.extend(
-            ra::table
-                .filter(ra::ended_at.is_null())
-                .filter(ra::portfolio_id.eq_any(chunk))
-                .group_by((ra::role, ra::portfolio_id, ra::service_id))
-                .select((
-                    ra::role,
-                    ra::portfolio_id,
-                    ra::service_id,
-                    diesel::dsl::count_star(),
-                ))
-                .load::<Holders>(conn)?,
-        );
-    }
-    for chunk in service_ids.chunks(super::IN_CHUNK) {
-        found.extend(
-            ra::table
-                .filter(ra::ended_at.is_null())
-                .filter(ra::service_id.eq_any(chunk))
-                .group_by((ra::role, ra::portfolio_id, ra::service_id))
-                .select((
-                    ra::role,
-                    ra::portfolio_id,
-                    ra::service_id,
-                    diesel::dsl::count_star(),
-                ))
-                .load::<Holders>(conn)?,
-        );
-    }
+    let active = || {
+        ra::table
+            .filter(ra::ended_at.is_null())
+            .group_by((ra::role, ra::portfolio_id, ra::service_id))
+            .select((
+                ra::role,
+                ra::portfolio_id,
+                ra::service_id,
+                diesel::dsl::count_star(),
+            ))
+    };
+    let mut found = super::in_pieces(portfolio_ids, |chunk| {
+        Ok(active()
+            .filter(ra::portfolio_id.eq_any(chunk))
+            .load::<Holders>(conn)?)
+    })?;
+    found.extend(super::in_pieces(service_ids, |chunk| {
+        Ok(active()
+            .filter(ra::service_id.eq_any(chunk))
+            .load::<Holders>(conn)?)
+    })?);
     Ok(found)
 }
 
@@ -257,16 +223,12 @@ pub fn systems_with_slugs(
     slugs: &[String],
 ) -> AppResult<Vec<InformationSystem>> {
     use super::schema::information_systems as systems;
-    let mut found = Vec::new();
-    for chunk in slugs.chunks(super::IN_CHUNK) {
-        found.extend(
-            systems::table
-                .filter(systems::slug.eq_any(chunk))
-                .select(InformationSystem::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(slugs, |chunk| {
+        Ok(systems::table
+            .filter(systems::slug.eq_any(chunk))
+            .select(InformationSystem::as_select())
+            .load(conn)?)
+    })
 }
 
 /// (system, portfolio) for each portfolio with a service that depends on one of these systems.
@@ -275,22 +237,18 @@ pub fn dependant_portfolios(
     system_ids: &[i64],
 ) -> AppResult<Vec<(i64, i64)>> {
     use super::schema::service_dependencies as deps;
-    let mut found = Vec::new();
-    for chunk in system_ids.chunks(super::IN_CHUNK) {
-        found.extend(
-            deps::table
-                .inner_join(services::table)
-                .filter(deps::information_system_id.eq_any(chunk))
-                .filter(services::portfolio_id.is_not_null())
-                .select((
-                    deps::information_system_id,
-                    services::portfolio_id.assume_not_null(),
-                ))
-                .distinct()
-                .load::<(i64, i64)>(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(system_ids, |chunk| {
+        Ok(deps::table
+            .inner_join(services::table)
+            .filter(deps::information_system_id.eq_any(chunk))
+            .filter(services::portfolio_id.is_not_null())
+            .select((
+                deps::information_system_id,
+                services::portfolio_id.assume_not_null(),
+            ))
+            .distinct()
+            .load::<(i64, i64)>(conn)?)
+    })
 }
 
 /// The organizations with these ids.
@@ -299,31 +257,23 @@ pub fn organizations_with_ids(
     ids: &[i64],
 ) -> AppResult<Vec<Organization>> {
     use super::schema::organizations;
-    let mut found = Vec::new();
-    for chunk in ids.chunks(super::IN_CHUNK) {
-        found.extend(
-            organizations::table
-                .filter(organizations::id.eq_any(chunk))
-                .select(Organization::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(ids, |chunk| {
+        Ok(organizations::table
+            .filter(organizations::id.eq_any(chunk))
+            .select(Organization::as_select())
+            .load(conn)?)
+    })
 }
 
 /// The contracts with these ids.
 pub fn contracts_with_ids(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec<Contract>> {
     use super::schema::contracts;
-    let mut found = Vec::new();
-    for chunk in ids.chunks(super::IN_CHUNK) {
-        found.extend(
-            contracts::table
-                .filter(contracts::id.eq_any(chunk))
-                .select(Contract::as_select())
-                .load(conn)?,
-        );
-    }
-    Ok(found)
+    super::in_pieces(ids, |chunk| {
+        Ok(contracts::table
+            .filter(contracts::id.eq_any(chunk))
+            .select(Contract::as_select())
+            .load(conn)?)
+    })
 }
 
 /// How many portfolios, services, organizations, contracts and people the database holds

@@ -301,10 +301,11 @@ pub fn ping(conn: &mut DbConnection) -> AppResult<()> {
 /// need in pieces, within SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 pub const IDS_PER_STATEMENT: usize = 10_000;
 
-/// `query` over `ids` in pieces of [`IDS_PER_STATEMENT`], the answers joined in order.
-pub fn in_pieces<T>(
-    ids: &[i64],
-    mut query: impl FnMut(&[i64]) -> AppResult<Vec<T>>,
+/// `query` over `ids` (or slugs, references …) in pieces of [`IDS_PER_STATEMENT`], the answers
+/// joined in order.
+pub fn in_pieces<K, T>(
+    ids: &[K],
+    mut query: impl FnMut(&[K]) -> AppResult<Vec<T>>,
 ) -> AppResult<Vec<T>> {
     let mut out = Vec::new();
     for piece in ids.chunks(IDS_PER_STATEMENT) {

@@ -25,6 +25,31 @@ pub async fn import_json(app: &TestApp, bearer: &str, kind: &str, file: &Value) 
     import(app, bearer, kind, "", "application/json", &file.to_string()).await
 }
 
+/// Each error of a refused import: its row and field.
+pub fn rows_and_fields(refused: &Reply) -> Vec<(i64, String)> {
+    refused.body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap_or(0),
+                e["field"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The rows a refused import names, once each.
+pub fn refused_rows(refused: &Reply) -> Vec<i64> {
+    let mut rows: Vec<i64> = rows_and_fields(refused)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    rows.dedup();
+    rows
+}
+
 /// The CSV export of `path`.
 pub async fn export(app: &TestApp, path: &str, bearer: &str) -> String {
     let response = app

@@ -5,7 +5,9 @@
 use serde_json::json;
 
 use crate::helpers::{spawn_app, token, Backend, TestApp};
-use crate::imports::{comparable, export, import, sunet, ORGANIZATIONS, REGISTER};
+use crate::imports::{
+    comparable, export, import, refused_rows, rows_and_fields, sunet, ORGANIZATIONS, REGISTER,
+};
 
 /// Sunet with its customers and contract register, imported.
 async fn with_contracts(app: &TestApp, lg: &str) {
@@ -106,17 +108,7 @@ okänd-tjänst,lunds-universitet,,2026-02-01,\n";
     let refused = import(&app, &lg, "deliveries", "", "text/csv", bad)
         .await
         .expect(422);
-    let errors: Vec<(i64, String)> = refused.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let errors = rows_and_fields(&refused);
     assert_eq!(
         errors,
         vec![
@@ -146,12 +138,7 @@ okänd-tjänst,lunds-universitet,,2026-02-01,\n";
     let refused = import(&app, &tjf, "deliveries", "", "text/csv", DELIVERIES)
         .await
         .expect(422);
-    let rows: Vec<i64> = refused.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["row"].as_i64().unwrap())
-        .collect();
+    let rows = refused_rows(&refused);
     assert_eq!(rows, vec![2, 3, 4, 5], "{}", refused.body);
     let own = "service_slug,organization_slug,start_date\neduroam,uppsala-universitet,2026-01-01\n";
     import(&app, &tjf, "deliveries", "", "text/csv", own)

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::helpers::{spawn_app, token, Backend, TestApp};
-use crate::imports::{comparable, export, import, sunet};
+use crate::imports::{comparable, export, import, rows_and_fields, sunet};
 
 /// Sunet with more staff than [`sunet`] appoints: a TS with delegations, a second TJF on
 /// eduroam, and eduroam's first TJF moved on (revoked).
@@ -114,17 +114,7 @@ nils@sunet.se;service_manager;;swamid;;true\n";
     let refused = import(&app, &tove, "role_assignments", "", "text/csv", file)
         .await
         .expect(422);
-    let errors: Vec<(i64, String)> = refused.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let errors = rows_and_fields(&refused);
     assert_eq!(
         errors,
         vec![

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::helpers::{findings_of, spawn_app, token, Backend, TestApp};
-use crate::imports::{comparable, export, import, import_json};
+use crate::imports::{comparable, export, import, import_json, refused_rows};
 
 /// Two portfolios (Tove the TÄ of both) and the system the services rest on.
 async fn places(app: &TestApp, lg: &str) {
@@ -194,7 +194,7 @@ pub async fn each_step_needs_its_own_right(backend: Backend) {
         .await
         .expect(422);
     let errors = refused.body["errors"].as_array().unwrap();
-    let rows: Vec<i64> = errors.iter().map(|e| e["row"].as_i64().unwrap()).collect();
+    let rows = refused_rows(&refused);
     assert_eq!(rows, vec![2, 3, 5], "{}", refused.body);
     assert!(
         errors[0]["message"]
@@ -208,12 +208,7 @@ pub async fn each_step_needs_its_own_right(backend: Backend) {
     let refused = import(&app, &lg, "services", "", "text/csv", REGISTER)
         .await
         .expect(422);
-    let rows: Vec<i64> = refused.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["row"].as_i64().unwrap())
-        .collect();
+    let rows = refused_rows(&refused);
     assert_eq!(rows, vec![2, 3], "{}", refused.body);
     assert_eq!(app.audit_count(&lg, "service").await, 0);
 

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::helpers::{spawn_app, token, Backend, TestApp};
-use crate::imports::{comparable, export, import, sunet, ORGANIZATIONS, REGISTER};
+use crate::imports::{comparable, export, import, rows_and_fields, sunet, ORGANIZATIONS, REGISTER};
 
 /// Sunet's organisations and contract register, imported (Tove is known as eduroam's TÄ).
 async fn with_suppliers(app: &TestApp, lg: &str) {
@@ -87,17 +87,7 @@ e-system,Ett system,,in_use,sunet,,,\n";
     let refused = import(&app, &lg, "information_systems", "", "text/csv", bad)
         .await
         .expect(422);
-    let errors: Vec<(i64, String)> = refused.body["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["field"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let errors = rows_and_fields(&refused);
     assert_eq!(
         errors,
         vec![

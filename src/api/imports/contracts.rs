@@ -24,7 +24,7 @@ use row::Shares;
 pub struct Contracts;
 
 /// What the rows name, looked up once for the whole file.
-pub(super) struct Known {
+pub struct Known {
     contracts: HashMap<String, Contract>,
     /// The covered services of those contracts, by contract id.
     covered: HashMap<i64, Vec<Covered>>,
@@ -73,21 +73,19 @@ impl Kind for Contracts {
     const KEY: &'static str = "reference";
     const GROWS: &'static [&'static str] = &["contracts", "contract_services"];
     type Write = Write;
+    type Known = Known;
 
-    fn key(record: &Record) -> Option<String> {
-        record.text("reference").map(|r| r.trim().to_string())
+    fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
+        look_up(conn, records)
     }
 
-    fn plan(
-        conn: &mut DbConnection,
+    fn plan_row(
+        _conn: &mut DbConnection,
         caller: &Caller,
-        records: &[Record],
-    ) -> AppResult<Vec<Planned<Write>>> {
-        let known = look_up(conn, records)?;
-        Ok(records
-            .iter()
-            .map(|record| plan_row(caller, record, &known))
-            .collect())
+        record: &Record,
+        known: &mut Known,
+    ) -> AppResult<Planned<Write>> {
+        Ok(plan_row(caller, record, known))
     }
 
     fn apply(

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::file::Columns;
-use super::record::{Record, RowReader};
+use super::record::{self, Record, RowReader};
 use super::run::{Kind, Planned, Step};
 use crate::api::deliveries::DeliveryView;
 use crate::auth::policy::{Action, Caller, Grant, Target};
@@ -26,7 +26,7 @@ use crate::error::{AppError, AppResult};
 pub struct Deliveries;
 
 /// What the rows name, looked up once for the whole file.
-pub(super) struct Known {
+pub struct Known {
     services: HashMap<String, Service>,
     organizations: HashMap<String, Organization>,
     /// The file's contracts by reference, and those of the existing deliveries.
@@ -100,6 +100,7 @@ impl Kind for Deliveries {
     const KEY: &'static str = "start_date";
     const GROWS: &'static [&'static str] = &["deliveries"];
     type Write = Write;
+    type Known = Known;
 
     fn key(record: &Record) -> Option<String> {
         let part = |c: &str| record.text(c).map(|t| t.trim().to_string());
@@ -111,16 +112,17 @@ impl Kind for Deliveries {
         ))
     }
 
-    fn plan(
-        conn: &mut DbConnection,
+    fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
+        look_up(conn, records)
+    }
+
+    fn plan_row(
+        _conn: &mut DbConnection,
         caller: &Caller,
-        records: &[Record],
-    ) -> AppResult<Vec<Planned<Write>>> {
-        let known = look_up(conn, records)?;
-        Ok(records
-            .iter()
-            .map(|record| plan_row(caller, record, &known))
-            .collect())
+        record: &Record,
+        known: &mut Known,
+    ) -> AppResult<Planned<Write>> {
+        Ok(plan_row(caller, record, known))
     }
 
     fn apply(
@@ -145,15 +147,7 @@ impl Kind for Deliveries {
 
 /// Every service, customer, contract and delivery the file names, in a few queries.
 fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
-    let named = |column: &str| -> Vec<String> {
-        let mut found: Vec<String> = records
-            .iter()
-            .filter_map(|r| r.text(column).map(|t| t.trim().to_string()))
-            .collect();
-        found.sort();
-        found.dedup();
-        found
-    };
+    let named = |column: &str| record::named(records, column);
     let services = db::imports::services_named(conn, &named("service_slug"))?;
     let service_ids: Vec<i64> = services.iter().map(|s| s.id).collect();
     let existing = db::imports::deliveries_of(conn, &service_ids)?;

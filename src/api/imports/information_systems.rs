@@ -10,7 +10,7 @@ mod row;
 use std::collections::{HashMap, HashSet};
 
 use super::file::Columns;
-use super::record::{Record, RowReader};
+use super::record::{self, Record, RowReader};
 use super::run::{Kind, Planned, Step};
 use crate::api::information_systems::fields::{self, References};
 use crate::api::information_systems::{targets_among, view_of, SystemView};
@@ -26,7 +26,7 @@ use crate::error::{AppError, AppResult};
 pub struct InformationSystems;
 
 /// What the rows name, looked up once for the whole file.
-pub(super) struct Known {
+pub struct Known {
     systems: HashMap<String, InformationSystem>,
     /// The portfolios whose services depend on each existing system.
     portfolios: HashMap<i64, Vec<i64>>,
@@ -78,21 +78,19 @@ impl Kind for InformationSystems {
     const KEY: &'static str = "slug";
     const GROWS: &'static [&'static str] = &["information_systems"];
     type Write = Write;
+    type Known = Known;
 
-    fn key(record: &Record) -> Option<String> {
-        record.text("slug").map(|s| s.trim().to_string())
+    fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
+        look_up(conn, records)
     }
 
-    fn plan(
-        conn: &mut DbConnection,
+    fn plan_row(
+        _conn: &mut DbConnection,
         caller: &Caller,
-        records: &[Record],
-    ) -> AppResult<Vec<Planned<Write>>> {
-        let known = look_up(conn, records)?;
-        Ok(records
-            .iter()
-            .map(|record| plan_row(caller, record, &known))
-            .collect())
+        record: &Record,
+        known: &mut Known,
+    ) -> AppResult<Planned<Write>> {
+        Ok(plan_row(caller, record, known))
     }
 
     fn apply(
@@ -135,15 +133,7 @@ fn change(grant: &Grant, before: Option<&SystemView>, after: SystemView) -> Chan
 
 /// Every system, supplier, contract and person the file names, in a few queries.
 fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
-    let named = |column: &str| -> Vec<String> {
-        let mut found: Vec<String> = records
-            .iter()
-            .filter_map(|r| r.text(column).map(|t| t.trim().to_string()))
-            .collect();
-        found.sort();
-        found.dedup();
-        found
-    };
+    let named = |column: &str| record::named(records, column);
     let existing = db::imports::systems_with_slugs(conn, &named("slug"))?;
     let ids: Vec<i64> = existing.iter().map(|s| s.id).collect();
     let mut portfolios: HashMap<i64, Vec<i64>> = HashMap::new();

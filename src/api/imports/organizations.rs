@@ -18,6 +18,9 @@ use crate::error::AppResult;
 
 pub struct Organizations;
 
+/// The file's organizations that exist, by slug.
+type Known = HashMap<String, Organization>;
+
 /// A planned organization write.
 pub enum Write {
     Create(OrganizationFields, Grant),
@@ -34,28 +37,24 @@ impl Kind for Organizations {
     const KEY: &'static str = "slug";
     const GROWS: &'static [&'static str] = &["organizations"];
     type Write = Write;
+    type Known = Known;
 
-    fn key(record: &Record) -> Option<String> {
-        record.text("slug").map(|s| s.trim().to_string())
-    }
-
-    fn plan(
-        conn: &mut DbConnection,
-        caller: &Caller,
-        records: &[Record],
-    ) -> AppResult<Vec<Planned<Write>>> {
+    fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
         let slugs: Vec<String> = records.iter().filter_map(Self::key).collect();
-        let existing: HashMap<String, Organization> = organizations::with_slugs(conn, &slugs)?
+        Ok(organizations::with_slugs(conn, &slugs)?
             .into_iter()
             .map(|o| (o.slug.clone(), o))
-            .collect();
-        records
-            .iter()
-            .map(|record| {
-                let current = Self::key(record).and_then(|slug| existing.get(&slug));
-                plan_row(conn, caller, record, current)
-            })
-            .collect()
+            .collect())
+    }
+
+    fn plan_row(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        record: &Record,
+        known: &mut Known,
+    ) -> AppResult<Planned<Write>> {
+        let current = Self::key(record).and_then(|slug| known.get(&slug));
+        plan_row(conn, caller, record, current)
     }
 
     fn apply(

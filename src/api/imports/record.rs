@@ -58,6 +58,18 @@ impl Record {
     }
 }
 
+/// The distinct texts of `column` in `records`, trimmed: what a file names, to be looked up at
+/// once.
+pub fn named(records: &[Record], column: &str) -> Vec<String> {
+    let mut found: Vec<String> = records
+        .iter()
+        .filter_map(|r| r.text(column).map(|t| t.trim().to_string()))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// Reads one record's fields and collects what is wrong with them, each named by its column.
 pub struct RowReader<'a> {
     record: &'a Record,

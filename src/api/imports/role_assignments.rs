@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use super::file::Columns;
-use super::record::{Record, RowReader};
+use super::record::{self, Record, RowReader};
 use super::run::{Kind, Planned, Step};
 use crate::api::role_assignments::{
     staffing, takes_appointments, validate, view_of, AssignmentView, NewAssignmentRequest, Place,
@@ -27,7 +27,7 @@ pub struct RoleAssignments;
 type PlaceIds = (Option<i64>, Option<i64>);
 
 /// What the rows name, looked up once for the whole file.
-pub(super) struct Known {
+pub struct Known {
     /// Person id by sub.
     people: HashMap<String, i64>,
     /// Their assignments, active and ended.
@@ -73,6 +73,7 @@ impl Kind for RoleAssignments {
     const KEY: &'static str = "subject";
     const GROWS: &'static [&'static str] = &["role_assignments", "people"];
     type Write = Write;
+    type Known = Known;
 
     fn key(record: &Record) -> Option<String> {
         let part = |c: &str| record.text(c).map(|t| t.trim().to_string());
@@ -86,19 +87,18 @@ impl Kind for RoleAssignments {
         ))
     }
 
-    fn plan(
-        conn: &mut DbConnection,
-        caller: &Caller,
-        records: &[Record],
-    ) -> AppResult<Vec<Planned<Write>>> {
-        let mut known = look_up(conn, records)?;
-        let mut planned = Vec::with_capacity(records.len());
-        for record in records {
-            planned.push(plan_row(caller, record, &mut known));
-        }
-        Ok(planned)
+    fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
+        look_up(conn, records)
     }
 
+    fn plan_row(
+        _conn: &mut DbConnection,
+        caller: &Caller,
+        record: &Record,
+        known: &mut Known,
+    ) -> AppResult<Planned<Write>> {
+        Ok(plan_row(caller, record, known))
+    }
     fn apply(
         conn: &mut DbConnection,
         caller: &Caller,
@@ -151,15 +151,7 @@ impl Kind for RoleAssignments {
 
 /// Every person, assignment and place the file names, in a few queries.
 fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
-    let named = |column: &str| -> Vec<String> {
-        let mut found: Vec<String> = records
-            .iter()
-            .filter_map(|r| r.text(column).map(|t| t.trim().to_string()))
-            .collect();
-        found.sort();
-        found.dedup();
-        found
-    };
+    let named = |column: &str| record::named(records, column);
     let people: HashMap<String, i64> = db::imports::people_named(conn, &named("subject"))?
         .into_iter()
         .map(|(id, sub)| (sub, id))

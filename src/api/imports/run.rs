@@ -41,15 +41,23 @@ pub trait Kind {
     const GROWS: &'static [&'static str];
     /// A planned write.
     type Write;
-    /// The record's natural key (`None` when it lacks one: its plan says why).
-    fn key(record: &Record) -> Option<String>;
-    /// Every record's step, in order, without writing; a bounded number of queries, not one
-    /// per row.
-    fn plan(
+    /// What the rows name, looked up for the whole file.
+    type Known;
+    /// The record's natural key (`None` when it lacks one: its plan says why); by default the
+    /// text of the one column [`Kind::KEY`].
+    fn key(record: &Record) -> Option<String> {
+        record.text(Self::KEY).map(|k| k.trim().to_string())
+    }
+    /// Everything the file's rows name, in a bounded number of queries (not one per row).
+    fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Self::Known>;
+    /// One record's step, without writing (`known` keeps what earlier rows planned, where a
+    /// rule counts them).
+    fn plan_row(
         conn: &mut DbConnection,
         caller: &Caller,
-        records: &[Record],
-    ) -> AppResult<Vec<Planned<Self::Write>>>;
+        record: &Record,
+        known: &mut Self::Known,
+    ) -> AppResult<Planned<Self::Write>>;
     /// Makes one planned write: the object's id and the changes to audit.
     fn apply(
         conn: &mut DbConnection,
@@ -130,7 +138,12 @@ fn plan<K: Kind>(
     dry_run: bool,
 ) -> AppResult<Plan<K::Write>> {
     let mut errors = repeated_keys::<K>(&file.records);
-    let planned = K::plan(conn, caller, &file.records)?;
+    let mut known = K::look_up(conn, &file.records)?;
+    let planned = file
+        .records
+        .iter()
+        .map(|record| K::plan_row(conn, caller, record, &mut known))
+        .collect::<AppResult<Vec<_>>>()?;
     let mut report = ImportReport {
         id: None,
         kind: file.kind,

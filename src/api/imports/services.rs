@@ -27,7 +27,7 @@ use crate::error::{AppError, AppResult};
 pub struct Services;
 
 /// What the rows name, looked up once for the whole file.
-pub(super) struct Known {
+pub struct Known {
     services: HashMap<String, Service>,
     /// Every portfolio, by slug.
     portfolios: HashMap<String, Portfolio>,
@@ -69,21 +69,19 @@ impl Kind for Services {
     const KEY: &'static str = "slug";
     const GROWS: &'static [&'static str] = &["services"];
     type Write = Write;
+    type Known = Known;
 
-    fn key(record: &Record) -> Option<String> {
-        record.text("slug").map(|s| s.trim().to_string())
+    fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
+        look_up(conn, records)
     }
 
-    fn plan(
-        conn: &mut DbConnection,
+    fn plan_row(
+        _conn: &mut DbConnection,
         caller: &Caller,
-        records: &[Record],
-    ) -> AppResult<Vec<Planned<Write>>> {
-        let known = look_up(conn, records)?;
-        Ok(records
-            .iter()
-            .map(|record| plan_row(caller, record, &known))
-            .collect())
+        record: &Record,
+        known: &mut Known,
+    ) -> AppResult<Planned<Write>> {
+        Ok(plan_row(caller, record, known))
     }
 
     fn apply(
