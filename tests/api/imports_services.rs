@@ -236,4 +236,23 @@ pub async fn each_step_needs_its_own_right(backend: Backend) {
             {"row": 4, "field": "security_classification", "message": "'2/3' is not a classification K/R/T (three levels 1–4, as 2/3/3)"}
         ])
     );
+
+    // A proposal in a portfolio retired since is not established into it.
+    let gammal = app.create_portfolio(&lg, "gammal", "Gamla tjänster").await;
+    app.propose_service(&lg, "gammal-fax", Some(gammal)).await;
+    app.act("/api/v1/portfolios/gammal/retire", Some(&lg))
+        .await
+        .expect(200);
+    let retired = import_json(
+        &app,
+        &lg,
+        "services",
+        &json!([{"slug": "gammal-fax", "name": "gammal fax", "lifecycle": "established", "it_assessment_summary": "Inga system."}]),
+    )
+    .await
+    .expect(422);
+    assert_eq!(
+        retired.body["errors"],
+        json!([{"row": 1, "field": "lifecycle", "message": "the portfolio is retired"}])
+    );
 }

@@ -303,7 +303,12 @@ fn steps(
     };
     let facts = TransitionFacts {
         portfolio_id: fields.portfolio_id,
-        portfolio_retired: false,
+        portfolio_retired: fields.portfolio_id.is_some_and(|id| {
+            known
+                .portfolios
+                .values()
+                .any(|p| p.id == id && p.retired_at.is_some())
+        }),
         staffing: Vec::new(),
         active_deliveries: current
             .and_then(|s| known.active_deliveries.get(&s.id).copied())
