@@ -276,6 +276,18 @@ pub fn contracts_with_ids(conn: &mut DbConnection, ids: &[i64]) -> AppResult<Vec
     })
 }
 
+/// Every dependency of a system on another: (edge, system, on).
+pub fn system_edges(conn: &mut DbConnection) -> AppResult<Vec<(i64, i64, i64)>> {
+    use super::schema::system_dependencies as edges;
+    Ok(edges::table
+        .select((
+            edges::id,
+            edges::information_system_id,
+            edges::depends_on_id,
+        ))
+        .load(conn)?)
+}
+
 /// How many portfolios, services, organizations, contracts and people the database holds
 /// (`forvaltning demo` fills only a database without any).
 pub fn contents(conn: &mut DbConnection) -> AppResult<Vec<(&'static str, i64)>> {

@@ -17,15 +17,20 @@ fn file(header: &[&str], rows: Vec<Vec<String>>) -> String {
     String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// The IT environment: what each system is and who answers for it.
+/// The IT environment: what each system is, who answers for it and what it rests on.
 pub(super) fn systems() -> String {
     let rows = SYSTEMS
         .iter()
-        .map(|(slug, name, kind, hosting, supplier, responsible, _)| {
-            [slug, name, kind, &"in_use", hosting, supplier, responsible]
-                .map(|c| c.to_string())
-                .to_vec()
-        })
+        .map(
+            |(slug, name, kind, hosting, supplier, responsible, depends_on)| {
+                let mut row: Vec<String> =
+                    [slug, name, kind, &"in_use", hosting, supplier, responsible]
+                        .map(|c| c.to_string())
+                        .to_vec();
+                row.push(depends_on.join("; "));
+                row
+            },
+        )
         .collect();
     file(
         &[
@@ -36,6 +41,7 @@ pub(super) fn systems() -> String {
             "hosting",
             "supplier_slug",
             "responsible",
+            "depends_on",
         ],
         rows,
     )

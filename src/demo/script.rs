@@ -10,7 +10,7 @@ use chrono::{Datelike, Utc};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::data::{contracts, day, ORGANIZATIONS, PORTFOLIOS, SERVICES, SYSTEMS};
+use super::data::{contracts, day, ORGANIZATIONS, PORTFOLIOS, SERVICES};
 use super::files;
 use super::{Body, Client, DemoError};
 
@@ -23,7 +23,7 @@ pub(super) async fn fill(c: &Client) -> Result<(), DemoError> {
     }
     structure(c, &mut ids).await?;
     import(c, "CTRL", "organizations", ORGANIZATIONS.into()).await?;
-    it_environment(c).await?;
+    import(c, "LG", "information_systems", files::systems()).await?;
     import(c, "LG", "services", files::services_decided()).await?;
     import(c, "CTRL", "contracts", contracts()).await?;
     learn_ids(c, &mut ids).await?;
@@ -94,31 +94,6 @@ async fn learn_ids(c: &Client, ids: &mut Ids) -> Result<(), DemoError> {
             if let Some(slug) = object["slug"].as_str() {
                 ids.0.insert(slug.to_string(), id(object));
             }
-        }
-    }
-    Ok(())
-}
-
-/// The systems the services rest on (through the import), and what rests on what.
-async fn it_environment(c: &Client) -> Result<(), DemoError> {
-    import(c, "LG", "information_systems", files::systems()).await?;
-    for (slug, .., depends_on) in SYSTEMS {
-        for on in *depends_on {
-            let system = c
-                .send(
-                    "LG",
-                    Method::GET,
-                    &format!("/information-systems/{on}"),
-                    None,
-                )
-                .await?;
-            post(
-                c,
-                "LG",
-                &format!("/information-systems/{slug}/dependencies"),
-                json!({"depends_on_id": id(&system)}),
-            )
-            .await?;
         }
     }
     Ok(())

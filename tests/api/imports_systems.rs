@@ -19,10 +19,11 @@ async fn with_suppliers(app: &TestApp, lg: &str) {
 }
 
 /// The inventory as a spreadsheet: semicolons, a list of references in one quoted cell.
-const INVENTORY: &str = "slug;name;kind;description;lifecycle;hosting;supplier_slug;supplier_contract_reference;responsible;security_classification;external_refs\r\n\
-radius-plattform;RADIUS-plattformen;infrastructure;Sunets RADIUS-servrar för eduroam.;in_use;supplier;atea;ATEA 2025-17;tove@sunet.se;2/3/3;\"netbox:dcim/devices/4711; url:https://wiki.sunet.se/radius\"\r\n\
-satosa-proxy;SATOSA-proxyn;application;Översätter mellan SAML och OIDC.;planned;sunet;;;;;\r\n\
-gammal-ldap;Gamla LDAP-katalogen;data_store;Ersatt av eduID.;retired;sunet;;;;1/1/1;\r\n";
+const INVENTORY: &str = "slug;name;kind;description;lifecycle;hosting;supplier_slug;supplier_contract_reference;responsible;security_classification;external_refs;depends_on\r\n\
+radius-plattform;RADIUS-plattformen;infrastructure;Sunets RADIUS-servrar för eduroam.;in_use;supplier;atea;ATEA 2025-17;tove@sunet.se;2/3/3;\"netbox:dcim/devices/4711; url:https://wiki.sunet.se/radius\";stamnat\r\n\
+satosa-proxy;SATOSA-proxyn;application;Översätter mellan SAML och OIDC.;planned;sunet;;;;;;\"radius-plattform; stamnat\"\r\n\
+gammal-ldap;Gamla LDAP-katalogen;data_store;Ersatt av eduID.;retired;sunet;;;;1/1/1;;\r\n\
+stamnat;Sunets stamnät;network;Optiska förbindelser mellan lärosätena.;in_use;sunet;;;;;;\r\n";
 
 pub async fn an_inventory_comes_in_with_its_suppliers(backend: Backend) {
     let app = spawn_app(backend).await;
@@ -31,7 +32,7 @@ pub async fn an_inventory_comes_in_with_its_suppliers(backend: Backend) {
     let done = import(&app, &lg, "information_systems", "", "text/csv", INVENTORY)
         .await
         .expect(200);
-    assert_eq!(done.body["created"], 3, "{}", done.body);
+    assert_eq!(done.body["created"], 4, "{}", done.body);
     let radius = app
         .get("/api/v1/information-systems/radius-plattform", Some(&lg))
         .await
@@ -42,6 +43,21 @@ pub async fn an_inventory_comes_in_with_its_suppliers(backend: Backend) {
         radius.body["external_refs"],
         json!([{"system": "netbox", "ref": "dcim/devices/4711"}, {"system": "url", "ref": "https://wiki.sunet.se/radius"}])
     );
+    assert_eq!(
+        radius.body["depends_on"],
+        json!([{"id": radius.body["depends_on"][0]["id"], "slug": "stamnat"}])
+    );
+    let satosa = app
+        .get("/api/v1/information-systems/satosa-proxy", Some(&lg))
+        .await
+        .expect(200);
+    let on: Vec<&str> = satosa.body["depends_on"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(on, vec!["radius-plattform", "stamnat"]);
     let ldap = app
         .get("/api/v1/information-systems/gammal-ldap", Some(&lg))
         .await
@@ -70,7 +86,7 @@ pub async fn an_inventory_comes_in_with_its_suppliers(backend: Backend) {
     let same = import(&app, &lg, "information_systems", "", "text/csv", &exported)
         .await
         .expect(200);
-    assert_eq!(same.body["unchanged"], 3, "{}", same.body);
+    assert_eq!(same.body["unchanged"], 4, "{}", same.body);
     assert_eq!(app.audit_count(&lg, "information_system").await, audited);
 }
 
@@ -78,12 +94,17 @@ pub async fn system_rows_keep_the_single_rules(backend: Backend) {
     let app = spawn_app(backend).await;
     let lg = token("lena.ledning@sunet.se", &["management_group", "controller"]);
     with_suppliers(&app, &lg).await;
-    let bad = "slug,name,kind,lifecycle,hosting,supplier_slug,responsible,external_refs\n\
-a-system,Ett system,application,in_use,sunet,okänd,,\n\
-b-system,Ett system,application,in_use,sunet,uppsala-universitet,,\n\
-c-system,Ett system,application,in_use,sunet,,nobody@sunet.se,\n\
-d-system,Ett system,application,in_use,sunet,,,ftp:server\n\
-e-system,Ett system,,in_use,sunet,,,\n";
+    let bad =
+        "slug,name,kind,lifecycle,hosting,supplier_slug,responsible,external_refs,depends_on\n\
+a-system,Ett system,application,in_use,sunet,okänd,,,\n\
+b-system,Ett system,application,in_use,sunet,uppsala-universitet,,,\n\
+c-system,Ett system,application,in_use,sunet,,nobody@sunet.se,,\n\
+d-system,Ett system,application,in_use,sunet,,,ftp:server,\n\
+e-system,Ett system,,in_use,sunet,,,,\n\
+f-system,Ett system,application,in_use,sunet,,,,f-system\n\
+g-system,Ett system,application,in_use,sunet,,,,okänd\n\
+h-system,Ett system,application,in_use,sunet,,,,i-system\n\
+i-system,Ett system,application,in_use,sunet,,,,h-system\n";
     let refused = import(&app, &lg, "information_systems", "", "text/csv", bad)
         .await
         .expect(422);
@@ -96,9 +117,17 @@ e-system,Ett system,,in_use,sunet,,,\n";
             (4, "responsible".to_string()),
             (5, "external_refs".to_string()),
             (6, "kind".to_string()),
+            (7, "depends_on".to_string()),
+            (8, "depends_on".to_string()),
+            (10, "depends_on".to_string()),
         ],
         "{}",
         refused.body
+    );
+
+    assert_eq!(
+        refused.body["errors"][7]["message"],
+        "would close a cycle: i-system → h-system → i-system"
     );
 
     // Tove, a TÄ, records systems but does not retire one; Lena does.

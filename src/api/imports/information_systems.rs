@@ -3,8 +3,10 @@
 //! row whose lifecycle is `retired` retired as `POST …/retire` would — each under the same
 //! policy (recording: LG, TÄ; correcting: LG, the responsible, the TÄ of a portfolio whose
 //! service depends on it; retiring: LG), the retirement the importer's own recorded decision.
-//! What a system depends on is recorded with `POST …/dependencies`, not by an import.
+//! What a system depends on (`depends_on`) is added and removed as `POST`/`DELETE
+//! …/dependencies` would, after every row is written (`depends`).
 
+mod depends;
 mod row;
 
 use std::collections::{HashMap, HashSet};
@@ -36,6 +38,8 @@ pub struct Known {
     contracts: HashMap<i64, Contract>,
     /// The subs of the people the rows name who exist.
     people: HashSet<String>,
+    /// The dependency graph as the rows planned so far leave it.
+    depends: depends::Edges,
 }
 
 impl References for &Known {
@@ -55,9 +59,11 @@ impl References for &Known {
 /// A planned system write: its fields (none when only a retirement is new), and a retirement
 /// to record after them.
 pub struct Write {
+    slug: String,
     current: Option<Box<InformationSystem>>,
     fields: Option<(SystemFields, Grant)>,
     retirement: Option<Grant>,
+    dependencies: Option<depends::Dependencies>,
 }
 
 impl Kind for InformationSystems {
@@ -70,7 +76,6 @@ impl Kind for InformationSystems {
             "supplier_id",
             "supplier_contract_id",
             "retired_at",
-            "depends_on",
             "created_at",
             "updated_at",
         ],
@@ -91,6 +96,14 @@ impl Kind for InformationSystems {
         known: &mut Known,
     ) -> AppResult<Planned<Write>> {
         Ok(plan_row(caller, record, known))
+    }
+
+    fn finish(
+        conn: &mut DbConnection,
+        caller: &Caller,
+        written: &[(&Write, i64)],
+    ) -> AppResult<Vec<Change>> {
+        finish_dependencies(conn, caller, written)
     }
 
     fn apply(
@@ -125,6 +138,25 @@ impl Kind for InformationSystems {
     }
 }
 
+/// The dependencies the rows change, now that every system of the file exists.
+fn finish_dependencies(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    written: &[(&Write, i64)],
+) -> AppResult<Vec<Change>> {
+    let ids: HashMap<String, i64> = written
+        .iter()
+        .map(|(w, id)| (w.slug.clone(), *id))
+        .collect();
+    let mut changes = Vec::new();
+    for (write, id) in written {
+        if let Some(dependencies) = &write.dependencies {
+            changes.extend(depends::write(conn, caller, *id, dependencies, &ids)?);
+        }
+    }
+    Ok(changes)
+}
+
 fn change(grant: &Grant, before: Option<&SystemView>, after: SystemView) -> Change {
     Change::by(grant, ObjectType::InformationSystem, after.id)
         .before_if(before)
@@ -134,7 +166,20 @@ fn change(grant: &Grant, before: Option<&SystemView>, after: SystemView) -> Chan
 /// Every system, supplier, contract and person the file names, in a few queries.
 fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
     let named = |column: &str| record::named(records, column);
-    let existing = db::imports::systems_with_slugs(conn, &named("slug"))?;
+    let mut slugs = named("slug");
+    slugs.extend(records.iter().flat_map(row::depends_on));
+    let existing = db::imports::systems_with_slugs(conn, &slugs)?;
+    let stored = db::imports::system_edges(conn)?;
+    let pairs: Vec<(i64, i64)> = stored.iter().map(|(_, s, on)| (*s, *on)).collect();
+    let in_file = records
+        .iter()
+        .filter_map(|r| {
+            let slug = r.text("slug")?.trim().to_string();
+            let retired = r.text("lifecycle").is_some_and(|l| l.trim() == "retired");
+            Some((slug, (-(r.row as i64), retired)))
+        })
+        .filter(|(slug, _)| !existing.iter().any(|s| s.slug == *slug))
+        .collect();
     let ids: Vec<i64> = existing.iter().map(|s| s.id).collect();
     let mut portfolios: HashMap<i64, Vec<i64>> = HashMap::new();
     for (system, portfolio) in db::imports::dependant_portfolios(conn, &ids)? {
@@ -160,24 +205,61 @@ fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
         portfolios,
         organizations: organizations.into_iter().map(|o| (o.id, o)).collect(),
         contracts: contracts.into_iter().map(|c| (c.id, c)).collect(),
+        depends: depends::Edges {
+            stored,
+            graph: crate::domain::it_graph::Graph::new(&pairs, &[]),
+            in_file,
+        },
     })
 }
 
 /// One row: read, parsed by the operations' code, matched with the system of its slug,
 /// authorised.
-fn plan_row(caller: &Caller, record: &Record, known: &Known) -> Planned<Write> {
+fn plan_row(caller: &Caller, record: &Record, known: &mut Known) -> Planned<Write> {
     let mut reader = RowReader::new(record);
     let Some(read) = row::read(&mut reader, known) else {
         return reader.refused();
     };
-    let decided = match known.systems.get(&read.slug) {
+    let current = known.systems.get(&read.slug).cloned();
+    let request = match current {
         None => match read.request(&mut reader) {
-            Some(request) => create(caller, &read, request, known),
+            Some(request) => Some(request),
             None => return reader.refused(),
         },
-        Some(current) => update(caller, &read, current, known),
+        Some(_) => None,
     };
+    let targets = match &current {
+        Some(s) => targets_among(
+            caller,
+            s,
+            &known.portfolios.get(&s.id).cloned().unwrap_or_default(),
+        ),
+        None => vec![new_system_target(caller, &read)],
+    };
+    let dependencies = depends::plan(
+        caller,
+        known,
+        &read.slug,
+        read.depends_on.as_deref(),
+        current.as_ref(),
+        &targets,
+    );
+    let decided = dependencies.and_then(|dependencies| match (current, request) {
+        (Some(current), _) => update(caller, &read, &current, known, &targets, dependencies),
+        (None, Some(request)) => create(caller, &read, request, known, dependencies),
+        (None, None) => Err(AppError::internal("a new system without its request")),
+    });
     reader.decided(decided, row::column)
+}
+
+/// Where a new system is answered for: everywhere, and by the caller if the row makes them its
+/// responsible.
+fn new_system_target(caller: &Caller, read: &row::Read) -> Target {
+    let responsible = read.patch.responsible.clone().flatten();
+    match responsible.as_deref() == Some(caller.sub.as_str()) {
+        true => Target::global().with_responsible(caller.person_id),
+        false => Target::global(),
+    }
 }
 
 fn create(
@@ -185,6 +267,7 @@ fn create(
     read: &row::Read,
     request: crate::api::information_systems::NewInformationSystem,
     known: &Known,
+    dependencies: Option<depends::Dependencies>,
 ) -> AppResult<Step<Write>> {
     let grant = caller.authorize(Action::InformationSystemCreate, &Target::global())?;
     let fields = fields::of_new(&mut { known }, &request)?;
@@ -193,9 +276,11 @@ fn create(
         .then(|| caller.authorize(Action::InformationSystemRetire, &Target::global()))
         .transpose()?;
     Ok(Step::Create(Write {
+        slug: read.slug.clone(),
         current: None,
         fields: Some((fields, grant)),
         retirement,
+        dependencies,
     }))
 }
 
@@ -204,23 +289,19 @@ fn update(
     read: &row::Read,
     current: &InformationSystem,
     known: &Known,
+    targets: &[Target],
+    dependencies: Option<depends::Dependencies>,
 ) -> AppResult<Step<Write>> {
     let old = SystemFields::of(current);
     let fields = fields::patched(&mut { known }, current, &read.patch)?;
     let retired = current.lifecycle() == SystemLifecycle::Retired;
     let retire = read.retired && !retired;
-    if fields == old && !retire {
+    if fields == old && !retire && dependencies.is_none() {
         return Ok(Step::Unchanged(current.id));
     }
-    let portfolios = known
-        .portfolios
-        .get(&current.id)
-        .cloned()
-        .unwrap_or_default();
-    let targets = targets_among(caller, current, &portfolios);
     let may = |action: Action| {
         caller
-            .may_any(action, &targets)
+            .may_any(action, targets)
             .ok_or_else(|| AppError::forbidden(action.code()))
     };
     let fields = match fields == old {
@@ -231,8 +312,10 @@ fn update(
         .then(|| may(Action::InformationSystemRetire))
         .transpose()?;
     Ok(Step::Update(Write {
+        slug: read.slug.clone(),
         current: Some(Box::new(current.clone())),
         fields,
         retirement,
+        dependencies,
     }))
 }

@@ -58,6 +58,15 @@ pub trait Kind {
         record: &Record,
         known: &mut Self::Known,
     ) -> AppResult<Planned<Self::Write>>;
+    /// What needs every row's object first (a system's dependency on a system a later row
+    /// creates): written after all rows, given each planned write with its object's id.
+    fn finish(
+        _conn: &mut DbConnection,
+        _caller: &Caller,
+        _written: &[(&Self::Write, i64)],
+    ) -> AppResult<Vec<Change>> {
+        Ok(Vec::new())
+    }
     /// Makes one planned write: the object's id and the changes to audit.
     fn apply(
         conn: &mut DbConnection,
@@ -262,6 +271,16 @@ fn write<K: Kind>(
             object_id,
         });
     }
+    let written: Vec<(&K::Write, i64)> = steps
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|((_, step), outcome)| match step {
+            Step::Create(w) | Step::Update(w) => Some((w, outcome.object_id)),
+            Step::Unchanged(_) => None,
+        })
+        .collect();
+    let finished = K::finish(conn, caller, &written)?;
+    changes.extend(finished.into_iter().map(|c| c.in_import(import.id)));
     let outcomes_json = serde_json::to_string(&outcomes).map_err(AppError::internal)?;
     db::imports::set_outcomes(conn, import.id, &outcomes_json)?;
     let mut recorded = import.clone();

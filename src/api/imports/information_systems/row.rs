@@ -15,6 +15,8 @@ pub struct Read {
     pub patch: InformationSystemPatch,
     /// The row's lifecycle is `retired`: a retirement to record (the patch leaves it out).
     pub retired: bool,
+    /// The systems it depends on directly, by slug, where the row states them.
+    pub depends_on: Option<Vec<String>>,
 }
 
 impl Read {
@@ -111,6 +113,7 @@ pub fn read(row: &mut RowReader, known: &Known) -> Option<Read> {
         slug,
         patch,
         retired,
+        depends_on: row.stated("depends_on", |r, c| Some(r.list(c))).flatten(),
     })
 }
 
@@ -142,4 +145,9 @@ fn external_refs(row: &mut RowReader, column: &str) -> Option<Vec<ExternalRef>> 
         }
     }
     Some(refs)
+}
+
+/// The slugs a row's `depends_on` names (looked up before the rows are read).
+pub fn depends_on(record: &crate::api::imports::record::Record) -> Vec<String> {
+    RowReader::new(record).list("depends_on")
 }
