@@ -98,6 +98,8 @@ pub async fn a_need_goes_from_a_customer_meeting_to_a_new_service_in_operation(b
     assert_eq!(created["status"], "identified");
     assert_eq!(created["portfolio_id"], Value::Null);
     assert_eq!(created["source"]["organization_id"], lund);
+    assert_eq!(created["source_organization_slug"], "lunds-universitet");
+    assert_eq!(created["portfolio_slug"], Value::Null);
     assert_eq!(created["realised"], false);
 
     // Nobody has it yet: the KA assesses it herself; a presentation needs the assessment first.
@@ -241,15 +243,17 @@ pub async fn a_need_of_a_service_is_realised_by_a_released_change(backend: Backe
         "customer",
     )
     .await;
-    let id = app
+    let recorded = app
         .post(
             "/api/v1/needs",
             Some(&anna),
             meeting_need("Eduroam på pendeltåg", uu, json!({"service_id": eduroam})),
         )
         .await
-        .expect(201)
-        .id();
+        .expect(201);
+    assert_eq!(recorded.body["service_slug"], "eduroam");
+    assert_eq!(recorded.body["portfolio_slug"], "natverk");
+    let id = recorded.id();
     // Its recorder corrects it before the decision; the TJF of another service may not assess.
     app.patch(
         &format!("/api/v1/needs/{id}"),

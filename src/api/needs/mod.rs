@@ -7,6 +7,8 @@ mod links;
 mod steps;
 mod types;
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -92,11 +94,57 @@ pub(crate) fn view_of(conn: &mut DbConnection, need: &Need) -> AppResult<NeedVie
         .pop()
         .ok_or_else(|| AppError::internal("the need vanished"))?;
     let links = needs::links_of(conn, &[need.id])?;
-    Ok(NeedView::of(
-        &need,
-        need.placed_in(service_portfolio),
-        &links,
-    ))
+    let view = NeedView::of(&need, need.placed_in(service_portfolio), &links);
+    with_slugs(conn, vec![view])?
+        .pop()
+        .ok_or_else(|| AppError::internal("a need without its view"))
+}
+
+/// The views with the slugs of their portfolios, services and source organizations, in three
+/// queries.
+fn with_slugs(conn: &mut DbConnection, mut views: Vec<NeedView>) -> AppResult<Vec<NeedView>> {
+    fn distinct(mut ids: Vec<i64>) -> Vec<i64> {
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+    let portfolio_ids = distinct(views.iter().filter_map(|v| v.portfolio_id).collect());
+    let service_ids = distinct(views.iter().filter_map(|v| v.service_id).collect());
+    let organization_ids = distinct(
+        views
+            .iter()
+            .filter_map(|v| v.source.organization_id)
+            .collect(),
+    );
+    let portfolios: HashMap<i64, String> = match portfolio_ids.is_empty() {
+        true => HashMap::new(),
+        false => crate::db::portfolios::some_or_all(conn, Some(&portfolio_ids))?
+            .into_iter()
+            .map(|p| (p.id, p.slug))
+            .collect(),
+    };
+    let services: HashMap<i64, String> = match service_ids.is_empty() {
+        true => HashMap::new(),
+        false => crate::db::services::slugs_of(conn, &service_ids)?
+            .into_iter()
+            .collect(),
+    };
+    let organizations: HashMap<i64, String> = match organization_ids.is_empty() {
+        true => HashMap::new(),
+        false => crate::db::organizations::names_of(conn, &organization_ids)?
+            .into_iter()
+            .map(|(id, slug, _)| (id, slug))
+            .collect(),
+    };
+    for view in &mut views {
+        view.portfolio_slug = view.portfolio_id.and_then(|p| portfolios.get(&p).cloned());
+        view.service_slug = view.service_id.and_then(|s| services.get(&s).cloned());
+        view.source_organization_slug = view
+            .source
+            .organization_id
+            .and_then(|o| organizations.get(&o).cloned());
+    }
+    Ok(views)
 }
 
 /// The audited change of a need under `grant` (recorded as `action` when given).
@@ -227,7 +275,7 @@ pub async fn list(
                 NeedView::of(need, need.placed_in(*sp), own)
             })
             .collect();
-        Ok((count, views))
+        Ok((count, with_slugs(conn, views)?))
     };
     crate::api::list_views::<NeedView, _>(&req, &pool, who, listing, views).await
 }

@@ -44,8 +44,14 @@ pub struct NeedView {
     pub description: String,
     /// The portfolio it belongs to now: its service's, or its own when it names no service.
     pub portfolio_id: Option<i64>,
+    /// That portfolio's slug.
+    pub portfolio_slug: Option<String>,
     pub service_id: Option<i64>,
+    /// The service's slug.
+    pub service_slug: Option<String>,
     pub source: Source,
+    /// The slug of the organization that voiced it (`source.organization_id`).
+    pub source_organization_slug: Option<String>,
     pub status: NeedStatus,
     /// The `sub` of whoever recorded it.
     pub created_by: String,
@@ -93,12 +99,15 @@ impl NeedView {
             title: need.title.clone(),
             description: need.description.clone(),
             portfolio_id,
+            portfolio_slug: None,
             service_id: need.service_id,
+            service_slug: None,
             source: Source {
                 channel: need.channel(),
                 organization_id: need.source_organization_id,
                 date: need.source_date,
             },
+            source_organization_slug: None,
             status: need.status(),
             created_by: need.created_by.clone(),
             value: need.value(),
@@ -127,16 +136,20 @@ impl NeedView {
     }
 }
 
-/// Flat columns: the source's members each in their own, links as `kind:id` pairs.
+/// Flat columns: the source's members each in their own, the portfolio, service and source
+/// organization also by slug, links as `kind:id` pairs.
 impl CsvRecord for NeedView {
     const HEADER: &'static [&'static str] = &[
         "id",
         "title",
         "description",
         "portfolio_id",
+        "portfolio_slug",
         "service_id",
+        "service_slug",
         "source_channel",
         "source_organization_id",
+        "source_organization_slug",
         "source_date",
         "status",
         "created_by",
@@ -168,9 +181,12 @@ impl CsvRecord for NeedView {
             csv_cell(&self.title),
             csv_cell(&self.description),
             csv_cell(&self.portfolio_id),
+            csv_cell(&self.portfolio_slug),
             csv_cell(&self.service_id),
+            csv_cell(&self.service_slug),
             csv_cell(&self.source.channel),
             csv_cell(&self.source.organization_id),
+            csv_cell(&self.source_organization_slug),
             csv_cell(&self.source.date),
             csv_cell(&self.status),
             csv_cell(&self.created_by),
