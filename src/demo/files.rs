@@ -153,3 +153,59 @@ pub(super) fn deliveries() -> String {
         rows,
     )
 }
+
+const NEED_COLUMNS: [&str; 11] = [
+    "reference",
+    "title",
+    "service_slug",
+    "source_channel",
+    "source_organization_slug",
+    "source_date",
+    "value",
+    "urgency",
+    "estimated_cost",
+    "recommendation",
+    "assessment_note",
+];
+
+/// The needs register the key account manager keeps; `assessed` adds the TJF's assessment of
+/// the eduroam need (a step the TJF records by importing the same register).
+pub(super) fn needs(assessed: bool) -> String {
+    let assessment = |cells: [&str; 5]| match assessed {
+        true => cells.map(String::from).to_vec(),
+        false => vec![String::new(); 5],
+    };
+    let mut eduroam: Vec<String> = [
+        "BEH-2026-001",
+        "eduroam på pendeltåg",
+        "eduroam",
+        "customer_meeting",
+        "uppsala-universitet",
+    ]
+    .map(String::from)
+    .to_vec();
+    eduroam.push(day(-30));
+    eduroam.extend(assessment([
+        "4",
+        "3",
+        "250000.00",
+        "pursue",
+        "Resenärer från flera lärosäten frågar efter det.",
+    ]));
+    let mut rows = vec![eduroam];
+    if !assessed {
+        let mut signing: Vec<String> = [
+            "BEH-2026-002",
+            "Gemensam e-signering för lärosätena",
+            "",
+            "forum",
+            "kth",
+        ]
+        .map(String::from)
+        .to_vec();
+        signing.push(day(-10));
+        signing.extend(vec![String::new(); 5]);
+        rows.push(signing);
+    }
+    file(&NEED_COLUMNS, rows)
+}

@@ -186,16 +186,18 @@ async fn needs_and_changes(c: &Client, ids: &Ids) -> Result<(), DemoError> {
     )
     .await?;
     post(c, "TA_SAM", "/change-requests", json!({"service_id": ids.of("sunet-drive"), "title": "Kvot per forskargrupp i stället för per person"})).await?;
-    let need = post(c, "KA", "/needs", json!({"title": "eduroam på pendeltåg", "service_id": ids.of("eduroam"), "source": {"channel": "customer_meeting", "organization_id": ids.of("uppsala-universitet"), "date": day(-30)}})).await?;
+    import(c, "KA", "needs", files::needs(false)).await?;
+    import(c, "TJF", "needs", files::needs(true)).await?;
+    let listed = c
+        .send("KA", Method::GET, "/needs?service=eduroam", None)
+        .await?;
     post(
         c,
         "KA",
-        &format!("/needs/{}/endorsements", id(&need)),
+        &format!("/needs/{}/endorsements", id(&listed["results"][0])),
         json!({"organization_id": ids.of("lunds-universitet"), "note": "Samma behov"}),
     )
     .await?;
-    post(c, "TJF", &format!("/needs/{}/assessment", id(&need)), json!({"value": 4, "urgency": 3, "estimated_cost": {"amount": "250000", "currency": "SEK"}, "recommendation": "pursue"})).await?;
-    post(c, "KA", "/needs", json!({"title": "Gemensam e-signering för lärosätena", "source": {"channel": "forum", "organization_id": ids.of("kth"), "date": day(-10)}})).await?;
     post(
         c,
         "LG",

@@ -71,6 +71,12 @@ pub async fn a_newcomer_looks_at_a_filled_demo(backend: Backend) {
     let plans = get(&server, &ta, "/plans").await;
     assert_eq!(plans["results"][0]["status"], "approved");
     assert_eq!(get(&server, &lg, "/needs").await["count"], 2);
+    // The needs register came in through the import too, the TJF's assessment as a step.
+    let pendeltag = get(&server, &lg, "/needs?service=eduroam").await;
+    let need = &pendeltag["results"][0];
+    assert_eq!(need["reference"], "BEH-2026-001");
+    assert_eq!(need["status"], "assessed");
+    assert_eq!(need["endorsement_count"], 1);
     assert_eq!(get(&server, &lg, "/change-requests").await["count"], 2);
     assert_eq!(get(&server, &lg, "/information-systems").await["count"], 7);
     let impact = get(

@@ -85,6 +85,7 @@ pub fn comparable(csv_text: &str) -> Vec<Vec<String>> {
                     | "lifecycle_changed_at"
                     | "ended_at"
                     | "retired_at"
+                    | "decided_at"
                     | "created_by"
                     | "ended_by"
             ) && !header[i].ends_with("_id")

@@ -23,6 +23,7 @@ mod governance_model;
 mod helpers;
 mod imports;
 mod imports_deliveries;
+mod imports_needs;
 mod imports_roles;
 mod imports_services;
 mod imports_systems;
@@ -90,6 +91,9 @@ on_both_backends!(
     imports_services::each_step_needs_its_own_right,
     imports_systems::an_inventory_comes_in_with_its_suppliers,
     imports_systems::system_rows_keep_the_single_rules,
+    imports_needs::a_needs_register_comes_in_and_goes_back_out,
+    imports_needs::need_rows_keep_the_single_rules,
+    imports_needs::a_json_file_of_needs_takes_the_create_operations_objects,
     it_environment::what_breaks_when_a_system_goes_is_one_answer,
     it_environment::bad_systems_and_dependencies_are_refused_and_change_nothing,
     it_environment::a_neglected_it_environment_is_a_finding,

@@ -499,7 +499,7 @@ pub async fn customers_share_needs_and_the_list_shows_demand(backend: Backend) {
         .expect(200);
     let text = csv.body.as_str().unwrap();
     assert!(
-        text.starts_with("id,title,description,portfolio_id"),
+        text.starts_with("id,reference,title,description,portfolio_id"),
         "{text}"
     );
     assert!(text.contains("Gästnät för konferenser"));

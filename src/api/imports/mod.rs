@@ -7,6 +7,7 @@ mod contracts;
 mod deliveries;
 mod file;
 mod information_systems;
+mod needs;
 mod organizations;
 mod record;
 mod role_assignments;

@@ -8,7 +8,7 @@ use super::file::{self, Columns, Format};
 use super::record::Record;
 use super::types::{ImportKind, ImportReport, ImportView, ImportedRow, RowOutcome};
 use super::{
-    contracts, deliveries, information_systems, organizations, role_assignments, services,
+    contracts, deliveries, information_systems, needs, organizations, role_assignments, services,
 };
 use crate::auth::policy::{Action, Caller, Target};
 use crate::db::audit::{Audited, Change, ObjectType};
@@ -108,6 +108,10 @@ macro_rules! with_kind {
             }
             ImportKind::InformationSystems => {
                 type $k = information_systems::InformationSystems;
+                $body
+            }
+            ImportKind::Needs => {
+                type $k = needs::Needs;
                 $body
             }
         }

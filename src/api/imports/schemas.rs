@@ -23,6 +23,7 @@ pub enum ImportFile {
     Deliveries(Vec<ImportedDelivery>),
     RoleAssignments(Vec<ImportedAssignment>),
     InformationSystems(Vec<ImportedSystem>),
+    Needs(Vec<ImportedNeed>),
 }
 
 /// An organization of a file (`kind=organizations`), matched by `slug`.
@@ -282,6 +283,85 @@ pub struct ImportedSystem {
     retired_at: Option<String>,
     #[schema(max_length = 10000)]
     depends_on: Option<String>,
+    #[schema(max_length = 100)]
+    created_at: Option<String>,
+    #[schema(max_length = 100)]
+    updated_at: Option<String>,
+}
+
+/// A need of a file (`kind=needs`), matched by `reference`; the steps it states (assessment,
+/// presentation, decision) are recorded as the importer's own.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportedNeed {
+    #[schema(
+        example = "BEH-2026-014",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        max_length = 100
+    )]
+    reference: String,
+    #[schema(
+        example = "Eduroam på pendeltåg",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        max_length = 300
+    )]
+    title: String,
+    #[schema(max_length = 10000)]
+    description: Option<String>,
+    #[schema(
+        example = "natverk",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    portfolio_slug: Option<String>,
+    #[schema(
+        example = "eduroam",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    service_slug: Option<String>,
+    source_channel: crate::domain::need::Channel,
+    /// The customer organization that voiced it, by slug.
+    #[schema(
+        example = "uppsala-universitet",
+        pattern = "^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){1,62}$"
+    )]
+    source_organization_slug: Option<String>,
+    #[schema(example = "2026-11-12")]
+    source_date: NaiveDate,
+    /// Checked against the steps the object states.
+    status: Option<crate::domain::need::NeedStatus>,
+    #[schema(minimum = 1, maximum = 5)]
+    value: Option<i64>,
+    #[schema(minimum = 1, maximum = 5)]
+    urgency: Option<i64>,
+    /// In SEK.
+    #[schema(
+        example = "250000.00",
+        pattern = "^[0-9]+(\\.[0-9]{1,2})?$",
+        max_length = 20
+    )]
+    estimated_cost: Option<String>,
+    recommendation: Option<crate::domain::need::NeedRecommendation>,
+    #[schema(max_length = 10000)]
+    assessment_note: Option<String>,
+    presented_on: Option<NaiveDate>,
+    #[schema(max_length = 300)]
+    presentation_reference: Option<String>,
+    outcome: Option<crate::domain::need::Outcome>,
+    #[schema(max_length = 10000)]
+    decision_reason: Option<String>,
+    /// Read-only members of the export: accepted, ignored.
+    id: Option<i64>,
+    portfolio_id: Option<i64>,
+    service_id: Option<i64>,
+    source_organization_id: Option<i64>,
+    #[schema(max_length = 255)]
+    created_by: Option<String>,
+    #[schema(max_length = 100)]
+    decided_at: Option<String>,
+    endorsement_count: Option<i64>,
+    #[schema(max_length = 10000)]
+    links: Option<String>,
+    realised: Option<bool>,
     #[schema(max_length = 100)]
     created_at: Option<String>,
     #[schema(max_length = 100)]

@@ -9,13 +9,14 @@ use crate::error::FieldError;
 crate::vocabulary! {
     /// What a file imports: the name of the list whose CSV export it follows.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, ToSchema)]
-    pub enum ImportKind("a kind of import (organizations, services, contracts, deliveries, role_assignments, information_systems)") {
+    pub enum ImportKind("a kind of import (organizations, services, contracts, deliveries, role_assignments, information_systems, needs)") {
         Organizations = "organizations",
         Services = "services",
         Contracts = "contracts",
         Deliveries = "deliveries",
         RoleAssignments = "role_assignments",
         InformationSystems = "information_systems",
+        Needs = "needs",
     }
 }
 
@@ -23,7 +24,7 @@ crate::vocabulary! {
 #[serde(deny_unknown_fields)]
 pub struct ImportQuery {
     /// What the file holds: `organizations`, `services`, `contracts`, `deliveries`,
-    /// `role_assignments` or `information_systems`.
+    /// `role_assignments`, `information_systems` or `needs`.
     #[param(value_type = ImportKind)]
     pub kind: String,
     /// Say what would happen, write nothing (default false).

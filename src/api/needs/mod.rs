@@ -3,6 +3,7 @@
 //! KA presents it to the management group, which decides (the TÄ for what lies in their
 //! portfolio), and a decided need points at what realises it (docs/domain.md).
 
+mod fields;
 mod links;
 mod steps;
 mod types;
@@ -13,16 +14,16 @@ use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::api::{lookup, with_etag, Fields, IfMatch, Paginated};
+use crate::api::{lookup, with_etag, IfMatch, Paginated};
 use crate::auth::policy::{Action, Caller, Grant, ObjectClass, Target};
 use crate::auth::Authenticated;
 use crate::db::audit::{Audited, Change, ObjectType};
 use crate::db::needs::{self, Need, NeedFields};
-use crate::db::{organizations, portfolios, services, DbConnection, DbPool};
+use crate::db::{DbConnection, DbPool};
 use crate::domain::need::NeedStep;
-use crate::domain::slug::IdOrSlug;
-use crate::domain::text;
 use crate::error::{AppError, AppResult};
+pub use fields::Whereabouts;
+pub use steps::decision_action;
 pub use types::*;
 
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -48,7 +49,7 @@ pub(crate) struct Placed {
 
 /// The policy's target of a need on `service_id`, placed in `portfolio_id`: its service, else
 /// its portfolio as a whole (as a plan is), else nothing yet (the KA's and VU's unplaced needs).
-fn target_at(
+pub(crate) fn target_at(
     caller: &Caller,
     service_id: Option<i64>,
     portfolio_id: Option<i64>,
@@ -157,11 +158,21 @@ pub(crate) fn audited(
     let change = match action {
         Some(action) => Change::as_action(action, grant, ObjectType::Need, after.id),
         None => Change::by(grant, ObjectType::Need, after.id),
-    }
-    .in_portfolio(after.portfolio_id.or(before.and_then(|b| b.portfolio_id)))
-    .before_if(before)
-    .after(&after);
+    };
+    let change = placed_change(change, before, &after);
     Audited::new(after, change)
+}
+
+/// The change of a need under `grant`, from `before` to `after`.
+pub(crate) fn need_change(grant: &Grant, before: Option<&NeedView>, after: &NeedView) -> Change {
+    placed_change(Change::by(grant, ObjectType::Need, after.id), before, after)
+}
+
+fn placed_change(change: Change, before: Option<&NeedView>, after: &NeedView) -> Change {
+    change
+        .in_portfolio(after.portfolio_id.or(before.and_then(|b| b.portfolio_id)))
+        .before_if(before)
+        .after(after)
 }
 
 /// A workflow step allowed in the need's state, else 409 saying why.
@@ -169,61 +180,6 @@ pub(crate) fn allowed(need: &Need, step: NeedStep) -> AppResult<()> {
     need.state()
         .allows(step)
         .map_err(|why| AppError::conflict(format!("Not now: {why}.")))
-}
-
-/// Where the recorder places a need: the service and portfolio must exist, the service in the
-/// portfolio when both are given; the portfolio is the service's when only it is.
-fn placement(
-    conn: &mut DbConnection,
-    portfolio_id: Option<i64>,
-    service_id: Option<i64>,
-) -> AppResult<(Option<i64>, Option<i64>)> {
-    if let Some(p) = portfolio_id {
-        match portfolios::find_by_id(conn, p) {
-            Err(AppError::NotFound(_)) => {
-                return Err(AppError::unprocessable(
-                    "portfolio_id",
-                    format!("there is no portfolio {p}"),
-                ))
-            }
-            other => other?,
-        };
-    }
-    let Some(s) = service_id else {
-        return Ok((portfolio_id, None));
-    };
-    let service = match services::find_by_id(conn, s) {
-        Err(AppError::NotFound(_)) => {
-            return Err(AppError::unprocessable(
-                "service_id",
-                format!("there is no service {s}"),
-            ))
-        }
-        other => other?,
-    };
-    if portfolio_id.is_some() && service.portfolio_id != portfolio_id {
-        return Err(AppError::unprocessable(
-            "service_id",
-            "is not a service of the portfolio given",
-        ));
-    }
-    Ok((service.portfolio_id, Some(s)))
-}
-
-/// The source as given: a date not in the future, an organization that exists.
-fn check_source(conn: &mut DbConnection, f: &mut Fields, source: &Source) -> AppResult<()> {
-    if source.date > crate::db::today() {
-        f.rule("source.date", "is in the future");
-    }
-    if let Some(o) = source.organization_id {
-        if let Err(AppError::NotFound(_)) = organizations::find(conn, &IdOrSlug::Id(o)) {
-            f.rule(
-                "source.organization_id",
-                format!("there is no organization {o}"),
-            );
-        }
-    }
-    Ok(())
 }
 
 #[utoipa::path(
@@ -295,23 +251,9 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let request = body.into_inner();
     let view = crate::api::write(&pool, who, move |conn, caller| {
-        let (portfolio_id, service_id) = placement(conn, request.portfolio_id, request.service_id)?;
-        let mut f = Fields::default();
-        let title = f.take(text::line("title", &request.title, 300));
-        let description = f.take(text::bounded("description", &request.description, 10_000));
-        check_source(conn, &mut f, &request.source)?;
-        f.finish()?;
-        let target = target_at(caller, service_id, portfolio_id, &caller.sub);
+        let fields = request.parse(conn)?;
+        let target = target_at(caller, fields.service_id, fields.portfolio_id, &caller.sub);
         let grant = caller.authorize(Action::NeedCreate, &target)?;
-        let fields = NeedFields {
-            title: title.unwrap_or_default(),
-            description: description.unwrap_or_default(),
-            portfolio_id,
-            service_id,
-            channel: request.source.channel,
-            source_organization_id: request.source.organization_id,
-            source_date: request.source.date,
-        };
         let created = needs::insert(conn, &fields, &caller.sub)?;
         Ok(audited(&grant, None, None, view_of(conn, &created)?))
     })
@@ -365,7 +307,7 @@ pub async fn update(
         if_match.check(placed.need.version)?;
         allowed(&placed.need, NeedStep::Update)?;
         let current = NeedFields::of(&placed.need);
-        let fields = apply(conn, &patch, &current)?;
+        let fields = patch.apply_to(conn, &current)?;
         if (fields.portfolio_id, fields.service_id) != (current.portfolio_id, current.service_id) {
             // Moved: the caller must be able to correct it where it lands, too.
             let landing = target_at(
@@ -387,50 +329,4 @@ pub async fn update(
     })
     .await?;
     Ok(with_etag(StatusCode::OK, view.version, &view))
-}
-
-/// The need's fields with the patch applied, checked as on creation.
-fn apply(
-    conn: &mut DbConnection,
-    patch: &NeedPatch,
-    current: &NeedFields,
-) -> AppResult<NeedFields> {
-    let nothing = patch.title.is_none()
-        && patch.description.is_none()
-        && patch.portfolio_id.is_none()
-        && patch.service_id.is_none()
-        && patch.source.is_none();
-    if nothing {
-        return Err(AppError::bad_request("The body changes nothing."));
-    }
-    let mut out = current.clone();
-    // A new service brings its portfolio unless one is given with it.
-    let portfolio = match (patch.portfolio_id, patch.service_id) {
-        (Some(p), _) => p,
-        (None, Some(Some(_))) => None,
-        (None, _) => current.portfolio_id,
-    };
-    let (portfolio_id, service_id) = placement(
-        conn,
-        portfolio,
-        patch.service_id.unwrap_or(current.service_id),
-    )?;
-    (out.portfolio_id, out.service_id) = (portfolio_id, service_id);
-    let mut f = Fields::default();
-    if let Some(title) = &patch.title {
-        out.title = f.take(text::line("title", title, 300)).unwrap_or_default();
-    }
-    if let Some(description) = &patch.description {
-        out.description = f
-            .take(text::bounded("description", description, 10_000))
-            .unwrap_or_default();
-    }
-    if let Some(source) = &patch.source {
-        check_source(conn, &mut f, source)?;
-        out.channel = source.channel;
-        out.source_organization_id = source.organization_id;
-        out.source_date = source.date;
-    }
-    f.finish()?;
-    Ok(out)
 }

@@ -10,7 +10,7 @@ use super::{Placed, PresentationRequest};
 use crate::api::{with_etag, Fields, IfMatch};
 use crate::auth::policy::{Action, Caller};
 use crate::auth::Authenticated;
-use crate::db::needs::{self, Assessment, Need};
+use crate::db::needs::{self, Assessment, Decision, Need, Presentation};
 use crate::db::{DbConnection, DbPool};
 use crate::domain::money::Currency;
 use crate::domain::need::{NeedStep, Outcome, Score};
@@ -73,35 +73,7 @@ pub async fn assess(
         id,
         pool,
         step_of,
-        move |conn, caller, placed| {
-            let mut f = Fields::default();
-            let value = f.take(Score::parse("value", body.value));
-            let urgency = f.take(Score::parse("urgency", body.urgency));
-            let cost = body
-                .estimated_cost
-                .as_ref()
-                .and_then(|c| f.take(c.parse("estimated_cost")));
-            if cost.is_some_and(|c| c.currency != Currency::SEK) {
-                f.rule("estimated_cost.currency", "must be SEK");
-            }
-            let note = body
-                .note
-                .as_ref()
-                .and_then(|n| f.take(text::bounded("note", n, 10_000)));
-            f.finish()?;
-            let (Some(value), Some(urgency)) = (value, urgency) else {
-                return Err(AppError::internal("scores parsed"));
-            };
-            let assessment = Assessment {
-                value,
-                urgency,
-                estimated_cost_minor: cost.map(|c| c.minor),
-                recommendation: body.recommendation,
-                note: note.as_deref(),
-                by: &caller.sub,
-            };
-            needs::assess(conn, &placed.need, &assessment)
-        },
+        move |conn, caller, placed| needs::assess(conn, &placed.need, &body.parse()?, &caller.sub),
     )
     .await
 }
@@ -131,24 +103,7 @@ pub async fn present(
         id,
         pool,
         step_of,
-        move |conn, caller, placed| {
-            let mut f = Fields::default();
-            let reference = body
-                .reference
-                .as_ref()
-                .and_then(|r| f.take(text::line("reference", r, 300)));
-            if body.date > crate::db::today() {
-                f.rule("date", "is in the future");
-            }
-            f.finish()?;
-            needs::present(
-                conn,
-                &placed.need,
-                body.date,
-                reference.as_deref(),
-                &caller.sub,
-            )
-        },
+        move |conn, caller, placed| needs::present(conn, &placed.need, &body.parse()?, &caller.sub),
     )
     .await
 }
@@ -171,22 +126,85 @@ pub async fn decide(
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
     let id = path.into_inner();
-    // A new service is the management group's to decide (guidelines 4.1).
-    let action = match body.outcome {
-        Outcome::NewService => Action::NeedDecideNewService,
-        _ => Action::NeedDecide,
-    };
+    let action = decision_action(body.outcome);
     step(
         if_match,
         who,
         id,
         pool,
         (NeedStep::Decide, action),
-        move |conn, caller, placed| {
-            let reason = text::line("reason", &body.reason, 10_000)
-                .map_err(|(field, message)| AppError::invalid_field(&field, message))?;
-            needs::decide(conn, &placed.need, body.outcome, &reason, &caller.sub)
-        },
+        move |conn, caller, placed| needs::decide(conn, &placed.need, &body.parse()?, &caller.sub),
     )
     .await
+}
+
+/// The action a decision with `outcome` takes: a new service is the management group's to
+/// decide (guidelines 4.1).
+pub fn decision_action(outcome: Outcome) -> Action {
+    match outcome {
+        Outcome::NewService => Action::NeedDecideNewService,
+        _ => Action::NeedDecide,
+    }
+}
+
+impl NeedAssessmentRequest {
+    /// The assessment, checked as `POST /needs/{id}/assessment` checks it.
+    pub fn parse(&self) -> AppResult<Assessment> {
+        let mut f = Fields::default();
+        let value = f.take(Score::parse("value", self.value));
+        let urgency = f.take(Score::parse("urgency", self.urgency));
+        let cost = self
+            .estimated_cost
+            .as_ref()
+            .and_then(|c| f.take(c.parse("estimated_cost")));
+        if cost.is_some_and(|c| c.currency != Currency::SEK) {
+            f.rule("estimated_cost.currency", "must be SEK");
+        }
+        let note = self
+            .note
+            .as_ref()
+            .and_then(|n| f.take(text::bounded("note", n, 10_000)));
+        f.finish()?;
+        let (Some(value), Some(urgency)) = (value, urgency) else {
+            return Err(AppError::internal("scores parsed"));
+        };
+        Ok(Assessment {
+            value,
+            urgency,
+            estimated_cost_minor: cost.map(|c| c.minor),
+            recommendation: self.recommendation,
+            note,
+        })
+    }
+}
+
+impl PresentationRequest {
+    /// The presentation, checked as `POST /needs/{id}/presentation` checks it.
+    pub fn parse(&self) -> AppResult<Presentation> {
+        let mut f = Fields::default();
+        let reference = self
+            .reference
+            .as_ref()
+            .and_then(|r| f.take(text::line("reference", r, 300)));
+        if self.date > crate::db::today() {
+            f.rule("date", "is in the future");
+        }
+        f.finish()?;
+        Ok(Presentation {
+            on: self.date,
+            reference,
+        })
+    }
+}
+
+impl NeedDecisionRequest {
+    /// The decision, checked as `POST /needs/{id}/decision` checks it.
+    pub fn parse(&self) -> AppResult<Decision> {
+        let reason = text::line("reason", &self.reason, 10_000)
+            .map_err(|(field, message)| AppError::invalid_field(&field, message))?;
+        Ok(Decision {
+            outcome: self.outcome,
+            reason,
+        })
+    }
 }

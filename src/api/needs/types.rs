@@ -39,6 +39,9 @@ pub struct LinkView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct NeedView {
     pub id: i64,
+    /// The register's own number for it (unique): what an import matches it by.
+    #[schema(example = "BEH-2026-014")]
+    pub reference: Option<String>,
     #[schema(example = "Eduroam på pendeltåg")]
     pub title: String,
     pub description: String,
@@ -96,6 +99,7 @@ impl NeedView {
             .collect();
         NeedView {
             id: need.id,
+            reference: need.reference.clone(),
             title: need.title.clone(),
             description: need.description.clone(),
             portfolio_id,
@@ -141,6 +145,7 @@ impl NeedView {
 impl CsvRecord for NeedView {
     const HEADER: &'static [&'static str] = &[
         "id",
+        "reference",
         "title",
         "description",
         "portfolio_id",
@@ -178,6 +183,7 @@ impl CsvRecord for NeedView {
             .collect();
         vec![
             csv_cell(&self.id),
+            csv_cell(&self.reference),
             csv_cell(&self.title),
             csv_cell(&self.description),
             csv_cell(&self.portfolio_id),
@@ -215,6 +221,13 @@ impl CsvRecord for NeedView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewNeed {
+    /// The register's own number for it, unique (an import matches needs by it).
+    #[schema(
+        example = "BEH-2026-014",
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        max_length = 100
+    )]
+    pub reference: Option<String>,
     #[schema(
         example = "Eduroam på pendeltåg",
         pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
@@ -236,6 +249,13 @@ pub struct NewNeed {
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct NeedPatch {
+    #[serde(default, deserialize_with = "crate::api::double_option")]
+    #[schema(
+        value_type = Option<String>,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$",
+        max_length = 100
+    )]
+    pub reference: Option<Option<String>>,
     #[serde(default, deserialize_with = "crate::api::not_null")]
     #[schema(
         nullable = false,
@@ -369,7 +389,7 @@ pub struct NeedQuery {
     pub channel: Option<Channel>,
     pub outcome: Option<Outcome>,
     pub realised: Option<bool>,
-    /// Text search in the title and description.
+    /// Text search in the reference, title and description.
     #[serde(default, deserialize_with = "crate::domain::text::search")]
     #[param(max_length = 200)]
     pub q: Option<String>,

@@ -195,6 +195,18 @@ pub fn with_service_portfolio(conn: &mut DbConnection, ids: &[i64]) -> AppResult
     })
 }
 
+/// The needs with these references, each with the portfolio of its service (an import's
+/// natural keys).
+pub fn with_references(conn: &mut DbConnection, references: &[String]) -> AppResult<Vec<NeedRow>> {
+    super::super::in_pieces(references, |chunk| {
+        Ok(needs::table
+            .left_join(services::table.on(services::id.nullable().eq(needs::service_id)))
+            .filter(needs::reference.eq_any(chunk))
+            .select((Need::as_select(), services::portfolio_id.nullable()))
+            .load(conn)?)
+    })
+}
+
 /// Needs pointing at this plan activity (it cannot be deleted under them).
 pub fn count_links_to_item(conn: &mut DbConnection, item_id: i64) -> AppResult<i64> {
     Ok(need_links::table

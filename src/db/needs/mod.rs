@@ -54,6 +54,8 @@ pub struct Need {
     pub created_at: NaiveDateTime,
     #[diesel(deserialize_as = super::timestamps::Stored)]
     pub updated_at: NaiveDateTime,
+    /// The register's own number for it, unique when given.
+    pub reference: Option<String>,
 }
 
 impl Need {
@@ -89,11 +91,37 @@ impl Need {
     pub fn urgency(&self) -> Option<Score> {
         self.urgency.and_then(|v| Score::try_from(v).ok())
     }
+
+    /// The assessment on record (a deferred need's stays until it is assessed again).
+    pub fn assessment(&self) -> Option<Assessment> {
+        Some(Assessment {
+            value: self.value()?,
+            urgency: self.urgency()?,
+            estimated_cost_minor: self.estimated_cost_minor,
+            recommendation: self.recommendation()?,
+            note: self.assessment_note.clone(),
+        })
+    }
+
+    pub fn presentation(&self) -> Option<Presentation> {
+        Some(Presentation {
+            on: self.presented_on?,
+            reference: self.presentation_reference.clone(),
+        })
+    }
+
+    pub fn decision(&self) -> Option<Decision> {
+        Some(Decision {
+            outcome: self.outcome()?,
+            reason: self.decision_reason.clone().unwrap_or_default(),
+        })
+    }
 }
 
 /// What the recorder of a need says, already parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NeedFields {
+    pub reference: Option<String>,
     pub title: String,
     pub description: String,
     pub portfolio_id: Option<i64>,
@@ -106,6 +134,7 @@ pub struct NeedFields {
 impl NeedFields {
     pub fn of(n: &Need) -> Self {
         NeedFields {
+            reference: n.reference.clone(),
             title: n.title.clone(),
             description: n.description.clone(),
             portfolio_id: n.portfolio_id,
@@ -121,6 +150,7 @@ impl NeedFields {
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = needs, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct NeedColumns<'a> {
+    reference: Option<&'a str>,
     title: &'a str,
     description: &'a str,
     portfolio_id: Option<i64>,
@@ -135,6 +165,7 @@ struct NeedColumns<'a> {
 impl<'a> NeedColumns<'a> {
     fn of(f: &'a NeedFields) -> Self {
         NeedColumns {
+            reference: f.reference.as_deref(),
             title: &f.title,
             description: &f.description,
             portfolio_id: f.portfolio_id,
@@ -142,7 +173,13 @@ impl<'a> NeedColumns<'a> {
             channel: f.channel.as_str(),
             source_organization_id: f.source_organization_id,
             source_date: f.source_date,
-            search_text: format!("{} {}", f.title, f.description).to_lowercase(),
+            search_text: format!(
+                "{} {} {}",
+                f.reference.as_deref().unwrap_or_default(),
+                f.title,
+                f.description
+            )
+            .to_lowercase(),
         }
     }
 }
@@ -183,19 +220,38 @@ pub fn update(conn: &mut DbConnection, current: &Need, fields: &NeedFields) -> A
     crate::db::update_versioned!(conn, needs, current, NeedColumns::of(fields))
 }
 
-/// The assessment: value, urgency, estimate, recommendation.
-pub struct Assessment<'a> {
+/// The assessment: value, urgency, estimate (in SEK), recommendation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
     pub value: Score,
     pub urgency: Score,
     pub estimated_cost_minor: Option<i64>,
     pub recommendation: NeedRecommendation,
-    pub note: Option<&'a str>,
-    pub by: &'a str,
+    pub note: Option<String>,
+}
+
+/// The management group meeting a need was presented at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Presentation {
+    pub on: NaiveDate,
+    pub reference: Option<String>,
+}
+
+/// What was decided, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    pub outcome: Outcome,
+    pub reason: String,
 }
 
 /// Assessed (again): a deferred need's earlier presentation and decision are cleared, and kept
 /// in the audit trail.
-pub fn assess(conn: &mut DbConnection, current: &Need, a: &Assessment<'_>) -> AppResult<Need> {
+pub fn assess(
+    conn: &mut DbConnection,
+    current: &Need,
+    a: &Assessment,
+    by: &str,
+) -> AppResult<Need> {
     let now = super::now();
     crate::db::update_versioned!(
         conn,
@@ -208,8 +264,8 @@ pub fn assess(conn: &mut DbConnection, current: &Need, a: &Assessment<'_>) -> Ap
             needs::urgency.eq(Some(a.urgency.get())),
             needs::estimated_cost_minor.eq(a.estimated_cost_minor),
             needs::recommendation.eq(Some(a.recommendation.as_str())),
-            needs::assessment_note.eq(a.note),
-            needs::assessed_by.eq(Some(a.by)),
+            needs::assessment_note.eq(a.note.as_deref()),
+            needs::assessed_by.eq(Some(by)),
             needs::assessed_at.eq(Some(now)),
             (
                 needs::presented_on.eq(None::<NaiveDate>),
@@ -229,8 +285,7 @@ pub fn assess(conn: &mut DbConnection, current: &Need, a: &Assessment<'_>) -> Ap
 pub fn present(
     conn: &mut DbConnection,
     current: &Need,
-    on: NaiveDate,
-    reference: Option<&str>,
+    p: &Presentation,
     by: &str,
 ) -> AppResult<Need> {
     let now = super::now();
@@ -241,21 +296,15 @@ pub fn present(
         at = now,
         (
             needs::status.eq(NeedStatus::Presented.as_str()),
-            needs::presented_on.eq(Some(on)),
-            needs::presentation_reference.eq(reference),
+            needs::presented_on.eq(Some(p.on)),
+            needs::presentation_reference.eq(p.reference.as_deref()),
             needs::presented_by.eq(Some(by)),
             needs::presented_at.eq(Some(now)),
         )
     )
 }
 
-pub fn decide(
-    conn: &mut DbConnection,
-    current: &Need,
-    outcome: Outcome,
-    reason: &str,
-    by: &str,
-) -> AppResult<Need> {
+pub fn decide(conn: &mut DbConnection, current: &Need, d: &Decision, by: &str) -> AppResult<Need> {
     let now = super::now();
     crate::db::update_versioned!(
         conn,
@@ -264,8 +313,8 @@ pub fn decide(
         at = now,
         (
             needs::status.eq(NeedStatus::Decided.as_str()),
-            needs::outcome.eq(Some(outcome.as_str())),
-            needs::decision_reason.eq(Some(reason)),
+            needs::outcome.eq(Some(d.outcome.as_str())),
+            needs::decision_reason.eq(Some(d.reason.as_str())),
             needs::decided_by.eq(Some(by)),
             needs::decided_at.eq(Some(now)),
         )

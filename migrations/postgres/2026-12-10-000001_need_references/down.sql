@@ -1,0 +1,1 @@
+ALTER TABLE needs DROP COLUMN reference;

@@ -1,0 +1,2 @@
+DROP INDEX needs_reference;
+ALTER TABLE needs DROP COLUMN reference;
