@@ -154,6 +154,32 @@ pub async fn a_needs_register_comes_in_and_goes_back_out(backend: Backend) {
         .expect(200);
     assert_eq!(video.body["results"][0]["status"], "assessed");
     assert_eq!(video.body["results"][0]["outcome"], json!(null));
+
+    // eduroam moves to another portfolio, and its decided need with it: the export says so,
+    // and reads back in unchanged.
+    let samarbete = app
+        .get("/api/v1/portfolios/samarbete", Some(&lg))
+        .await
+        .expect(200)
+        .id();
+    app.patch(
+        "/api/v1/services/eduroam",
+        Some(&lg),
+        json!({"portfolio_id": samarbete}),
+    )
+    .await
+    .expect(200);
+    let exported = export(&app, "/api/v1/needs", &lg).await;
+    assert!(
+        exported
+            .lines()
+            .any(|l| l.contains(",samarbete,") && l.contains(",eduroam,")),
+        "{exported}"
+    );
+    let same = import(&app, &lg, "needs", "", "text/csv", &exported)
+        .await
+        .expect(200);
+    assert_eq!(same.body["unchanged"], 4, "{}", same.body);
 }
 
 pub async fn need_rows_keep_the_single_rules(backend: Backend) {
@@ -324,6 +350,27 @@ pub async fn a_json_file_of_needs_takes_the_create_operations_objects(backend: B
     assert_eq!(need["status"], "assessed");
     assert_eq!(need["estimated_cost"]["amount"], "90000.00");
     assert_eq!(need["source"]["channel"], "customer_meeting");
+
+    // A file that leaves out the place and the source organization leaves them as they are.
+    let retitled = format!(
+        "reference,title,source_channel,source_date\nBEH-2026-030,Eduroam i bussar och tåg,customer_meeting,{}\n",
+        day(-7)
+    );
+    let changed = import(&app, &lg, "needs", "", "text/csv", &retitled)
+        .await
+        .expect(200);
+    assert_eq!(changed.body["updated"], 1, "{}", changed.body);
+    let need = app
+        .get(&format!("/api/v1/needs/{}", need["id"]), Some(&lg))
+        .await
+        .expect(200);
+    assert_eq!(need.body["title"], "Eduroam i bussar och tåg");
+    assert_eq!(need.body["service_slug"], "eduroam");
+    assert_eq!(need.body["source_organization_slug"], "uppsala-universitet");
+    assert_eq!(
+        need.body["status"], "assessed",
+        "its steps stay as recorded"
+    );
 
     let euros = json!([{
         "reference": "BEH-2026-031",

@@ -130,6 +130,16 @@ fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
     let needs = needs::with_references(conn, &named("reference"))?;
     let services = db::imports::service_places(conn, &named("service_slug"))?;
     let organizations = db::organizations::with_slugs(conn, &named("source_organization_slug"))?;
+    let mut service_portfolios: HashMap<i64, Option<i64>> =
+        services.iter().map(|(id, _, p)| (*id, *p)).collect();
+    let mut organization_ids: HashSet<i64> = organizations.iter().map(|o| o.id).collect();
+    // What a row leaves out keeps the need's own service and source, which exist.
+    for (need, service_portfolio) in &needs {
+        if let Some(service) = need.service_id {
+            service_portfolios.insert(service, *service_portfolio);
+        }
+        organization_ids.extend(need.source_organization_id);
+    }
     Ok(Known {
         needs: needs
             .into_iter()
@@ -139,12 +149,12 @@ fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
             .into_iter()
             .map(|p| (p.slug, p.id))
             .collect(),
-        service_portfolios: services.iter().map(|(id, _, p)| (*id, *p)).collect(),
+        service_portfolios,
         services: services
             .into_iter()
             .map(|(id, slug, _)| (slug, id))
             .collect(),
-        organization_ids: organizations.iter().map(|o| o.id).collect(),
+        organization_ids,
         organizations: organizations.into_iter().map(|o| (o.slug, o.id)).collect(),
     })
 }
@@ -172,7 +182,9 @@ fn plan(
         let fields = read.need.parse(known)?;
         let target = target_at(caller, fields.service_id, fields.portfolio_id, &caller.sub);
         let grant = caller.authorize(Action::NeedCreate, &target)?;
-        let steps = steps::planned(caller, &target, None, &read.stages)?;
+        let wanted = read.stages.or(&steps::recorded(None));
+        steps::check_status(read.status, &wanted)?;
+        let steps = steps::planned(caller, &target, None, &wanted)?;
         return Ok(Step::Create(Write {
             current: None,
             fields: Some((fields, grant)),
@@ -180,7 +192,12 @@ fn plan(
         }));
     };
     let old = NeedFields::of(need);
-    let fields = patch(read, &old).apply_to(known, &old)?;
+    let mut fields = patch(read, &old).apply_to(known, &old)?;
+    if fields.service_id.is_some() && fields.service_id == old.service_id {
+        // Placed by its service wherever that is now: the portfolio it was recorded in is
+        // no longer read, so a service that moved does not make the row a change.
+        fields.portfolio_id = old.portfolio_id;
+    }
     let placed = need.placed_in(*service_portfolio);
     let here = target_at(caller, need.service_id, placed, &need.created_by);
     let fields = match fields == old {
@@ -194,7 +211,9 @@ fn plan(
         Some((f, _)) => target_at(caller, f.service_id, f.portfolio_id, &need.created_by),
         None => here,
     };
-    let steps = steps::planned(caller, &target, Some(need), &read.stages)?;
+    let wanted = read.stages.or(&steps::recorded(Some(need)));
+    steps::check_status(read.status, &wanted)?;
+    let steps = steps::planned(caller, &target, Some(need), &wanted)?;
     if fields.is_none() && steps.is_empty() {
         return Ok(Step::Unchanged(need.id));
     }

@@ -20,7 +20,31 @@ pub struct Read {
     /// The optional columns the row states (else an existing need's values stay).
     pub stated: Stated,
     /// The steps the need has taken, as the row states them.
-    pub stages: Stages,
+    pub stages: StatedStages,
+    /// The status the row states, if it does: the one its steps must make.
+    pub status: Option<NeedStatus>,
+}
+
+/// The steps a row states: `None` for a step whose columns the file leaves out (an existing
+/// need's record of it stays).
+pub struct StatedStages {
+    pub assessment: Option<Option<Assessment>>,
+    pub presentation: Option<Option<Presentation>>,
+    pub decision: Option<Option<Decision>>,
+}
+
+impl StatedStages {
+    /// The steps the need is to have: what the row states, else what `now` has.
+    pub fn or(&self, now: &Stages) -> Stages {
+        Stages {
+            assessment: self.assessment.clone().unwrap_or(now.assessment.clone()),
+            presentation: self
+                .presentation
+                .clone()
+                .unwrap_or(now.presentation.clone()),
+            decision: self.decision.clone().unwrap_or(now.decision.clone()),
+        }
+    }
 }
 
 /// Which of the optional columns a row states.
@@ -109,17 +133,8 @@ pub fn read(row: &mut RowReader, known: &Known) -> Option<Read> {
             source_organization: record.states("source_organization_slug"),
         },
         stages: stages?,
+        status,
     };
-    if let Some(status) = status.filter(|s| *s != read.stages.status()) {
-        row.error(
-            "status",
-            format!(
-                "is {status}, but the row's steps make the need {}",
-                read.stages.status()
-            ),
-        );
-        return None;
-    }
     Some(read)
 }
 
@@ -144,43 +159,52 @@ fn named(
     }
 }
 
-/// The steps the row states, each parsed by its operation's own code; a later step needs the
-/// earlier ones.
-fn stages(row: &mut RowReader) -> Option<Stages> {
+/// The steps the row states, each parsed by its operation's own code; a later step the row
+/// states needs the earlier ones.
+fn stages(row: &mut RowReader) -> Option<StatedStages> {
+    let record = row.record();
+    let states = |columns: &[&str]| columns.iter().any(|c| record.states(c));
+    let (assessed, presented, decided) = (
+        states(&ASSESSMENT),
+        states(&["presented_on", "presentation_reference"]),
+        states(&["outcome", "decision_reason"]),
+    );
     let assessment = assessment(row)?;
     let presentation = presentation(row)?;
     let decision = decision(row)?;
-    if presentation.is_some() && assessment.is_none() {
+    if presentation.is_some() && assessed && assessment.is_none() {
         row.error(
             "presented_on",
             "is recorded once the need is assessed (value, urgency, recommendation)",
         );
         return None;
     }
-    if decision.is_some() && presentation.is_none() {
+    if decision.is_some() && presented && presentation.is_none() {
         row.error(
             "outcome",
             "is recorded once the need is presented (presented_on)",
         );
         return None;
     }
-    Some(Stages {
-        assessment,
-        presentation,
-        decision,
+    Some(StatedStages {
+        assessment: assessed.then_some(assessment),
+        presentation: presented.then_some(presentation),
+        decision: decided.then_some(decision),
     })
 }
 
+/// The columns of an assessment.
+const ASSESSMENT: [&str; 5] = [
+    "value",
+    "urgency",
+    "recommendation",
+    "estimated_cost",
+    "assessment_note",
+];
+
 /// `Some(None)` when the row states no assessment; `None` when it states one that is wrong.
 fn assessment(row: &mut RowReader) -> Option<Option<Assessment>> {
-    const COLUMNS: [&str; 5] = [
-        "value",
-        "urgency",
-        "recommendation",
-        "estimated_cost",
-        "assessment_note",
-    ];
-    if COLUMNS.iter().all(|c| row.record().text(c).is_none()) {
+    if ASSESSMENT.iter().all(|c| row.record().text(c).is_none()) {
         return Some(None);
     }
     let value = required(row, "value", RowReader::integer);

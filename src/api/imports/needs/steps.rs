@@ -64,6 +64,29 @@ impl StepWrite {
     }
 }
 
+/// The steps `need` has recorded (none for a new one).
+pub fn recorded(need: Option<&Need>) -> Stages {
+    need.map_or(Stages::default(), |need| Stages {
+        assessment: need.assessment(),
+        presentation: need.presentation(),
+        decision: need.decision(),
+    })
+}
+
+/// The status `wanted` makes must be the one the row states, if it states one.
+pub fn check_status(stated: Option<NeedStatus>, wanted: &Stages) -> AppResult<()> {
+    match stated {
+        Some(status) if status != wanted.status() => Err(AppError::unprocessable(
+            "status",
+            format!(
+                "is {status}, but the row's steps make the need {}",
+                wanted.status()
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The steps from `current` (a new need when `None`) to `wanted`, each authorised on `target`.
 pub fn planned(
     caller: &Caller,
@@ -71,25 +94,15 @@ pub fn planned(
     current: Option<&Need>,
     wanted: &Stages,
 ) -> AppResult<Vec<(StepWrite, Grant)>> {
-    let (now, mut state) = match current {
-        Some(need) => (
-            Stages {
-                assessment: need.assessment(),
-                presentation: need.presentation(),
-                decision: need.decision(),
-            },
-            need.state(),
-        ),
-        None => (
-            Stages::default(),
-            NeedState {
-                status: NeedStatus::Identified,
-                outcome: None,
-            },
-        ),
-    };
+    let mut state = current.map_or(
+        NeedState {
+            status: NeedStatus::Identified,
+            outcome: None,
+        },
+        Need::state,
+    );
     let mut planned = Vec::new();
-    for step in between(&now, wanted, state)? {
+    for step in between(&recorded(current), wanted, state)? {
         state.allows(step.step()).map_err(|why| {
             AppError::unprocessable(step.column(), format!("cannot be recorded now: {why}"))
         })?;
