@@ -171,41 +171,39 @@ const NEED_COLUMNS: [&str; 11] = [
 /// The needs register the key account manager keeps; `assessed` adds the TJF's assessment of
 /// the eduroam need (a step the TJF records by importing the same register).
 pub(super) fn needs(assessed: bool) -> String {
-    let assessment = |cells: [&str; 5]| match assessed {
-        true => cells.map(String::from).to_vec(),
-        false => vec![String::new(); 5],
+    let row = |cells: [&str; 5], heard: i64, assessment: [&str; 5]| {
+        let mut row: Vec<String> = cells.map(String::from).to_vec();
+        row.push(day(heard));
+        row.extend(assessment.map(String::from));
+        row
     };
-    let mut eduroam: Vec<String> = [
+    let eduroam = [
         "BEH-2026-001",
         "eduroam på pendeltåg",
         "eduroam",
         "customer_meeting",
         "uppsala-universitet",
-    ]
-    .map(String::from)
-    .to_vec();
-    eduroam.push(day(-30));
-    eduroam.extend(assessment([
-        "4",
-        "3",
-        "250000.00",
-        "pursue",
-        "Resenärer från flera lärosäten frågar efter det.",
-    ]));
-    let mut rows = vec![eduroam];
+    ];
+    let assessment = match assessed {
+        true => [
+            "4",
+            "3",
+            "250000.00",
+            "pursue",
+            "Resenärer från flera lärosäten frågar efter det.",
+        ],
+        false => [""; 5],
+    };
+    let mut rows = vec![row(eduroam, -30, assessment)];
     if !assessed {
-        let mut signing: Vec<String> = [
+        let signing = [
             "BEH-2026-002",
             "Gemensam e-signering för lärosätena",
             "",
             "forum",
             "kth",
-        ]
-        .map(String::from)
-        .to_vec();
-        signing.push(day(-10));
-        signing.extend(vec![String::new(); 5]);
-        rows.push(signing);
+        ];
+        rows.push(row(signing, -10, [""; 5]));
     }
     file(&NEED_COLUMNS, rows)
 }

@@ -8,12 +8,13 @@
 mod row;
 mod steps;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::file::Columns;
 use super::record::{self, Record, RowReader};
 use super::run::{Kind, Planned, Step};
-use crate::api::needs::{need_change, target_at, view_of, NeedPatch, NeedView, Whereabouts};
+use crate::api::needs::{need_change, target_at, NeedPatch, NeedView, Surroundings, Whereabouts};
 use crate::auth::policy::{Action, Caller, Grant, Target};
 use crate::db::audit::Change;
 use crate::db::needs::{self, Need, NeedFields};
@@ -23,29 +24,27 @@ use steps::StepWrite;
 
 pub struct Needs;
 
-/// What the rows name, looked up once for the whole file: ids by slug (and the ids that
-/// exist), the needs of the file's references with the portfolios of their services.
+/// What the rows name, looked up once for the whole file: ids by slug, the needs of the
+/// file's references, and what the views of those and of the new ones show.
 pub struct Known {
     needs: HashMap<String, (Need, Option<i64>)>,
     portfolios: HashMap<String, i64>,
     services: HashMap<String, i64>,
-    /// The portfolio of each service the rows name.
-    service_portfolios: HashMap<i64, Option<i64>>,
     organizations: HashMap<String, i64>,
-    organization_ids: HashSet<i64>,
+    surroundings: Arc<Surroundings>,
 }
 
 impl Whereabouts for Known {
     fn portfolio_exists(&mut self, id: i64) -> AppResult<bool> {
-        Ok(self.portfolios.values().any(|p| *p == id))
+        Ok(self.surroundings.portfolios.contains_key(&id))
     }
 
     fn service_portfolio(&mut self, id: i64) -> AppResult<Option<Option<i64>>> {
-        Ok(self.service_portfolios.get(&id).copied())
+        Ok(self.surroundings.service_portfolios.get(&id).copied())
     }
 
     fn organization_exists(&mut self, id: i64) -> AppResult<bool> {
-        Ok(self.organization_ids.contains(&id))
+        Ok(self.surroundings.organizations.contains_key(&id))
     }
 }
 
@@ -54,6 +53,7 @@ pub struct Write {
     current: Option<Box<Need>>,
     fields: Option<(NeedFields, Grant)>,
     steps: Vec<(StepWrite, Grant)>,
+    surroundings: Arc<Surroundings>,
 }
 
 impl Kind for Needs {
@@ -98,26 +98,26 @@ impl Kind for Needs {
         caller: &Caller,
         write: &Write,
     ) -> AppResult<(i64, Vec<Change>)> {
+        let view = |need: &Need| write.surroundings.view(need);
         let mut changes = Vec::new();
         let mut need = match (&write.current, &write.fields) {
             (None, Some((fields, grant))) => {
                 let created = needs::insert(conn, fields, &caller.sub)?;
-                changes.push(need_change(grant, None, &view_of(conn, &created)?));
+                changes.push(need_change(grant, None, &view(&created)));
                 created
             }
             (Some(current), Some((fields, grant))) => {
-                let before = view_of(conn, current)?;
                 let updated = needs::update(conn, current, fields)?;
-                changes.push(need_change(grant, Some(&before), &view_of(conn, &updated)?));
+                changes.push(need_change(grant, Some(&view(current)), &view(&updated)));
                 updated
             }
             (Some(current), None) => current.as_ref().clone(),
             (None, None) => return Err(AppError::internal("a planned need with no fields")),
         };
         for (step, grant) in &write.steps {
-            let before = view_of(conn, &need)?;
+            let before = view(&need);
             need = step.take(conn, &need, &caller.sub)?;
-            changes.push(need_change(grant, Some(&before), &view_of(conn, &need)?));
+            changes.push(need_change(grant, Some(&before), &view(&need)));
         }
         Ok((need.id, changes))
     }
@@ -127,35 +127,34 @@ impl Kind for Needs {
 /// rows name, in a few queries.
 fn look_up(conn: &mut DbConnection, records: &[Record]) -> AppResult<Known> {
     let named = |column: &str| record::named(records, column);
-    let needs = needs::with_references(conn, &named("reference"))?;
+    let existing = needs::with_references(conn, &named("reference"))?;
+    // What a row leaves out keeps the need's own service and source, known from here.
+    let mut surroundings = Surroundings::of(conn, &existing)?;
+    let portfolios = portfolios::some_or_all(conn, None)?;
     let services = db::imports::service_places(conn, &named("service_slug"))?;
     let organizations = db::organizations::with_slugs(conn, &named("source_organization_slug"))?;
-    let mut service_portfolios: HashMap<i64, Option<i64>> =
-        services.iter().map(|(id, _, p)| (*id, *p)).collect();
-    let mut organization_ids: HashSet<i64> = organizations.iter().map(|o| o.id).collect();
-    // What a row leaves out keeps the need's own service and source, which exist.
-    for (need, service_portfolio) in &needs {
-        if let Some(service) = need.service_id {
-            service_portfolios.insert(service, *service_portfolio);
-        }
-        organization_ids.extend(need.source_organization_id);
+    for p in &portfolios {
+        surroundings.portfolios.insert(p.id, p.slug.clone());
+    }
+    for (id, slug, portfolio) in &services {
+        surroundings.services.insert(*id, slug.clone());
+        surroundings.service_portfolios.insert(*id, *portfolio);
+    }
+    for o in &organizations {
+        surroundings.organizations.insert(o.id, o.slug.clone());
     }
     Ok(Known {
-        needs: needs
+        needs: existing
             .into_iter()
             .filter_map(|(n, sp)| Some((n.reference.clone()?, (n, sp))))
             .collect(),
-        portfolios: portfolios::some_or_all(conn, None)?
-            .into_iter()
-            .map(|p| (p.slug, p.id))
-            .collect(),
-        service_portfolios,
+        portfolios: portfolios.into_iter().map(|p| (p.slug, p.id)).collect(),
         services: services
             .into_iter()
             .map(|(id, slug, _)| (slug, id))
             .collect(),
-        organization_ids,
         organizations: organizations.into_iter().map(|o| (o.slug, o.id)).collect(),
+        surroundings: Arc::new(surroundings),
     })
 }
 
@@ -189,6 +188,7 @@ fn plan(
             current: None,
             fields: Some((fields, grant)),
             steps,
+            surroundings: known.surroundings.clone(),
         }));
     };
     let old = NeedFields::of(need);
@@ -221,6 +221,7 @@ fn plan(
         current: Some(Box::new(need.clone())),
         fields,
         steps,
+        surroundings: known.surroundings.clone(),
     }))
 }
 

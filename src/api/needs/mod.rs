@@ -7,8 +7,7 @@ mod fields;
 mod links;
 mod steps;
 mod types;
-
-use std::collections::HashMap;
+mod views;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
@@ -25,6 +24,7 @@ use crate::error::{AppError, AppResult};
 pub use fields::Whereabouts;
 pub use steps::decision_action;
 pub use types::*;
+pub use views::{view_of, Surroundings};
 
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(list)
@@ -87,65 +87,6 @@ pub(crate) fn load(conn: &mut DbConnection, caller: &Caller, id: i64) -> AppResu
         portfolio_id,
         target,
     })
-}
-
-/// The view of a need as it is now (its links read afresh).
-pub(crate) fn view_of(conn: &mut DbConnection, need: &Need) -> AppResult<NeedView> {
-    let (need, service_portfolio) = needs::with_service_portfolio(conn, &[need.id])?
-        .pop()
-        .ok_or_else(|| AppError::internal("the need vanished"))?;
-    let links = needs::links_of(conn, &[need.id])?;
-    let view = NeedView::of(&need, need.placed_in(service_portfolio), &links);
-    with_slugs(conn, vec![view])?
-        .pop()
-        .ok_or_else(|| AppError::internal("a need without its view"))
-}
-
-/// The views with the slugs of their portfolios, services and source organizations, in three
-/// queries.
-fn with_slugs(conn: &mut DbConnection, mut views: Vec<NeedView>) -> AppResult<Vec<NeedView>> {
-    fn distinct(mut ids: Vec<i64>) -> Vec<i64> {
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    }
-    let portfolio_ids = distinct(views.iter().filter_map(|v| v.portfolio_id).collect());
-    let service_ids = distinct(views.iter().filter_map(|v| v.service_id).collect());
-    let organization_ids = distinct(
-        views
-            .iter()
-            .filter_map(|v| v.source.organization_id)
-            .collect(),
-    );
-    let portfolios: HashMap<i64, String> = match portfolio_ids.is_empty() {
-        true => HashMap::new(),
-        false => crate::db::portfolios::some_or_all(conn, Some(&portfolio_ids))?
-            .into_iter()
-            .map(|p| (p.id, p.slug))
-            .collect(),
-    };
-    let services: HashMap<i64, String> = match service_ids.is_empty() {
-        true => HashMap::new(),
-        false => crate::db::services::slugs_of(conn, &service_ids)?
-            .into_iter()
-            .collect(),
-    };
-    let organizations: HashMap<i64, String> = match organization_ids.is_empty() {
-        true => HashMap::new(),
-        false => crate::db::organizations::names_of(conn, &organization_ids)?
-            .into_iter()
-            .map(|(id, slug, _)| (id, slug))
-            .collect(),
-    };
-    for view in &mut views {
-        view.portfolio_slug = view.portfolio_id.and_then(|p| portfolios.get(&p).cloned());
-        view.service_slug = view.service_id.and_then(|s| services.get(&s).cloned());
-        view.source_organization_slug = view
-            .source
-            .organization_id
-            .and_then(|o| organizations.get(&o).cloned());
-    }
-    Ok(views)
 }
 
 /// The audited change of a need under `grant` (recorded as `action` when given).
@@ -218,20 +159,11 @@ pub async fn list(
             q: query.q,
         };
         let (count, rows) = needs::list(conn, &filter, &caller.reach(Action::NeedRead), page)?;
-        let ids: Vec<i64> = rows.iter().map(|(n, _)| n.id).collect();
-        // Grouped once, so that an export of many needs does not scan every link per need.
-        let mut links: std::collections::HashMap<i64, Vec<needs::Link>> = Default::default();
-        for link in needs::links_of(conn, &ids)? {
-            links.entry(link.need_id).or_default().push(link);
-        }
-        let views = rows
-            .iter()
-            .map(|(need, sp)| {
-                let own = links.get(&need.id).map_or(&[][..], Vec::as_slice);
-                NeedView::of(need, need.placed_in(*sp), own)
-            })
-            .collect();
-        Ok((count, with_slugs(conn, views)?))
+        let surroundings = Surroundings::of(conn, &rows)?;
+        Ok((
+            count,
+            rows.iter().map(|(n, _)| surroundings.view(n)).collect(),
+        ))
     };
     crate::api::list_views::<NeedView, _>(&req, &pool, who, listing, views).await
 }
