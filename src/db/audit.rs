@@ -2,7 +2,6 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde_json::Value;
 
 use super::schema::audit_events;
 use super::DbConnection;
@@ -32,8 +31,9 @@ pub struct Change {
     pub object_id: i64,
     /// The portfolio the object belongs to, for scoped reading of the trail.
     pub portfolio_id: Option<i64>,
-    pub before: Option<Value>,
-    pub after: Option<Value>,
+    /// The states as JSON text, written once (an import holds thousands until it commits).
+    pub before: Option<String>,
+    pub after: Option<String>,
     /// The import the change was part of, if any.
     pub import_id: Option<i64>,
 }
@@ -76,24 +76,24 @@ impl Change {
     }
 
     pub fn before(mut self, value: &impl serde::Serialize) -> Self {
-        self.before = serde_json::to_value(value).ok();
+        self.before = serde_json::to_string(value).ok();
         self
     }
 
     /// The state before, when there was one (a creation has none).
     pub fn before_if(mut self, value: Option<&impl serde::Serialize>) -> Self {
-        self.before = value.and_then(|v| serde_json::to_value(v).ok());
+        self.before = value.and_then(|v| serde_json::to_string(v).ok());
         self
     }
 
     pub fn after(mut self, value: &impl serde::Serialize) -> Self {
-        self.after = serde_json::to_value(value).ok();
+        self.after = serde_json::to_string(value).ok();
         self
     }
 
     /// The state after, when there is one (a removal has none).
     pub fn after_if(mut self, value: Option<&impl serde::Serialize>) -> Self {
-        self.after = value.and_then(|v| serde_json::to_value(v).ok());
+        self.after = value.and_then(|v| serde_json::to_string(v).ok());
         self
     }
 }
@@ -168,12 +168,12 @@ pub struct AuditEvent {
 
 /// Records `change` in the audit trail and, as an event of the same transaction, in the event
 /// stream (`type` = the action, `data` = the object after the change).
-fn record(conn: &mut DbConnection, actor: &Actor, change: Change) -> AppResult<()> {
+fn record(conn: &mut DbConnection, actor: &Actor, mut change: Change) -> AppResult<()> {
     let row = Recorded {
         occurred_at: super::now(),
         roles: serde_json::to_string(&change.roles).unwrap_or_else(|_| "[]".into()),
-        before: change.before.as_ref().map(Value::to_string),
-        after: change.after.as_ref().map(Value::to_string),
+        before: change.before.take(),
+        after: change.after.take(),
     };
     match conn {
         DbConnection::Postgresql(pg) => record_in_one_statement(pg, actor, &change, &row),

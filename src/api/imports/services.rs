@@ -131,11 +131,12 @@ impl Kind for Services {
             }
             let mut after = serde_json::to_value(view(&next)).map_err(AppError::internal)?;
             after["transition_reason"] = serde_json::json!(reason);
-            let mut change = Change::by(grant, ObjectType::Service, next.id)
-                .in_portfolio(next.portfolio_id)
-                .before(&before);
-            change.after = Some(after);
-            changes.push(change);
+            changes.push(
+                Change::by(grant, ObjectType::Service, next.id)
+                    .in_portfolio(next.portfolio_id)
+                    .before(&before)
+                    .after(&after),
+            );
             service = next;
         }
         Ok((service.id, changes))

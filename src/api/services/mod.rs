@@ -279,10 +279,10 @@ pub async fn transition(
         let view = view_of(conn, &updated)?;
         let mut after = serde_json::to_value(&view).unwrap_or_default();
         after["transition_reason"] = serde_json::json!(reason);
-        let mut change = Change::by(&grant, ObjectType::Service, current.id)
+        let change = Change::by(&grant, ObjectType::Service, current.id)
             .in_portfolio(updated.portfolio_id)
-            .before(&view_of(conn, &current)?);
-        change.after = Some(after);
+            .before(&view_of(conn, &current)?)
+            .after(&after);
         Ok(Audited::new(view, change))
     })
     .await?;
