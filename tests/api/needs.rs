@@ -1134,7 +1134,13 @@ pub async fn a_model_that_restricts_reading_needs_lists_what_it_lets_read(backen
     };
     let mut ids = Vec::new();
     for (who, body) in [
-        (&lg, need("Eduroam på tåg", json!({"service_id": eduroam}))),
+        (
+            &lg,
+            need(
+                "Eduroam på tåg",
+                json!({"service_id": eduroam, "reference": "BEH-2026-101"}),
+            ),
+        ),
         (
             &lg,
             need("Delad lagring", json!({"portfolio_id": samarbete})),
@@ -1180,5 +1186,25 @@ pub async fn a_model_that_restricts_reading_needs_lists_what_it_lets_read(backen
                 .expect(status);
         }
     }
+    // An import learns no more of a need it may not read than POST /needs would: its
+    // reference is taken.
+    let file = format!(
+        "reference,title,source_channel,source_date\nBEH-2026-101,Eduroam på tåg,forum,{}\n",
+        day(0)
+    );
+    let vem = token("vem@sunet.se", &[]);
+    let refused = app
+        .post_text("/api/v1/imports?kind=needs", &vem, "text/csv", &file)
+        .await
+        .expect(422);
+    assert_eq!(
+        (
+            &refused.body["errors"][0]["field"],
+            &refused.body["errors"][0]["message"]
+        ),
+        (&json!("reference"), &json!("is already taken")),
+        "{}",
+        refused.body
+    );
     let _ = std::fs::remove_file(model);
 }

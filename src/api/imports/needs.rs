@@ -200,6 +200,13 @@ fn plan(
     }
     let placed = need.placed_in(*service_portfolio);
     let here = target_at(caller, need.service_id, placed, &need.created_by);
+    if !caller.permits(Action::NeedRead, &here) {
+        // As `POST /needs` with its reference would say, and no more.
+        return Err(AppError::Taken {
+            object: "need".into(),
+            field: "reference".into(),
+        });
+    }
     let fields = match fields == old {
         true => None,
         false => Some((
