@@ -372,6 +372,29 @@ pub async fn a_json_file_of_needs_takes_the_create_operations_objects(backend: B
         "its steps stay as recorded"
     );
 
+    // Its service moves to another portfolio; a correction of the title alone still fits.
+    let samarbete = app
+        .get("/api/v1/portfolios/samarbete", Some(&lg))
+        .await
+        .expect(200)
+        .id();
+    app.patch(
+        "/api/v1/services/eduroam",
+        Some(&lg),
+        json!({"portfolio_id": samarbete}),
+    )
+    .await
+    .expect(200);
+    let corrected = app
+        .patch(
+            &format!("/api/v1/needs/{}", need.body["id"]),
+            Some(&lg),
+            json!({"title": "Eduroam i kollektivtrafiken"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(corrected.body["portfolio_slug"], "samarbete");
+
     let euros = json!([{
         "reference": "BEH-2026-031",
         "title": "Kostnad i euro",

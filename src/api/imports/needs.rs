@@ -191,14 +191,9 @@ fn plan(
             surroundings: known.surroundings.clone(),
         }));
     };
-    let old = NeedFields::of(need);
-    let mut fields = patch(read, &old).apply_to(known, &old)?;
-    if fields.service_id.is_some() && fields.service_id == old.service_id {
-        // Placed by its service wherever that is now: the portfolio it was recorded in is
-        // no longer read, so a service that moved does not make the row a change.
-        fields.portfolio_id = old.portfolio_id;
-    }
     let placed = need.placed_in(*service_portfolio);
+    let old = NeedFields::of(need, placed);
+    let fields = patch(read, &old).apply_to(known, &old)?;
     let here = target_at(caller, need.service_id, placed, &need.created_by);
     if !caller.permits(Action::NeedRead, &here) {
         // As `POST /needs` with its reference would say, and no more.

@@ -238,7 +238,7 @@ pub async fn update(
         let mut grant = caller.authorize(Action::NeedUpdate, &placed.target)?;
         if_match.check(placed.need.version)?;
         allowed(&placed.need, NeedStep::Update)?;
-        let current = NeedFields::of(&placed.need);
+        let current = NeedFields::of(&placed.need, placed.portfolio_id);
         let fields = patch.apply_to(conn, &current)?;
         if (fields.portfolio_id, fields.service_id) != (current.portfolio_id, current.service_id) {
             // Moved: the caller must be able to correct it where it lands, too.

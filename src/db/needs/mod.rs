@@ -132,12 +132,14 @@ pub struct NeedFields {
 }
 
 impl NeedFields {
-    pub fn of(n: &Need) -> Self {
+    /// The fields of `n` placed in `portfolio_id` now (its service's portfolio, where it has
+    /// a service: the one it was recorded in is not read once the service moves).
+    pub fn of(n: &Need, portfolio_id: Option<i64>) -> Self {
         NeedFields {
             reference: n.reference.clone(),
             title: n.title.clone(),
             description: n.description.clone(),
-            portfolio_id: n.portfolio_id,
+            portfolio_id,
             service_id: n.service_id,
             channel: n.channel(),
             source_organization_id: n.source_organization_id,
